@@ -1,0 +1,84 @@
+// Who is calling: a Bearer JWT verified with jose, against a JWKS (asymmetric algorithms only) or an
+// HS256 secret (HS256 only), so a token can never choose the kind of key that checks it.
+
+import { createRemoteJWKSet, errors, jwtVerify, type JWTPayload, type JWTVerifyGetKey } from 'jose';
+import type { Config } from './config';
+import { HttpError, type Request } from './http';
+
+export interface Identity {
+  uid: string;
+  claims: JWTPayload;
+}
+
+const ASYMMETRIC = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'EdDSA'];
+const CHALLENGE = { 'WWW-Authenticate': 'Bearer' };
+
+const jwksCache = new Map<string, JWTVerifyGetKey>();
+const secretCache = new Map<string, Uint8Array>();
+
+function unauthorized(code: string, message: string): HttpError {
+  return new HttpError(401, code, message, CHALLENGE);
+}
+
+function bearer(req: Request): string {
+  const header = req.header('authorization');
+  if (!header) throw unauthorized('TokenMissing', 'send Authorization: Bearer <JWT>');
+  const m = /^Bearer[ ]+([A-Za-z0-9_-]+\.[A-Za-z0-9_-]*\.[A-Za-z0-9_-]*)[ ]*$/i.exec(header);
+  if (!m) throw unauthorized('TokenMalformed', 'the Authorization header is not "Bearer <JWT>"');
+  return m[1];
+}
+
+async function verify(token: string, auth: Config['auth']): Promise<JWTPayload> {
+  const options = { issuer: auth.issuer, audience: auth.audience, clockTolerance: 30 };
+  if (auth.jwksUrl) {
+    let jwks = jwksCache.get(auth.jwksUrl);
+    if (!jwks) {
+      jwks = createRemoteJWKSet(new URL(auth.jwksUrl), { timeoutDuration: 2000, cooldownDuration: 30000 });
+      jwksCache.set(auth.jwksUrl, jwks);
+    }
+    return (await jwtVerify(token, jwks, { ...options, algorithms: ASYMMETRIC })).payload;
+  }
+  const secret = auth.hs256Secret as string;
+  let key = secretCache.get(secret);
+  if (!key) {
+    key = new TextEncoder().encode(secret);
+    secretCache.set(secret, key);
+  }
+  return (await jwtVerify(token, key, { ...options, algorithms: ['HS256'] })).payload;
+}
+
+function translate(err: unknown): HttpError {
+  if (err instanceof errors.JWTExpired) return unauthorized('TokenExpired', 'the token has expired');
+  if (err instanceof errors.JWTClaimValidationFailed) {
+    if (err.claim === 'nbf') return unauthorized('TokenNotYetValid', 'the token is not valid yet');
+    return unauthorized('TokenClaimInvalid', `the token's "${err.claim}" claim is not accepted`);
+  }
+  if (err instanceof errors.JOSEAlgNotAllowed) return unauthorized('TokenAlgorithmNotAllowed', 'the token is signed with an algorithm that is not accepted');
+  if (err instanceof errors.JWKSTimeout || err instanceof errors.JWKSInvalid) {
+    return new HttpError(503, 'IdentityProviderUnavailable', 'the identity provider keys could not be fetched', { 'Retry-After': '5' });
+  }
+  if (err instanceof errors.JOSEError) return unauthorized('TokenInvalid', 'the token is not valid');
+  return unauthorized('TokenInvalid', 'the token is not valid');
+}
+
+/** Verify the caller and name the user. Throws HttpError 401 (or 500 when auth is not configured). */
+export async function authenticate(req: Request): Promise<Identity> {
+  const auth = req.config.auth;
+  if (!auth.jwksUrl && !auth.hs256Secret) {
+    if (auth.anonymous) return { uid: 'anonymous', claims: {} };
+    throw new HttpError(500, 'AuthNotConfigured', 'set AUTH_JWKS_URL or AUTH_HS256_SECRET (or AUTH_ANONYMOUS=true for an open demo)');
+  }
+  const token = bearer(req);
+  let claims: JWTPayload;
+  try {
+    claims = await verify(token, auth);
+  } catch (err) {
+    throw translate(err);
+  }
+  const uid = claims[auth.userClaim];
+  if (typeof uid !== 'string' && typeof uid !== 'number') {
+    throw unauthorized('TokenClaimMissing', `the token has no "${auth.userClaim}" claim naming the user`);
+  }
+  if (String(uid).length === 0) throw unauthorized('TokenClaimMissing', `the token's "${auth.userClaim}" claim is empty`);
+  return { uid: String(uid), claims };
+}

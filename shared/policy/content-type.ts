@@ -1,0 +1,44 @@
+// Content types: which the rules allow, and which a browser would run if served inline.
+
+import { PolicyError } from './errors';
+
+const MIME = /^[a-z0-9][a-z0-9!#$&^_.+-]{0,126}\/[a-z0-9][a-z0-9!#$&^_.+-]{0,126}$/;
+
+/** The bare, lower-cased media type (no parameters), or PolicyError if it is not one. */
+export function normalizeContentType(value: unknown): string {
+  if (typeof value !== 'string') throw new PolicyError('InvalidContentType', 'contentType must be a string such as image/png');
+  const type = value.split(';')[0].trim().toLowerCase();
+  if (!MIME.test(type)) throw new PolicyError('InvalidContentType', 'contentType must be a media type such as image/png');
+  return type;
+}
+
+export function isAllowedType(type: string, allowed: readonly string[]): boolean {
+  return allowed.some((a) => a === type || (a.endsWith('/*') && type.startsWith(a.slice(0, -1))));
+}
+
+export function allowedContentType(value: unknown, allowed: readonly string[]): string {
+  const type = normalizeContentType(value);
+  if (!isAllowedType(type, allowed)) {
+    throw new PolicyError('ContentTypeNotAllowed', `${type} is not allowed; allowed: ${allowed.join(', ')}`);
+  }
+  return type;
+}
+
+const BY_EXTENSION: Record<string, string> = {
+  jpg: 'image/jpeg', jpeg: 'image/jpeg', png: 'image/png', gif: 'image/gif', webp: 'image/webp', avif: 'image/avif',
+  heic: 'image/heic', svg: 'image/svg+xml', pdf: 'application/pdf', txt: 'text/plain', csv: 'text/csv', json: 'application/json',
+  mp4: 'video/mp4', mov: 'video/quicktime', webm: 'video/webm', mp3: 'audio/mpeg', m4a: 'audio/mp4', wav: 'audio/wav',
+  zip: 'application/zip', html: 'text/html', htm: 'text/html', js: 'text/javascript', xml: 'application/xml',
+};
+
+export function typeFromExtension(ext: string): string | undefined {
+  return BY_EXTENSION[ext.replace(/^\./, '').toLowerCase()];
+}
+
+// Served inline from the bucket's domain, these run script in the viewer's browser.
+const ACTIVE = /^(text\/html|application\/xhtml\+xml|image\/svg\+xml|text\/xml|application\/xml|text\/javascript|application\/javascript|application\/x-javascript|text\/ecmascript|application\/ecmascript|application\/x-shockwave-flash|text\/xsl)$/;
+const ACTIVE_EXTENSIONS = /\.(html?|xhtml|xht|svgz?|xml|xsl|xslt|m?js|swf|shtml)$/i;
+
+export function isActiveContent(typeOrKey: string): boolean {
+  return ACTIVE.test(typeOrKey.toLowerCase()) || ACTIVE_EXTENSIONS.test(typeOrKey);
+}

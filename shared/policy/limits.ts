@@ -1,0 +1,29 @@
+// Sizes and lifetimes a client may ask for, within the rules.
+
+import { PolicyError } from './errors';
+import type { Rules } from './rules';
+
+/** OSS's largest single PUT or POST. */
+export const MAX_SINGLE_UPLOAD = 5 * 1024 ** 3;
+/** OSS V4 signatures live at most 7 days. */
+export const MAX_SIGNATURE_SECONDS = 604800;
+
+export function sizeWithinRules(rules: Rules, size: unknown): number {
+  if (typeof size !== 'number' || !Number.isSafeInteger(size) || size < 0) {
+    throw new PolicyError('InvalidSize', 'size must be a whole number of bytes');
+  }
+  if (size > rules.maxSize) throw new PolicyError('TooLarge', `size ${size} is over the limit of ${rules.maxSize} bytes`);
+  if (size < rules.minSize) throw new PolicyError('TooSmall', `size ${size} is under the minimum of ${rules.minSize} bytes`);
+  return size;
+}
+
+/** Seconds a signature may live: the client's wish if within the rules, else the default. */
+export function expiresWithinRules(rules: Rules, expiresIn: unknown, fallback: number): number {
+  if (expiresIn === undefined) return Math.min(fallback, MAX_SIGNATURE_SECONDS);
+  if (typeof expiresIn !== 'number' || !Number.isSafeInteger(expiresIn) || expiresIn < 1) {
+    throw new PolicyError('InvalidExpiry', 'expiresIn must be a whole number of seconds, at least 1');
+  }
+  const max = Math.min(rules.maxUrlExpiresSeconds, MAX_SIGNATURE_SECONDS);
+  if (expiresIn > max) throw new PolicyError('ExpiryTooLong', `expiresIn must be at most ${max} seconds`);
+  return expiresIn;
+}

@@ -1,0 +1,61 @@
+// Output 2: the rule conditions of a PostObject policy, and the form fields that satisfy them.
+// The signer adds the credential fields (x-oss-credential, x-oss-date, …) and signs.
+
+import { callbackParam } from './callback';
+import { allowedContentType } from './content-type';
+import { PolicyError } from './errors';
+import { generateKey, keyInGrant } from './keys';
+import { expiresWithinRules, sizeWithinRules } from './limits';
+import type { Grant } from './rules';
+
+export type PostCondition = Record<string, string> | [string, ...unknown[]];
+
+export interface PostRequest {
+  key?: unknown;
+  filename?: unknown;
+  contentType?: unknown;
+  size?: unknown;
+  expiresIn?: unknown;
+}
+
+export interface PostPlan {
+  key: string;
+  /** Form fields the client sends as they are, before the file. */
+  fields: Record<string, string>;
+  conditions: PostCondition[];
+  minSize: number;
+  maxSize: number;
+  expiresSeconds: number;
+}
+
+export function postPlan(grant: Grant, req: PostRequest): PostPlan {
+  const { rules } = grant;
+  const key = req.key === undefined ? generateKey(grant, req.filename) : keyInGrant(grant, req.key);
+  const fields: Record<string, string> = { key, success_action_status: '200' };
+  const conditions: PostCondition[] = [{ bucket: rules.bucket }, ['eq', '$key', key], ['eq', '$success_action_status', '200']];
+
+  let [minSize, maxSize] = [rules.minSize, rules.maxSize];
+  if (req.size !== undefined) minSize = maxSize = sizeWithinRules(rules, req.size);
+  conditions.push(['content-length-range', minSize, maxSize]);
+
+  if (req.contentType !== undefined) {
+    const type = allowedContentType(req.contentType, rules.allowedContentTypes);
+    fields['Content-Type'] = type;
+    conditions.push(['eq', '$Content-Type', type]);
+  } else if (rules.allowedContentTypes.some((t) => t.endsWith('/*'))) {
+    throw new PolicyError('ContentTypeRequired', 'give contentType: the allowed types include a wildcard a form policy cannot list');
+  } else {
+    conditions.push(['in', '$Content-Type', [...rules.allowedContentTypes]]);
+  }
+
+  if (rules.forbidOverwrite) {
+    fields['x-oss-forbid-overwrite'] = 'true';
+    conditions.push({ 'x-oss-forbid-overwrite': 'true' });
+  }
+  const callback = callbackParam(rules.callbackUrl);
+  if (callback) {
+    fields.callback = callback;
+    conditions.push({ callback });
+  }
+  return { key, fields, conditions, minSize, maxSize, expiresSeconds: expiresWithinRules(rules, req.expiresIn, rules.postExpiresSeconds) };
+}

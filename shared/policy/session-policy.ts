@@ -1,0 +1,53 @@
+// Output 1: the RAM session policy passed to AssumeRole. It can only narrow the role's own policy.
+
+import { PolicyError } from './errors';
+import type { Grant } from './rules';
+
+/** STS accepts 2048 characters today; older documentation says 1024. Stay within the smaller. */
+export const SESSION_POLICY_MAX = 1024;
+
+export const UPLOAD_ACTIONS = ['oss:PutObject', 'oss:AbortMultipartUpload', 'oss:ListParts'] as const;
+export const DOWNLOAD_ACTIONS = ['oss:GetObject'] as const;
+
+export interface PolicyStatement {
+  Effect: 'Allow' | 'Deny';
+  Action: string[];
+  Resource: string[];
+  Condition?: Record<string, Record<string, string[]>>;
+}
+
+export interface PolicyDocument {
+  Version: '1';
+  Statement: PolicyStatement[];
+}
+
+export function objectResource(bucket: string, prefix: string): string {
+  return `acs:oss:*:*:${bucket}/${prefix}*`;
+}
+
+export function sessionPolicy(grant: Grant): PolicyDocument {
+  const { bucket } = grant.rules;
+  const objects = objectResource(bucket, grant.prefix);
+  const actions: string[] = [];
+  if (grant.access !== 'download') actions.push(...UPLOAD_ACTIONS);
+  if (grant.access !== 'upload') actions.push(...DOWNLOAD_ACTIONS);
+  const statements: PolicyStatement[] = [{ Effect: 'Allow', Action: actions, Resource: [objects] }];
+  if (grant.access === 'readwrite') {
+    statements.push({
+      Effect: 'Allow',
+      Action: ['oss:ListObjects'],
+      Resource: [`acs:oss:*:*:${bucket}`],
+      Condition: { StringLike: { 'oss:Prefix': [`${grant.prefix}*`] } },
+    });
+  }
+  return { Version: '1', Statement: statements };
+}
+
+/** The minified session policy, checked against STS's size limit before it is sent. */
+export function sessionPolicyJson(grant: Grant): string {
+  const json = JSON.stringify(sessionPolicy(grant));
+  if (json.length > SESSION_POLICY_MAX) {
+    throw new PolicyError('PolicyTooLarge', `the session policy is ${json.length} characters; STS accepts ${SESSION_POLICY_MAX}`);
+  }
+  return json;
+}
