@@ -1,0 +1,55 @@
+// PostObject form signatures: the policy document (rule conditions plus the credential fields), its
+// Base64, and the signature over that Base64.
+
+import type { Credentials } from './credentials';
+import { postSignatureV1 } from './v1';
+import { postSignatureV4, scope, V4_ALGORITHM, v4Timestamp } from './v4';
+
+export type Condition = Record<string, string> | [string, ...unknown[]];
+
+export interface SignedForm {
+  /** Every field the form must carry before the file, in order. */
+  fields: Record<string, string>;
+  policy: string;
+  expiration: Date;
+}
+
+export function signPostV4(
+  conditions: Condition[],
+  fields: Record<string, string>,
+  credentials: Credentials,
+  region: string,
+  now: Date,
+  expiresSeconds: number,
+): SignedForm {
+  const timestamp = v4Timestamp(now);
+  const auth: Record<string, string> = {
+    'x-oss-signature-version': V4_ALGORITHM,
+    'x-oss-credential': `${credentials.accessKeyId}/${scope(timestamp.slice(0, 8), region)}`,
+    'x-oss-date': timestamp,
+  };
+  if (credentials.securityToken) auth['x-oss-security-token'] = credentials.securityToken;
+  const expiration = new Date(now.getTime() + expiresSeconds * 1000);
+  const document = {
+    expiration: expiration.toISOString(),
+    conditions: [...conditions, ...Object.entries(auth).map(([k, v]) => ({ [k]: v }))],
+  };
+  const policy = Buffer.from(JSON.stringify(document), 'utf8').toString('base64');
+  const signature = postSignatureV4(credentials.accessKeySecret, timestamp.slice(0, 8), region, policy);
+  return { fields: { ...fields, ...auth, policy, 'x-oss-signature': signature }, policy, expiration };
+}
+
+export function signPostV1(
+  conditions: Condition[],
+  fields: Record<string, string>,
+  credentials: Credentials,
+  now: Date,
+  expiresSeconds: number,
+): SignedForm {
+  const expiration = new Date(now.getTime() + expiresSeconds * 1000);
+  const document = { expiration: expiration.toISOString(), conditions };
+  const policy = Buffer.from(JSON.stringify(document), 'utf8').toString('base64');
+  const auth: Record<string, string> = { OSSAccessKeyId: credentials.accessKeyId, policy, Signature: postSignatureV1(credentials.accessKeySecret, policy) };
+  if (credentials.securityToken) auth['x-oss-security-token'] = credentials.securityToken;
+  return { fields: { ...fields, ...auth }, policy, expiration };
+}

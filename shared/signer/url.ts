@@ -1,0 +1,23 @@
+// Where an object lives: virtual-hosted (`https://bucket.oss-….com/key`) in the cloud, path-style
+// (`http://localhost:port/bucket/key`) for local and OSS-compatible endpoints.
+
+import { encodePath, rfc3986 } from './encode';
+import type { QueryPairs } from './v4';
+
+export interface Endpoint {
+  /** `https://oss-cn-hangzhou.aliyuncs.com` or `http://localhost:9000` */
+  endpoint: string;
+  pathStyle: boolean;
+}
+
+export function bucketBase(ep: Endpoint, bucket: string): string {
+  if (ep.pathStyle) return `${ep.endpoint}/${bucket}`;
+  const i = ep.endpoint.indexOf('://') + 3;
+  return `${ep.endpoint.slice(0, i)}${bucket}.${ep.endpoint.slice(i)}`;
+}
+
+export function objectUrl(ep: Endpoint, bucket: string, key: string, query: QueryPairs = []): string {
+  const base = `${bucketBase(ep, bucket)}/${encodePath(key)}`;
+  if (query.length === 0) return base;
+  return base + '?' + query.map(([k, v]) => (v === '' ? rfc3986(k) : `${rfc3986(k)}=${rfc3986(v)}`)).join('&');
+}
