@@ -1,0 +1,159 @@
+import { generateKeyPairSync } from 'node:crypto';
+import { ConfigError, getConfig, loadConfig, resetConfig } from '../../shared/config';
+
+const BASE = { OSS_BUCKET: 'photos-prod', OSS_REGION: 'cn-hangzhou' };
+
+function configError(env: Record<string, string>): ConfigError {
+  try {
+    loadConfig(env);
+  } catch (err) {
+    if (err instanceof ConfigError) return err;
+    throw err;
+  }
+  throw new Error('loadConfig accepted the configuration');
+}
+
+describe('a deploy with only a bucket and a region', () => {
+  const config = loadConfig(BASE);
+
+  test('forbids overwriting existing objects', () => {
+    expect(config.forbidOverwrite).toBe(true);
+  });
+
+  test('signs with V4', () => {
+    expect(config.signatureVersion).toBe('v4');
+  });
+
+  test('hands out short-lived URLs, forms and credentials', () => {
+    expect(config.urlExpiresSeconds).toBe(300);
+    expect(config.maxUrlExpiresSeconds).toBe(3600);
+    expect(config.postExpiresSeconds).toBe(300);
+    expect(config.stsDurationSeconds).toBe(900);
+    expect(config.callback.downloadUrlSeconds).toBe(300);
+  });
+
+  test('keeps each user under users/<uid>/ and refuses empty files', () => {
+    expect(config.prefixTemplate).toBe('users/${uid}/');
+    expect(config.minSize).toBe(1);
+  });
+
+  test('lets no one in anonymously and no browser origin through CORS', () => {
+    expect(config.auth.anonymous).toBe(false);
+    expect(config.auth.jwksUrl).toBeUndefined();
+    expect(config.auth.hs256Secret).toBeUndefined();
+    expect(config.corsOrigins).toEqual([]);
+  });
+
+  test('uses the public endpoint and STS endpoint of the region', () => {
+    expect(config.endpoint).toBe('https://oss-cn-hangzhou.aliyuncs.com');
+    expect(config.internalEndpoint).toBe('https://oss-cn-hangzhou.aliyuncs.com');
+    expect(config.sts.endpoint).toBe('https://sts.cn-hangzhou.aliyuncs.com');
+  });
+});
+
+describe('settings that are read leniently', () => {
+  test('a region given with its oss- prefix is accepted', () => {
+    expect(loadConfig({ ...BASE, OSS_REGION: 'oss-cn-shanghai' }).region).toBe('cn-shanghai');
+  });
+
+  test('surrounding spaces are ignored and blank values count as unset', () => {
+    const config = loadConfig({ ...BASE, OSS_BUCKET: '  photos-prod ', FORBID_OVERWRITE: '  ', URL_EXPIRES_SECONDS: '' });
+    expect(config.bucket).toBe('photos-prod');
+    expect(config.forbidOverwrite).toBe(true);
+    expect(config.urlExpiresSeconds).toBe(300);
+  });
+
+  test('content types and CORS origins are comma-separated lists; types are lower-cased', () => {
+    const config = loadConfig({ ...BASE, UPLOAD_CONTENT_TYPES: 'Image/*, application/pdf', CORS_ALLOWED_ORIGINS: 'https://a.example, https://b.example' });
+    expect(config.allowedContentTypes).toEqual(['image/*', 'application/pdf']);
+    expect(config.corsOrigins).toEqual(['https://a.example', 'https://b.example']);
+  });
+
+  test('a trailing slash on an endpoint is dropped', () => {
+    expect(loadConfig({ ...BASE, OSS_ENDPOINT: 'http://localhost:9000/' }).endpoint).toBe('http://localhost:9000');
+  });
+
+  test('CALLBACK_TRUSTED_KEYS holds any number of concatenated PEM public keys', () => {
+    const pem = () => generateKeyPairSync('rsa', { modulusLength: 1024 }).publicKey.export({ type: 'spki', format: 'pem' }).toString();
+    const [a, b] = [pem(), pem()];
+    expect(loadConfig({ ...BASE, CALLBACK_TRUSTED_KEYS: a + b }).callback.trustedKeys.map((k) => k.trim())).toEqual([a.trim(), b.trim()]);
+  });
+});
+
+describe('a missing or malformed setting fails with its name and what is expected', () => {
+  test.each([
+    ['OSS_BUCKET', { OSS_BUCKET: '' }, 'is required'],
+    ['OSS_BUCKET', { OSS_BUCKET: 'Photos_Prod' }, 'not a valid bucket name'],
+    ['OSS_REGION', { OSS_REGION: '' }, 'is required'],
+    ['OSS_REGION', { OSS_REGION: 'hangzhou' }, 'not a region id such as cn-hangzhou'],
+    ['OSS_ENDPOINT', { OSS_ENDPOINT: 'oss-cn-hangzhou.aliyuncs.com' }, 'expected an absolute URL'],
+    ['OSS_ENDPOINT', { OSS_ENDPOINT: 'ftp://oss.example' }, 'expected an http(s) URL'],
+    ['OSS_INTERNAL_ENDPOINT', { OSS_INTERNAL_ENDPOINT: 'internal' }, 'expected an absolute URL'],
+    ['OSS_PATH_STYLE', { OSS_PATH_STYLE: 'sometimes' }, 'expected true or false'],
+    ['OSS_SIGNATURE_VERSION', { OSS_SIGNATURE_VERSION: 'v2' }, 'expected v4 or v1'],
+    ['UPLOAD_PREFIX', { UPLOAD_PREFIX: 'uploads/' }, 'must contain ${uid} exactly once'],
+    ['UPLOAD_PREFIX', { UPLOAD_PREFIX: '${uid}/${uid}/' }, 'must contain ${uid} exactly once'],
+    ['UPLOAD_PREFIX', { UPLOAD_PREFIX: 'users/${uid}' }, 'must end with "/"'],
+    ['UPLOAD_PREFIX', { UPLOAD_PREFIX: '/users/${uid}/' }, 'relative key prefix'],
+    ['UPLOAD_PREFIX', { UPLOAD_PREFIX: 'users/*/${uid}/' }, 'without wildcards'],
+    ['UPLOAD_PREFIX', { UPLOAD_PREFIX: 'users/../${uid}/' }, 'dot segments'],
+    ['UPLOAD_CONTENT_TYPES', { UPLOAD_CONTENT_TYPES: 'images' }, '"images" is not a content type'],
+    ['UPLOAD_CONTENT_TYPES', { UPLOAD_CONTENT_TYPES: ' , ' }, 'at least one content type'],
+    ['UPLOAD_MIN_SIZE', { UPLOAD_MIN_SIZE: '-1' }, 'expected an integer from 0 to'],
+    ['UPLOAD_MAX_SIZE', { UPLOAD_MAX_SIZE: '10MB' }, 'expected an integer from 1 to 5368709120, got "10MB"'],
+    ['UPLOAD_MAX_SIZE', { UPLOAD_MAX_SIZE: '5368709121' }, 'expected an integer from 1 to 5368709120'],
+    ['UPLOAD_MIN_SIZE', { UPLOAD_MIN_SIZE: '2000', UPLOAD_MAX_SIZE: '1000' }, 'must not exceed UPLOAD_MAX_SIZE (1000)'],
+    ['FORBID_OVERWRITE', { FORBID_OVERWRITE: 'yes' }, 'expected true or false, got "yes"'],
+    ['URL_EXPIRES_SECONDS', { URL_EXPIRES_SECONDS: '0' }, 'expected an integer from 1 to 604800'],
+    ['URL_EXPIRES_SECONDS', { URL_EXPIRES_SECONDS: '7200' }, 'must not exceed URL_MAX_EXPIRES_SECONDS (3600)'],
+    ['URL_MAX_EXPIRES_SECONDS', { URL_MAX_EXPIRES_SECONDS: '604801' }, 'expected an integer from 1 to 604800'],
+    ['POST_EXPIRES_SECONDS', { POST_EXPIRES_SECONDS: '1.5' }, 'expected an integer from 1 to 604800'],
+    ['STS_DURATION_SECONDS', { STS_DURATION_SECONDS: '600' }, 'expected an integer from 900 to 3600'],
+    ['STS_DURATION_SECONDS', { STS_DURATION_SECONDS: '7200' }, 'expected an integer from 900 to 3600'],
+    ['STS_ROLE_ARN', { STS_ROLE_ARN: 'upload-role' }, 'expected acs:ram::<account id>:role/<role name>'],
+    ['STS_ENDPOINT', { STS_ENDPOINT: 'sts' }, 'expected an absolute URL'],
+    ['STS_TIMEOUT_MS', { STS_TIMEOUT_MS: '60000' }, 'expected an integer from 100 to 30000'],
+    ['CALLBACK_URL', { CALLBACK_URL: 'javascript:alert(1)' }, 'expected an http(s) URL'],
+    ['CALLBACK_ON_VIOLATION', { CALLBACK_ON_VIOLATION: 'drop' }, 'expected keep or delete'],
+    ['CALLBACK_DOWNLOAD_URL_SECONDS', { CALLBACK_DOWNLOAD_URL_SECONDS: '86400' }, 'expected an integer from 1 to 3600'],
+    ['WEBHOOK_SECRET', { WEBHOOK_URL: 'https://app.example/hooks' }, 'is required when WEBHOOK_URL is set'],
+    ['WEBHOOK_SECRET', { WEBHOOK_SECRET: 'not-a-whsec' }, 'expected a Standard Webhooks secret'],
+    ['WEBHOOK_TIMEOUT_MS', { WEBHOOK_TIMEOUT_MS: '10000' }, 'expected an integer from 100 to 4000'],
+    ['AUTH_JWKS_URL', { AUTH_JWKS_URL: 'jwks.json' }, 'expected an absolute URL'],
+    ['AUTH_HS256_SECRET', { AUTH_HS256_SECRET: 'short-secret' }, 'must be at least 32 bytes long'],
+    ['AUTH_ANONYMOUS', { AUTH_ANONYMOUS: 'maybe' }, 'expected true or false'],
+    ['MAX_BODY_BYTES', { MAX_BODY_BYTES: '100' }, 'expected an integer from 1024 to 6291456'],
+  ])('%s %j', (variable, env, expected) => {
+    const err = configError({ ...BASE, ...env });
+    expect(err.variable).toBe(variable);
+    expect(err.message.startsWith(`${variable}: `)).toBe(true);
+    expect(err.message).toContain(expected);
+  });
+
+  test.each([
+    ['AUTH_HS256_SECRET', 'tooShortButStillSecret'],
+    ['WEBHOOK_SECRET', 'whsec_c2VjcmV0'],
+  ])('the message for a rejected %s does not repeat the secret', (variable, secret) => {
+    const err = configError({ ...BASE, [variable]: secret });
+    expect(err.variable).toBe(variable);
+    expect(err.message).not.toContain(secret);
+  });
+});
+
+describe('getConfig', () => {
+  const saved = { ...process.env };
+  afterEach(() => {
+    process.env = { ...saved };
+    resetConfig();
+  });
+
+  test('reads the environment once and again after resetConfig', () => {
+    Object.assign(process.env, BASE, { URL_EXPIRES_SECONDS: '120' });
+    resetConfig();
+    expect(getConfig().urlExpiresSeconds).toBe(120);
+    process.env.URL_EXPIRES_SECONDS = '60';
+    expect(getConfig().urlExpiresSeconds).toBe(120);
+    resetConfig();
+    expect(getConfig().urlExpiresSeconds).toBe(60);
+  });
+});
