@@ -1,0 +1,304 @@
+import { resetConfig } from '../../shared/config';
+import { HttpError, httpHandler, readJson, type HttpResponse } from '../../shared/http';
+import { setLogSink } from '../../shared/log';
+import { fcContext, httpEvent } from '../helpers/events';
+
+const ENV = {
+  OSS_BUCKET: 'photos-prod',
+  OSS_REGION: 'cn-hangzhou',
+  CORS_ALLOWED_ORIGINS: 'https://app.example',
+  MAX_BODY_BYTES: '2048',
+};
+const SECRET = 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY';
+const JWT =
+  'eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiJhbGljZSIsImlhdCI6MTcwMDAwMDAwMH0.dGhpcyBpcyBub3QgYSByZWFsIHNpZ25hdHVyZQ';
+
+const echo = httpHandler({
+  name: 'echo',
+  methods: ['POST'],
+  handle: async (req) => ({
+    body: {
+      method: req.method,
+      path: req.path,
+      headers: req.headers,
+      pubKeyUrl: req.header('X-OSS-PUB-KEY-URL'),
+      query: req.query,
+      bodyHex: req.body.toString('hex'),
+    },
+  }),
+});
+const parse = httpHandler({ name: 'parse', methods: ['POST'], handle: async (req) => ({ body: readJson(req) }) });
+const refuse = httpHandler({
+  name: 'refuse',
+  methods: ['POST'],
+  handle: async () => {
+    throw new HttpError(409, 'AlreadyThere', 'that object exists');
+  },
+});
+const crash = httpHandler({
+  name: 'crash',
+  methods: ['POST'],
+  handle: async () => {
+    throw new Error(`upstream rejected AccessKeySecret ${SECRET}`);
+  },
+});
+const nested = httpHandler({
+  name: 'nested',
+  methods: ['POST'],
+  handle: async (req) => {
+    req.note({ upstream: { response: { body: { data: { sts: { AccessKeySecret: SECRET } } } } } });
+    return { body: { ok: true } };
+  },
+});
+const chatty = httpHandler({
+  name: 'chatty',
+  methods: ['POST'],
+  handle: async (req) => {
+    req.note({
+      user: 'alice',
+      accessKeySecret: SECRET,
+      url: `https://photos-prod.oss-cn-hangzhou.aliyuncs.com/a.jpg?x-oss-signature=${'ab'.repeat(32)}&x-oss-expires=300`,
+      seen: `Bearer ${JWT}`,
+    });
+    return { body: { ok: true } };
+  },
+});
+
+let lines: string[];
+let restoreSink: (line: string) => void;
+const savedEnv = { ...process.env };
+
+beforeEach(() => {
+  process.env = { ...savedEnv, ...ENV };
+  resetConfig();
+  lines = [];
+  restoreSink = setLogSink((line) => lines.push(line));
+});
+
+afterEach(() => {
+  setLogSink(restoreSink);
+  process.env = { ...savedEnv };
+  resetConfig();
+});
+
+function json(res: HttpResponse): any {
+  return JSON.parse(res.body);
+}
+
+describe('request parsing', () => {
+  test('a Base64-encoded binary body reaches the handler as the original bytes', async () => {
+    const bytes = Buffer.from(Array.from({ length: 256 }, (_, i) => i));
+    const res = await echo(httpEvent({ path: '/echo', body: bytes, headers: { 'content-type': 'application/octet-stream' } }), fcContext());
+    expect(res.statusCode).toBe(200);
+    expect(json(res).bodyHex).toBe(bytes.toString('hex'));
+  });
+
+  test('a body that claims to be Base64 but is not is refused with 400 MalformedBody', async () => {
+    const event = JSON.parse(httpEvent({ path: '/echo' }).toString('utf8'));
+    Object.assign(event, { body: 'not base64!', isBase64Encoded: true });
+    const res = await echo(event, fcContext());
+    expect(res.statusCode).toBe(400);
+    expect(json(res).error.code).toBe('MalformedBody');
+  });
+
+  test('headers are found whatever the case of their names', async () => {
+    const url = Buffer.from('https://gosspublic.alicdn.com/callback_pub_key_v1.pem').toString('base64');
+    const res = await echo(httpEvent({ path: '/echo', headers: { 'x-oss-pub-key-url': url, 'X-CUSTOM-thing': 'v' } }), fcContext());
+    const body = json(res);
+    expect(body.pubKeyUrl).toBe(url);
+    expect(body.headers['x-oss-pub-key-url']).toBe(url);
+    expect(body.headers['x-custom-thing']).toBe('v');
+  });
+
+  test('the event may arrive as a Buffer, a string or an object', async () => {
+    const event = httpEvent({ path: '/echo', body: 'hi' });
+    for (const form of [event, event.toString('utf8'), JSON.parse(event.toString('utf8'))]) {
+      const res = await echo(form, fcContext());
+      expect(res.statusCode).toBe(200);
+      expect(json(res).bodyHex).toBe(Buffer.from('hi').toString('hex'));
+    }
+  });
+
+  test('an event that is not JSON is refused with 400 MalformedEvent', async () => {
+    const res = await echo(Buffer.from('{"rawPath":'), fcContext());
+    expect(res.statusCode).toBe(400);
+    expect(json(res).error.code).toBe('MalformedEvent');
+  });
+
+  test('the query parameters and the decoded path reach the handler', async () => {
+    const res = await echo(httpEvent({ path: '/api/%65cho', query: { a: '1,2' } }), fcContext());
+    expect(json(res)).toMatchObject({ method: 'POST', path: '/api/echo', query: { a: '1,2' } });
+  });
+});
+
+describe('limits and routing', () => {
+  test('a body larger than MAX_BODY_BYTES is refused with 413', async () => {
+    const res = await echo(httpEvent({ path: '/echo', body: 'x'.repeat(2049) }), fcContext());
+    expect(res.statusCode).toBe(413);
+    expect(json(res).error.code).toBe('PayloadTooLarge');
+  });
+
+  test('a body larger than MAX_BODY_BYTES is refused even when its Content-Length understates it', async () => {
+    const res = await echo(httpEvent({ path: '/echo', body: Buffer.alloc(4096), headers: { 'Content-Length': '10' } }), fcContext());
+    expect(res.statusCode).toBe(413);
+    expect(json(res).error.code).toBe('PayloadTooLarge');
+  });
+
+  test('a body of exactly MAX_BODY_BYTES is accepted', async () => {
+    const res = await echo(httpEvent({ path: '/echo', body: 'x'.repeat(2048) }), fcContext());
+    expect(res.statusCode).toBe(200);
+  });
+
+  test('a method the route does not serve gets 405 with an Allow header', async () => {
+    const res = await echo(httpEvent({ method: 'GET', path: '/echo' }), fcContext());
+    expect(res.statusCode).toBe(405);
+    expect(res.headers.Allow).toBe('POST');
+    expect(json(res).error.code).toBe('MethodNotAllowed');
+  });
+
+  test.each(['/', '/echo', '/echo/', '/api/echo'])('the route answers on %s', async (path) => {
+    expect((await echo(httpEvent({ path }), fcContext())).statusCode).toBe(200);
+  });
+
+  test.each(['/other', '/api/echo/extra', '/echoes', '/api/other'])('an unknown path %s gets 404 NotFound', async (path) => {
+    const res = await echo(httpEvent({ path }), fcContext());
+    expect(res.statusCode).toBe(404);
+    expect(json(res).error.code).toBe('NotFound');
+  });
+});
+
+describe('JSON bodies', () => {
+  test('a JSON object is parsed', async () => {
+    const res = await parse(httpEvent({ path: '/parse', body: { op: 'put', size: 3 } }), fcContext());
+    expect(res.statusCode).toBe(200);
+    expect(json(res)).toEqual({ op: 'put', size: 3 });
+  });
+
+  test.each([
+    ['broken JSON', '{"op":'],
+    ['a JSON array', '[1,2]'],
+    ['a JSON string', '"put"'],
+    ['invalid UTF-8', Buffer.from([0x7b, 0xff, 0x7d])],
+  ])('%s is refused with 400 MalformedJson', async (_, body) => {
+    const res = await parse(httpEvent({ path: '/parse', body, headers: { 'content-type': 'application/json' } }), fcContext());
+    expect(res.statusCode).toBe(400);
+    expect(json(res).error.code).toBe('MalformedJson');
+  });
+
+  test('a body of another media type is refused with 415', async () => {
+    const res = await parse(httpEvent({ path: '/parse', body: 'op=put', headers: { 'content-type': 'application/x-www-form-urlencoded' } }), fcContext());
+    expect(res.statusCode).toBe(415);
+    expect(json(res).error.code).toBe('UnsupportedMediaType');
+  });
+});
+
+describe('CORS', () => {
+  test('a preflight from an allowed origin gets 204 and the CORS headers', async () => {
+    const res = await echo(
+      httpEvent({ method: 'OPTIONS', path: '/echo', headers: { origin: 'https://app.example', 'access-control-request-method': 'POST' } }),
+      fcContext(),
+    );
+    expect(res.statusCode).toBe(204);
+    expect(res.headers).toMatchObject({
+      'Access-Control-Allow-Origin': 'https://app.example',
+      'Access-Control-Allow-Methods': 'POST, OPTIONS',
+      'Access-Control-Allow-Headers': 'Authorization, Content-Type',
+      Vary: 'Origin',
+    });
+  });
+
+  test('a preflight from another origin is refused with 403 and no CORS headers', async () => {
+    const res = await echo(
+      httpEvent({ method: 'OPTIONS', path: '/echo', headers: { origin: 'https://evil.example', 'access-control-request-method': 'POST' } }),
+      fcContext(),
+    );
+    expect(res.statusCode).toBe(403);
+    expect(json(res).error.code).toBe('CorsOriginNotAllowed');
+    expect(Object.keys(res.headers).filter((h) => h.startsWith('Access-Control-'))).toEqual([]);
+  });
+
+  test('a request from an allowed origin, even a refused one, carries Access-Control-Allow-Origin', async () => {
+    const ok = await echo(httpEvent({ path: '/echo', headers: { origin: 'https://app.example' } }), fcContext());
+    const refused = await refuse(httpEvent({ path: '/refuse', headers: { origin: 'https://app.example' } }), fcContext());
+    expect(ok.headers['Access-Control-Allow-Origin']).toBe('https://app.example');
+    expect(refused.headers['Access-Control-Allow-Origin']).toBe('https://app.example');
+  });
+
+  test('a request from another origin carries no Access-Control-Allow-Origin', async () => {
+    const res = await echo(httpEvent({ path: '/echo', headers: { origin: 'https://evil.example' } }), fcContext());
+    expect(res.headers['Access-Control-Allow-Origin']).toBeUndefined();
+  });
+});
+
+describe('errors', () => {
+  test('an HttpError leaves as {error:{code,message,requestId}} with its status', async () => {
+    const res = await refuse(httpEvent({ path: '/refuse' }), fcContext({ requestId: 'req-42' }));
+    expect(res.statusCode).toBe(409);
+    expect(res.headers['Content-Type']).toBe('application/json; charset=utf-8');
+    expect(res.headers['X-Request-Id']).toBe('req-42');
+    expect(json(res)).toEqual({ error: { code: 'AlreadyThere', message: 'that object exists', requestId: 'req-42' } });
+  });
+
+  test('an unexpected exception becomes 500 InternalError without its message or stack', async () => {
+    const res = await crash(httpEvent({ path: '/crash' }), fcContext({ requestId: 'req-43' }));
+    expect(res.statusCode).toBe(500);
+    expect(json(res)).toEqual({ error: { code: 'InternalError', message: 'internal error', requestId: 'req-43' } });
+    expect(res.body).not.toContain(SECRET);
+    expect(res.body).not.toMatch(/upstream|\bat\b|\.ts/);
+  });
+
+  test('a misconfigured function answers 500 Misconfigured and keeps the detail for its log', async () => {
+    delete process.env.OSS_BUCKET;
+    resetConfig();
+    const res = await echo(httpEvent({ path: '/echo' }), fcContext({ requestId: 'req-44' }));
+    expect(res.statusCode).toBe(500);
+    expect(json(res)).toEqual({ error: { code: 'Misconfigured', message: 'the function is misconfigured; see its log', requestId: 'req-44' } });
+    expect(JSON.parse(lines[0]).detail).toContain('OSS_BUCKET');
+  });
+
+  test('without an FC request id, one is made up and returned', async () => {
+    const res = await refuse(httpEvent({ path: '/refuse' }), {});
+    expect(json(res).error.requestId).toMatch(/^[0-9a-f-]{36}$/);
+    expect(res.headers['X-Request-Id']).toBe(json(res).error.requestId);
+  });
+});
+
+describe('the request log', () => {
+  test('each request writes one JSON line with its status and latency', async () => {
+    await echo(httpEvent({ path: '/echo' }), fcContext({ requestId: 'req-1' }));
+    await echo(httpEvent({ method: 'GET', path: '/echo' }), fcContext({ requestId: 'req-2' }));
+    expect(lines).toHaveLength(2);
+    const [first, second] = lines.map((l) => JSON.parse(l));
+    expect(first).toMatchObject({ level: 'info', fn: 'echo', requestId: 'req-1', method: 'POST', path: '/echo', status: 200 });
+    expect(second).toMatchObject({ level: 'warn', requestId: 'req-2', status: 405, code: 'MethodNotAllowed' });
+    for (const line of [first, second]) {
+      expect(typeof line.latencyMs).toBe('number');
+      expect(line.latencyMs).toBeGreaterThanOrEqual(0);
+    }
+  });
+
+  test('an unexpected exception is logged as an error, without its message', async () => {
+    await crash(httpEvent({ path: '/crash' }), fcContext());
+    expect(lines).toHaveLength(1);
+    expect(JSON.parse(lines[0])).toMatchObject({ level: 'error', status: 500, code: 'InternalError', error: 'Error' });
+    expect(lines[0]).not.toContain(SECRET);
+  });
+
+  test('no secret reaches the line: not the Authorization header, noted secrets, signatures or JWTs', async () => {
+    const res = await chatty(httpEvent({ path: '/chatty', headers: { Authorization: `Bearer ${JWT}` } }), fcContext());
+    expect(res.statusCode).toBe(200);
+    expect(lines).toHaveLength(1);
+    const line = lines[0];
+    expect(line).not.toContain(SECRET);
+    expect(line).not.toContain(JWT);
+    expect(line).not.toContain('ab'.repeat(32));
+    expect(JSON.parse(line)).toMatchObject({ user: 'alice', status: 200 });
+  });
+
+  test('a secret nested deep inside a noted object does not reach the line either', async () => {
+    await nested(httpEvent({ path: '/nested' }), fcContext());
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).not.toContain(SECRET);
+    expect(JSON.parse(lines[0]).status).toBe(200);
+  });
+});
