@@ -19,7 +19,9 @@ const QUERY_SECRET = /((?:x-oss-signature|x-oss-security-token|signature|securit
 
 export function redact(value: unknown, depth = 0): unknown {
   if (typeof value === 'string') return value.replace(JWT, '[jwt]').replace(QUERY_SECRET, '$1[redacted]');
-  if (value === null || typeof value !== 'object' || depth > 4) return value;
+  if (value === null || typeof value !== 'object') return value;
+  // Too deep to scrub: drop it rather than let an unscrubbed secret through.
+  if (depth > 4) return '[truncated]';
   if (Array.isArray(value)) return value.map((v) => redact(v, depth + 1));
   const out: LogFields = {};
   for (const [k, v] of Object.entries(value)) out[k] = SECRET_NAME.test(k) ? '[redacted]' : redact(v, depth + 1);
