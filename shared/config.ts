@@ -1,6 +1,8 @@
 // Environment → typed, validated configuration. Read once per instance; every problem names the
 // variable and says what is expected, so a misconfigured deploy fails loudly on its first request.
 
+import { validateKey } from './policy/keys';
+
 export type SignatureVersion = 'v4' | 'v1';
 export type ViolationAction = 'keep' | 'delete';
 
@@ -120,6 +122,12 @@ function prefixTemplate(env: Env): string {
   if (!t.endsWith('/')) throw new ConfigError(name, `must end with "/", got "${t}"`);
   if (/^[/\\]/.test(t) || /[*?\\\x00-\x1f\x7f]/.test(t) || t.split('/').some((s) => s === '.' || s === '..')) {
     throw new ConfigError(name, `must be a relative key prefix without wildcards, control characters or dot segments, got "${t}"`);
+  }
+  // Every key handed out starts with the prefix, so the prefix must pass the key rules too.
+  try {
+    validateKey(`${t.replace('${uid}', 'u')}x`);
+  } catch (err) {
+    throw new ConfigError(name, `must make valid object keys (${err instanceof Error ? err.message : 'invalid'}), got "${t}"`);
   }
   return t;
 }
