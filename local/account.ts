@@ -1,0 +1,67 @@
+// The local Alibaba Cloud account: the three function roles and the upload role, with the
+// project's own RAM policy files, and the role credentials Function Compute would hand each function.
+
+import { prefixRoot, renderRamFile, type RamFile, type RamVars } from '../deploy/ram/render';
+import type { FcCredentials } from '../shared/http';
+import type { RamPolicy } from './iam/evaluate';
+import { IamStore, type Principal, type RoleDefinition } from './iam/store';
+
+export type FunctionName = 'token' | 'sign' | 'callback';
+
+const FC_SESSION_SECONDS = 36 * 3600;
+const REFRESH_MARGIN_MS = 3600 * 1000;
+
+export interface LocalAccount {
+  iam: IamStore;
+  uploadRoleArn: string;
+  /** Credentials as FC's context.credentials carries them; renewed as FC does before they expire. */
+  credentialsFor(fn: FunctionName): FcCredentials & { expiration: string };
+}
+
+function trustedPrincipals(doc: RamPolicy): string[] {
+  const out: string[] = [];
+  for (const s of doc.Statement as unknown as { Principal?: { RAM?: string[]; Service?: string[] } }[]) {
+    out.push(...(s.Principal?.RAM ?? []), ...(s.Principal?.Service ?? []));
+  }
+  return out;
+}
+
+export function createLocalAccount(bucket: string, prefixTemplate: string, accountId = '1234567890123456'): LocalAccount {
+  const iam = new IamStore(accountId);
+  const vars: RamVars = {
+    ACCOUNT_ID: accountId,
+    BUCKET: bucket,
+    PREFIX_ROOT: prefixRoot(prefixTemplate),
+    TOKEN_ROLE_NAME: 'oss-upload-token-fn',
+    UPLOAD_ROLE_NAME: 'oss-upload',
+  };
+  const arn = (name: string) => `acs:ram::${accountId}:role/${name}`;
+  const render = (f: RamFile) => renderRamFile(f, vars) as unknown as RamPolicy;
+  const fcTrust = trustedPrincipals(render('fc-trust'));
+  const roles: Record<FunctionName | 'upload', RoleDefinition> = {
+    token: { arn: arn(vars.TOKEN_ROLE_NAME), trusted: fcTrust, policy: render('token-function-policy'), maxSessionDuration: FC_SESSION_SECONDS },
+    sign: { arn: arn('oss-upload-sign-fn'), trusted: fcTrust, policy: render('sign-function-policy'), maxSessionDuration: FC_SESSION_SECONDS },
+    callback: { arn: arn('oss-upload-callback-fn'), trusted: fcTrust, policy: render('callback-function-policy'), maxSessionDuration: FC_SESSION_SECONDS },
+    upload: { arn: arn(vars.UPLOAD_ROLE_NAME), trusted: trustedPrincipals(render('upload-role-trust')), policy: render('upload-role-policy'), maxSessionDuration: 3600 },
+  };
+  for (const role of Object.values(roles)) iam.addRole(role);
+
+  const sessions = new Map<FunctionName, Principal>();
+  return {
+    iam,
+    uploadRoleArn: roles.upload.arn,
+    credentialsFor(fn) {
+      let s = sessions.get(fn);
+      if (!s || (s.expiration as Date).getTime() - Date.now() < REFRESH_MARGIN_MS) {
+        s = iam.issueSession(roles[fn], 'fc', FC_SESSION_SECONDS);
+        sessions.set(fn, s);
+      }
+      return {
+        accessKeyId: s.accessKeyId,
+        accessKeySecret: s.accessKeySecret,
+        securityToken: s.securityToken,
+        expiration: (s.expiration as Date).toISOString(),
+      };
+    },
+  };
+}

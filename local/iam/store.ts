@@ -1,0 +1,78 @@
+// The local account: long-lived keys and the STS sessions issued from them, each bound to the
+// policies that must all allow what it does. Shared in-process by the local STS and OSS.
+
+import { randomBytes } from 'node:crypto';
+import type { RamPolicy } from './evaluate';
+
+export interface Principal {
+  accessKeyId: string;
+  accessKeySecret: string;
+  securityToken?: string;
+  expiration?: Date;
+  /** e.g. `root`, `role/oss-upload/alice` */
+  name: string;
+  /** Every one of these must allow a request (identity policy, then the session policy if any). */
+  policies: RamPolicy[];
+  /** For role sessions: the role that was assumed. */
+  roleArn?: string;
+}
+
+export type Resolution =
+  | { ok: true; principal: Principal }
+  | { ok: false; code: 'InvalidAccessKeyId' | 'InvalidSecurityToken' | 'SecurityTokenExpired'; message: string };
+
+export interface RoleDefinition {
+  arn: string;
+  /** Principals (role ARNs, or `root`) allowed to assume it. */
+  trusted: string[];
+  policy: RamPolicy;
+  maxSessionDuration: number;
+}
+
+export class IamStore {
+  readonly accountId: string;
+  private readonly keys = new Map<string, Principal>();
+  readonly roles = new Map<string, RoleDefinition>();
+
+  constructor(accountId = '1234567890123456') {
+    this.accountId = accountId;
+  }
+
+  addKey(principal: Principal): Principal {
+    this.keys.set(principal.accessKeyId, principal);
+    return principal;
+  }
+
+  addRole(role: RoleDefinition): void {
+    this.roles.set(role.arn, role);
+  }
+
+  /** Issue STS credentials for a role, bound to the role policy and an optional session policy. */
+  issueSession(role: RoleDefinition, sessionName: string, durationSeconds: number, sessionPolicy?: RamPolicy, now = new Date()): Principal {
+    const policies = sessionPolicy ? [role.policy, sessionPolicy] : [role.policy];
+    return this.addKey({
+      accessKeyId: `STS.${randomBytes(12).toString('base64url')}`,
+      accessKeySecret: randomBytes(24).toString('base64url'),
+      securityToken: `CAIS${randomBytes(96).toString('base64')}`,
+      expiration: new Date(Math.floor(now.getTime() / 1000) * 1000 + durationSeconds * 1000),
+      name: `${role.arn.split(':').pop()}/${sessionName}`,
+      policies,
+      roleArn: role.arn,
+    });
+  }
+
+  /** Find the principal behind a key id, checking the security token that STS keys must carry. */
+  resolve(accessKeyId: string, securityToken: string | undefined, now = new Date()): Resolution {
+    const p = this.keys.get(accessKeyId);
+    if (!p) return { ok: false, code: 'InvalidAccessKeyId', message: 'The OSS Access Key Id you provided does not exist in our records.' };
+    if (p.securityToken !== undefined) {
+      if (securityToken !== p.securityToken) return { ok: false, code: 'InvalidSecurityToken', message: 'The security token you provided is invalid.' };
+      if (p.expiration && p.expiration.getTime() <= now.getTime()) {
+        return { ok: false, code: 'SecurityTokenExpired', message: 'The security token you provided has expired.' };
+      }
+    } else if (securityToken) {
+      return { ok: false, code: 'InvalidSecurityToken', message: 'The security token you provided is invalid.' };
+    }
+    return { ok: true, principal: p };
+  }
+}

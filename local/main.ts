@@ -1,0 +1,41 @@
+// `npm start`: the whole flow on loopback, with no configuration and no network.
+
+import { startLocalRuntime } from './runtime';
+
+function port(name: string, fallback: number): number {
+  const v = process.env[name];
+  return v && /^\d+$/.test(v) ? Number(v) : fallback;
+}
+
+async function main() {
+  const rt = await startLocalRuntime({
+    port: port('PORT', 8787),
+    ossPort: port('LOCAL_OSS_PORT', 8788),
+    stsPort: port('LOCAL_STS_PORT', 8789),
+    dataDir: process.env.LOCAL_DATA_DIR ?? '.local-data',
+  });
+  const lines = [
+    `Direct-to-OSS upload runtime (${rt.mode}) is up:`,
+    `  demo page        ${rt.appUrl}/`,
+    `  token            POST ${rt.appUrl}/api/token`,
+    `  sign             POST ${rt.appUrl}/api/sign`,
+    `  callback         POST ${rt.appUrl}/api/callback`,
+    `  dev sign-in      POST ${rt.appUrl}/api/dev/login {"user":"alice"}`,
+  ];
+  if (rt.ossUrl) lines.push(`  local OSS        ${rt.ossUrl}  (bucket local-uploads, region cn-hangzhou)`, `  local STS        ${rt.stsUrl}`);
+  lines.push('Press Ctrl+C to stop.');
+  process.stderr.write(lines.join('\n') + '\n');
+  const stop = () => {
+    rt.stop().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
+  };
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+}
+
+main().catch((err) => {
+  process.stderr.write(`failed to start: ${err instanceof Error ? err.message : String(err)}\n`);
+  process.exit(1);
+});

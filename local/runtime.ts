@@ -1,0 +1,223 @@
+// The whole flow on one machine: the three handlers behind an FC-shaped gateway, a development
+// sign-in, the demo page, and (unless cloud configuration is given) a local OSS and STS that
+// enforce the real services' rules.
+
+import { generateKeyPairSync, randomBytes, randomUUID } from 'node:crypto';
+import { mkdirSync, mkdtempSync } from 'node:fs';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { SignJWT } from 'jose';
+import { handler as callbackHandler } from '../functions/callback';
+import { handler as signHandler } from '../functions/sign';
+import { handler as tokenHandler } from '../functions/token';
+import { resetConfig } from '../shared/config';
+import type { FcContext, FcCredentials, FcHandler } from '../shared/http';
+import { log } from '../shared/log';
+import { createLocalAccount, type FunctionName } from './account';
+import { toFcEvent, writeFcResponse } from './fc-event';
+import type { IamStore } from './iam/store';
+import { startLocalOss } from './oss/server';
+import { buildDemoAssets } from './public/assets';
+import { startLocalSts } from './sts/server';
+
+export interface RuntimeOptions {
+  /** App port; 0 picks a free one. */
+  port?: number;
+  ossPort?: number;
+  stsPort?: number;
+  /** Where the local OSS keeps objects; a temporary folder by default. */
+  dataDir?: string;
+  /** Overrides of the handlers' environment (e.g. UPLOAD_MAX_SIZE). */
+  env?: Record<string, string>;
+}
+
+export interface LocalRuntime {
+  appUrl: string;
+  /** Undefined in cloud mode. */
+  ossUrl?: string;
+  stsUrl?: string;
+  iam?: IamStore;
+  mode: 'local' | 'cloud';
+  login(user: string): Promise<string>;
+  stop(): Promise<void>;
+}
+
+const HANDLERS: Record<FunctionName, FcHandler> = { token: tokenHandler, sign: signHandler, callback: callbackHandler };
+const MAX_BODY = 8 * 1024 * 1024;
+const LOCAL_BUCKET = 'local-uploads';
+const LOCAL_REGION = 'cn-hangzhou';
+
+function listen(server: Server, port: number): Promise<number> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, '127.0.0.1', () => resolve((server.address() as AddressInfo).port));
+  });
+}
+
+function readBody(req: IncomingMessage): Promise<Buffer | undefined> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (c: Buffer) => {
+      size += c.length;
+      if (size > MAX_BODY) {
+        resolve(undefined);
+        req.destroy();
+      } else chunks.push(c);
+    });
+    req.on('end', () => resolve(Buffer.concat(chunks)));
+    req.on('error', reject);
+  });
+}
+
+function sendJson(res: ServerResponse, status: number, body: unknown): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, { 'Content-Type': 'application/json; charset=utf-8', 'Content-Length': Buffer.byteLength(text), 'Cache-Control': 'no-store' });
+  res.end(text);
+}
+
+function isCloudConfigured(env: NodeJS.ProcessEnv): boolean {
+  return Boolean(env.OSS_BUCKET && env.ALIBABA_CLOUD_ACCESS_KEY_ID && env.ALIBABA_CLOUD_ACCESS_KEY_SECRET);
+}
+
+export async function startLocalRuntime(opts: RuntimeOptions = {}): Promise<LocalRuntime> {
+  const cloud = isCloudConfigured({ ...process.env, ...opts.env });
+  const app = createServer();
+  const appPort = await listen(app, opts.port ?? 0);
+  const appUrl = `http://localhost:${appPort}`;
+  const hs256Secret = process.env.AUTH_HS256_SECRET ?? opts.env?.AUTH_HS256_SECRET ?? randomBytes(32).toString('base64url');
+
+  let credentialsFor: (fn: FunctionName) => FcCredentials;
+  let stopServices = async () => {};
+  let ossUrl: string | undefined;
+  let stsUrl: string | undefined;
+  let iam: IamStore | undefined;
+
+  if (cloud) {
+    const env = { ...process.env, ...opts.env };
+    const creds = { accessKeyId: env.ALIBABA_CLOUD_ACCESS_KEY_ID!, accessKeySecret: env.ALIBABA_CLOUD_ACCESS_KEY_SECRET!, securityToken: env.ALIBABA_CLOUD_SECURITY_TOKEN };
+    credentialsFor = () => creds;
+    Object.assign(process.env, { AUTH_HS256_SECRET: hs256Secret, ...opts.env });
+  } else {
+    const prefix = opts.env?.UPLOAD_PREFIX ?? 'users/${uid}/';
+    const account = createLocalAccount(LOCAL_BUCKET, prefix);
+    iam = account.iam;
+    credentialsFor = (fn) => account.credentialsFor(fn);
+    const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'oss-local-'));
+    mkdirSync(dataDir, { recursive: true });
+    const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+    const sts = await startLocalSts({ iam, port: opts.stsPort ?? 0 });
+    const oss = await startLocalOss({
+      iam,
+      dataDir,
+      region: LOCAL_REGION,
+      buckets: [LOCAL_BUCKET],
+      corsOrigins: [appUrl],
+      callbackPrivateKeyPem: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
+      port: opts.ossPort ?? 0,
+      onObjectCreated: (event) => invokeEvent(event),
+    });
+    ossUrl = oss.url;
+    stsUrl = sts.url;
+    stopServices = async () => {
+      await oss.close();
+      await sts.close();
+    };
+    Object.assign(process.env, {
+      OSS_BUCKET: LOCAL_BUCKET,
+      OSS_REGION: LOCAL_REGION,
+      OSS_ENDPOINT: oss.url,
+      OSS_INTERNAL_ENDPOINT: oss.url,
+      OSS_PATH_STYLE: 'true',
+      STS_ENDPOINT: sts.url,
+      STS_ROLE_ARN: account.uploadRoleArn,
+      CALLBACK_URL: `${appUrl}/api/callback`,
+      CALLBACK_TRUSTED_KEYS: publicKey.export({ type: 'spki', format: 'pem' }).toString(),
+      AUTH_HS256_SECRET: hs256Secret,
+      CORS_ALLOWED_ORIGINS: appUrl,
+      ...opts.env,
+    });
+  }
+  resetConfig();
+
+  const context = (fn: FunctionName, requestId: string): FcContext => ({
+    requestId,
+    credentials: credentialsFor(fn),
+    function: { name: fn },
+    region: process.env.OSS_REGION,
+  });
+
+  async function invokeEvent(event: Buffer): Promise<void> {
+    const requestId = randomUUID();
+    try {
+      await callbackHandler(event, context('callback', requestId));
+    } catch (err) {
+      log('error', { fn: 'callback', requestId, error: err instanceof Error ? err.name : 'unknown', source: 'oss-event' });
+    }
+  }
+
+  async function login(user: string): Promise<string> {
+    return new SignJWT({})
+      .setProtectedHeader({ alg: 'HS256' })
+      .setSubject(user)
+      .setIssuer('local-dev-login')
+      .setIssuedAt()
+      .setExpirationTime('1h')
+      .sign(new TextEncoder().encode(hs256Secret));
+  }
+
+  const assets = await buildDemoAssets();
+
+  app.on('request', async (req, res) => {
+    try {
+      const url = new URL(req.url ?? '/', appUrl);
+      const fn = /^\/api\/(token|sign|callback)\/?$/.exec(url.pathname)?.[1] as FunctionName | undefined;
+      if (fn) {
+        const body = await readBody(req);
+        if (body === undefined) return sendJson(res, 413, { error: { code: 'PayloadTooLarge', message: 'request body too large' } });
+        const requestId = randomUUID();
+        return writeFcResponse(res, await HANDLERS[fn](toFcEvent(req, body, requestId), context(fn, requestId)));
+      }
+      if (url.pathname === '/api/dev/login') {
+        if (req.method !== 'POST') return sendJson(res, 405, { error: { code: 'MethodNotAllowed', message: 'use POST' } });
+        const body = await readBody(req);
+        let user: unknown;
+        try {
+          user = JSON.parse(body?.toString('utf8') ?? '').user;
+        } catch {
+          return sendJson(res, 400, { error: { code: 'MalformedJson', message: 'send {"user":"<name>"}' } });
+        }
+        if (typeof user !== 'string' || user.length < 1 || user.length > 64) {
+          return sendJson(res, 400, { error: { code: 'InvalidUser', message: 'user must be a string of 1 to 64 characters' } });
+        }
+        return sendJson(res, 200, { token: await login(user), user });
+      }
+      const asset = assets.get(url.pathname === '/' ? '/index.html' : url.pathname);
+      if (asset && (req.method === 'GET' || req.method === 'HEAD')) {
+        res.writeHead(200, { 'Content-Type': asset.type, 'Content-Length': asset.body.length, 'Cache-Control': 'no-cache' });
+        return res.end(req.method === 'HEAD' ? undefined : asset.body);
+      }
+      sendJson(res, 404, { error: { code: 'NotFound', message: `no route for ${url.pathname}` } });
+    } catch (err) {
+      log('error', { fn: 'local-runtime', error: err instanceof Error ? err.name : 'unknown' });
+      if (!res.headersSent) sendJson(res, 500, { error: { code: 'InternalError', message: 'internal error' } });
+      else res.destroy();
+    }
+  });
+
+  return {
+    appUrl,
+    ossUrl,
+    stsUrl,
+    iam,
+    mode: cloud ? 'cloud' : 'local',
+    login,
+    async stop() {
+      app.closeAllConnections();
+      await new Promise<void>((r) => app.close(() => r()));
+      await stopServices();
+    },
+  };
+}
