@@ -1,0 +1,87 @@
+import { evaluate, isAllowed, wildcardMatch, type RamPolicy } from '../../local/iam/evaluate';
+import { IamStore } from '../../local/iam/store';
+
+const role: RamPolicy = {
+  Version: '1',
+  Statement: [
+    { Effect: 'Allow', Action: ['oss:PutObject', 'oss:GetObject'], Resource: ['acs:oss:*:*:b/users/*'] },
+    { Effect: 'Allow', Action: 'oss:ListObjects', Resource: 'acs:oss:*:*:b', Condition: { StringLike: { 'oss:Prefix': ['users/*'] } } },
+  ],
+};
+const session: RamPolicy = {
+  Version: '1',
+  Statement: [{ Effect: 'Allow', Action: ['oss:PutObject'], Resource: ['acs:oss:*:*:b/users/alice/*'] }],
+};
+
+describe('RAM policy evaluation in the local services', () => {
+  test('a request inside both the role and the session policy is allowed', () => {
+    expect(isAllowed([role, session], 'oss:PutObject', 'acs:oss:*:*:b/users/alice/a.png')).toBe(true);
+  });
+
+  test('the session policy narrows the role: another user prefix is refused', () => {
+    expect(isAllowed([role, session], 'oss:PutObject', 'acs:oss:*:*:b/users/bob/a.png')).toBe(false);
+  });
+
+  test('an action the role allows but the session does not is refused', () => {
+    expect(isAllowed([role, session], 'oss:GetObject', 'acs:oss:*:*:b/users/alice/a.png')).toBe(false);
+  });
+
+  test('a session policy cannot grant what the role lacks', () => {
+    const wide: RamPolicy = { Version: '1', Statement: [{ Effect: 'Allow', Action: 'oss:*', Resource: '*' }] };
+    expect(isAllowed([role, wide], 'oss:DeleteObject', 'acs:oss:*:*:b/users/alice/a.png')).toBe(false);
+  });
+
+  test('an explicit Deny wins over an Allow', () => {
+    const deny: RamPolicy = { Version: '1', Statement: [...role.Statement, { Effect: 'Deny', Action: 'oss:PutObject', Resource: 'acs:oss:*:*:b/users/alice/secret/*' }] };
+    expect(evaluate(deny, 'oss:PutObject', 'acs:oss:*:*:b/users/alice/secret/x')).toBe('deny');
+    expect(evaluate(deny, 'oss:PutObject', 'acs:oss:*:*:b/users/alice/x')).toBe('allow');
+  });
+
+  test('conditions must hold: ListObjects needs a prefix under the allowed one', () => {
+    expect(isAllowed([role], 'oss:ListObjects', 'acs:oss:*:*:b', { 'oss:Prefix': 'users/alice/' })).toBe(true);
+    expect(isAllowed([role], 'oss:ListObjects', 'acs:oss:*:*:b', { 'oss:Prefix': 'other/' })).toBe(false);
+    expect(isAllowed([role], 'oss:ListObjects', 'acs:oss:*:*:b', {})).toBe(false);
+  });
+
+  test('an unknown condition operator never allows', () => {
+    const odd: RamPolicy = { Version: '1', Statement: [{ Effect: 'Allow', Action: '*', Resource: '*', Condition: { Mystery: { k: 'v' } } }] };
+    expect(isAllowed([odd], 'oss:GetObject', 'acs:oss:*:*:b/k', { k: 'v' })).toBe(false);
+  });
+
+  test('no policy at all allows nothing', () => {
+    expect(isAllowed([], 'oss:GetObject', 'acs:oss:*:*:b/k')).toBe(false);
+  });
+
+  test('actions match case-insensitively, resources case-sensitively', () => {
+    expect(wildcardMatch('oss:putobject', 'oss:PutObject', true)).toBe(true);
+    expect(wildcardMatch('acs:oss:*:*:b/Users/*', 'acs:oss:*:*:b/users/x')).toBe(false);
+    expect(wildcardMatch('a?c', 'abc')).toBe(true);
+    expect(wildcardMatch('a.c', 'abc')).toBe(false);
+  });
+});
+
+describe('STS sessions in the local account', () => {
+  const iam = new IamStore();
+  const roleDef = { arn: 'acs:ram::1:role/r', trusted: [], policy: role, maxSessionDuration: 3600 };
+
+  test('a session is found with its token and carries role and session policy', () => {
+    const s = iam.issueSession(roleDef, 'alice', 900, session);
+    const r = iam.resolve(s.accessKeyId, s.securityToken);
+    expect(r.ok && r.principal.policies).toEqual([role, session]);
+  });
+
+  test('a session key without its token, or with another, is refused', () => {
+    const s = iam.issueSession(roleDef, 'alice', 900);
+    expect(iam.resolve(s.accessKeyId, undefined)).toMatchObject({ ok: false, code: 'InvalidSecurityToken' });
+    expect(iam.resolve(s.accessKeyId, s.securityToken + 'x')).toMatchObject({ ok: false, code: 'InvalidSecurityToken' });
+  });
+
+  test('an expired session is refused as expired', () => {
+    const s = iam.issueSession(roleDef, 'alice', 900, undefined, new Date(Date.now() - 3600_000));
+    expect(iam.resolve(s.accessKeyId, s.securityToken)).toMatchObject({ ok: false, code: 'SecurityTokenExpired' });
+  });
+
+  test('an unknown key id is refused', () => {
+    expect(iam.resolve('nope', undefined)).toMatchObject({ ok: false, code: 'InvalidAccessKeyId' });
+  });
+});
