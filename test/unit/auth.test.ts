@@ -1,0 +1,291 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { exportJWK, exportSPKI, generateKeyPair, SignJWT, type CryptoKey, type JWTPayload } from 'jose';
+import { authenticate } from '../../shared/auth';
+import { resetConfig } from '../../shared/config';
+import { httpHandler, type HttpResponse } from '../../shared/http';
+import { setLogSink } from '../../shared/log';
+import { fcContext, httpEvent } from '../helpers/events';
+
+const ISSUER = 'https://id.example';
+const AUDIENCE = 'photos-app';
+const HS_SECRET = 'test-hs256-secret-of-at-least-32-bytes!';
+const BASE = { OSS_BUCKET: 'photos-prod', OSS_REGION: 'cn-hangzhou', AUTH_ISSUER: ISSUER, AUTH_AUDIENCE: AUDIENCE };
+
+const whoami = httpHandler({ name: 'whoami', methods: ['POST'], handle: async (req) => ({ body: await authenticate(req) }) });
+
+const savedEnv = { ...process.env };
+let lines: string[];
+let restoreSink: (line: string) => void;
+
+function configure(env: Record<string, string>): void {
+  process.env = { ...savedEnv, ...env };
+  resetConfig();
+}
+
+beforeEach(() => {
+  lines = [];
+  restoreSink = setLogSink((line) => lines.push(line));
+});
+
+afterEach(() => {
+  setLogSink(restoreSink);
+});
+
+afterAll(() => {
+  process.env = { ...savedEnv };
+  resetConfig();
+});
+
+async function call(authorization?: string): Promise<{ res: HttpResponse; body: any }> {
+  const res = await whoami(httpEvent({ path: '/whoami', headers: authorization === undefined ? {} : { Authorization: authorization } }), fcContext());
+  return { res, body: JSON.parse(res.body) };
+}
+
+async function expectRefused(authorization: string | undefined, status: number, code: string): Promise<any> {
+  const { res, body } = await call(authorization);
+  expect({ status: res.statusCode, code: body.error?.code }).toEqual({ status, code });
+  return { res, body };
+}
+
+const now = () => Math.floor(Date.now() / 1000);
+
+/** A token with the usual claims for alice, which `claims` may override (undefined removes one). */
+function token(alg: string, claims: JWTPayload = {}, header: Record<string, unknown> = {}): SignJWT {
+  const payload: JWTPayload = { sub: 'alice', iss: ISSUER, aud: AUDIENCE, iat: now(), exp: now() + 300, ...claims };
+  for (const [k, v] of Object.entries(payload)) if (v === undefined) delete payload[k];
+  return new SignJWT(payload).setProtectedHeader({ alg, ...header });
+}
+
+const hsKey = new TextEncoder().encode(HS_SECRET);
+const hs = (claims?: JWTPayload) => token('HS256', claims).sign(hsKey);
+
+function unsigned(claims: JWTPayload): string {
+  const part = (v: object) => Buffer.from(JSON.stringify(v)).toString('base64url');
+  return `${part({ alg: 'none', typ: 'JWT' })}.${part({ sub: 'alice', iss: ISSUER, aud: AUDIENCE, exp: now() + 300, ...claims })}.`;
+}
+
+describe('with AUTH_HS256_SECRET', () => {
+  beforeAll(() => configure({ ...BASE, AUTH_HS256_SECRET: HS_SECRET }));
+
+  test('a valid HS256 token names the user from its sub claim', async () => {
+    const { res, body } = await call(`Bearer ${await hs()}`);
+    expect(res.statusCode).toBe(200);
+    expect(body.uid).toBe('alice');
+    expect(body.claims).toMatchObject({ sub: 'alice', iss: ISSUER, aud: AUDIENCE });
+  });
+
+  test('the Bearer scheme is matched without regard to case', async () => {
+    const { res } = await call(`bearer ${await hs()}`);
+    expect(res.statusCode).toBe(200);
+  });
+
+  test('an expired token is refused with 401 TokenExpired and a Bearer challenge', async () => {
+    const { res } = await expectRefused(`Bearer ${await hs({ iat: now() - 7200, exp: now() - 3600 })}`, 401, 'TokenExpired');
+    expect(res.headers['WWW-Authenticate']).toBe('Bearer');
+  });
+
+  test('a token that expired within the 30 s clock tolerance is still accepted', async () => {
+    const { res } = await call(`Bearer ${await hs({ exp: now() - 10 })}`);
+    expect(res.statusCode).toBe(200);
+  });
+
+  test('a token that is not valid yet is refused with 401 TokenNotYetValid', async () => {
+    await expectRefused(`Bearer ${await hs({ nbf: now() + 3600 })}`, 401, 'TokenNotYetValid');
+  });
+
+  test('a token from another issuer is refused with 401 TokenClaimInvalid naming iss', async () => {
+    const { body } = await expectRefused(`Bearer ${await hs({ iss: 'https://evil.example' })}`, 401, 'TokenClaimInvalid');
+    expect(body.error.message).toContain('"iss"');
+  });
+
+  test('a token for another audience is refused with 401 TokenClaimInvalid naming aud', async () => {
+    const { body } = await expectRefused(`Bearer ${await hs({ aud: 'other-app' })}`, 401, 'TokenClaimInvalid');
+    expect(body.error.message).toContain('"aud"');
+  });
+
+  test('an unsigned token (alg none) is refused with 401 TokenAlgorithmNotAllowed', async () => {
+    await expectRefused(`Bearer ${unsigned({})}`, 401, 'TokenAlgorithmNotAllowed');
+  });
+
+  test('an RS256 token is refused with 401 TokenAlgorithmNotAllowed', async () => {
+    const { privateKey } = await generateKeyPair('RS256');
+    await expectRefused(`Bearer ${await token('RS256').sign(privateKey)}`, 401, 'TokenAlgorithmNotAllowed');
+  });
+
+  test('a token signed with another secret is refused with 401 TokenInvalid', async () => {
+    const forged = await token('HS256').sign(new TextEncoder().encode('another-secret-of-at-least-32-bytes!!'));
+    await expectRefused(`Bearer ${forged}`, 401, 'TokenInvalid');
+  });
+
+  test('a token whose payload was changed after signing is refused with 401 TokenInvalid', async () => {
+    const [header, , signature] = (await hs()).split('.');
+    const payload = Buffer.from(JSON.stringify({ sub: 'bob', iss: ISSUER, aud: AUDIENCE, exp: now() + 300 })).toString('base64url');
+    await expectRefused(`Bearer ${header}.${payload}.${signature}`, 401, 'TokenInvalid');
+  });
+
+  test('a token without a sub claim is refused with 401 TokenClaimMissing', async () => {
+    await expectRefused(`Bearer ${await hs({ sub: undefined })}`, 401, 'TokenClaimMissing');
+  });
+
+  test('a token with an empty sub claim is refused with 401 TokenClaimMissing', async () => {
+    await expectRefused(`Bearer ${await hs({ sub: '' })}`, 401, 'TokenClaimMissing');
+  });
+
+  test('a request without Authorization is refused with 401 TokenMissing', async () => {
+    const { res } = await expectRefused(undefined, 401, 'TokenMissing');
+    expect(res.headers['WWW-Authenticate']).toBe('Bearer');
+  });
+
+  test.each([['Basic YWxpY2U6cGFzcw=='], ['Bearer'], ['Bearer not-a-jwt'], ['Token a.b.c']])('Authorization "%s" is refused with 401 TokenMalformed', async (value) => {
+    await expectRefused(value, 401, 'TokenMalformed');
+  });
+
+  test('neither the token nor the secret appears in the response or the log line', async () => {
+    const jwt = await hs({ iss: 'https://evil.example' });
+    const { res } = await call(`Bearer ${jwt}`);
+    expect(lines).toHaveLength(1);
+    for (const text of [res.body, lines[0]]) {
+      expect(text).not.toContain(jwt.split('.')[2]);
+      expect(text).not.toContain(HS_SECRET);
+    }
+  });
+});
+
+describe('with AUTH_USER_CLAIM', () => {
+  beforeAll(() => configure({ ...BASE, AUTH_HS256_SECRET: HS_SECRET, AUTH_USER_CLAIM: 'user_id' }));
+
+  test('the user comes from that claim, not from sub', async () => {
+    const { body } = await call(`Bearer ${await hs({ sub: 'auth0|123', user_id: 'u-777' })}`);
+    expect(body.uid).toBe('u-777');
+  });
+
+  test('a numeric user claim names the user by its digits', async () => {
+    const { body } = await call(`Bearer ${await hs({ user_id: 42 })}`);
+    expect(body.uid).toBe('42');
+  });
+
+  test('a token without that claim is refused with 401 TokenClaimMissing naming it', async () => {
+    const { body } = await expectRefused(`Bearer ${await hs()}`, 401, 'TokenClaimMissing');
+    expect(body.error.message).toContain('"user_id"');
+  });
+
+  test('a user claim that is an object is refused with 401 TokenClaimMissing', async () => {
+    await expectRefused(`Bearer ${await hs({ user_id: { id: 'alice' } })}`, 401, 'TokenClaimMissing');
+  });
+});
+
+function listen(server: Server): Promise<string> {
+  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(`http://127.0.0.1:${(server.address() as AddressInfo).port}`)));
+}
+
+function close(server: Server): Promise<void> {
+  server.closeAllConnections();
+  return new Promise((resolve) => server.close(() => resolve()));
+}
+
+describe('with AUTH_JWKS_URL', () => {
+  let server: Server;
+  let privateKey: CryptoKey;
+  let publicPem: string;
+  let jwksRequests = 0;
+
+  beforeAll(async () => {
+    const pair = await generateKeyPair('RS256', { extractable: true });
+    privateKey = pair.privateKey;
+    publicPem = await exportSPKI(pair.publicKey);
+    const jwk = { ...(await exportJWK(pair.publicKey)), kid: 'k1', alg: 'RS256', use: 'sig' };
+    server = createServer((req, res) => {
+      jwksRequests++;
+      if (req.url !== '/.well-known/jwks.json') return void res.writeHead(404).end();
+      res.writeHead(200, { 'Content-Type': 'application/json' }).end(JSON.stringify({ keys: [jwk] }));
+    });
+    const origin = await listen(server);
+    configure({ ...BASE, AUTH_JWKS_URL: `${origin}/.well-known/jwks.json` });
+  });
+
+  afterAll(() => close(server));
+
+  const rs = (claims?: JWTPayload) => token('RS256', claims, { kid: 'k1' }).sign(privateKey);
+
+  test('an RS256 token signed by a key in the JWKS names the user', async () => {
+    const { res, body } = await call(`Bearer ${await rs()}`);
+    expect(res.statusCode).toBe(200);
+    expect(body.uid).toBe('alice');
+  });
+
+  test('the key set is fetched once, not on every request', async () => {
+    expect((await call(`Bearer ${await rs()}`)).res.statusCode).toBe(200);
+    const before = jwksRequests;
+    for (let i = 0; i < 3; i++) expect((await call(`Bearer ${await rs()}`)).res.statusCode).toBe(200);
+    expect(jwksRequests - before).toBe(0);
+  });
+
+  test('an HS256 token signed with the RSA public key as its secret is refused with 401 TokenAlgorithmNotAllowed', async () => {
+    const confused = await token('HS256', {}, { kid: 'k1' }).sign(new TextEncoder().encode(publicPem));
+    await expectRefused(`Bearer ${confused}`, 401, 'TokenAlgorithmNotAllowed');
+  });
+
+  test('an unsigned token (alg none) is refused with 401 TokenAlgorithmNotAllowed', async () => {
+    await expectRefused(`Bearer ${unsigned({})}`, 401, 'TokenAlgorithmNotAllowed');
+  });
+
+  test('an RS256 token signed by another key under the same kid is refused with 401 TokenInvalid', async () => {
+    const other = await generateKeyPair('RS256');
+    await expectRefused(`Bearer ${await token('RS256', {}, { kid: 'k1' }).sign(other.privateKey)}`, 401, 'TokenInvalid');
+  });
+
+  test('an expired RS256 token is refused with 401 TokenExpired', async () => {
+    await expectRefused(`Bearer ${await rs({ iat: now() - 7200, exp: now() - 3600 })}`, 401, 'TokenExpired');
+  });
+
+  test('an RS256 token from another issuer is refused with 401 TokenClaimInvalid', async () => {
+    await expectRefused(`Bearer ${await rs({ iss: 'https://evil.example' })}`, 401, 'TokenClaimInvalid');
+  });
+});
+
+describe('when the identity provider’s keys cannot be fetched', () => {
+  let down: Server;
+  let refusing: string;
+
+  beforeAll(async () => {
+    down = createServer((_, res) => res.writeHead(500, { 'Content-Type': 'text/plain' }).end('upstream error'));
+    const closed = createServer();
+    refusing = await listen(closed);
+    await close(closed);
+  });
+
+  afterAll(() => close(down));
+
+  const anyRs256 = async () => token('RS256', {}, { kid: 'k1' }).sign((await generateKeyPair('RS256')).privateKey);
+
+  test('a JWKS endpoint answering 500 gives 503 IdentityProviderUnavailable, not a 401 blaming the token', async () => {
+    configure({ ...BASE, AUTH_JWKS_URL: `${await listen(down)}/jwks.json` });
+    const { res } = await expectRefused(`Bearer ${await anyRs256()}`, 503, 'IdentityProviderUnavailable');
+    expect(res.headers['Retry-After']).toBe('5');
+  });
+
+  test('an unreachable JWKS endpoint gives 503 IdentityProviderUnavailable, not a 401 blaming the token', async () => {
+    configure({ ...BASE, AUTH_JWKS_URL: `${refusing}/jwks.json` });
+    await expectRefused(`Bearer ${await anyRs256()}`, 503, 'IdentityProviderUnavailable');
+  });
+});
+
+describe('without any verifier configured', () => {
+  test('a request is answered 500 AuthNotConfigured, whatever token it carries', async () => {
+    configure(BASE);
+    await expectRefused(`Bearer ${await hs()}`, 500, 'AuthNotConfigured');
+  });
+
+  test('with AUTH_ANONYMOUS=true every caller is the anonymous user', async () => {
+    configure({ ...BASE, AUTH_ANONYMOUS: 'true' });
+    const { res, body } = await call();
+    expect(res.statusCode).toBe(200);
+    expect(body).toEqual({ uid: 'anonymous', claims: {} });
+  });
+
+  test('AUTH_ANONYMOUS=true does not bypass a configured verifier', async () => {
+    configure({ ...BASE, AUTH_ANONYMOUS: 'true', AUTH_HS256_SECRET: HS_SECRET });
+    await expectRefused(undefined, 401, 'TokenMissing');
+  });
+});
