@@ -28,16 +28,31 @@ function bearer(req: Request): string {
   return m[1];
 }
 
+function providerUnavailable(): HttpError {
+  return new HttpError(503, 'IdentityProviderUnavailable', 'the identity provider keys could not be fetched', { 'Retry-After': '5' });
+}
+
+function keySet(url: string): JWTVerifyGetKey {
+  let jwks = jwksCache.get(url);
+  if (!jwks) {
+    const remote = createRemoteJWKSet(new URL(url), { timeoutDuration: 2000, cooldownDuration: 30000 });
+    // A refused connection, a non-200 answer or an unusable key set is the provider's outage, not a bad token.
+    jwks = async (header, token) => {
+      try {
+        return await remote(header, token);
+      } catch (err) {
+        if (err instanceof errors.JWKSNoMatchingKey || err instanceof errors.JWKSMultipleMatchingKeys) throw err;
+        throw providerUnavailable();
+      }
+    };
+    jwksCache.set(url, jwks);
+  }
+  return jwks;
+}
+
 async function verify(token: string, auth: Config['auth']): Promise<JWTPayload> {
   const options = { issuer: auth.issuer, audience: auth.audience, clockTolerance: 30 };
-  if (auth.jwksUrl) {
-    let jwks = jwksCache.get(auth.jwksUrl);
-    if (!jwks) {
-      jwks = createRemoteJWKSet(new URL(auth.jwksUrl), { timeoutDuration: 2000, cooldownDuration: 30000 });
-      jwksCache.set(auth.jwksUrl, jwks);
-    }
-    return (await jwtVerify(token, jwks, { ...options, algorithms: ASYMMETRIC })).payload;
-  }
+  if (auth.jwksUrl) return (await jwtVerify(token, keySet(auth.jwksUrl), { ...options, algorithms: ASYMMETRIC })).payload;
   const secret = auth.hs256Secret as string;
   let key = secretCache.get(secret);
   if (!key) {
@@ -54,9 +69,7 @@ function translate(err: unknown): HttpError {
     return unauthorized('TokenClaimInvalid', `the token's "${err.claim}" claim is not accepted`);
   }
   if (err instanceof errors.JOSEAlgNotAllowed) return unauthorized('TokenAlgorithmNotAllowed', 'the token is signed with an algorithm that is not accepted');
-  if (err instanceof errors.JWKSTimeout || err instanceof errors.JWKSInvalid) {
-    return new HttpError(503, 'IdentityProviderUnavailable', 'the identity provider keys could not be fetched', { 'Retry-After': '5' });
-  }
+  if (err instanceof HttpError) return err;
   if (err instanceof errors.JOSEError) return unauthorized('TokenInvalid', 'the token is not valid');
   return unauthorized('TokenInvalid', 'the token is not valid');
 }
