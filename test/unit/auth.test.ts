@@ -235,6 +235,11 @@ describe('with AUTH_JWKS_URL', () => {
     await expectRefused(`Bearer ${await token('RS256', {}, { kid: 'k1' }).sign(other.privateKey)}`, 401, 'TokenInvalid');
   });
 
+  test('an RS256 token naming a key the JWKS does not hold is refused with 401 TokenInvalid', async () => {
+    const other = await generateKeyPair('RS256');
+    await expectRefused(`Bearer ${await token('RS256', {}, { kid: 'k2' }).sign(other.privateKey)}`, 401, 'TokenInvalid');
+  });
+
   test('an expired RS256 token is refused with 401 TokenExpired', async () => {
     await expectRefused(`Bearer ${await rs({ iat: now() - 7200, exp: now() - 3600 })}`, 401, 'TokenExpired');
   });
