@@ -1,0 +1,106 @@
+// The part of ali-oss 6.x this project uses (the package ships no types). Browser bundles get its
+// prebuilt dist/aliyun-oss-sdk.js through the package's "browser" field; Node gets lib/client.js.
+
+declare module 'ali-oss' {
+  namespace OSS {
+    interface Options {
+      endpoint?: string;
+      bucket?: string;
+      region?: string;
+      accessKeyId: string;
+      accessKeySecret: string;
+      stsToken?: string;
+      refreshSTSToken?: () => Promise<{ accessKeyId: string; accessKeySecret: string; stsToken: string }>;
+      refreshSTSTokenInterval?: number;
+      secure?: boolean;
+      /** Path-style requests (`/<bucket>/<key>`) to a non-OSS host name. */
+      sldEnable?: boolean;
+      /** The endpoint is the bucket's own domain. */
+      cname?: boolean;
+      authorizationV4?: boolean;
+      timeout?: number | string;
+      retryMax?: number;
+    }
+
+    interface DonePart {
+      number: number;
+      etag: string;
+    }
+
+    interface Checkpoint {
+      file?: unknown;
+      name: string;
+      fileSize: number;
+      partSize: number;
+      uploadId: string;
+      doneParts: DonePart[];
+    }
+
+    interface CallbackOptions {
+      url: string;
+      body: string;
+      contentType?: string;
+      host?: string;
+    }
+
+    interface MultipartUploadOptions {
+      parallel?: number;
+      partSize?: number;
+      /** Called after the init (fraction 0), after each part, and with checkpoint null after the completion (1). */
+      progress?: (fraction: number, checkpoint: Checkpoint | null | undefined, res?: unknown) => unknown;
+      checkpoint?: Checkpoint;
+      headers?: Record<string, string>;
+      mime?: string;
+      callback?: CallbackOptions;
+      timeout?: number;
+    }
+
+    interface ResponseInfo {
+      status: number;
+      headers: Record<string, string>;
+    }
+
+    interface MultipartUploadResult {
+      res: ResponseInfo;
+      bucket: string;
+      name: string;
+      etag?: string;
+      /** The callback server's answer, when a callback was requested. */
+      data?: unknown;
+    }
+
+    interface ObjectMeta {
+      name: string;
+      size: number;
+      lastModified: string;
+      etag: string;
+      type: string;
+    }
+
+    interface ListQuery {
+      prefix?: string;
+      marker?: string;
+      delimiter?: string;
+      'max-keys'?: number | string;
+    }
+
+    interface ListResult {
+      objects?: ObjectMeta[];
+      prefixes?: string[] | null;
+      isTruncated: boolean;
+      nextMarker?: string | null;
+      res: ResponseInfo;
+    }
+  }
+
+  class OSS {
+    constructor(options: OSS.Options);
+    multipartUpload(name: string, file: unknown, options?: OSS.MultipartUploadOptions): Promise<OSS.MultipartUploadResult>;
+    abortMultipartUpload(name: string, uploadId: string, options?: { timeout?: number }): Promise<{ res: OSS.ResponseInfo }>;
+    list(query: OSS.ListQuery | null, options?: { timeout?: number }): Promise<OSS.ListResult>;
+    /** Stops scheduling parts of this client's multipart uploads; they then reject with `{name: 'cancel'}`. */
+    cancel(abort?: { name: string; uploadId: string }): void;
+  }
+
+  export = OSS;
+}

@@ -1,0 +1,157 @@
+// What went wrong with an upload or a download, in words a user can act on. Every failure the
+// library reports is an UploadError whose `code` a program can switch on.
+
+export type UploadErrorCode =
+  | 'TooLarge'
+  | 'TooSmall'
+  | 'TypeNotAllowed'
+  | 'Expired'
+  | 'Unauthorized'
+  | 'Denied'
+  | 'AlreadyExists'
+  | 'CallbackFailed'
+  | 'Invalid'
+  | 'Network'
+  | 'Cancelled'
+  | 'Server';
+
+export class UploadError extends Error {
+  override name = 'UploadError';
+  constructor(
+    readonly code: UploadErrorCode,
+    message: string,
+    /** What the server or OSS called it, when one of them answered. */
+    readonly detail: { status?: number; serverCode?: string; requestId?: string } = {},
+  ) {
+    super(message);
+  }
+}
+
+// Codes of our API (shared/policy, shared/auth) and of OSS, by what the user can do about them.
+const BY_SERVER_CODE: Record<string, UploadErrorCode> = {
+  TooLarge: 'TooLarge',
+  EntityTooLarge: 'TooLarge',
+  PayloadTooLarge: 'TooLarge',
+  TooSmall: 'TooSmall',
+  EntityTooSmall: 'TooSmall',
+  ContentTypeNotAllowed: 'TypeNotAllowed',
+  InvalidContentType: 'TypeNotAllowed',
+  ContentTypeRequired: 'TypeNotAllowed',
+  TokenExpired: 'Expired',
+  SecurityTokenExpired: 'Expired',
+  ExpiredToken: 'Expired',
+  RequestExpired: 'Expired',
+  FileAlreadyExists: 'AlreadyExists',
+  CallbackFailed: 'CallbackFailed',
+  KeyOutsidePrefix: 'Denied',
+  AccessDenied: 'Denied',
+  SignatureDoesNotMatch: 'Denied',
+  InvalidAccessKeyId: 'Denied',
+  NoSuchKey: 'Invalid',
+};
+
+const SUMMARY: Record<UploadErrorCode, string> = {
+  TooLarge: 'The file is too large',
+  TooSmall: 'The file is too small',
+  TypeNotAllowed: 'This type of file is not allowed',
+  Expired: 'The permission to upload or download has expired; try again',
+  Unauthorized: 'You are not signed in, or your sign-in has expired',
+  Denied: 'Access denied',
+  AlreadyExists: 'A file with this name already exists',
+  CallbackFailed: 'The file was stored, but the upload callback failed',
+  Invalid: 'The request was refused',
+  Network: 'The network connection failed',
+  Cancelled: 'The upload was cancelled',
+  Server: 'The server failed; try again later',
+};
+
+// Where the code alone says more than its category.
+const SUMMARY_BY_SERVER_CODE: Record<string, string> = {
+  TokenExpired: 'Your sign-in has expired; sign in again',
+  KeyOutsidePrefix: 'Access denied: that file belongs to someone else',
+};
+
+export function errorFromServer(status: number, serverCode: string | undefined, message: string | undefined, requestId?: string): UploadError {
+  let code: UploadErrorCode = own(BY_SERVER_CODE, serverCode) ?? byStatus(status);
+  // OSS reports an expired URL, form policy or STS token as AccessDenied/InvalidAccessKeyId with a message.
+  if ((code === 'Denied' || code === 'Invalid') && message && /expired/i.test(message)) code = 'Expired';
+  const summary = own(SUMMARY_BY_SERVER_CODE, serverCode) ?? SUMMARY[code];
+  const text = message ? `${summary} (${message})` : summary;
+  return new UploadError(code, text, { status, serverCode, requestId });
+}
+
+// Server-chosen names must not reach Object.prototype ("constructor", "__proto__").
+function own<T>(table: Record<string, T>, name: string | undefined): T | undefined {
+  return name !== undefined && Object.hasOwn(table, name) ? table[name] : undefined;
+}
+
+function byStatus(status: number): UploadErrorCode {
+  if (status === 401) return 'Unauthorized';
+  if (status === 403) return 'Denied';
+  if (status === 409) return 'AlreadyExists';
+  if (status === 413) return 'TooLarge';
+  if (status === 203) return 'CallbackFailed';
+  if (status >= 500) return 'Server';
+  return 'Invalid';
+}
+
+/** An answer from our API (`{"error":{code,message,requestId}}`) or from OSS (XML `<Error>`), as an UploadError. */
+export function errorFromResponse(status: number, body: string): UploadError {
+  const json = parseJsonError(body);
+  if (json) return errorFromServer(status, json.code, json.message, json.requestId);
+  const xml = parseOssXmlError(body);
+  if (xml) return errorFromServer(status, xml.code, xml.message, xml.requestId);
+  return errorFromServer(status, undefined, undefined);
+}
+
+function parseJsonError(body: string): { code?: string; message?: string; requestId?: string } | undefined {
+  try {
+    const parsed: unknown = JSON.parse(body);
+    const error = (parsed as { error?: unknown } | null)?.error;
+    if (error && typeof error === 'object') {
+      const { code, message, requestId } = error as Record<string, unknown>;
+      return { code: str(code), message: str(message), requestId: str(requestId) };
+    }
+  } catch {
+    // not JSON
+  }
+  return undefined;
+}
+
+// OSS answers errors with a flat XML document; a regular expression reads it in Node and browsers alike.
+export function parseOssXmlError(body: string): { code: string; message?: string; requestId?: string } | undefined {
+  if (!/<Error>/.test(body)) return undefined;
+  const field = (name: string) => {
+    const m = new RegExp(`<${name}>([^<]*)</${name}>`).exec(body);
+    return m ? decodeXmlText(m[1]) : undefined;
+  };
+  const code = field('Code');
+  return code ? { code, message: field('Message'), requestId: field('RequestId') } : undefined;
+}
+
+function decodeXmlText(s: string): string {
+  return s.replace(/&(lt|gt|quot|apos|amp);/g, (_, e: string) => ({ lt: '<', gt: '>', quot: '"', apos: "'", amp: '&' })[e] ?? '');
+}
+
+function str(v: unknown): string | undefined {
+  return typeof v === 'string' ? v : undefined;
+}
+
+export function networkError(cause?: unknown): UploadError {
+  const why = cause instanceof Error && cause.message ? ` (${cause.message})` : '';
+  return new UploadError('Network', `${SUMMARY.Network}${why}; check the connection and try again`);
+}
+
+export function cancelledError(): UploadError {
+  return new UploadError('Cancelled', SUMMARY.Cancelled);
+}
+
+/** Errors thrown by ali-oss (status, code, message fields; `name: 'cancel'` objects) as UploadErrors. */
+export function errorFromAliOss(err: unknown): UploadError {
+  if (err instanceof UploadError) return err;
+  const e = (err ?? {}) as { name?: string; status?: number; code?: string; message?: string; requestId?: string };
+  if (e.name === 'cancel') return cancelledError();
+  if (e.status && e.status > 0 && e.status !== -1) return errorFromServer(e.status, e.code, e.message, e.requestId);
+  // ali-oss gives status -1 or 0 when no answer arrived: the connection failed.
+  return networkError(err);
+}

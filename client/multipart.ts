@@ -1,0 +1,131 @@
+// Large uploads: STS credentials and ali-oss multipart, resumable after a reload or a dropped
+// connection. The server still decides the key and checks type and size: the upload starts from a
+// presigned-PUT plan (POST /sign), whose callback parameter is handed to CompleteMultipartUpload.
+
+import type OSS from 'ali-oss';
+import type { ApiClient, SignedRequest } from './api';
+import { checkpointId, toSaved, type CheckpointStore, type SavedCheckpoint } from './checkpoints';
+import type { CredentialProvider } from './credentials';
+import { cancelledError, errorFromAliOss, UploadError } from './errors';
+import { ossClient } from './oss-client';
+import { parseCallbackAnswer } from './single-request';
+
+export interface MultipartOptions {
+  api: ApiClient;
+  /** Credentials with upload access. */
+  credentials: CredentialProvider;
+  checkpoints: CheckpointStore;
+  /** With lastModified and the size, what recognises the same file after a reload. */
+  filename: string;
+  lastModified: number;
+  contentType: string;
+  partSize?: number;
+  parallel?: number;
+  onProgress?: (fraction: number) => void;
+  /** Called before any part is sent when an earlier attempt left parts on OSS. */
+  onResume?: (partsDone: number, partsTotal: number) => void;
+  signal?: AbortSignal;
+}
+
+export interface MultipartResult {
+  key: string;
+  callback: unknown;
+  /** Parts an earlier attempt had uploaded; 0 for a fresh upload. */
+  resumedParts: number;
+}
+
+export const DEFAULT_PART_SIZE = 1024 * 1024;
+const MAX_PARTS = 10_000;
+
+export async function multipartUpload(file: Blob, options: MultipartOptions): Promise<MultipartResult> {
+  const creds = await options.credentials.get();
+  const id = checkpointId(`${creds.bucket}/${creds.prefix}`, { name: options.filename, size: file.size, lastModified: options.lastModified });
+  const saved = options.checkpoints.get(id);
+  try {
+    return await attempt(file, id, saved, options);
+  } catch (err) {
+    // The upload id is gone (aborted or expired on OSS): start again from the first part.
+    if (saved && isUploadGone(err)) {
+      options.checkpoints.delete(id);
+      return attempt(file, id, undefined, options);
+    }
+    throw err;
+  }
+}
+
+async function attempt(file: Blob, id: string, saved: SavedCheckpoint | undefined, options: MultipartOptions): Promise<MultipartResult> {
+  const { api, checkpoints, contentType, signal } = options;
+  if (signal?.aborted) throw cancelledError();
+  const plan = await api.sign({ op: 'put', key: saved?.name, filename: options.filename, contentType, size: file.size });
+  const client = ossClient(options.credentials, await options.credentials.get());
+  let uploadId = saved?.uploadId;
+  const onAbort = () => client.cancel();
+  signal?.addEventListener('abort', onAbort);
+  if (saved) options.onResume?.(saved.doneParts.length, Math.ceil(saved.fileSize / saved.partSize));
+  const body = await uploadable(file);
+  try {
+    const result = await client.multipartUpload(plan.key, body, {
+      mime: contentType,
+      partSize: options.partSize ?? Math.max(DEFAULT_PART_SIZE, Math.ceil(file.size / MAX_PARTS)),
+      parallel: options.parallel,
+      headers: ossHeaders(plan),
+      callback: callbackOf(plan),
+      checkpoint: saved && { ...saved, doneParts: [...saved.doneParts], file: body },
+      progress: (fraction, checkpoint) => {
+        if (checkpoint) {
+          uploadId = checkpoint.uploadId;
+          checkpoints.set(id, toSaved(checkpoint));
+        }
+        options.onProgress?.(fraction);
+      },
+    });
+    checkpoints.delete(id);
+    return { key: plan.key, callback: parseCallbackAnswer(result.data), resumedParts: saved?.doneParts.length ?? 0 };
+  } catch (err) {
+    if (signal?.aborted) {
+      // Cancelled on purpose: release the parts on OSS rather than keep them for a resume.
+      checkpoints.delete(id);
+      if (uploadId) await client.abortMultipartUpload(plan.key, uploadId).catch(() => undefined);
+      throw cancelledError();
+    }
+    if (isUploadGone(err)) throw err;
+    throw errorFromAliOss(err);
+  } finally {
+    signal?.removeEventListener('abort', onAbort);
+  }
+}
+
+// ali-oss turns a 404 on UploadPart (NoSuchUpload) into `{name: 'abort'}`.
+function isUploadGone(err: unknown): boolean {
+  const e = err as { name?: string; code?: string } | null;
+  return e?.name === 'abort' || e?.code === 'NoSuchUpload';
+}
+
+/** The plan's x-oss-* headers (forbid-overwrite); ali-oss sets Content-Type and lengths itself. */
+function ossHeaders(plan: SignedRequest): Record<string, string> {
+  return Object.fromEntries(Object.entries(plan.headers).filter(([name]) => name.toLowerCase().startsWith('x-oss-')));
+}
+
+/** The callback the server put in the presigned URL, for ali-oss to send on CompleteMultipartUpload. */
+export function callbackOf(plan: SignedRequest): OSS.CallbackOptions | undefined {
+  const param = new URL(plan.url).searchParams.get('callback');
+  if (!param) return undefined;
+  let parsed: { callbackUrl?: unknown; callbackBody?: unknown; callbackBodyType?: unknown };
+  try {
+    const bytes = Uint8Array.from(atob(param), (c) => c.charCodeAt(0));
+    parsed = JSON.parse(new TextDecoder().decode(bytes));
+  } catch {
+    throw new UploadError('Server', 'The signed plan carried a callback parameter that is not Base64 JSON');
+  }
+  if (typeof parsed.callbackUrl !== 'string' || typeof parsed.callbackBody !== 'string') {
+    throw new UploadError('Server', 'The signed plan carried a callback without callbackUrl or callbackBody');
+  }
+  const contentType = typeof parsed.callbackBodyType === 'string' ? parsed.callbackBodyType : undefined;
+  return { url: parsed.callbackUrl, body: parsed.callbackBody, contentType };
+}
+
+// The browser build of ali-oss slices File/Blob objects; the Node build wants a Buffer or a path.
+async function uploadable(file: Blob): Promise<unknown> {
+  if (typeof window !== 'undefined') return file;
+  return Buffer.from(await file.arrayBuffer());
+}

@@ -1,0 +1,152 @@
+// One signed-in user's uploads and downloads: picks an upload path, reports progress, lists the
+// user's files and signs download URLs.
+
+import { ApiClient, type Access, type ApiOptions, type SignedRequest } from './api';
+import { memoryCheckpoints, type CheckpointStore } from './checkpoints';
+import { CredentialProvider } from './credentials';
+import { errorFromAliOss } from './errors';
+import { multipartUpload } from './multipart';
+import { ossClient } from './oss-client';
+import { postForm, putSigned } from './single-request';
+
+export type UploadMethod = 'post' | 'put' | 'multipart';
+
+export interface UploadProgress {
+  method: UploadMethod;
+  /** Bytes of the file sent so far (estimated from the request's progress). */
+  loaded: number;
+  total: number;
+  /** 0 … 1; 1 only once OSS has stored the file. */
+  fraction: number;
+}
+
+export interface UploadOptions {
+  /** Default: a PostObject form up to `multipartThreshold`, multipart above it. */
+  method?: UploadMethod | 'auto';
+  /** Default: the file's own type, else application/octet-stream. */
+  contentType?: string;
+  onProgress?: (progress: UploadProgress) => void;
+  onResume?: (partsDone: number, partsTotal: number) => void;
+  signal?: AbortSignal;
+  partSize?: number;
+  parallel?: number;
+}
+
+export interface UploadResult {
+  key: string;
+  method: UploadMethod;
+  size: number;
+  contentType: string;
+  /** The upload callback's answer, relayed by OSS. */
+  callback: unknown;
+  resumedParts: number;
+}
+
+export interface StoredObject {
+  key: string;
+  /** The last segment of the key. */
+  name: string;
+  size: number;
+  lastModified: string;
+}
+
+export interface SessionOptions extends ApiOptions {
+  /** Where multipart checkpoints are kept; default in memory (use webStorageCheckpoints() in a browser). */
+  checkpoints?: CheckpointStore;
+  /** Refresh STS credentials this long before they expire. */
+  marginMs?: number;
+  multipartThreshold?: number;
+}
+
+export type UploadFile = Blob & { readonly name?: string; readonly lastModified?: number };
+
+export const DEFAULT_MULTIPART_THRESHOLD = 8 * 1024 * 1024;
+
+export class UploadSession {
+  readonly api: ApiClient;
+  private readonly checkpoints: CheckpointStore;
+  private readonly marginMs?: number;
+  private readonly multipartThreshold: number;
+  private readonly providers = new Map<Access, CredentialProvider>();
+
+  constructor(options: SessionOptions) {
+    this.api = new ApiClient(options);
+    this.checkpoints = options.checkpoints ?? memoryCheckpoints();
+    this.marginMs = options.marginMs;
+    this.multipartThreshold = options.multipartThreshold ?? DEFAULT_MULTIPART_THRESHOLD;
+  }
+
+  /** The cached STS credentials for one access level. */
+  credentials(access: Access): CredentialProvider {
+    let provider = this.providers.get(access);
+    if (!provider) {
+      provider = new CredentialProvider({ fetch: () => this.api.token(access), marginMs: this.marginMs });
+      this.providers.set(access, provider);
+    }
+    return provider;
+  }
+
+  async upload(file: UploadFile, options: UploadOptions = {}): Promise<UploadResult> {
+    const method = options.method && options.method !== 'auto' ? options.method : file.size > this.multipartThreshold ? 'multipart' : 'post';
+    const contentType = options.contentType ?? (file.type || 'application/octet-stream');
+    const filename = file.name ?? 'upload';
+    const progress = (fraction: number) =>
+      options.onProgress?.({ method, fraction, total: file.size, loaded: Math.round(file.size * fraction) });
+    const common = { signal: options.signal, onProgress: (f: number) => progress(Math.min(f, 0.999)) };
+
+    let key: string;
+    let callback: unknown;
+    let resumedParts = 0;
+    if (method === 'post') {
+      const form = await this.api.sign({ op: 'post', filename, contentType, size: file.size });
+      callback = await postForm(form, file, filename, common);
+      key = form.key;
+    } else if (method === 'put') {
+      const signed = await this.api.sign({ op: 'put', filename, contentType, size: file.size });
+      callback = await putSigned(signed, file, common);
+      key = signed.key;
+    } else {
+      const done = await multipartUpload(file, {
+        ...common,
+        filename,
+        lastModified: file.lastModified ?? 0,
+        api: this.api,
+        credentials: this.credentials('upload'),
+        checkpoints: this.checkpoints,
+        contentType,
+        partSize: options.partSize,
+        parallel: options.parallel,
+        onResume: options.onResume,
+      });
+      ({ key, callback, resumedParts } = done);
+    }
+    progress(1);
+    return { key, method, size: file.size, contentType, callback, resumedParts };
+  }
+
+  /** The user's objects (or those under a narrower prefix), through ListObjects with readwrite credentials. */
+  async list(prefix?: string): Promise<StoredObject[]> {
+    const provider = this.credentials('readwrite');
+    const creds = await provider.get();
+    const client = ossClient(provider, creds);
+    const objects: StoredObject[] = [];
+    let marker: string | undefined;
+    try {
+      for (;;) {
+        const page = await client.list({ prefix: prefix ?? creds.prefix, marker, 'max-keys': 1000 });
+        for (const o of page.objects ?? []) {
+          objects.push({ key: o.name, name: o.name.slice(o.name.lastIndexOf('/') + 1), size: Number(o.size), lastModified: o.lastModified });
+        }
+        if (!page.isTruncated || !page.nextMarker) return objects;
+        marker = page.nextMarker;
+      }
+    } catch (err) {
+      throw errorFromAliOss(err);
+    }
+  }
+
+  /** A presigned GET; with `filename` the browser saves it under that name instead of showing it. */
+  async downloadUrl(key: string, options: { filename?: string; expiresIn?: number } = {}): Promise<SignedRequest> {
+    return this.api.sign({ op: 'get', key, ...options });
+  }
+}

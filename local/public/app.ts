@@ -1,0 +1,206 @@
+// The demo page: sign in as any user (local development sign-in), upload by any of the three
+// paths, watch progress, see the callback's answer, and list, preview and download your files.
+
+import * as ossUpload from '../../client';
+import { devLogin, UploadError, UploadSession, webStorageCheckpoints, type StoredObject, type UploadMethod, type UploadResult } from '../../client';
+
+const METHOD_LABEL: Record<UploadMethod, string> = {
+  post: 'PostObject form',
+  put: 'Presigned PUT',
+  multipart: 'Multipart (STS)',
+};
+const IMAGE = /\.(png|jpe?g|gif|webp|avif)$/i;
+const SIGN_IN_KEY = 'oss-demo-sign-in';
+
+function el<K extends keyof HTMLElementTagNameMap>(tag: K, props: Partial<HTMLElementTagNameMap[K]> = {}, ...children: (Node | string)[]) {
+  const node = Object.assign(document.createElement(tag), props);
+  node.append(...children);
+  return node;
+}
+
+function byId<T extends HTMLElement>(id: string): T {
+  return document.getElementById(id) as T;
+}
+
+function formatSize(bytes: number): string {
+  if (bytes < 1024) return `${bytes} B`;
+  if (bytes < 1024 ** 2) return `${(bytes / 1024).toFixed(1)} KB`;
+  return `${(bytes / 1024 ** 2).toFixed(1)} MB`;
+}
+
+function describe(err: unknown): string {
+  if (err instanceof UploadError) return err.message;
+  return `Something went wrong: ${err instanceof Error ? err.message : String(err)}`;
+}
+
+let session: UploadSession | undefined;
+
+// Signed in per tab, and still signed in after a reload so an interrupted upload can resume.
+function signIn(user: string, token: string): void {
+  sessionStorage.setItem(SIGN_IN_KEY, JSON.stringify({ user, token }));
+  session = new UploadSession({ authToken: () => token, checkpoints: webStorageCheckpoints() });
+  Object.assign(window, { ossDemo: { session, user, lib: ossUpload } });
+  byId('whoami').textContent = `Signed in as ${user}.`;
+  byId('signout').hidden = false;
+  byId('upload-section').hidden = false;
+  byId('files-section').hidden = false;
+  byId('uploads').replaceChildren();
+  void refreshList();
+}
+
+function signOut(): void {
+  sessionStorage.removeItem(SIGN_IN_KEY);
+  session = undefined;
+  Object.assign(window, { ossDemo: undefined });
+  byId('whoami').textContent = 'Signed out.';
+  byId('signout').hidden = true;
+  byId('upload-section').hidden = true;
+  byId('files-section').hidden = true;
+  byId('file-list').replaceChildren();
+}
+
+async function onSignIn(event: SubmitEvent): Promise<void> {
+  event.preventDefault();
+  const user = byId<HTMLInputElement>('user').value.trim();
+  byId('whoami').textContent = `Signing in as ${user}…`;
+  try {
+    signIn(user, await devLogin(user));
+  } catch (err) {
+    byId('whoami').textContent = `Could not sign in: ${describe(err)}`;
+  }
+}
+
+function chosenMethod(): UploadMethod | 'auto' {
+  return byId<HTMLSelectElement>('method').value as UploadMethod | 'auto';
+}
+
+/** One list item per file: name, a progress bar, a status line, and the callback's answer when done. */
+function startUpload(file: File, method = chosenMethod()): void {
+  if (!session) return;
+  const current = session;
+  const progress = el('progress', { max: 100, value: 0 });
+  progress.setAttribute('aria-label', `Upload progress of ${file.name}`);
+  const percent = el('span', { className: 'percent' }, '0 %');
+  const status = el('p', { className: 'status' }, 'Starting…');
+  status.setAttribute('role', 'status');
+  const meta = el('span', { className: 'meta' }, `${formatSize(file.size)} · ${file.type || 'unknown type'}`);
+  const cancel = el('button', { type: 'button', className: 'cancel' }, 'Cancel');
+  cancel.setAttribute('aria-label', `Cancel the upload of ${file.name}`);
+  const retry = el('button', { type: 'button', className: 'retry', hidden: true }, 'Resume');
+  retry.setAttribute('aria-label', `Resume the upload of ${file.name}`);
+  const item = el('li', { className: 'upload' }, el('div', { className: 'row' }, el('span', { className: 'name' }, file.name), meta), progress, percent, status, cancel, retry);
+  item.dataset.file = file.name;
+  item.dataset.state = 'uploading';
+  byId('uploads').prepend(item);
+
+  const controller = new AbortController();
+  cancel.onclick = () => controller.abort();
+  retry.onclick = () => {
+    item.remove();
+    startUpload(file, 'multipart');
+  };
+
+  current
+    .upload(file, {
+      method,
+      signal: controller.signal,
+      onProgress: (p) => {
+        progress.value = Math.round(p.fraction * 100);
+        percent.textContent = `${Math.floor(p.fraction * 100)} %`;
+        meta.textContent = `${formatSize(file.size)} · ${file.type || 'unknown type'} · ${METHOD_LABEL[p.method]}`;
+        if (p.fraction < 1 && !status.textContent?.startsWith('Resuming')) status.textContent = 'Uploading…';
+      },
+      onResume: (done, total) => {
+        status.textContent = `Resuming: ${done} of ${total} parts were already uploaded.`;
+      },
+    })
+    .then((result) => finished(item, status, cancel, result))
+    .catch((err: unknown) => {
+      item.dataset.state = 'failed';
+      cancel.hidden = true;
+      status.className = 'status error';
+      status.setAttribute('role', 'alert');
+      status.textContent = describe(err);
+      if (err instanceof UploadError) item.dataset.error = err.code;
+      const resumable = err instanceof UploadError && (err.code === 'Network' || err.code === 'Expired');
+      retry.hidden = !(resumable && (method === 'multipart' || (method === 'auto' && file.size > ossUpload.DEFAULT_MULTIPART_THRESHOLD)));
+    });
+}
+
+function finished(item: HTMLElement, status: HTMLElement, cancel: HTMLElement, result: UploadResult): void {
+  item.dataset.state = 'done';
+  item.dataset.key = result.key;
+  cancel.hidden = true;
+  const resumed = result.resumedParts ? ` after resuming (${result.resumedParts} parts were already there)` : '';
+  status.textContent = `Uploaded by ${METHOD_LABEL[result.method]}${resumed} as ${result.key}.`;
+  const answer = el('pre', { className: 'callback' }, JSON.stringify(result.callback ?? null, null, 2));
+  answer.setAttribute('aria-label', 'Callback answer');
+  item.append(el('p', {}, 'The callback answered:'), answer);
+  void refreshList();
+}
+
+async function fileRow(current: UploadSession, object: StoredObject): Promise<HTMLElement> {
+  const download = await current.downloadUrl(object.key, { filename: object.name });
+  const link = el('a', { href: download.url, download: object.name }, object.name);
+  let preview: HTMLElement = el('span', { className: 'placeholder' }, object.name.split('.').pop()?.toUpperCase() ?? 'FILE');
+  preview.setAttribute('aria-hidden', 'true');
+  if (IMAGE.test(object.key)) {
+    const inline = await current.downloadUrl(object.key);
+    preview = el('img', { src: inline.url, alt: `Preview of ${object.name}`, width: 64, height: 64, loading: 'lazy' });
+  }
+  const row = el('li', {}, preview, link, el('span', { className: 'size' }, formatSize(object.size)));
+  row.dataset.key = object.key;
+  return row;
+}
+
+let listing = 0;
+async function refreshList(): Promise<void> {
+  if (!session) return;
+  const current = session;
+  const turn = ++listing;
+  const status = byId('list-status');
+  status.textContent = 'Loading your files…';
+  try {
+    const objects = (await current.list()).sort((a, b) => b.lastModified.localeCompare(a.lastModified));
+    const rows = await Promise.all(objects.map((o) => fileRow(current, o)));
+    if (turn !== listing || current !== session) return; // a newer refresh or another user took over
+    byId('file-list').replaceChildren(...rows);
+    status.textContent = objects.length === 0 ? 'No files yet.' : `${objects.length} file${objects.length === 1 ? '' : 's'}.`;
+  } catch (err) {
+    if (turn === listing) status.textContent = `Could not list your files: ${describe(err)}`;
+  }
+}
+
+function wireDropzone(): void {
+  const zone = byId('dropzone');
+  const input = byId<HTMLInputElement>('files');
+  input.addEventListener('change', () => {
+    for (const file of input.files ?? []) startUpload(file);
+    input.value = '';
+  });
+  zone.addEventListener('dragover', (e) => {
+    e.preventDefault();
+    zone.classList.add('over');
+  });
+  zone.addEventListener('dragleave', () => zone.classList.remove('over'));
+  zone.addEventListener('drop', (e) => {
+    e.preventDefault();
+    zone.classList.remove('over');
+    for (const file of e.dataTransfer?.files ?? []) startUpload(file);
+  });
+}
+
+function main(): void {
+  byId<HTMLFormElement>('signin').addEventListener('submit', (e) => void onSignIn(e));
+  byId('signout').addEventListener('click', signOut);
+  byId('refresh').addEventListener('click', () => void refreshList());
+  wireDropzone();
+  const saved = sessionStorage.getItem(SIGN_IN_KEY);
+  if (saved) {
+    const { user, token } = JSON.parse(saved) as { user: string; token: string };
+    byId<HTMLInputElement>('user').value = user;
+    signIn(user, token);
+  }
+}
+
+main();
