@@ -62,6 +62,8 @@ function sha256hex(s: string): string {
 
 export function userSegment(uid: string): string {
   if (typeof uid !== 'string' || uid.length === 0) throw new PolicyError('InvalidUser', 'the user id is empty');
+  // UTF-8 turns every lone surrogate into U+FFFD, so such ids would hash to one another's prefix.
+  if (!uid.isWellFormed()) throw new PolicyError('InvalidUser', 'the user id is not valid Unicode');
   return SAFE_USER.test(uid) ? uid : `~${sha256hex(uid).slice(0, 32)}`;
 }
 
