@@ -7,6 +7,10 @@ import { postSignatureV4, scope, V4_ALGORITHM, v4Timestamp } from './v4';
 
 export type Condition = Record<string, string> | [string, ...unknown[]];
 
+function isBucketCondition(c: Condition | undefined): boolean {
+  return c !== undefined && !Array.isArray(c) && Object.keys(c).length === 1 && 'bucket' in c;
+}
+
 export interface SignedForm {
   /** Every field the form must carry before the file, in order. */
   fields: Record<string, string>;
@@ -30,9 +34,12 @@ export function signPostV4(
   };
   if (credentials.securityToken) auth['x-oss-security-token'] = credentials.securityToken;
   const expiration = new Date(now.getTime() + expiresSeconds * 1000);
+  // The official samples list the bucket, then the credential fields, then the rules; keeping that
+  // order makes the known-answer policies reproduce byte for byte.
+  const split = isBucketCondition(conditions[0]) ? 1 : 0;
   const document = {
     expiration: expiration.toISOString(),
-    conditions: [...conditions, ...Object.entries(auth).map(([k, v]) => ({ [k]: v }))],
+    conditions: [...conditions.slice(0, split), ...Object.entries(auth).map(([k, v]) => ({ [k]: v })), ...conditions.slice(split)],
   };
   const policy = Buffer.from(JSON.stringify(document), 'utf8').toString('base64');
   const signature = postSignatureV4(credentials.accessKeySecret, timestamp.slice(0, 8), region, policy);
@@ -47,7 +54,9 @@ export function signPostV1(
   expiresSeconds: number,
 ): SignedForm {
   const expiration = new Date(now.getTime() + expiresSeconds * 1000);
-  const document = { expiration: expiration.toISOString(), conditions };
+  // V1 signs only the policy, so the STS token is pinned there to be inside what is signed.
+  const token: Condition[] = credentials.securityToken ? [{ 'x-oss-security-token': credentials.securityToken }] : [];
+  const document = { expiration: expiration.toISOString(), conditions: [...conditions, ...token] };
   const policy = Buffer.from(JSON.stringify(document), 'utf8').toString('base64');
   const auth: Record<string, string> = { OSSAccessKeyId: credentials.accessKeyId, policy, Signature: postSignatureV1(credentials.accessKeySecret, policy) };
   if (credentials.securityToken) auth['x-oss-security-token'] = credentials.securityToken;
