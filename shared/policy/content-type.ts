@@ -36,9 +36,18 @@ export function typeFromExtension(ext: string): string | undefined {
 }
 
 // Served inline from the bucket's domain, these run script in the viewer's browser.
-const ACTIVE = /^(text\/html|application\/xhtml\+xml|image\/svg\+xml|text\/xml|application\/xml|text\/javascript|application\/javascript|application\/x-javascript|text\/ecmascript|application\/ecmascript|application\/x-shockwave-flash|text\/xsl)$/;
+export const ACTIVE_TYPES: readonly string[] = [
+  'text/html', 'application/xhtml+xml', 'image/svg+xml', 'text/xml', 'application/xml', 'text/javascript', 'application/javascript',
+  'application/x-javascript', 'text/ecmascript', 'application/ecmascript', 'application/x-shockwave-flash', 'text/xsl',
+];
+const ACTIVE = new Set(ACTIVE_TYPES);
 const ACTIVE_EXTENSIONS = /\.(html?|xhtml|xht|svgz?|xml|xsl|xslt|m?js|swf|shtml)$/i;
 
 export function isActiveContent(typeOrKey: string): boolean {
-  return ACTIVE.test(typeOrKey.toLowerCase()) || ACTIVE_EXTENSIONS.test(typeOrKey);
+  return ACTIVE.has(typeOrKey.toLowerCase()) || ACTIVE_EXTENSIONS.test(typeOrKey);
+}
+
+/** Whether the allowed types (wildcards included, e.g. image/* admits SVG) let an active type be stored. */
+export function admitsActiveContent(allowed: readonly string[]): boolean {
+  return ACTIVE_TYPES.some((t) => isAllowedType(t, allowed));
 }

@@ -28,11 +28,30 @@ export interface PostPlan {
   expiresSeconds: number;
 }
 
+/** OSS replaces this in a form's key with the uploaded file's name. */
+export const FILENAME_PLACEHOLDER = '${filename}';
+
+/**
+ * The key field and its condition: the exact key, or, for a key ending in `${filename}` (the client
+ * names the file as it uploads), `starts-with` what comes before it, itself under the caller's prefix.
+ */
+function keyCondition(grant: Grant, req: PostRequest): { key: string; condition: PostCondition } {
+  if (typeof req.key === 'string' && req.key.endsWith(FILENAME_PLACEHOLDER)) {
+    const start = req.key.slice(0, -FILENAME_PLACEHOLDER.length);
+    if (start.includes('${')) throw new PolicyError('InvalidKey', `only one ${FILENAME_PLACEHOLDER} is allowed, at the end of the key`);
+    // Checked with a stand-in name: the start must be under the prefix and a valid key start.
+    keyInGrant(grant, `${start}f`);
+    return { key: req.key, condition: ['starts-with', '$key', start] };
+  }
+  const key = req.key === undefined ? generateKey(grant, req.filename) : keyInGrant(grant, req.key);
+  return { key, condition: ['eq', '$key', key] };
+}
+
 export function postPlan(grant: Grant, req: PostRequest): PostPlan {
   const { rules } = grant;
-  const key = req.key === undefined ? generateKey(grant, req.filename) : keyInGrant(grant, req.key);
+  const { key, condition } = keyCondition(grant, req);
   const fields: Record<string, string> = { key, success_action_status: '200' };
-  const conditions: PostCondition[] = [{ bucket: rules.bucket }, ['eq', '$key', key], ['eq', '$success_action_status', '200']];
+  const conditions: PostCondition[] = [{ bucket: rules.bucket }, condition, ['eq', '$success_action_status', '200']];
 
   let [minSize, maxSize] = [rules.minSize, rules.maxSize];
   if (req.size !== undefined) minSize = maxSize = sizeWithinRules(rules, req.size);
@@ -54,8 +73,9 @@ export function postPlan(grant: Grant, req: PostRequest): PostPlan {
   }
   const callback = callbackParam(rules.callbackUrl);
   if (callback) {
+    // Pinned: without this condition OSS lets the client change or drop the callback field.
     fields.callback = callback;
-    conditions.push({ callback });
+    conditions.push(['eq', '$callback', callback]);
   }
   return { key, fields, conditions, minSize, maxSize, expiresSeconds: expiresWithinRules(rules, req.expiresIn, rules.postExpiresSeconds) };
 }

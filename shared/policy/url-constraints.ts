@@ -2,11 +2,11 @@
 // (all of them signed), and the query parameters that go inside the signature.
 
 import { callbackParam } from './callback';
-import { allowedContentType, isActiveContent, typeFromExtension } from './content-type';
+import { admitsActiveContent, allowedContentType, isActiveContent, typeFromExtension } from './content-type';
 import { PolicyError } from './errors';
 import { generateKey, keyInGrant, safeExtension } from './keys';
 import { expiresWithinRules, MAX_SINGLE_UPLOAD, sizeWithinRules } from './limits';
-import type { Grant } from './rules';
+import type { Grant, Rules } from './rules';
 
 export interface UrlRequest {
   key?: unknown;
@@ -57,20 +57,31 @@ export function attachmentDisposition(filename?: string): string {
   return `attachment; filename="${ascii}"; filename*=UTF-8''${encoded}`;
 }
 
+/**
+ * The signed response-* overrides of a download. A named file, or a key whose extension a browser
+ * would run, downloads as an attachment. When the rules admit an active type (image/* admits SVG),
+ * the extension proves nothing about what is stored, so the response type is pinned to the passive
+ * type the extension names, or else the object downloads as an attachment.
+ */
+function downloadOverrides(rules: Rules, key: string, filename: string | undefined): Record<string, string> {
+  if (filename !== undefined) return { 'response-content-disposition': attachmentDisposition(filename) };
+  if (isActiveContent(key)) return { 'response-content-disposition': 'attachment' };
+  if (!admitsActiveContent(rules.allowedContentTypes)) return {};
+  const type = typeFromExtension(safeExtension(key));
+  return type && !isActiveContent(type) ? { 'response-content-type': type } : { 'response-content-disposition': 'attachment' };
+}
+
 export function getPlan(grant: Grant, req: UrlRequest): UrlPlan {
   if (req.key === undefined) throw new PolicyError('KeyRequired', 'give the key to download');
   const key = keyInGrant(grant, req.key);
   if (req.filename !== undefined && (typeof req.filename !== 'string' || req.filename.length === 0 || req.filename.length > 255)) {
     throw new PolicyError('InvalidFilename', 'filename must be a string of 1 to 255 characters');
   }
-  const query: Record<string, string> = {};
-  if (req.filename !== undefined) query['response-content-disposition'] = attachmentDisposition(req.filename as string);
-  else if (isActiveContent(key)) query['response-content-disposition'] = 'attachment';
   return {
     method: 'GET',
     key,
     headers: {},
-    query,
+    query: downloadOverrides(grant.rules, key, req.filename as string | undefined),
     additionalHeaders: [],
     expiresSeconds: expiresWithinRules(grant.rules, req.expiresIn, grant.rules.urlExpiresSeconds),
   };
