@@ -1,0 +1,37 @@
+// The RAM files' placeholders, read from the rendered manifest, so the roles and policies created from
+// deploy/ram name exactly the bucket, prefix, roles and function that s.yaml deploys.
+
+import { prefixRoot, type RamVars } from '../ram/render';
+import { functionConfig, roleParts } from './check';
+import type { Manifest } from './render';
+
+export function ramVarsFromManifest(m: Manifest): RamVars {
+  const props = (name: string) => {
+    const r = m.resources[name];
+    if (!r) throw new Error(`the manifest has no ${name} resource`);
+    return r.props;
+  };
+  const role = (arn: unknown, what: string) => {
+    const parts = roleParts(arn);
+    if (!parts) throw new Error(`${what} is not a role ARN: ${String(arn)}`);
+    return parts;
+  };
+  const config = functionConfig(props('token'));
+  if ('message' in config) throw new Error(`token function: ${config.path}: ${config.message}`);
+  const token = role(props('token').role, 'the token function\'s role');
+  const ossTrigger = (Array.isArray(props('callback').triggers) ? (props('callback').triggers as Record<string, unknown>[]) : []).find(
+    (t) => t.triggerType === 'oss',
+  );
+  return {
+    ACCOUNT_ID: token.account,
+    BUCKET: config.bucket,
+    PREFIX_ROOT: prefixRoot(config.prefixTemplate),
+    TOKEN_ROLE_NAME: token.name,
+    UPLOAD_ROLE_NAME: role(config.sts.roleArn, 'STS_ROLE_ARN').name,
+    REGION: String(props('callback').region),
+    CALLBACK_FUNCTION_NAME: String(props('callback').functionName),
+    SIGN_ROLE_NAME: role(props('sign').role, 'the sign function\'s role').name,
+    CALLBACK_ROLE_NAME: role(props('callback').role, 'the callback function\'s role').name,
+    OSS_TRIGGER_ROLE_NAME: ossTrigger ? role(ossTrigger.invocationRole, 'the OSS trigger\'s invocation role').name : undefined,
+  };
+}

@@ -1,0 +1,144 @@
+// s.yaml, rendered offline as Serverless Devs renders it, checked against our schema and what the
+// functions need. Each mutation below is a mistake the suite must catch: the checker reporting it is
+// what fails `npm test` (the first test asserts the real s.yaml has no problems at all).
+
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { checkManifest, type Problem } from '../../deploy/s-yaml/check';
+import { readManifestDoc, renderManifest } from '../../deploy/s-yaml/render';
+
+const ROOT = join(__dirname, '../..');
+const ACCOUNT = '1234567890123456';
+const ENV: Record<string, string | undefined> = {
+  OSS_BUCKET: 'acme-uploads',
+  AUTH_JWKS_URL: 'https://id.example.com/.well-known/jwks.json',
+  AUTH_ISSUER: 'https://id.example.com/',
+  AUTH_AUDIENCE: 'uploads',
+  CORS_ALLOWED_ORIGINS: 'https://app.example.com',
+};
+
+type Doc = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+
+function problems(mutate: (doc: Doc) => void = () => {}, env = ENV, file = 's.yaml'): Problem[] {
+  const doc = structuredClone(readManifestDoc(join(ROOT, file))) as Doc;
+  mutate(doc);
+  return checkManifest(renderManifest(doc, { env, config: { AccountID: ACCOUNT }, baseDir: ROOT }));
+}
+
+/** Every place a prop is written for the functions: the shared template and each resource's own props. */
+function propBlocks(doc: Doc): Doc[] {
+  return [...Object.values(doc.template ?? {}), ...Object.values(doc.resources).map((r) => (r as Doc).props)] as Doc[];
+}
+
+const httpTrigger = (doc: Doc, fn: string) => doc.resources[fn].props.triggers.find((t: Doc) => t.triggerType === 'http');
+const ossTrigger = (doc: Doc) => doc.resources.callback.props.triggers.find((t: Doc) => t.triggerType === 'oss');
+const at = (list: Problem[], resource: string | undefined, path: string) => list.filter((p) => p.resource === resource && p.path === path);
+
+test('the s.yaml in the repository renders and passes every check', () => {
+  expect(problems()).toEqual([]);
+});
+
+test('the custom-domain manifest renders over s.yaml and passes, with the callback URL on the domain', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'cert-'));
+  writeFileSync(join(dir, 'cert.pem'), '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n');
+  writeFileSync(join(dir, 'key.pem'), '-----BEGIN PRIVATE KEY-----\nMIIE\n-----END PRIVATE KEY-----\n');
+  const env = { ...ENV, CUSTOM_DOMAIN: 'uploads.example.com', TLS_CERT_FILE: join(dir, 'cert.pem'), TLS_KEY_FILE: join(dir, 'key.pem') };
+  expect(problems(undefined, env, 's.domain.yaml')).toEqual([]);
+
+  const plainHttp = problems((doc) => (doc.resources.token.props.customDomain.protocol = 'HTTP'), env, 's.domain.yaml');
+  expect(at(plainHttp, 'token', 'props.customDomain.protocol')[0].message).toMatch(/HTTPS/);
+});
+
+test('npm test fails when a function loses its explicit timeout', () => {
+  const found = problems((doc) => propBlocks(doc).forEach((p) => delete p.timeout));
+  for (const fn of ['token', 'sign', 'callback']) {
+    expect(at(found, fn, 'props.timeout')).toEqual([expect.objectContaining({ message: expect.stringMatching(/explicitly.*3 s/) })]);
+  }
+});
+
+test.each(['function', 'jwt'])('npm test fails when the callback trigger uses %s auth instead of anonymous', (authType) => {
+  const found = problems((doc) => (httpTrigger(doc, 'callback').triggerConfig.authType = authType));
+  expect(at(found, 'callback', 'props.triggers.http.authType')[0].message).toMatch(/must be anonymous.*Authorization header/);
+});
+
+test('npm test fails when a function names a runtime Function Compute does not have', () => {
+  const found = problems((doc) => (doc.template.function.runtime = 'nodejs22'));
+  expect(at(found, 'token', 'props.runtime')[0].message).toMatch(/"nodejs22" is not a runtime Function Compute offers/);
+});
+
+test('an older Node.js runtime FC does have is still refused: the bundles target node20', () => {
+  const found = problems((doc) => (doc.resources.sign.props.runtime = 'nodejs18'));
+  expect(at(found, 'sign', 'props.runtime')[0].message).toMatch(/must be nodejs20/);
+});
+
+test('token and sign triggers refuse function auth, which browsers and mobile apps cannot sign', () => {
+  const found = problems((doc) => (httpTrigger(doc, 'token').triggerConfig.authType = 'function'));
+  expect(at(found, 'token', 'props.triggers.http.authType')[0].message).toMatch(/ACS3-HMAC-SHA256/);
+});
+
+test('an authType FC does not know is a schema error', () => {
+  const found = problems((doc) => (httpTrigger(doc, 'sign').triggerConfig.authType = 'none'));
+  expect(at(found, 'sign', 'props.triggers.0.triggerConfig.authType')[0].message).toBe('must be one of anonymous, function, jwt');
+});
+
+test('a CPU-to-memory ratio outside 1:1 to 1:4 is reported', () => {
+  const tooMuchCpu = problems((doc) => (doc.resources.token.props.cpu = 2));
+  expect(at(tooMuchCpu, 'token', 'props.cpu')[0].message).toMatch(/between 1:1 and 1:4/);
+  const tooLittleCpu = problems((doc) => (doc.template.function.cpu = 0.1));
+  expect(at(tooLittleCpu, 'callback', 'props.cpu')[0].message).toMatch(/1:5/);
+});
+
+test.each([
+  ['ALIBABA_CLOUD_ACCESS_KEY_ID', 'LTAI5tQx7Examp1eKeyId9'],
+  ['OSS_ACCESS_KEY_SECRET', 'not-a-real-secret-but-named-like-one'],
+  ['SOME_SETTING', 'LTAI5tQx7Examp1eKeyId9'],
+])('an AccessKey-looking environment variable (%s) is reported', (name, value) => {
+  const found = problems((doc) => (doc.template.function.environmentVariables[name] = value));
+  expect(at(found, 'sign', `props.environmentVariables.${name}`)[0].message).toMatch(/context\.credentials/);
+});
+
+test('a prop outside our schema is reported, though fc3 itself would only log it', () => {
+  const found = problems((doc) => (doc.resources.callback.props.instanceConcurrency = 10));
+  expect(at(found, 'callback', 'props.instanceConcurrency')[0].message).toMatch(/not a prop our schema allows/);
+});
+
+test('an fc3 component that is not pinned to a version is reported', () => {
+  const found = problems((doc) => (doc.resources.sign.component = 'fc3'));
+  expect(at(found, 'sign', 'component')).toHaveLength(1);
+});
+
+test('the OSS trigger must watch the upload prefix root of the bucket the functions use', () => {
+  const wrongPrefix = problems((doc) => (ossTrigger(doc).triggerConfig.filter.key.prefix = 'uploads/'));
+  expect(at(wrongPrefix, 'callback', 'props.triggers.oss.filter.key.prefix')[0].message).toMatch(/"users\/"/);
+  const otherBucket = problems((doc) => (ossTrigger(doc).sourceArn = `acs:oss:cn-hangzhou:${ACCOUNT}:some-other-bucket`));
+  expect(at(otherBucket, 'callback', 'props.triggers.oss.sourceArn')[0].message).toMatch(/acme-uploads/);
+  const noTrigger = problems((doc) => (doc.resources.callback.props.triggers = [httpTrigger(doc, 'callback')]));
+  expect(at(noTrigger, 'callback', 'props.triggers')[0].message).toMatch(/OSS trigger/);
+});
+
+test('functions sharing one role, or vending their own role, are reported', () => {
+  const shared = problems((doc) => (doc.resources.sign.props.role = doc.resources.callback.props.role));
+  expect(at(shared, undefined, 'resources')[0].message).toMatch(/its own role/);
+  const selfVending = problems((doc) => (doc.resources.token.props.environmentVariables.STS_ROLE_ARN = doc.resources.token.props.role));
+  expect(at(selfVending, 'token', 'props.environmentVariables.STS_ROLE_ARN')[0].message).toMatch(/upload role/);
+});
+
+test('upload rules that differ between functions are reported', () => {
+  const found = problems((doc) => (doc.resources.sign.props.environmentVariables.UPLOAD_MAX_SIZE = '1000'));
+  expect(at(found, 'sign', 'props.environmentVariables')[0].message).toMatch(/upload rules differ/);
+});
+
+test('configuration the functions would refuse at start-up is reported with the variable it names', () => {
+  const found = problems(() => {}, { ...ENV, UPLOAD_MAX_SIZE: 'lots' });
+  expect(at(found, 'token', 'props.environmentVariables.UPLOAD_MAX_SIZE')[0].message).toMatch(/integer/);
+});
+
+test('a build step missing from pre-deploy is reported', () => {
+  const found = problems((doc) => (doc.actions = {}));
+  expect(at(found, undefined, 'actions.pre-deploy')).toHaveLength(1);
+});
+
+test('a required setting missing from the environment stops rendering and names the variable', () => {
+  expect(() => problems(undefined, { ...ENV, OSS_BUCKET: undefined })).toThrow(/env\('OSS_BUCKET'\) is not set/);
+});
