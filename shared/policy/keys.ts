@@ -5,7 +5,7 @@ import { PolicyError } from './errors';
 import { isUserSegment, type Grant } from './rules';
 
 // C0/C1 controls, DEL, line/paragraph separators, bidi overrides and isolates, zero-width characters.
-const FORBIDDEN_CHARS = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069\u200b-\u200f\ufeff]/;
+const FORBIDDEN_CHARS = /[\u0000-\u001f\u007f-\u009f\u061c\u2028\u2029\u202a-\u202e\u2066-\u2069\u200b-\u200f\u2060\ufeff]/;
 // Characters that become `/`, `\` or `.` under NFKC or that render as one.
 const LOOKALIKES = /[\uff0f\u2215\u2044\u29f8\uff3c\u29f5\u2216\ufe68\uff0e\u2024\u2025\u2026\ufe52]/;
 
@@ -35,7 +35,7 @@ export function validateKey(key: unknown): string {
   for (const segment of key.split('/')) {
     if (segment === '' && key.endsWith('/') === false) throw new PolicyError('InvalidKey', 'the key has an empty path segment');
     const decoded = decodedSegment(segment);
-    if (decoded === '.' || decoded === '..' || /[/\\]/.test(decoded) || FORBIDDEN_CHARS.test(decoded)) {
+    if (decoded === '.' || decoded === '..' || /[/\\]/.test(decoded) || FORBIDDEN_CHARS.test(decoded) || LOOKALIKES.test(decoded)) {
       throw new PolicyError('InvalidKey', 'the key has a "." or ".." segment, or one that decodes to a separator');
     }
   }
