@@ -1,0 +1,107 @@
+// Public keys for callback verification: the shipped OSS key, keys fetched from OSS's key host (over
+// HTTPS only, briefly, once per URL), and keys trusted by explicit configuration.
+
+import { createPublicKey, type KeyObject } from 'node:crypto';
+import { ConfigError } from '../config';
+import { HttpError } from '../http';
+import { SHIPPED_KEY_PATH, SHIPPED_KEY_PEM } from './oss-public-key';
+
+export interface KeyStoreOptions {
+  /** The HTTP client; tests route it to a loopback server. */
+  fetch?: typeof fetch;
+  timeoutMs?: number;
+}
+
+const MAX_KEY_BYTES = 8 * 1024;
+const MAX_ENTRIES = 32;
+// A URL that failed is not tried again for a while: a stream of bad callbacks must not become a
+// stream of requests to OSS's key host.
+const FAILURE_TTL_MS = 60_000;
+
+function rsaKey(pem: string): KeyObject {
+  const key = createPublicKey(pem);
+  if (key.asymmetricKeyType !== 'rsa') throw new Error('not an RSA public key');
+  return key;
+}
+
+const shipped = rsaKey(SHIPPED_KEY_PEM);
+
+async function readLimited(res: Response, max: number): Promise<string> {
+  const declared = Number(res.headers.get('content-length'));
+  if (declared > max) throw new Error('key too large');
+  const reader = res.body?.getReader();
+  if (!reader) return '';
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.length;
+    if (size > max) {
+      await reader.cancel();
+      throw new Error('key too large');
+    }
+    chunks.push(value);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+export class KeyStore {
+  private readonly fetch: typeof fetch;
+  private readonly timeoutMs: number;
+  private readonly fetched = new Map<string, { key: Promise<KeyObject>; failedAt?: number }>();
+
+  constructor(opts: KeyStoreOptions = {}) {
+    this.fetch = opts.fetch ?? ((input, init) => globalThis.fetch(input, init));
+    this.timeoutMs = opts.timeoutMs ?? 1500;
+  }
+
+  /** The key at an allowed URL (see allowedKeyUrl): the shipped one without a request, others fetched once. */
+  keyFor(url: URL): Promise<KeyObject> {
+    if (url.pathname === SHIPPED_KEY_PATH) return Promise.resolve(shipped);
+    const https = new URL(url.href);
+    https.protocol = 'https:';
+    const id = https.href;
+    const entry = this.fetched.get(id);
+    if (entry && (entry.failedAt === undefined || Date.now() - entry.failedAt < FAILURE_TTL_MS)) return entry.key;
+    if (this.fetched.size >= MAX_ENTRIES) this.fetched.clear();
+    const fresh: { key: Promise<KeyObject>; failedAt?: number } = { key: this.download(id) };
+    fresh.key.catch(() => {
+      fresh.failedAt = Date.now();
+    });
+    this.fetched.set(id, fresh);
+    return fresh.key;
+  }
+
+  private async download(href: string): Promise<KeyObject> {
+    try {
+      const res = await this.fetch(href, { redirect: 'error', signal: AbortSignal.timeout(this.timeoutMs) });
+      if (!res.ok) {
+        await res.body?.cancel();
+        throw new Error(`status ${res.status}`);
+      }
+      return rsaKey(await readLimited(res, MAX_KEY_BYTES));
+    } catch {
+      throw new HttpError(502, 'CallbackKeyUnavailable', 'the public key named by x-oss-pub-key-url could not be fetched');
+    }
+  }
+}
+
+const trustedCache = new Map<string, KeyObject[]>();
+
+/** CALLBACK_TRUSTED_KEYS parsed once; a PEM that is not an RSA public key is a configuration error. */
+export function trustedKeys(pems: readonly string[]): KeyObject[] {
+  const id = pems.join('\n');
+  let keys = trustedCache.get(id);
+  if (!keys) {
+    keys = pems.map((pem) => {
+      try {
+        return rsaKey(pem);
+      } catch {
+        throw new ConfigError('CALLBACK_TRUSTED_KEYS', 'expected PEM RSA public keys (-----BEGIN PUBLIC KEY-----)');
+      }
+    });
+    trustedCache.set(id, keys);
+  }
+  return keys;
+}

@@ -1,0 +1,125 @@
+// Loopback servers and a signer for the callback tests: a server that records every request it gets,
+// a minimal OSS that answers HeadObject/DeleteObject only to correctly V4-signed requests, and OSS's
+// side of a callback (RSA-MD5 over path, newline, body) done with node:crypto directly.
+
+import { createHash, generateKeyPairSync, sign, type KeyObject } from 'node:crypto';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { authorizeV4, type Credentials } from '../../shared/signer';
+
+export interface Recorded {
+  method: string;
+  url: string;
+  headers: IncomingMessage['headers'];
+  body: Buffer;
+}
+
+export interface Recorder {
+  url: string;
+  port: number;
+  hits: Recorded[];
+  close(): Promise<void>;
+}
+
+type Respond = (req: Recorded, res: ServerResponse) => void;
+
+export async function recordingServer(respond: Respond = (_, res) => res.end()): Promise<Recorder> {
+  const hits: Recorded[] = [];
+  const server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const hit = { method: req.method ?? '', url: req.url ?? '', headers: req.headers, body: Buffer.concat(chunks) };
+      hits.push(hit);
+      respond(hit, res);
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const port = (server.address() as AddressInfo).port;
+  return {
+    url: `http://localhost:${port}`,
+    port,
+    hits,
+    close: () => {
+      server.closeAllConnections();
+      return new Promise((r) => server.close(() => r()));
+    },
+  };
+}
+
+/** A server that takes requests and never answers them. */
+export const hang: Respond = () => {};
+
+export function rsaKeys(): { privateKey: KeyObject; publicPem: string } {
+  const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 1024 });
+  return { privateKey, publicPem: publicKey.export({ type: 'spki', format: 'pem' }).toString() };
+}
+
+/** What OSS does to a callback: sign decoded path (+ ?query) + "\n" + body with its private key. */
+export function ossSignature(privateKey: KeyObject, path: string, body: string | Buffer, rawQuery?: string): string {
+  const head = Buffer.from(rawQuery ? `${path}?${rawQuery}\n` : `${path}\n`, 'utf8');
+  return sign('md5', Buffer.concat([head, Buffer.from(body)]), privateKey).toString('base64');
+}
+
+export const OSS_KEY_URL_HEADER = Buffer.from('https://gosspublic.alicdn.com/callback_pub_key_v1.pem').toString('base64');
+
+export const b64 = (s: string) => Buffer.from(s, 'utf8').toString('base64');
+
+export interface StoredObject {
+  body: Buffer;
+  contentType: string;
+  etag: string;
+}
+
+export interface FakeOss extends Recorder {
+  objects: Map<string, StoredObject>;
+  put(key: string, body: string | Buffer, contentType: string): StoredObject;
+}
+
+/** Upper-case hex MD5, as OSS spells a single-part ETag. */
+export function etagOf(body: string | Buffer): string {
+  return createHash('md5').update(body).digest('hex').toUpperCase();
+}
+
+function v4Date(stamp: string): Date {
+  const m = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/.exec(stamp);
+  return m ? new Date(Date.UTC(+m[1], +m[2] - 1, +m[3], +m[4], +m[5], +m[6])) : new Date(NaN);
+}
+
+/** HeadObject and DeleteObject on path-style URLs, refused (403) unless signed with `credentials`. */
+export async function fakeOss(bucket: string, region: string, credentials: Credentials): Promise<FakeOss> {
+  const objects = new Map<string, StoredObject>();
+  const rec = await recordingServer((req, res) => {
+    const path = decodeURIComponent(new URL(req.url, 'http://x').pathname);
+    const [, b, ...rest] = path.split('/');
+    const key = rest.join('/');
+    const date = v4Date(String(req.headers['x-oss-date']));
+    const expected = Number.isNaN(date.getTime())
+      ? undefined
+      : authorizeV4({ method: req.method, bucket: b, key, query: [], headers: {} }, credentials, region, date).headers.Authorization;
+    if (b !== bucket || req.headers.authorization !== expected || req.headers['x-oss-security-token'] !== credentials.securityToken) {
+      res.writeHead(403, { 'Content-Type': 'application/xml' });
+      return res.end('<Error><Code>SignatureDoesNotMatch</Code></Error>');
+    }
+    const obj = objects.get(key);
+    if (req.method === 'HEAD') {
+      if (!obj) return res.writeHead(404).end();
+      res.writeHead(200, { ETag: `"${obj.etag}"`, 'Content-Length': obj.body.length, 'Content-Type': obj.contentType });
+      return res.end();
+    }
+    if (req.method === 'DELETE') {
+      objects.delete(key);
+      return res.writeHead(204).end();
+    }
+    res.writeHead(405).end();
+  });
+  return {
+    ...rec,
+    objects,
+    put(key, body, contentType) {
+      const obj = { body: Buffer.from(body), contentType, etag: etagOf(body) };
+      objects.set(key, obj);
+      return obj;
+    },
+  };
+}
