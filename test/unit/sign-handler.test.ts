@@ -1,0 +1,284 @@
+// POST /sign in process: the FC event in, the JSON a client receives out. What OSS makes of the
+// URLs and forms is shown end to end in test/e2e/sign.test.ts.
+
+import { SignJWT } from 'jose';
+import { handler } from '../../functions/sign';
+import { resetConfig } from '../../shared/config';
+import type { FcCredentials, HttpResponse } from '../../shared/http';
+import { setLogSink } from '../../shared/log';
+import { fcContext, httpEvent } from '../helpers/events';
+
+const HS_SECRET = 'sign-handler-test-secret-of-32-bytes!!';
+const ENV = {
+  OSS_BUCKET: 'photos-prod',
+  OSS_REGION: 'cn-hangzhou',
+  AUTH_HS256_SECRET: HS_SECRET,
+  CALLBACK_URL: 'https://fc.example/callback',
+  UPLOAD_MAX_SIZE: '1048576',
+  URL_EXPIRES_SECONDS: '300',
+  URL_MAX_EXPIRES_SECONDS: '3600',
+  POST_EXPIRES_SECONDS: '600',
+};
+const ROLE: FcCredentials = { accessKeyId: 'STS.signRoleKey', accessKeySecret: 'signRoleSecretValue0123456789', securityToken: 'CAIS.signRoleToken' };
+
+const savedEnv = { ...process.env };
+let lines: string[];
+let restoreSink: (line: string) => void;
+
+function configure(env: Record<string, string> = {}): void {
+  process.env = { ...savedEnv, ...ENV, ...env };
+  resetConfig();
+}
+
+beforeEach(() => {
+  configure();
+  lines = [];
+  restoreSink = setLogSink((line) => lines.push(line));
+});
+
+afterEach(() => setLogSink(restoreSink));
+
+afterAll(() => {
+  process.env = { ...savedEnv };
+  resetConfig();
+});
+
+const tokenFor = (user: string) =>
+  new SignJWT({}).setProtectedHeader({ alg: 'HS256' }).setSubject(user).setIssuedAt().setExpirationTime('5m').sign(new TextEncoder().encode(HS_SECRET));
+
+async function sign(body: object, opts: { user?: string | null; credentials?: (FcCredentials & { expiration?: string }) | null } = {}) {
+  const headers: Record<string, string> = {};
+  if (opts.user !== null) headers.Authorization = `Bearer ${await tokenFor(opts.user ?? 'alice')}`;
+  const context = fcContext({ credentials: opts.credentials === null ? undefined : (opts.credentials ?? ROLE) });
+  if (opts.credentials === null) delete context.credentials;
+  const res: HttpResponse = await handler(httpEvent({ path: '/sign', body, headers }), context);
+  return { res, status: res.statusCode, body: JSON.parse(res.body) };
+}
+
+const policyOf = (fields: Record<string, string>) => JSON.parse(Buffer.from(fields.policy, 'base64').toString('utf8'));
+const decodedCallback = (b64: string) => JSON.parse(Buffer.from(b64, 'base64').toString('utf8'));
+
+describe('who may sign', () => {
+  test('a caller without a token gets 401 TokenMissing', async () => {
+    const { status, body } = await sign({ op: 'put', contentType: 'image/png', size: 10 }, { user: null });
+    expect(status).toBe(401);
+    expect(body.error.code).toBe('TokenMissing');
+  });
+
+  test('a function without role credentials answers 500 NoSigningCredentials', async () => {
+    const { status, body } = await sign({ op: 'put', contentType: 'image/png', size: 10 }, { credentials: null });
+    expect(status).toBe(500);
+    expect(body.error.code).toBe('NoSigningCredentials');
+  });
+});
+
+describe('op "put"', () => {
+  test('returns a PUT URL for a fresh key under the caller prefix, and the exact headers to send', async () => {
+    const { status, body } = await sign({ op: 'put', contentType: 'image/png', size: 2048, filename: 'Holiday.PNG' });
+    expect(status).toBe(200);
+    expect(body.method).toBe('PUT');
+    expect(body.key).toMatch(/^users\/alice\/[A-Za-z0-9_-]{16}\.png$/);
+    expect(body.headers).toEqual({ 'Content-Type': 'image/png', 'Content-Length': '2048', 'x-oss-forbid-overwrite': 'true' });
+    const url = new URL(body.url);
+    expect(`${url.origin}${decodeURIComponent(url.pathname)}`).toBe(`https://photos-prod.oss-cn-hangzhou.aliyuncs.com/${body.key}`);
+    expect(url.searchParams.get('x-oss-additional-headers')).toBe('content-length');
+  });
+
+  test('signs with the function role, its STS token inside the URL', async () => {
+    const url = new URL((await sign({ op: 'put', contentType: 'image/png', size: 10 })).body.url);
+    expect(url.searchParams.get('x-oss-credential')).toMatch(/^STS\.signRoleKey\/\d{8}\/cn-hangzhou\/oss\/aliyun_v4_request$/);
+    expect(url.searchParams.get('x-oss-security-token')).toBe(ROLE.securityToken);
+  });
+
+  test('carries the upload callback in the signed URL', async () => {
+    const url = new URL((await sign({ op: 'put', contentType: 'image/png', size: 10 })).body.url);
+    expect(decodedCallback(url.searchParams.get('callback')!)).toMatchObject({ callbackUrl: 'https://fc.example/callback', callbackBodyType: 'application/json' });
+  });
+
+  test('keeps a key the caller names under their prefix', async () => {
+    const { body } = await sign({ op: 'put', key: 'users/alice/albums/1.jpg', size: 10 });
+    expect(body.key).toBe('users/alice/albums/1.jpg');
+    expect(body.headers['Content-Type']).toBe('image/jpeg');
+  });
+
+  test('without forbid-overwrite in the rules, the header is not sent or signed', async () => {
+    configure({ FORBID_OVERWRITE: 'false' });
+    const { body } = await sign({ op: 'put', contentType: 'image/png', size: 10 });
+    expect(body.headers).not.toHaveProperty('x-oss-forbid-overwrite');
+  });
+
+  test('lives URL_EXPIRES_SECONDS by default, or what the caller asks within the maximum', async () => {
+    const before = Date.now();
+    const byDefault = (await sign({ op: 'put', contentType: 'image/png', size: 10 })).body;
+    expect(new URL(byDefault.url).searchParams.get('x-oss-expires')).toBe('300');
+    expect(Date.parse(byDefault.expiresAt) - Math.floor(before / 1000) * 1000).toBeGreaterThanOrEqual(300_000);
+    const asked = (await sign({ op: 'put', contentType: 'image/png', size: 10, expiresIn: 3600 })).body;
+    expect(new URL(asked.url).searchParams.get('x-oss-expires')).toBe('3600');
+  });
+
+  test('never outlives the signing credentials, less a minute', async () => {
+    const expiration = new Date(Date.now() + 10 * 60_000).toISOString();
+    const { body } = await sign({ op: 'put', contentType: 'image/png', size: 10, expiresIn: 3600 }, { credentials: { ...ROLE, expiration } });
+    expect(Date.parse(body.expiresAt)).toBeLessThanOrEqual(Date.parse(expiration) - 60_000);
+    expect(Number(new URL(body.url).searchParams.get('x-oss-expires'))).toBeLessThanOrEqual(540);
+  });
+
+  test('signing credentials about to expire give 503 SigningCredentialsExpiring, not a URL that dies at once', async () => {
+    const expiration = new Date(Date.now() + 30_000).toISOString();
+    const { status, body } = await sign({ op: 'put', contentType: 'image/png', size: 10 }, { credentials: { ...ROLE, expiration } });
+    expect(status).toBe(503);
+    expect(body.error.code).toBe('SigningCredentialsExpiring');
+  });
+});
+
+describe('bad requests are 400 with a specific code', () => {
+  test.each([
+    ['an unknown op', { op: 'delete' }, 'InvalidOperation'],
+    ['no op', {}, 'InvalidOperation'],
+    ['a key under another user', { op: 'put', key: 'users/bob/x.png', size: 1 }, 'KeyOutsidePrefix'],
+    ['a key with a dot segment', { op: 'put', key: 'users/alice/../bob/x.png', size: 1 }, 'InvalidKey'],
+    ['a type outside the allowed ones', { op: 'put', contentType: 'text/html', size: 1 }, 'ContentTypeNotAllowed'],
+    ['a size over the limit', { op: 'put', contentType: 'image/png', size: 1048577 }, 'TooLarge'],
+    ['no size when the rules bound it', { op: 'put', contentType: 'image/png' }, 'SizeRequired'],
+    ['an expiry past the maximum', { op: 'put', contentType: 'image/png', size: 1, expiresIn: 3601 }, 'ExpiryTooLong'],
+    ['a zero expiry', { op: 'get', key: 'users/alice/x.png', expiresIn: 0 }, 'InvalidExpiry'],
+    ['a download without a key', { op: 'get' }, 'KeyRequired'],
+    ['a form of a type outside the allowed ones', { op: 'post', contentType: 'image/svg+xml' }, 'ContentTypeNotAllowed'],
+    ['a form over the size limit', { op: 'post', contentType: 'image/png', size: 1048577 }, 'TooLarge'],
+    ['a form ${filename} key outside the prefix', { op: 'post', key: 'users/bob/${filename}', contentType: 'image/png' }, 'KeyOutsidePrefix'],
+  ])('%s', async (_what, request, code) => {
+    const { status, body } = await sign(request);
+    expect(status).toBe(400);
+    expect(body.error.code).toBe(code);
+    expect(typeof body.error.message).toBe('string');
+  });
+});
+
+describe('op "get"', () => {
+  test('returns a GET URL that needs no headers', async () => {
+    const { status, body } = await sign({ op: 'get', key: 'users/alice/x.png' });
+    expect(status).toBe(200);
+    expect(body).toMatchObject({ method: 'GET', headers: {}, key: 'users/alice/x.png' });
+    expect(new URL(body.url).searchParams.has('response-content-disposition')).toBe(false);
+  });
+
+  test('names the download with an RFC 5987 filename', async () => {
+    const { body } = await sign({ op: 'get', key: 'users/alice/x.pdf', filename: 'Résumé "2024".pdf' });
+    expect(new URL(body.url).searchParams.get('response-content-disposition')).toBe(
+      `attachment; filename="R_sum_ _2024_.pdf"; filename*=UTF-8''R%C3%A9sum%C3%A9%20%222024%22.pdf`,
+    );
+  });
+
+  test.each(['page.html', 'icon.svg', 'app.js', 'feed.xml'])('serves %s as an attachment, never inline', async (name) => {
+    const { body } = await sign({ op: 'get', key: `users/alice/${name}` });
+    expect(new URL(body.url).searchParams.get('response-content-disposition')).toBe('attachment');
+  });
+
+  test('when the rules admit SVG through image/*, pins the type the extension names', async () => {
+    configure({ UPLOAD_CONTENT_TYPES: 'image/*' });
+    const png = new URL((await sign({ op: 'get', key: 'users/alice/x.png' })).body.url);
+    expect(png.searchParams.get('response-content-type')).toBe('image/png');
+    const unknown = new URL((await sign({ op: 'get', key: 'users/alice/x.bin' })).body.url);
+    expect(unknown.searchParams.get('response-content-disposition')).toBe('attachment');
+  });
+});
+
+describe('op "post"', () => {
+  test('returns the bucket URL, the form fields and a V4 policy binding every rule', async () => {
+    const { status, body } = await sign({ op: 'post', contentType: 'image/png' });
+    expect(status).toBe(200);
+    expect(body.url).toBe('https://photos-prod.oss-cn-hangzhou.aliyuncs.com/');
+    expect(body.maxSize).toBe(1048576);
+    expect(body.key).toMatch(/^users\/alice\/[A-Za-z0-9_-]{16}$/);
+    const f = body.fields;
+    expect(f).toMatchObject({
+      key: body.key,
+      success_action_status: '200',
+      'Content-Type': 'image/png',
+      'x-oss-forbid-overwrite': 'true',
+      'x-oss-signature-version': 'OSS4-HMAC-SHA256',
+      'x-oss-security-token': ROLE.securityToken,
+    });
+    expect(f['x-oss-credential']).toMatch(/^STS\.signRoleKey\/\d{8}\/cn-hangzhou\/oss\/aliyun_v4_request$/);
+    expect(f['x-oss-signature']).toMatch(/^[0-9a-f]{64}$/);
+    const policy = policyOf(f);
+    expect(policy.conditions).toEqual(
+      expect.arrayContaining([
+        { bucket: 'photos-prod' },
+        ['eq', '$key', body.key],
+        ['eq', '$success_action_status', '200'],
+        ['content-length-range', 1, 1048576],
+        ['eq', '$Content-Type', 'image/png'],
+        { 'x-oss-forbid-overwrite': 'true' },
+        ['eq', '$callback', f.callback],
+        { 'x-oss-credential': f['x-oss-credential'] },
+        { 'x-oss-date': f['x-oss-date'] },
+        { 'x-oss-signature-version': 'OSS4-HMAC-SHA256' },
+        { 'x-oss-security-token': ROLE.securityToken },
+      ]),
+    );
+    expect(Date.parse(policy.expiration)).toBe(Date.parse(body.expiresAt));
+  });
+
+  test('without a content type, the policy lists the allowed ones', async () => {
+    const { body } = await sign({ op: 'post' });
+    expect(policyOf(body.fields).conditions).toContainEqual(['in', '$Content-Type', ['image/jpeg', 'image/png', 'image/gif', 'image/webp', 'application/pdf', 'text/plain']]);
+  });
+
+  test('a given size is the exact length the form accepts', async () => {
+    const { body } = await sign({ op: 'post', contentType: 'image/png', size: 4096 });
+    expect(policyOf(body.fields).conditions).toContainEqual(['content-length-range', 4096, 4096]);
+    expect(body.maxSize).toBe(4096);
+  });
+
+  test('a key ending in ${filename} lets the client name the file within what precedes it', async () => {
+    const { body } = await sign({ op: 'post', key: 'users/alice/inbox/${filename}', contentType: 'image/png' });
+    expect(body.fields.key).toBe('users/alice/inbox/${filename}');
+    expect(policyOf(body.fields).conditions).toContainEqual(['starts-with', '$key', 'users/alice/inbox/']);
+  });
+
+  test('lives POST_EXPIRES_SECONDS by default', async () => {
+    const { body } = await sign({ op: 'post', contentType: 'image/png' });
+    const policy = policyOf(body.fields);
+    const dated = body.fields['x-oss-date'].replace(/^(\d{4})(\d\d)(\d\d)T(\d\d)(\d\d)(\d\d)Z$/, '$1-$2-$3T$4:$5:$6Z');
+    expect(Date.parse(policy.expiration) - Date.parse(dated)).toBe(600_000);
+  });
+});
+
+describe('OSS_SIGNATURE_VERSION=v1 (legacy buckets)', () => {
+  beforeEach(() => configure({ OSS_SIGNATURE_VERSION: 'v1' }));
+
+  test('GET URLs are V1 URLs with the STS token as security-token', async () => {
+    const url = new URL((await sign({ op: 'get', key: 'users/alice/x.png' })).body.url);
+    expect(url.searchParams.get('OSSAccessKeyId')).toBe(ROLE.accessKeyId);
+    expect(url.searchParams.get('security-token')).toBe(ROLE.securityToken);
+    expect(url.searchParams.get('Signature')).toMatch(/^[A-Za-z0-9+/]{27}=$/);
+  });
+
+  test('a PUT that must bind its size is refused with 400 SizeNotEnforceable: V1 cannot sign Content-Length', async () => {
+    const { status, body } = await sign({ op: 'put', contentType: 'image/png', size: 10 });
+    expect(status).toBe(400);
+    expect(body.error.code).toBe('SizeNotEnforceable');
+  });
+
+  test('forms are V1 forms whose policy still binds every rule and the STS token', async () => {
+    const { body } = await sign({ op: 'post', contentType: 'image/png' });
+    expect(body.fields).toMatchObject({ OSSAccessKeyId: ROLE.accessKeyId, 'x-oss-security-token': ROLE.securityToken });
+    expect(body.fields).not.toHaveProperty('x-oss-credential');
+    const conditions = policyOf(body.fields).conditions;
+    expect(conditions).toContainEqual(['content-length-range', 1, 1048576]);
+    expect(conditions).toContainEqual({ 'x-oss-security-token': ROLE.securityToken });
+  });
+});
+
+describe('what leaves the function', () => {
+  test('neither the response nor the log line holds the signing secret, and the log holds no signature or token', async () => {
+    const { res, body } = await sign({ op: 'put', contentType: 'image/png', size: 10 });
+    expect(res.body).not.toContain(ROLE.accessKeySecret);
+    expect(res.headers['Cache-Control']).toBe('no-store');
+    const log = lines.join('\n');
+    expect(log).toContain('"op":"put"');
+    expect(log).toContain(body.key);
+    for (const secret of [ROLE.accessKeySecret, ROLE.securityToken!, new URL(body.url).searchParams.get('x-oss-signature')!]) expect(log).not.toContain(secret);
+  });
+});
