@@ -1,0 +1,46 @@
+// What every signature form shares: the 15-minute clock window, resolving the key id (and its STS
+// token) to a principal, constant-time comparison, and keeping the token out of error documents.
+
+import { timingSafeEqual } from 'node:crypto';
+import type { IamStore, Principal } from '../iam/store';
+import { OssError } from './errors';
+
+export const MAX_SKEW_MS = 15 * 60 * 1000;
+
+export interface VerifyOptions {
+  iam: IamStore;
+  /** Region as signed in V4 scopes, e.g. `cn-hangzhou`. */
+  region: string;
+  now: Date;
+}
+
+export function checkSkew(requestTime: Date, now: Date): void {
+  if (Math.abs(requestTime.getTime() - now.getTime()) > MAX_SKEW_MS) {
+    throw new OssError(403, 'RequestTimeTooSkewed', 'The difference between the request time and the current time is too large.', {
+      RequestTime: requestTime.toISOString(),
+      ServerTime: now.toISOString(),
+      MaxAllowedSkewMilliseconds: String(MAX_SKEW_MS),
+    });
+  }
+}
+
+export function resolvePrincipal(iam: IamStore, accessKeyId: string, securityToken: string | undefined, now: Date): Principal {
+  const r = iam.resolve(accessKeyId, securityToken || undefined, now);
+  if (!r.ok) throw new OssError(403, r.code, r.message, r.code === 'InvalidAccessKeyId' ? { OSSAccessKeyId: accessKeyId } : {});
+  return r.principal;
+}
+
+export function sameSignature(provided: string, expected: string): boolean {
+  const a = Buffer.from(provided, 'utf8');
+  const b = Buffer.from(expected, 'utf8');
+  return a.length === b.length && timingSafeEqual(a, b);
+}
+
+/** The STS token is a credential: diagnostics echo what was signed, but never the token itself. */
+export function withoutToken(text: string, token: string | undefined): string {
+  return token ? text.split(token).join('<security-token>') : text;
+}
+
+export function signatureDoesNotMatch(details: Record<string, string>): OssError {
+  return new OssError(403, 'SignatureDoesNotMatch', 'The request signature we calculated does not match the signature you provided. Check your key and signing method.', details);
+}

@@ -1,0 +1,19 @@
+// OSS errors as OSS reports them: an HTTP status, a code clients switch on, a message, and the
+// extra elements some codes carry (StringToSign for signature mismatches, the object key…).
+
+export class OssError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    /** Extra elements of the <Error> document, in order. */
+    readonly details: Record<string, string> = {},
+  ) {
+    super(message);
+    this.name = 'OssError';
+  }
+}
+
+export const accessDenied = (message: string, details?: Record<string, string>) => new OssError(403, 'AccessDenied', message, details);
+export const invalidArgument = (message: string, details?: Record<string, string>) =>
+  new OssError(400, 'InvalidArgument', message, details);

@@ -1,0 +1,80 @@
+// The last steps every upload shares (PutObject, PostObject, CompleteMultipartUpload): make the
+// staged file the object, emit the object-created event, then make the callback and answer.
+
+import type { Ctx } from './context';
+import { runCallback, type CallbackSpec } from './callback';
+import { OssError } from './errors';
+import { objectCreatedEvent, type CreatedBy } from './event';
+import { sendError } from './respond';
+import type { ObjectMeta, Staged } from './storage';
+
+export interface Finished {
+  meta: ObjectMeta;
+  /** Without quotes, as ${etag} and the event carry it. */
+  etag: string;
+}
+
+export function commitUpload(
+  ctx: Ctx,
+  operation: CreatedBy,
+  bucket: string,
+  key: string,
+  staged: Staged,
+  meta: Omit<ObjectMeta, 'key' | 'data' | 'lastModified' | 'size'>,
+  forbidOverwrite: boolean,
+): Finished {
+  const { server } = ctx;
+  const previous = server.store.head(bucket, key);
+  const stored = server.store.commit(bucket, key, staged, meta, forbidOverwrite);
+  const onCreated = server.options.onObjectCreated;
+  if (onCreated) {
+    const event = objectCreatedEvent({
+      operation,
+      region: server.options.region,
+      accountId: server.options.iam.accountId,
+      bucket,
+      key,
+      etag: stored.etag,
+      size: stored.size,
+      deltaSize: stored.size - (previous?.size ?? 0),
+      requestId: ctx.requestId,
+      sourceIp: ctx.clientIp,
+      principalId: ctx.auth?.principal.name ?? 'anonymous',
+      time: server.now(),
+    });
+    server.background(() => onCreated(event));
+  }
+  return { meta: stored, etag: stored.etag };
+}
+
+/**
+ * With a callback: relay its answer (200) or 203 CallbackFailed; the object stays either way.
+ * Without: `plain()` writes the operation's usual answer.
+ */
+export async function answerUpload(ctx: Ctx, operation: CreatedBy, finished: Finished, callback: CallbackSpec | undefined, plain: () => void): Promise<void> {
+  if (!callback) return plain();
+  const { meta } = finished;
+  const outcome = await runCallback(
+    callback,
+    {
+      bucket: ctx.oss.bucket as string,
+      object: meta.key,
+      etag: meta.etag,
+      size: meta.size,
+      mimeType: meta.contentType,
+      contentMd5: meta.contentMd5,
+      clientIp: ctx.clientIp,
+      reqId: ctx.requestId,
+      operation,
+      requester: ctx.auth?.principal.name ?? 'anonymous',
+    },
+    ctx.server.options.callbackPrivateKeyPem,
+  );
+  const etagHeader = { ETag: `"${meta.etag}"` };
+  if (!outcome.ok) {
+    sendError(ctx.res, ctx.oss.method, new OssError(203, 'CallbackFailed', outcome.message), ctx.requestId, etagHeader);
+    return;
+  }
+  ctx.res.writeHead(200, { ...etagHeader, 'Content-Type': outcome.contentType, 'Content-Length': outcome.body.length });
+  ctx.res.end(outcome.body);
+}

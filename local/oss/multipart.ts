@@ -1,0 +1,206 @@
+// Multipart uploads: Initiate, UploadPart, ListParts, Complete, Abort. Each upload is a folder of
+// part files with JSON sidecars; Complete streams the parts, in order, into one staged object.
+
+import { createHash, randomBytes } from 'node:crypto';
+import { createReadStream, createWriteStream, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { once } from 'node:events';
+import { finished } from 'node:stream/promises';
+import { encodePath } from '../../shared/signer';
+import type { Ctx } from './context';
+import { authorize } from './authorize';
+import { invalidArgument, OssError } from './errors';
+import { answerUpload, commitUpload } from './finish-upload';
+import { callbackOf, checkObjectName, forbidsOverwrite, refuseExisting, storedHeaders, userMeta } from './objects';
+import { queryValue } from './request';
+import { sendEmpty, sendXml } from './respond';
+import { MAX_OBJECT_SIZE, type Staged } from './storage';
+import { parseCompleteMultipart } from './xml';
+
+/** OSS: every part but the last must be at least 100 KB; at most 10000 parts. */
+const MIN_PART_SIZE = 100 * 1024;
+const MAX_PARTS = 10000;
+const COMPLETE_BODY_MAX = 1024 * 1024;
+
+interface UploadRecord {
+  key: string;
+  initiated: string;
+  contentType: string;
+  headers: Record<string, string>;
+  userMeta: Record<string, string>;
+  forbidOverwrite: boolean;
+}
+
+interface PartRecord {
+  partNumber: number;
+  etag: string;
+  size: number;
+  lastModified: string;
+}
+
+function uploadDir(ctx: Ctx, uploadId: string): string {
+  if (!/^[0-9A-F]{32}$/.test(uploadId)) throw noSuchUpload();
+  return join(ctx.server.store.bucketDir(ctx.oss.bucket as string, 'uploads'), uploadId);
+}
+
+const noSuchUpload = () => new OssError(404, 'NoSuchUpload', 'The specified upload does not exist. The upload ID may be invalid, or the upload may have been aborted or completed.');
+
+function openUpload(ctx: Ctx, key: string): { dir: string; uploadId: string; record: UploadRecord } {
+  const uploadId = queryValue(ctx.oss, 'uploadId') ?? '';
+  const dir = uploadDir(ctx, uploadId);
+  let record: UploadRecord;
+  try {
+    record = JSON.parse(readFileSync(join(dir, 'upload.json'), 'utf8')) as UploadRecord;
+  } catch {
+    throw noSuchUpload();
+  }
+  if (record.key !== key) throw noSuchUpload();
+  return { dir, uploadId, record };
+}
+
+function parts(dir: string): PartRecord[] {
+  return readdirSync(dir)
+    .filter((f) => /^part-\d+\.json$/.test(f))
+    .map((f) => JSON.parse(readFileSync(join(dir, f), 'utf8')) as PartRecord)
+    .sort((a, b) => a.partNumber - b.partNumber);
+}
+
+export function initiateMultipartUpload(ctx: Ctx): void {
+  const bucket = ctx.oss.bucket as string;
+  const key = checkObjectName(ctx.oss.key);
+  authorize(ctx.auth?.principal, 'InitiateMultipartUpload', { bucket, key });
+  const forbid = forbidsOverwrite(ctx.oss.headers['x-oss-forbid-overwrite']);
+  refuseExisting(ctx, bucket, key, forbid);
+  const uploadId = randomBytes(16).toString('hex').toUpperCase();
+  const dir = uploadDir(ctx, uploadId);
+  mkdirSync(dir);
+  const record: UploadRecord = {
+    key,
+    initiated: ctx.server.now().toISOString(),
+    contentType: ctx.oss.headers['content-type'] || 'application/octet-stream',
+    headers: storedHeaders(ctx.oss.headers),
+    userMeta: userMeta(ctx.oss.headers),
+    forbidOverwrite: forbid,
+  };
+  writeFileSync(join(dir, 'upload.json'), JSON.stringify(record));
+  sendXml(ctx.res, 200, 'InitiateMultipartUploadResult', { Bucket: bucket, Key: key, UploadId: uploadId });
+}
+
+export async function uploadPart(ctx: Ctx): Promise<void> {
+  const bucket = ctx.oss.bucket as string;
+  const key = checkObjectName(ctx.oss.key);
+  authorize(ctx.auth?.principal, 'UploadPart', { bucket, key });
+  const raw = queryValue(ctx.oss, 'partNumber') ?? '';
+  if (!/^\d{1,5}$/.test(raw) || +raw < 1 || +raw > MAX_PARTS) throw invalidArgument(`Part number must be an integer between 1 and ${MAX_PARTS}, inclusive.`, { ArgumentName: 'partNumber' });
+  const partNumber = Number(raw);
+  const { dir } = openUpload(ctx, key);
+  const length = ctx.oss.headers['content-length'];
+  const staged = await ctx.server.store.receive(bucket, ctx.req, { maxSize: MAX_OBJECT_SIZE, expectedSize: length === undefined ? undefined : Number(length) });
+  if (!existsSync(dir)) {
+    ctx.server.store.discard(staged);
+    throw noSuchUpload();
+  }
+  renameSync(staged.path, join(dir, `part-${partNumber}`));
+  const part: PartRecord = { partNumber, etag: staged.etag, size: staged.size, lastModified: ctx.server.now().toISOString() };
+  writeFileSync(join(dir, `part-${partNumber}.json`), JSON.stringify(part));
+  sendEmpty(ctx.res, 200, { ETag: `"${staged.etag}"` });
+}
+
+export function listParts(ctx: Ctx): void {
+  const bucket = ctx.oss.bucket as string;
+  const key = checkObjectName(ctx.oss.key);
+  authorize(ctx.auth?.principal, 'ListParts', { bucket, key });
+  const { dir, uploadId } = openUpload(ctx, key);
+  const marker = Number(queryValue(ctx.oss, 'part-number-marker') ?? 0) || 0;
+  const maxRaw = queryValue(ctx.oss, 'max-parts');
+  const maxParts = maxRaw === undefined ? 1000 : Number(maxRaw);
+  if (!Number.isInteger(maxParts) || maxParts < 0 || maxParts > 1000) throw invalidArgument('max-parts must be an integer from 0 to 1000.', { ArgumentName: 'max-parts' });
+  const after = parts(dir).filter((p) => p.partNumber > marker);
+  const shown = after.slice(0, maxParts);
+  sendXml(ctx.res, 200, 'ListPartsResult', {
+    Bucket: bucket,
+    Key: key,
+    UploadId: uploadId,
+    PartNumberMarker: marker,
+    NextPartNumberMarker: shown.length ? shown[shown.length - 1].partNumber : marker,
+    MaxParts: maxParts,
+    IsTruncated: after.length > shown.length,
+    Part: shown.map((p) => ({ PartNumber: p.partNumber, LastModified: p.lastModified, ETag: `"${p.etag}"`, Size: p.size })),
+  });
+}
+
+async function readSmallBody(ctx: Ctx): Promise<string> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const c of ctx.req as AsyncIterable<Buffer>) {
+    size += c.length;
+    if (size > COMPLETE_BODY_MAX) throw invalidArgument('The CompleteMultipartUpload body is too large.');
+    chunks.push(c);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+/** The parts, in order, into one staged file; the ETag is MD5 of the parts' MD5s, `-<count>`. */
+async function assemble(ctx: Ctx, dir: string, chosen: PartRecord[]): Promise<Staged> {
+  const path = ctx.server.store.tempPath(ctx.oss.bucket as string);
+  const out = createWriteStream(path);
+  const md5s = createHash('md5');
+  let size = 0;
+  try {
+    for (const p of chosen) {
+      md5s.update(Buffer.from(p.etag, 'hex'));
+      for await (const chunk of createReadStream(join(dir, `part-${p.partNumber}`)) as AsyncIterable<Buffer>) {
+        size += chunk.length;
+        if (!out.write(chunk)) await once(out, 'drain');
+      }
+    }
+    out.end();
+    await finished(out);
+  } catch (e) {
+    out.destroy();
+    rmSync(path, { force: true });
+    throw e;
+  }
+  return { path, size, etag: `${md5s.digest('hex').toUpperCase()}-${chosen.length}`, contentMd5: '' };
+}
+
+export async function completeMultipartUpload(ctx: Ctx): Promise<void> {
+  const bucket = ctx.oss.bucket as string;
+  const key = checkObjectName(ctx.oss.key);
+  authorize(ctx.auth?.principal, 'CompleteMultipartUpload', { bucket, key });
+  const { dir, record } = openUpload(ctx, key);
+  const callback = callbackOf(ctx.oss);
+  const requested = parseCompleteMultipart(await readSmallBody(ctx));
+  if (!requested || requested.length === 0) throw new OssError(400, 'MalformedXML', 'The XML you provided was not well-formed or did not validate against our published schema.');
+  const stored = new Map(parts(dir).map((p) => [p.partNumber, p]));
+  const chosen: PartRecord[] = [];
+  for (const [i, r] of requested.entries()) {
+    if (i > 0 && r.partNumber <= requested[i - 1].partNumber) throw new OssError(400, 'InvalidPartOrder', 'The list of parts was not in ascending order. Parts must be ordered by part number.');
+    const p = stored.get(r.partNumber);
+    if (!p || p.etag !== r.etag) throw new OssError(400, 'InvalidPart', 'One or more of the specified parts could not be found or the specified entity tag might not have matched the part\'s entity tag.', { PartNumber: String(r.partNumber) });
+    if (i < requested.length - 1 && p.size < MIN_PART_SIZE) throw new OssError(400, 'EntityTooSmall', 'Your proposed upload is smaller than the minimum allowed size.', { PartNumber: String(r.partNumber), MinSizeAllowed: String(MIN_PART_SIZE) });
+    chosen.push(p);
+  }
+  const forbid = record.forbidOverwrite || forbidsOverwrite(ctx.oss.headers['x-oss-forbid-overwrite']);
+  refuseExisting(ctx, bucket, key, forbid);
+  const staged = await assemble(ctx, dir, chosen);
+  const done = commitUpload(ctx, 'CompleteMultipartUpload', bucket, key, staged, { etag: staged.etag, contentType: record.contentType, headers: record.headers, userMeta: record.userMeta }, forbid);
+  rmSync(dir, { recursive: true, force: true });
+  await answerUpload(ctx, 'CompleteMultipartUpload', done, callback, () =>
+    sendXml(ctx.res, 200, 'CompleteMultipartUploadResult', {
+      Location: `${ctx.server.url}/${bucket}/${encodePath(key)}`,
+      Bucket: bucket,
+      Key: key,
+      ETag: `"${done.etag}"`,
+    }, { ETag: `"${done.etag}"` }),
+  );
+}
+
+export function abortMultipartUpload(ctx: Ctx): void {
+  const bucket = ctx.oss.bucket as string;
+  const key = checkObjectName(ctx.oss.key);
+  authorize(ctx.auth?.principal, 'AbortMultipartUpload', { bucket, key });
+  const { dir } = openUpload(ctx, key);
+  rmSync(dir, { recursive: true, force: true });
+  sendEmpty(ctx.res, 204);
+}

@@ -1,0 +1,162 @@
+// PutObject, GetObject, HeadObject, DeleteObject.
+
+import type { Ctx } from './context';
+import { authorize } from './authorize';
+import { parseCallback, parseCallbackVars, type CallbackSpec } from './callback';
+import { invalidArgument, OssError } from './errors';
+import { answerUpload, commitUpload } from './finish-upload';
+import { queryValue, type OssRequest } from './request';
+import { sendEmpty } from './respond';
+import { MAX_OBJECT_SIZE, type ObjectMeta } from './storage';
+
+const STORED_HEADERS = ['cache-control', 'content-disposition', 'content-encoding', 'content-language', 'expires'];
+const OVERRIDES = ['content-type', 'content-language', 'expires', 'cache-control', 'content-disposition', 'content-encoding'];
+
+export function checkObjectName(key: string | undefined): string {
+  const bytes = key === undefined ? 0 : Buffer.byteLength(key, 'utf8');
+  if (!key || bytes > 1023 || key.startsWith('/') || key.startsWith('\\')) {
+    throw new OssError(400, 'InvalidObjectName', 'The specified object is not valid.');
+  }
+  return key;
+}
+
+/** The callback of a PutObject or CompleteMultipartUpload: from x-oss-callback or the `callback` query, not both. */
+export function callbackOf(oss: OssRequest): CallbackSpec | undefined {
+  const header = oss.headers['x-oss-callback'];
+  const query = queryValue(oss, 'callback');
+  if (header !== undefined && query !== undefined) throw invalidArgument('The callback may be given in a header or in the URL, not both.');
+  const b64 = header ?? query;
+  if (b64 === undefined) return undefined;
+  return parseCallback(b64, parseCallbackVars(header !== undefined ? oss.headers['x-oss-callback-var'] : queryValue(oss, 'callback-var')));
+}
+
+export function storedHeaders(headers: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(STORED_HEADERS.filter((h) => headers[h] !== undefined).map((h) => [h, headers[h]]));
+}
+
+export function userMeta(headers: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(Object.entries(headers).filter(([k]) => k.startsWith('x-oss-meta-')));
+}
+
+export const forbidsOverwrite = (v: string | undefined) => v?.toLowerCase() === 'true';
+
+export function refuseExisting(ctx: Ctx, bucket: string, key: string, forbid: boolean): void {
+  if (forbid && ctx.server.store.exists(bucket, key)) {
+    throw new OssError(409, 'FileAlreadyExists', 'The object you specified already exists and can not be overwritten.', { Key: key });
+  }
+}
+
+export async function putObject(ctx: Ctx): Promise<void> {
+  const { oss, server } = ctx;
+  const bucket = oss.bucket as string;
+  const key = checkObjectName(oss.key);
+  authorize(ctx.auth?.principal, 'PutObject', { bucket, key });
+  const length = oss.headers['content-length'];
+  if (length !== undefined && Number(length) > MAX_OBJECT_SIZE) {
+    throw new OssError(400, 'EntityTooLarge', 'Your proposed upload exceeds the maximum allowed size.', { MaxSizeAllowed: String(MAX_OBJECT_SIZE) });
+  }
+  const md5 = oss.headers['content-md5'];
+  if (md5 !== undefined && Buffer.from(md5, 'base64').length !== 16) throw new OssError(400, 'InvalidDigest', 'The Content-MD5 you specified was invalid.');
+  const callback = callbackOf(oss);
+  const forbid = forbidsOverwrite(oss.headers['x-oss-forbid-overwrite']);
+  refuseExisting(ctx, bucket, key, forbid);
+
+  const staged = await server.store.receive(bucket, ctx.req, { expectedSize: length === undefined ? undefined : Number(length) });
+  if (md5 !== undefined && md5 !== staged.contentMd5) {
+    server.store.discard(staged);
+    throw new OssError(400, 'InvalidDigest', 'The Content-MD5 you specified did not match what was received.');
+  }
+  const finished = commitUpload(
+    ctx,
+    'PutObject',
+    bucket,
+    key,
+    staged,
+    {
+      etag: staged.etag,
+      contentMd5: staged.contentMd5,
+      contentType: oss.headers['content-type'] || 'application/octet-stream',
+      headers: storedHeaders(oss.headers),
+      userMeta: userMeta(oss.headers),
+    },
+    forbid,
+  );
+  await answerUpload(ctx, 'PutObject', finished, callback, () =>
+    sendEmpty(ctx.res, 200, { ETag: `"${finished.etag}"`, 'Content-MD5': staged.contentMd5 }),
+  );
+}
+
+function objectHeaders(meta: ObjectMeta): Record<string, string> {
+  const h: Record<string, string> = {
+    'content-type': meta.contentType,
+    etag: `"${meta.etag}"`,
+    'last-modified': new Date(meta.lastModified).toUTCString(),
+    'accept-ranges': 'bytes',
+    'x-oss-object-type': meta.etag.includes('-') ? 'Multipart' : 'Normal',
+    'x-oss-storage-class': 'Standard',
+    ...meta.headers,
+    ...meta.userMeta,
+  };
+  if (meta.contentMd5) h['content-md5'] = meta.contentMd5;
+  return h;
+}
+
+function found(ctx: Ctx, op: 'GetObject' | 'HeadObject'): ObjectMeta {
+  const bucket = ctx.oss.bucket as string;
+  const key = checkObjectName(ctx.oss.key);
+  authorize(ctx.auth?.principal, op, { bucket, key });
+  const meta = ctx.server.store.head(bucket, key);
+  if (!meta) throw new OssError(404, 'NoSuchKey', 'The specified key does not exist.', { Key: key });
+  return meta;
+}
+
+/** `bytes=a-b`, `bytes=a-`, `bytes=-n`; undefined when absent or malformed (OSS then sends it all). */
+function parseRange(header: string | undefined, size: number): { start: number; end: number } | undefined {
+  const m = header ? /^bytes=(\d*)-(\d*)$/.exec(header.trim()) : null;
+  if (!m || (m[1] === '' && m[2] === '')) return undefined;
+  let start: number;
+  let end: number;
+  if (m[1] === '') {
+    start = Math.max(0, size - Number(m[2]));
+    end = size - 1;
+  } else {
+    start = Number(m[1]);
+    end = m[2] === '' ? size - 1 : Math.min(Number(m[2]), size - 1);
+    if (m[2] !== '' && Number(m[2]) < start) return undefined;
+  }
+  if (start >= size) throw new OssError(416, 'InvalidRange', 'The requested range cannot be satisfied.');
+  return { start, end };
+}
+
+export function headObject(ctx: Ctx): void {
+  const meta = found(ctx, 'HeadObject');
+  ctx.res.writeHead(200, { ...objectHeaders(meta), 'content-length': meta.size });
+  ctx.res.end();
+}
+
+export function getObject(ctx: Ctx): void {
+  const meta = found(ctx, 'GetObject');
+  const headers = objectHeaders(meta);
+  // response-* overrides: only signed requests get here (the buckets are private).
+  for (const name of OVERRIDES) {
+    const v = queryValue(ctx.oss, `response-${name}`);
+    if (v !== undefined) headers[name] = v;
+  }
+  const range = meta.size > 0 ? parseRange(ctx.oss.headers['range'], meta.size) : undefined;
+  const stream = ctx.server.store.read(ctx.oss.bucket as string, meta, range);
+  stream.on('error', () => ctx.res.destroy());
+  if (range) {
+    ctx.res.writeHead(206, { ...headers, 'content-length': range.end - range.start + 1, 'content-range': `bytes ${range.start}-${range.end}/${meta.size}` });
+  } else {
+    ctx.res.writeHead(200, { ...headers, 'content-length': meta.size });
+  }
+  stream.pipe(ctx.res);
+}
+
+export function deleteObject(ctx: Ctx): void {
+  const bucket = ctx.oss.bucket as string;
+  const key = checkObjectName(ctx.oss.key);
+  authorize(ctx.auth?.principal, 'DeleteObject', { bucket, key });
+  ctx.server.store.delete(bucket, key);
+  sendEmpty(ctx.res, 204);
+}

@@ -1,0 +1,188 @@
+// PostObject: an HTML form upload to `POST /<bucket>`. OSS ignores header and URL signatures here;
+// only the form counts. The fields before the file are read, the signature, policy and permissions
+// checked, and only then is the file streamed to disk, its size held to content-length-range.
+
+import busboy from 'busboy';
+import type { Readable } from 'node:stream';
+import type { Principal } from '../iam/store';
+import { encodePath, postSignatureV1, postSignatureV4, V4_ALGORITHM } from '../../shared/signer';
+import { checkSkew, resolvePrincipal, sameSignature, signatureDoesNotMatch, type VerifyOptions } from './auth-common';
+import { parseCredential, parseV4Timestamp, MAX_PRESIGN_SECONDS } from './auth-v4';
+import { authorize } from './authorize';
+import { parseCallback, type CallbackSpec } from './callback';
+import type { Ctx } from './context';
+import { accessDenied, invalidArgument, OssError } from './errors';
+import { answerUpload, commitUpload } from './finish-upload';
+import { checkObjectName, forbidsOverwrite, refuseExisting, storedHeaders, userMeta } from './objects';
+import { checkConditions, checkSize, constrains, parsePolicy, type PostPolicy } from './post-policy';
+import { sendEmpty, sendXml } from './respond';
+import type { Staged } from './storage';
+
+const FIELD_VALUE_MAX = 2 * 1024 * 1024;
+const V4_BOUND_FIELDS = ['x-oss-signature-version', 'x-oss-credential', 'x-oss-date'];
+
+export function isPostObject(ctx: Ctx): boolean {
+  return ctx.oss.method === 'POST' && !ctx.oss.key && /^multipart\/form-data/i.test(ctx.oss.headers['content-type'] ?? '');
+}
+
+/** Check the form's signature; returns the principal and the policy it signed. */
+export function verifyForm(fields: Map<string, string>, opts: VerifyOptions): { principal: Principal; policy: PostPolicy } {
+  const policyB64 = fields.get('policy');
+  const token = fields.get('x-oss-security-token');
+  if (fields.has('x-oss-signature') || fields.has('x-oss-signature-version') || fields.has('x-oss-credential')) {
+    const version = fields.get('x-oss-signature-version');
+    const credential = fields.get('x-oss-credential');
+    const timestamp = fields.get('x-oss-date');
+    const signature = fields.get('x-oss-signature');
+    if (version !== V4_ALGORITHM) throw invalidArgument(`x-oss-signature-version must be ${V4_ALGORITHM}.`);
+    if (!policyB64 || !credential || !timestamp || !signature) {
+      throw invalidArgument('A V4 form needs policy, x-oss-credential, x-oss-date and x-oss-signature.');
+    }
+    const time = parseV4Timestamp(timestamp);
+    if (!time) throw invalidArgument('x-oss-date must be in the form yyyymmddTHHMMSSZ.');
+    if (time.getTime() > opts.now.getTime()) checkSkew(time, opts.now);
+    if (opts.now.getTime() - time.getTime() > MAX_PRESIGN_SECONDS * 1000) throw accessDenied('Request has expired.');
+    const cred = parseCredential(credential, timestamp, opts.region);
+    const principal = resolvePrincipal(opts.iam, cred.accessKeyId, token, opts.now);
+    if (!sameSignature(signature, postSignatureV4(principal.accessKeySecret, cred.day, opts.region, policyB64))) {
+      throw signatureDoesNotMatch({ StringToSign: policyB64, OSSAccessKeyId: cred.accessKeyId });
+    }
+    const policy = parsePolicy(policyB64);
+    for (const f of token ? [...V4_BOUND_FIELDS, 'x-oss-security-token'] : V4_BOUND_FIELDS) {
+      if (!constrains(policy, f)) throw accessDenied(`Invalid according to Policy: the policy must bind ${f}.`);
+    }
+    return { principal, policy };
+  }
+  const accessKeyId = fields.get('ossaccesskeyid');
+  const signature = fields.get('signature');
+  if (!accessKeyId && !signature && !policyB64) throw accessDenied('You have no right to access this object because of bucket acl.');
+  if (!accessKeyId || !signature || !policyB64) throw invalidArgument('OSSAccessKeyId, policy and Signature must all be given.');
+  const principal = resolvePrincipal(opts.iam, accessKeyId, token, opts.now);
+  if (!sameSignature(signature, postSignatureV1(principal.accessKeySecret, policyB64))) {
+    throw signatureDoesNotMatch({ StringToSign: policyB64, OSSAccessKeyId: accessKeyId });
+  }
+  return { principal, policy: parsePolicy(policyB64) };
+}
+
+interface Accepted {
+  key: string;
+  policy: PostPolicy;
+  callback?: CallbackSpec;
+  fields: Map<string, string>;
+}
+
+function accept(ctx: Ctx, fields: Map<string, string>, filename: string): Accepted {
+  const bucket = ctx.oss.bucket as string;
+  const opts = { iam: ctx.server.options.iam, region: ctx.server.options.region, now: ctx.server.now() };
+  const { principal, policy } = verifyForm(fields, opts);
+  ctx.auth = { kind: fields.has('x-oss-signature') ? 'v4-query' : 'v1-query', principal };
+  const rawKey = fields.get('key');
+  if (rawKey === undefined) throw new OssError(400, 'IncorrectNumberOfFilesInPOSTRequest', 'The key field is required.');
+  checkConditions(policy, new Map([['bucket', bucket], ...fields]), opts.now);
+  const key = checkObjectName(rawKey.replace(/\$\{filename\}/g, filename));
+  authorize(principal, 'PostObject', { bucket, key });
+  const b64 = fields.get('callback');
+  const vars = Object.fromEntries([...fields].filter(([k]) => k.startsWith('x:')));
+  const callback = b64 ? parseCallback(b64, vars) : undefined;
+  refuseExisting(ctx, bucket, key, forbidsOverwrite(fields.get('x-oss-forbid-overwrite')));
+  return { key, policy, callback, fields };
+}
+
+/** Parse the form: fields (names lower-cased), then the file streamed through `onFile`. */
+function parseForm(ctx: Ctx, onFile: (accepted: Accepted, file: Readable) => Promise<Staged>): Promise<{ accepted: Accepted; staged: Staged }> {
+  return new Promise((resolve, reject) => {
+    const fields = new Map<string, string>();
+    let bb: busboy.Busboy;
+    try {
+      bb = busboy({ headers: ctx.req.headers, limits: { fieldSize: FIELD_VALUE_MAX, fieldNameSize: 8192, files: 1, parts: 1000 } });
+    } catch {
+      return reject(invalidArgument('The body is not a valid multipart/form-data form.'));
+    }
+    let failure: OssError | undefined;
+    let upload: Promise<Staged> | undefined;
+    let accepted: Accepted | undefined;
+    const fail = (e: unknown) => {
+      failure ??= e instanceof OssError ? e : invalidArgument('The body is not a valid multipart/form-data form.');
+    };
+    bb.on('field', (name, value, info) => {
+      if (upload) return fail(invalidArgument('The file must be the last field of the form.'));
+      if (info.valueTruncated) return fail(new OssError(400, 'FieldItemTooLong', `The form field ${name} is longer than ${FIELD_VALUE_MAX} bytes.`));
+      fields.set(name.toLowerCase(), value);
+    });
+    bb.on('file', (name, stream, info) => {
+      if (name.toLowerCase() !== 'file' || upload || failure) {
+        stream.resume();
+        if (name.toLowerCase() !== 'file') fail(invalidArgument(`Unexpected file field ${name}; the file goes in the field named file.`));
+        return;
+      }
+      try {
+        accepted = accept(ctx, fields, info.filename ?? '');
+      } catch (e) {
+        fail(e);
+        stream.resume();
+        return;
+      }
+      upload = onFile(accepted, stream);
+      upload.catch((e: unknown) => {
+        fail(e);
+        stream.resume();
+      });
+    });
+    bb.on('filesLimit', () => fail(new OssError(400, 'IncorrectNumberOfFilesInPOSTRequest', 'POST requires exactly one file upload per request.')));
+    bb.on('error', (e) => fail(e));
+    bb.on('close', async () => {
+      const staged = upload ? await upload.catch(() => undefined) : undefined;
+      if (!failure && (!upload || !accepted)) fail(new OssError(400, 'IncorrectNumberOfFilesInPOSTRequest', 'POST requires exactly one file upload per request.'));
+      if (failure) {
+        if (staged) ctx.server.store.discard(staged);
+        return reject(failure);
+      }
+      resolve({ accepted: accepted as Accepted, staged: staged as Staged });
+    });
+    ctx.req.on('aborted', () => fail(new OssError(400, 'IncompleteBody', 'The request body was not received completely.')));
+    ctx.req.pipe(bb);
+  });
+}
+
+export async function postObject(ctx: Ctx): Promise<void> {
+  const bucket = ctx.oss.bucket as string;
+  const { accepted, staged } = await parseForm(ctx, (a, file) => ctx.server.store.receive(bucket, file, { maxSize: a.policy.maxSize }));
+  const { key, policy, callback, fields } = accepted;
+  try {
+    checkSize(policy, staged.size);
+  } catch (e) {
+    ctx.server.store.discard(staged);
+    throw e;
+  }
+  const finished = commitUpload(
+    ctx,
+    'PostObject',
+    bucket,
+    key,
+    staged,
+    {
+      etag: staged.etag,
+      contentMd5: staged.contentMd5,
+      contentType: fields.get('content-type') || 'application/octet-stream',
+      headers: storedHeaders(Object.fromEntries(fields)),
+      userMeta: userMeta(Object.fromEntries(fields)),
+    },
+    forbidsOverwrite(fields.get('x-oss-forbid-overwrite')),
+  );
+  await answerUpload(ctx, 'PostObject', finished, callback, () => {
+    const etag = { ETag: `"${finished.etag}"` };
+    const redirect = fields.get('success_action_redirect');
+    if (redirect && /^https?:\/\//i.test(redirect)) {
+      const to = new URL(redirect);
+      to.searchParams.set('bucket', bucket);
+      to.searchParams.set('key', key);
+      to.searchParams.set('etag', `"${finished.etag}"`);
+      return sendEmpty(ctx.res, 303, { ...etag, Location: to.toString() });
+    }
+    const status = fields.get('success_action_status');
+    if (status === '201') {
+      return sendXml(ctx.res, 201, 'PostResponse', { Bucket: bucket, Location: `${ctx.server.url}/${bucket}/${encodePath(key)}`, ETag: `"${finished.etag}"`, Key: key }, etag);
+    }
+    sendEmpty(ctx.res, status === '200' ? 200 : 204, etag);
+  });
+}

@@ -1,0 +1,101 @@
+// The local OSS endpoint: path-style `http://localhost:PORT/<bucket>/<key>`, routing each request
+// to its operation after CORS and authentication, and answering errors in OSS's XML.
+
+import { randomBytes } from 'node:crypto';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { verifyRequest } from './auth';
+import type { Ctx, LocalOssOptions, Server } from './context';
+import { applyCors, preflight } from './cors';
+import { OssError } from './errors';
+import { listObjects } from './list';
+import { abortMultipartUpload, completeMultipartUpload, initiateMultipartUpload, listParts, uploadPart } from './multipart';
+import { deleteObject, getObject, headObject, putObject } from './objects';
+import { isPostObject, postObject } from './post-object';
+import { fromIncoming, hasQuery } from './request';
+import { asOssError, sendError } from './respond';
+import { DiskStore } from './storage';
+
+export interface LocalOss {
+  url: string;
+  port: number;
+  close(): Promise<void>;
+}
+
+/** 24 upper-case hex characters, the shape of OSS request ids. */
+const newRequestId = () => randomBytes(12).toString('hex').toUpperCase();
+
+const methodNotAllowed = () => new OssError(405, 'MethodNotAllowed', 'The specified method is not allowed against this resource.');
+
+function route(ctx: Ctx): void | Promise<void> {
+  const { oss } = ctx;
+  const m = oss.method;
+  if (!oss.key) {
+    if (m === 'GET') return listObjects(ctx);
+    throw methodNotAllowed();
+  }
+  const upload = hasQuery(oss, 'uploadId');
+  if (m === 'PUT') return upload ? uploadPart(ctx) : putObject(ctx);
+  if (m === 'GET') return upload ? listParts(ctx) : getObject(ctx);
+  if (m === 'HEAD') return headObject(ctx);
+  if (m === 'DELETE') return upload ? abortMultipartUpload(ctx) : deleteObject(ctx);
+  if (m === 'POST' && hasQuery(oss, 'uploads')) return initiateMultipartUpload(ctx);
+  if (m === 'POST' && upload) return completeMultipartUpload(ctx);
+  throw methodNotAllowed();
+}
+
+async function handle(server: Server, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const requestId = newRequestId();
+  res.setHeader('x-oss-request-id', requestId);
+  res.setHeader('Server', 'AliyunOSS');
+  res.setHeader('Date', server.now().toUTCString());
+  const { corsOrigins } = server.options;
+  applyCors(corsOrigins, req, res);
+  try {
+    if (req.method === 'OPTIONS') return preflight(corsOrigins, req, res);
+    const oss = fromIncoming(req);
+    if (!oss.bucket) throw new OssError(403, 'AccessDenied', 'Listing buckets is not offered by the local OSS.');
+    if (!server.store.hasBucket(oss.bucket)) throw new OssError(404, 'NoSuchBucket', 'The specified bucket does not exist.', { BucketName: oss.bucket });
+    const ctx: Ctx = { server, req, res, oss, requestId, clientIp: req.socket.remoteAddress?.replace(/^::ffff:/, '') ?? '' };
+    if (isPostObject(ctx)) return await postObject(ctx);
+    ctx.auth = verifyRequest(oss, { iam: server.options.iam, region: server.options.region, now: server.now() });
+    await route(ctx);
+  } catch (err) {
+    sendError(res, req.method ?? 'GET', asOssError(err), requestId);
+  }
+}
+
+export function startLocalOss(options: LocalOssOptions): Promise<LocalOss> {
+  const pending = new Set<Promise<void>>();
+  const server: Server = {
+    options,
+    url: '',
+    store: new DiskStore(options.dataDir, options.buckets),
+    now: options.now ?? (() => new Date()),
+    background(work) {
+      const p = work()
+        .catch(() => undefined)
+        .finally(() => pending.delete(p));
+      pending.add(p);
+    },
+  };
+  const http = createServer((req, res) => void handle(server, req, res));
+  return new Promise((resolve, reject) => {
+    http.once('error', reject);
+    http.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => {
+      const port = (http.address() as AddressInfo).port;
+      server.url = `http://localhost:${port}`;
+      resolve({
+        url: server.url,
+        port,
+        async close() {
+          await new Promise<void>((done) => {
+            http.close(() => done());
+            http.closeAllConnections();
+          });
+          await Promise.all(pending);
+        },
+      });
+    });
+  });
+}

@@ -1,0 +1,165 @@
+// Objects on disk, streamed in and out, never whole in memory. Each object is a data file plus a JSON
+// sidecar naming it; a write lands in a temporary file and becomes visible when its sidecar is
+// renamed into place, so readers see the old object or the new one, never half of one.
+
+import { createHash, randomBytes } from 'node:crypto';
+import { createReadStream, createWriteStream, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Transform, type Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { OssError } from './errors';
+
+/** OSS's limit for one PutObject / PostObject / part. */
+export const MAX_OBJECT_SIZE = 5 * 1024 ** 3;
+
+export interface ObjectMeta {
+  key: string;
+  size: number;
+  /** Upper-case hex MD5, or `<hex>-<parts>` for multipart objects; unquoted. */
+  etag: string;
+  contentType: string;
+  /** Base64 MD5 of the content (not for multipart objects). */
+  contentMd5?: string;
+  lastModified: string;
+  /** Stored response headers: cache-control, content-disposition, content-encoding, expires… */
+  headers: Record<string, string>;
+  /** x-oss-meta-* headers, names lower-cased. */
+  userMeta: Record<string, string>;
+  /** Data file name, beside the sidecar. */
+  data: string;
+}
+
+export interface Staged {
+  path: string;
+  size: number;
+  etag: string;
+  contentMd5: string;
+}
+
+export interface ReceiveLimits {
+  maxSize?: number;
+  /** When set, the body must be exactly this long. */
+  expectedSize?: number;
+}
+
+const entityTooLarge = (max: number) => new OssError(400, 'EntityTooLarge', 'Your proposed upload exceeds the maximum allowed size.', { MaxSizeAllowed: String(max) });
+
+export class DiskStore {
+  constructor(
+    private readonly dataDir: string,
+    buckets: string[],
+  ) {
+    for (const b of buckets) for (const d of ['objects', 'tmp', 'uploads']) mkdirSync(join(dataDir, b, d), { recursive: true });
+    this.buckets = new Set(buckets);
+  }
+
+  private readonly buckets: Set<string>;
+
+  hasBucket(bucket: string): boolean {
+    return this.buckets.has(bucket);
+  }
+
+  bucketDir(bucket: string, sub: 'objects' | 'tmp' | 'uploads'): string {
+    return join(this.dataDir, bucket, sub);
+  }
+
+  tempPath(bucket: string): string {
+    return join(this.bucketDir(bucket, 'tmp'), `${Date.now()}-${randomBytes(8).toString('hex')}`);
+  }
+
+  /** Stream a body into a temporary file, hashing and counting as it goes. */
+  async receive(bucket: string, source: Readable, limits: ReceiveLimits = {}): Promise<Staged> {
+    const path = this.tempPath(bucket);
+    const max = Math.min(limits.maxSize ?? MAX_OBJECT_SIZE, MAX_OBJECT_SIZE);
+    const md5 = createHash('md5');
+    let size = 0;
+    const meter = new Transform({
+      transform(chunk: Buffer, _enc, done) {
+        size += chunk.length;
+        if (size > max) return done(entityTooLarge(max));
+        md5.update(chunk);
+        done(null, chunk);
+      },
+    });
+    try {
+      await pipeline(source, meter, createWriteStream(path));
+    } catch (err) {
+      rmSync(path, { force: true });
+      throw err instanceof OssError ? err : new OssError(400, 'IncompleteBody', 'The request body was not received completely.');
+    }
+    if (limits.expectedSize !== undefined && size !== limits.expectedSize) {
+      rmSync(path, { force: true });
+      throw new OssError(400, 'IncompleteBody', 'The body length does not match Content-Length.');
+    }
+    const digest = md5.digest();
+    return { path, size, etag: digest.toString('hex').toUpperCase(), contentMd5: digest.toString('base64') };
+  }
+
+  discard(staged: Staged): void {
+    rmSync(staged.path, { force: true });
+  }
+
+  private sidecar(bucket: string, key: string): string {
+    return join(this.bucketDir(bucket, 'objects'), `${createHash('sha256').update(key, 'utf8').digest('hex')}.json`);
+  }
+
+  head(bucket: string, key: string): ObjectMeta | undefined {
+    try {
+      return JSON.parse(readFileSync(this.sidecar(bucket, key), 'utf8')) as ObjectMeta;
+    } catch {
+      return undefined;
+    }
+  }
+
+  exists(bucket: string, key: string): boolean {
+    return existsSync(this.sidecar(bucket, key));
+  }
+
+  /**
+   * Make a staged file the object. Synchronous from the existence check to the rename, so no other
+   * request of this process can slip in between (x-oss-forbid-overwrite).
+   */
+  commit(bucket: string, key: string, staged: Staged, meta: Omit<ObjectMeta, 'key' | 'data' | 'lastModified' | 'size'>, forbidOverwrite: boolean): ObjectMeta {
+    const sidecar = this.sidecar(bucket, key);
+    const previous = this.head(bucket, key);
+    if (previous && forbidOverwrite) {
+      this.discard(staged);
+      throw new OssError(409, 'FileAlreadyExists', 'The object you specified already exists and can not be overwritten.', { Key: key });
+    }
+    const data = `${createHash('sha256').update(key, 'utf8').digest('hex')}.${randomBytes(6).toString('hex')}.data`;
+    renameSync(staged.path, join(this.bucketDir(bucket, 'objects'), data));
+    const full: ObjectMeta = { ...meta, key, size: staged.size, data, lastModified: new Date().toISOString() };
+    const tmp = this.tempPath(bucket);
+    writeFileSync(tmp, JSON.stringify(full));
+    renameSync(tmp, sidecar);
+    if (previous) rmSync(join(this.bucketDir(bucket, 'objects'), previous.data), { force: true });
+    return full;
+  }
+
+  /** A stream of the object's bytes (inclusive range), opened before the metadata can change again. */
+  read(bucket: string, meta: ObjectMeta, range?: { start: number; end: number }): Readable {
+    return createReadStream(join(this.bucketDir(bucket, 'objects'), meta.data), range);
+  }
+
+  delete(bucket: string, key: string): void {
+    const meta = this.head(bucket, key);
+    if (!meta) return;
+    unlinkSync(this.sidecar(bucket, key));
+    rmSync(join(this.bucketDir(bucket, 'objects'), meta.data), { force: true });
+  }
+
+  /** Every object of the bucket, sorted by key (byte order of UTF-8, as OSS lists). */
+  list(bucket: string): ObjectMeta[] {
+    const dir = this.bucketDir(bucket, 'objects');
+    const out: ObjectMeta[] = [];
+    for (const f of readdirSync(dir)) {
+      if (!f.endsWith('.json')) continue;
+      try {
+        out.push(JSON.parse(readFileSync(join(dir, f), 'utf8')) as ObjectMeta);
+      } catch {
+        // removed between readdir and read
+      }
+    }
+    return out.sort((a, b) => Buffer.compare(Buffer.from(a.key), Buffer.from(b.key)));
+  }
+}
