@@ -1,7 +1,7 @@
 // The local Alibaba Cloud account: the three function roles and the upload role, with the
 // project's own RAM policy files, and the role credentials Function Compute would hand each function.
 
-import { prefixRoot, renderRamFile, type RamFile, type RamVars } from '../deploy/ram/render';
+import { prefixRoot, renderRamFile, rolePolicy, type RamFile, type RamVars } from '../deploy/ram/render';
 import type { FcCredentials } from '../shared/http';
 import type { RamPolicy } from './iam/evaluate';
 import { IamStore, type Principal, type RoleDefinition } from './iam/store';
@@ -41,7 +41,7 @@ export function createLocalAccount(bucket: string, prefixTemplate: string, accou
   const roles: Record<FunctionName | 'upload', RoleDefinition> = {
     token: { arn: arn(vars.TOKEN_ROLE_NAME), trusted: fcTrust, policy: render('token-function-policy'), maxSessionDuration: FC_SESSION_SECONDS },
     sign: { arn: arn('oss-upload-sign-fn'), trusted: fcTrust, policy: render('sign-function-policy'), maxSessionDuration: FC_SESSION_SECONDS },
-    callback: { arn: arn('oss-upload-callback-fn'), trusted: fcTrust, policy: render('callback-function-policy'), maxSessionDuration: FC_SESSION_SECONDS },
+    callback: { arn: arn('oss-upload-callback-fn'), trusted: fcTrust, policy: rolePolicy('callback-function', vars, { callbackDeletes: true }) as unknown as RamPolicy, maxSessionDuration: FC_SESSION_SECONDS },
     upload: { arn: arn(vars.UPLOAD_ROLE_NAME), trusted: trustedPrincipals(render('upload-role-trust')), policy: render('upload-role-policy'), maxSessionDuration: 3600 },
   };
   for (const role of Object.values(roles)) iam.addRole(role);

@@ -12,6 +12,12 @@ export interface RamVars {
   PREFIX_ROOT: string;
   TOKEN_ROLE_NAME: string;
   UPLOAD_ROLE_NAME: string;
+  // Only the files that name them need these: the OSS trigger role's policy and the deployer's policy.
+  REGION?: string;
+  CALLBACK_FUNCTION_NAME?: string;
+  SIGN_ROLE_NAME?: string;
+  CALLBACK_ROLE_NAME?: string;
+  OSS_TRIGGER_ROLE_NAME?: string;
 }
 
 export type RamFile =
@@ -20,7 +26,11 @@ export type RamFile =
   | 'token-function-policy'
   | 'upload-role-policy'
   | 'sign-function-policy'
-  | 'callback-function-policy';
+  | 'callback-function-policy'
+  | 'callback-delete-policy'
+  | 'oss-trigger-trust'
+  | 'oss-trigger-policy'
+  | 'deployer-policy';
 
 export function renderRamFile(name: RamFile, vars: RamVars): PolicyDocument {
   const text = readFileSync(join(__dirname, `${name}.json`), 'utf8').replace(/\$\{([A-Z_]+)\}/g, (_, v: string) => {
@@ -33,4 +43,17 @@ export function renderRamFile(name: RamFile, vars: RamVars): PolicyDocument {
 
 export function prefixRoot(template: string): string {
   return template.slice(0, template.indexOf('${uid}'));
+}
+
+export type RoleName = 'token-function' | 'sign-function' | 'callback-function' | 'upload-role' | 'oss-trigger';
+
+/**
+ * Everything a role may do: its policy files as one document (a role's permissions are the union of
+ * its attached policies). The callback function may delete only when it is configured to
+ * (CALLBACK_ON_VIOLATION=delete); otherwise it can read and nothing more.
+ */
+export function rolePolicy(role: RoleName, vars: RamVars, opts: { callbackDeletes?: boolean } = {}): PolicyDocument {
+  const files: RamFile[] = [role === 'upload-role' ? 'upload-role-policy' : `${role}-policy`];
+  if (role === 'callback-function' && opts.callbackDeletes) files.push('callback-delete-policy');
+  return { Version: '1', Statement: files.flatMap((f) => renderRamFile(f, vars).Statement) };
 }

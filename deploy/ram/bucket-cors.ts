@@ -1,0 +1,26 @@
+// The bucket CORS rule browser uploads need (bucket-cors.json, in the JSON form `ossutil api
+// put-bucket-cors` takes), for the app's origins. ETag is exposed because browser multipart uploads read
+// each part's ETag to complete the upload.
+
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+export interface CorsRule {
+  AllowedOrigin: string[];
+  AllowedMethod: string[];
+  AllowedHeader: string;
+  ExposeHeader: string[];
+  MaxAgeSeconds: number;
+}
+
+export interface BucketCors {
+  CORSRule: CorsRule[];
+}
+
+export function bucketCors(origins: string[]): BucketCors {
+  if (origins.length === 0 || origins.some((o) => o === '*' || !/^https?:\/\/[^/]+$/.test(o))) {
+    throw new Error('bucket CORS needs the app\'s origins, e.g. https://app.example.com (no paths, no "*")');
+  }
+  const doc = JSON.parse(readFileSync(join(__dirname, 'bucket-cors.json'), 'utf8')) as BucketCors;
+  return { CORSRule: doc.CORSRule.map((rule) => ({ ...rule, AllowedOrigin: origins })) };
+}

@@ -1,0 +1,200 @@
+// The RAM files in deploy/ram, with the placeholders s.yaml fills, are the ones the code's session
+// policies and signed requests fit inside, and they allow nothing more than that.
+
+import { join } from 'node:path';
+import { loadConfig } from '../../shared/config';
+import { ACCESS_LEVELS, generateKey, getPlan, grantFor, objectResource, postPlan, putPlan, rulesFromConfig, sessionPolicy } from '../../shared/policy';
+import { bucketCors } from '../../deploy/ram/bucket-cors';
+import { allow, patternCovers, uncovered } from '../../deploy/ram/coverage';
+import { prefixRoot, renderRamFile, rolePolicy, type RamFile, type RamVars } from '../../deploy/ram/render';
+import { functionConfig } from '../../deploy/s-yaml/check';
+import { ramVarsFromManifest } from '../../deploy/s-yaml/ram-vars';
+import { loadManifest } from '../../deploy/s-yaml/render';
+import { isAllowed, type RamPolicy } from '../../local/iam/evaluate';
+
+const ACCOUNT = '1234567890123456';
+const manifest = loadManifest(join(__dirname, '../../s.yaml'), {
+  env: {
+    OSS_BUCKET: 'acme-uploads',
+    AUTH_JWKS_URL: 'https://id.example.com/.well-known/jwks.json',
+    AUTH_ISSUER: 'https://id.example.com/',
+    AUTH_AUDIENCE: 'uploads',
+    CORS_ALLOWED_ORIGINS: 'https://app.example.com',
+  },
+  config: { AccountID: ACCOUNT },
+});
+const vars = ramVarsFromManifest(manifest);
+const tokenConfig = functionConfig(manifest.resources.token.props);
+if ('message' in tokenConfig) throw new Error(tokenConfig.message);
+const object = (key: string) => `acs:oss:*:*:${vars.BUCKET}/${key}`;
+
+// Users whose ids are used as they are, and ids the code hashes (non-ASCII, wildcards, traversal).
+const USERS = ['alice', 'user_42@example.com', 'Zoë', 'a*b?', '../evil'];
+// The s.yaml layout, and others UPLOAD_PREFIX allows.
+const TEMPLATES = ['users/${uid}/', 'uploads/${uid}/', 'tenant-a/${uid}/files/', '${uid}/'];
+
+function rulesFor(template: string) {
+  return rulesFromConfig(loadConfig({ OSS_BUCKET: vars.BUCKET, OSS_REGION: 'cn-hangzhou', UPLOAD_PREFIX: template }));
+}
+const varsFor = (template: string): RamVars => ({ ...vars, PREFIX_ROOT: prefixRoot(template) });
+
+describe('the coverage check', () => {
+  test.each([
+    ['users/*', 'users/alice/*', true],
+    ['users/*', 'users/alice/a.png', true],
+    ['users/alice/*', 'users/*', false],
+    ['users/*', 'other/alice/*', false],
+    ['a?c', 'a*c', false],
+    ['a*c', 'a?c', true],
+    ['*', '', true],
+  ])('pattern %s covers %s: %s', (outer, inner, expected) => {
+    expect(patternCovers(outer, inner)).toBe(expected);
+  });
+
+  test('a condition on the role policy must be implied by the narrower policy', () => {
+    const role = allow('oss:ListObjects', 'acs:oss:*:*:b', { StringLike: { 'oss:Prefix': ['users/*'] } });
+    expect(uncovered(allow('oss:ListObjects', 'acs:oss:*:*:b', { StringLike: { 'oss:Prefix': ['users/alice/*'] } }), [role])).toEqual([]);
+    expect(uncovered(allow('oss:ListObjects', 'acs:oss:*:*:b', { StringEquals: { 'oss:Prefix': ['users/alice/'] } }), [role])).toEqual([]);
+    expect(uncovered(allow('oss:ListObjects', 'acs:oss:*:*:b'), [role])).toHaveLength(1);
+    expect(uncovered(allow('oss:ListObjects', 'acs:oss:*:*:b', { StringLike: { 'oss:Prefix': ['*'] } }), [role])).toHaveLength(1);
+  });
+
+  test('actions compare without case and with wildcards; each uncovered action and resource is listed', () => {
+    expect(uncovered(allow('OSS:putobject', 'acs:oss:*:*:b/k'), [allow('oss:*', 'acs:oss:*:*:b/*')])).toEqual([]);
+    expect(uncovered(allow(['oss:PutObject', 'oss:DeleteObject'], ['acs:oss:*:*:b/k', 'acs:oss:*:*:c/k']), [allow('oss:PutObject', 'acs:oss:*:*:b/*')])).toEqual([
+      'oss:PutObject on acs:oss:*:*:c/k',
+      'oss:DeleteObject on acs:oss:*:*:b/k',
+      'oss:DeleteObject on acs:oss:*:*:c/k',
+    ]);
+  });
+});
+
+describe('the upload role', () => {
+  const upload = (template: string) => rolePolicy('upload-role', varsFor(template));
+
+  test.each(TEMPLATES.flatMap((t) => ACCESS_LEVELS.flatMap((a) => USERS.map((u) => [t, a, u]))))(
+    'with UPLOAD_PREFIX %s covers the %s session policy the token function asks for user %s',
+    (template, access, uid) => {
+      const session = sessionPolicy(grantFor(uid, access as (typeof ACCESS_LEVELS)[number], rulesFor(template)));
+      expect(uncovered(session, [upload(template)])).toEqual([]);
+    },
+  );
+
+  test.each(ACCESS_LEVELS)('the local IAM evaluator agrees on concrete %s requests under role and session policy together', (access) => {
+    const grant = grantFor('alice', access, rulesFor('users/${uid}/'));
+    const policies = [upload('users/${uid}/'), sessionPolicy(grant)] as unknown as RamPolicy[];
+    const key = object(`${grant.prefix}photo.png`);
+    expect(isAllowed(policies, 'oss:PutObject', key)).toBe(access !== 'download');
+    expect(isAllowed(policies, 'oss:GetObject', key)).toBe(access !== 'upload');
+    expect(isAllowed(policies, 'oss:ListObjects', `acs:oss:*:*:${vars.BUCKET}`, { 'oss:Prefix': grant.prefix })).toBe(access === 'readwrite');
+    expect(isAllowed(policies, 'oss:PutObject', object('users/bob/photo.png'))).toBe(false);
+  });
+
+  test('rendered for another prefix root, it would not cover the sessions: the test can fail', () => {
+    const session = sessionPolicy(grantFor('alice', 'readwrite', rulesFor('users/${uid}/')));
+    expect(uncovered(session, [upload('elsewhere/${uid}/')])).toHaveLength(5);
+  });
+
+  test.each([
+    ['oss:PutObject', object('elsewhere/x.png')],
+    ['oss:GetObject', object('elsewhere/x.png')],
+    ['oss:DeleteObject', object('users/alice/x.png')],
+    ['oss:PutObjectAcl', object('users/alice/x.png')],
+    ['oss:PutObject', `acs:oss:*:*:other-bucket/users/alice/x.png`],
+    ['oss:ListObjects', `acs:oss:*:*:${vars.BUCKET}`],
+  ])('allows nothing else: not %s on %s', (action, resource) => {
+    expect(uncovered(allow(action, resource), [upload('users/${uid}/')])).toHaveLength(1);
+  });
+
+  test('listing needs a prefix under the root', () => {
+    const role = [upload('users/${uid}/')];
+    const bucket = `acs:oss:*:*:${vars.BUCKET}`;
+    expect(uncovered(allow('oss:ListObjects', bucket, { StringLike: { 'oss:Prefix': ['users/alice/*'] } }), role)).toEqual([]);
+    expect(uncovered(allow('oss:ListObjects', bucket, { StringLike: { 'oss:Prefix': ['*'] } }), role)).toHaveLength(1);
+  });
+
+  test('trusts only the token function\'s role, the one s.yaml gives it', () => {
+    const trust = renderRamFile('upload-role-trust', vars) as unknown as { Statement: { Principal: { RAM: string[] } }[] };
+    expect(trust.Statement.flatMap((s) => s.Principal.RAM)).toEqual([manifest.resources.token.props.role]);
+  });
+});
+
+describe('the function roles', () => {
+  const rules = rulesFor('users/${uid}/');
+
+  test('the token function may assume the upload role its STS_ROLE_ARN names, and nothing else', () => {
+    const token = [rolePolicy('token-function', vars)];
+    expect(uncovered(allow('sts:AssumeRole', tokenConfig.sts.roleArn!), token)).toEqual([]);
+    expect(uncovered(allow('sts:AssumeRole', `acs:ram::${ACCOUNT}:role/${vars.TOKEN_ROLE_NAME}`), token)).toHaveLength(1);
+    expect(uncovered(allow('oss:GetObject', object('users/alice/a.png')), token)).toHaveLength(1);
+  });
+
+  test.each(USERS)('the sign function may sign every PUT, GET and PostObject its grants allow (user %s)', (uid) => {
+    const sign = [rolePolicy('sign-function', vars)];
+    const grant = grantFor(uid, 'readwrite', rules);
+    const put = putPlan(grant, { filename: 'photo.png', contentType: 'image/png', size: 1024 });
+    const get = getPlan(grant, { key: put.key });
+    const post = postPlan(grant, { filename: 'scan.pdf', contentType: 'application/pdf' });
+    expect(uncovered(allow('oss:PutObject', [object(put.key), objectResource(vars.BUCKET, grant.prefix)]), sign)).toEqual([]);
+    expect(uncovered(allow('oss:GetObject', [object(get.key), objectResource(vars.BUCKET, grant.prefix)]), sign)).toEqual([]);
+    expect(post.key.startsWith(grant.prefix)).toBe(true);
+  });
+
+  test('the sign function can sign nothing outside the prefix root, and never a delete', () => {
+    const sign = [rolePolicy('sign-function', vars)];
+    expect(uncovered(allow('oss:PutObject', object('public/index.html')), sign)).toHaveLength(1);
+    expect(uncovered(allow('oss:DeleteObject', object('users/alice/a.png')), sign)).toHaveLength(1);
+  });
+
+  test.each(USERS)('the callback function may read what user %s uploads, and delete it only when configured to', (uid) => {
+    const key = object(generateKey(grantFor(uid, 'upload', rules), 'a.png'));
+    expect(uncovered(allow('oss:GetObject', key), [rolePolicy('callback-function', vars)])).toEqual([]);
+    expect(uncovered(allow('oss:DeleteObject', key), [rolePolicy('callback-function', vars)])).toHaveLength(1);
+    expect(uncovered(allow('oss:DeleteObject', key), [rolePolicy('callback-function', vars, { callbackDeletes: true })])).toEqual([]);
+  });
+
+  test('the callback function cannot touch objects outside the prefix root, even when it may delete', () => {
+    const callback = [rolePolicy('callback-function', vars, { callbackDeletes: true })];
+    expect(uncovered(allow(['oss:GetObject', 'oss:DeleteObject', 'oss:PutObject'], object('public/index.html')), callback)).toHaveLength(3);
+  });
+
+  test('the three function roles are trusted by Function Compute only', () => {
+    const trust = renderRamFile('fc-trust', vars) as unknown as { Statement: { Principal: Record<string, string[]> }[] };
+    expect(trust.Statement.map((s) => s.Principal)).toEqual([{ Service: ['fc.aliyuncs.com'] }]);
+  });
+
+  test('the OSS trigger role may invoke the callback function s.yaml deploys, and no other', () => {
+    const trigger = [rolePolicy('oss-trigger', vars)];
+    const fn = (name: string) => `acs:fc:${vars.REGION}:${ACCOUNT}:functions/${name}`;
+    expect(uncovered(allow('fc:InvokeFunction', fn(String(manifest.resources.callback.props.functionName))), trigger)).toEqual([]);
+    expect(uncovered(allow('fc:InvokeFunction', fn(String(manifest.resources.token.props.functionName))), trigger)).toHaveLength(1);
+    const trust = renderRamFile('oss-trigger-trust', vars) as unknown as { Statement: { Principal: Record<string, string[]> }[] };
+    expect(trust.Statement.map((s) => s.Principal)).toEqual([{ Service: ['oss.aliyuncs.com'] }]);
+  });
+
+  test('the deployer may pass exactly the roles s.yaml names to Function Compute', () => {
+    const deployer = [renderRamFile('deployer-policy', vars)];
+    for (const name of ['token', 'sign', 'callback']) expect(uncovered(allow('ram:PassRole', String(manifest.resources[name].props.role)), deployer)).toEqual([]);
+    expect(uncovered(allow('ram:PassRole', tokenConfig.sts.roleArn!), deployer)).toHaveLength(1);
+  });
+});
+
+test('every RAM file renders with the values s.yaml provides', () => {
+  const files: RamFile[] = [
+    'fc-trust', 'upload-role-trust', 'token-function-policy', 'upload-role-policy', 'sign-function-policy',
+    'callback-function-policy', 'callback-delete-policy', 'oss-trigger-trust', 'oss-trigger-policy', 'deployer-policy',
+  ];
+  for (const f of files) expect(JSON.stringify(renderRamFile(f, vars))).not.toMatch(/\$\{/);
+});
+
+test('the bucket CORS rule lets the app\'s origins PUT and POST uploads and read the ETag', () => {
+  const cors = bucketCors(tokenConfig.corsOrigins);
+  expect(cors.CORSRule).toEqual([
+    expect.objectContaining({
+      AllowedOrigin: ['https://app.example.com'],
+      AllowedMethod: expect.arrayContaining(['PUT', 'POST', 'GET']),
+      ExposeHeader: expect.arrayContaining(['ETag']),
+    }),
+  ]);
+  expect(() => bucketCors(['*'])).toThrow(/origins/);
+});
