@@ -37,12 +37,19 @@ afterAll(() => {
   resetConfig();
 });
 
-async function call(authorization?: string): Promise<{ res: HttpResponse; body: any }> {
+/** A response body: an error, or the identity the route answered with. */
+interface Body {
+  error: { code: string; message: string };
+  uid?: string;
+  claims?: JWTPayload;
+}
+
+async function call(authorization?: string): Promise<{ res: HttpResponse; body: Body }> {
   const res = await whoami(httpEvent({ path: '/whoami', headers: authorization === undefined ? {} : { Authorization: authorization } }), fcContext());
   return { res, body: JSON.parse(res.body) };
 }
 
-async function expectRefused(authorization: string | undefined, status: number, code: string): Promise<any> {
+async function expectRefused(authorization: string | undefined, status: number, code: string): Promise<{ res: HttpResponse; body: Body }> {
   const { res, body } = await call(authorization);
   expect({ status: res.statusCode, code: body.error?.code }).toEqual({ status, code });
   return { res, body };

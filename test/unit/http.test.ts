@@ -81,7 +81,13 @@ afterEach(() => {
   resetConfig();
 });
 
-function json(res: HttpResponse): any {
+/** A response body: an error, or whatever the route answered. */
+interface Body {
+  error: { code: string; message: string; requestId: string };
+  [field: string]: unknown;
+}
+
+function json(res: HttpResponse): Body {
   return JSON.parse(res.body);
 }
 
@@ -106,8 +112,7 @@ describe('request parsing', () => {
     const res = await echo(httpEvent({ path: '/echo', headers: { 'x-oss-pub-key-url': url, 'X-CUSTOM-thing': 'v' } }), fcContext());
     const body = json(res);
     expect(body.pubKeyUrl).toBe(url);
-    expect(body.headers['x-oss-pub-key-url']).toBe(url);
-    expect(body.headers['x-custom-thing']).toBe('v');
+    expect(body.headers).toMatchObject({ 'x-oss-pub-key-url': url, 'x-custom-thing': 'v' });
   });
 
   test('the event may arrive as a Buffer, a string or an object', async () => {
