@@ -37,8 +37,8 @@ export function sameSignature(provided: string, expected: string): boolean {
 }
 
 /** The STS token is a credential: diagnostics echo what was signed, but never the token itself. */
-export function withoutToken(text: string, token: string | undefined): string {
-  return token ? text.split(token).join('<security-token>') : text;
+export function withoutToken(text: string): string {
+  return text.replace(/(x-oss-security-token:|security-token=)[^\n&]*/g, '$1<security-token>');
 }
 
 export function signatureDoesNotMatch(details: Record<string, string>): OssError {

@@ -13,7 +13,7 @@ function check(req: OssRequest, accessKeyId: string, signature: string, dateOrEx
   const principal = resolvePrincipal(opts.iam, accessKeyId, token, opts.now);
   const toSign = stringToSignV1({ ...req, query: req.query.filter(([k]) => !URL_AUTH.has(k)) }, dateOrExpires);
   if (!sameSignature(signature, signV1(principal.accessKeySecret, toSign))) {
-    const shown = withoutToken(toSign, token);
+    const shown = withoutToken(toSign);
     throw signatureDoesNotMatch({
       StringToSign: shown,
       StringToSignBytes: [...Buffer.from(shown, 'utf8')].map((b) => b.toString(16).padStart(2, '0')).join(' '),

@@ -70,7 +70,7 @@ function check(req: OssRequest, signed: Signed, opts: VerifyOptions): Principal 
   if (!sameSignature(signed.signature, expected)) {
     throw signatureDoesNotMatch({
       StringToSign: toSign,
-      CanonicalRequest: withoutToken(canonical, signed.securityToken),
+      CanonicalRequest: withoutToken(canonical),
       OSSAccessKeyId: signed.credential.accessKeyId,
     });
   }
