@@ -1,0 +1,84 @@
+// POST /callback, called by OSS after an upload: verify that OSS signed it, confirm the upload with
+// OSS, check the rules, tell the app, and answer the uploader (through OSS) well inside OSS's 5 s.
+
+import { verifyCallback } from '../../shared/callback-auth';
+import { ConfigError } from '../../shared/config';
+import { HttpError, type Reply, type Request } from '../../shared/http';
+import { OssRequestError } from '../../shared/oss-client';
+import { PolicyError } from '../../shared/policy';
+import { claimFromCallbackBody } from '../../shared/upload-event';
+import { confirmUpload, type Outcome } from './confirm-upload';
+import { deliverEvent } from './deliver';
+import { downloadUrl } from './download-url';
+
+/**
+ * How long the answer waits for the app's webhook. OSS gives the whole callback 5 s and a hanging
+ * webhook must not cost the uploader a 203: past this the answer says `delivered: false`, the event
+ * is logged whole, and the OSS trigger event (the at-least-once path) delivers it again, same id.
+ */
+export const CALLBACK_WEBHOOK_WAIT_MS = 700;
+
+function credentialsOf(req: Request) {
+  const c = req.context.credentials;
+  if (!c?.accessKeyId || !c.accessKeySecret) {
+    throw new ConfigError('context.credentials', 'the callback function needs a role (FC passes its credentials in the context)');
+  }
+  return c;
+}
+
+/** The reported upload, confirmed with OSS and checked; errors leave as 4xx/503 answers. */
+async function outcomeOf(req: Request, now: Date): Promise<Outcome> {
+  try {
+    const claim = claimFromCallbackBody(req.body, req.header('content-type'));
+    req.note({ object: claim.key, etag: claim.etag });
+    return await confirmUpload(claim, req.config, credentialsOf(req), now);
+  } catch (err) {
+    if (err instanceof PolicyError) throw new HttpError(400, err.code, err.message);
+    if (err instanceof OssRequestError) {
+      req.note({ oss: err.message });
+      throw new HttpError(503, 'OssUnavailable', 'the upload could not be confirmed with OSS; the OSS event will report it');
+    }
+    throw err;
+  }
+}
+
+export async function handleCallback(req: Request): Promise<Reply> {
+  // FC passes only the parsed query, not the raw one the signature covers; refuse rather than guess.
+  if (Object.keys(req.query).length > 0) {
+    throw new HttpError(400, 'CallbackQueryNotSupported', 'the callback URL must not have a query string');
+  }
+  await verifyCallback(
+    { path: req.path, body: req.body, authorization: req.header('authorization'), pubKeyUrl: req.header('x-oss-pub-key-url') },
+    { trustedKeys: req.config.callback.trustedKeys },
+  );
+  const now = new Date();
+  const outcome = await outcomeOf(req, now);
+
+  if (outcome.kind === 'unconfirmed') {
+    req.note({ refused: outcome.code });
+    throw new HttpError(400, outcome.code, outcome.reason);
+  }
+  if (outcome.kind === 'violation') {
+    req.note({ violation: outcome.code, user: outcome.user, action: outcome.action, flagged: outcome.action !== 'deleted' });
+    const fate = outcome.action === 'deleted' ? 'the object was deleted' : 'the object is kept and flagged';
+    throw new HttpError(400, outcome.code, `${outcome.reason}; ${fate}`);
+  }
+
+  const { event, owner } = outcome;
+  const download = downloadUrl(req.config, credentialsOf(req), owner, event.key, now);
+  const delivery = await deliverEvent(event, req.config, Math.min(req.config.webhook.timeoutMs, CALLBACK_WEBHOOK_WAIT_MS), 'callback');
+  req.note({ eventId: event.id, user: event.user, delivered: delivery.delivered });
+  return {
+    body: {
+      key: event.key,
+      size: event.size,
+      etag: event.etag,
+      mimeType: event.mimeType,
+      user: event.user,
+      url: download.url,
+      expiresAt: download.expiresAt,
+      eventId: event.id,
+      delivered: delivery.delivered,
+    },
+  };
+}

@@ -1,0 +1,49 @@
+// One upload, however it was reported: confirmed with OSS itself, checked against the rules, and
+// either turned into the upload event or handled as a violation (kept and flagged, or deleted).
+//
+// The report alone is not trusted: with STS credentials the client writes the callback body
+// template, so any value in a callback body may be the client's own text. A HeadObject of the
+// reported key must show the reported ETag; size and type are then OSS's, not the report's.
+
+import type { Config } from '../../shared/config';
+import type { FcCredentials } from '../../shared/http';
+import { deleteObject, headObject, type OssTarget } from '../../shared/oss-client';
+import { checkUpload, rulesFromConfig } from '../../shared/policy';
+import { normalizeEtag, uploadEvent, type UploadClaim, type UploadEvent } from '../../shared/upload-event';
+
+export type Outcome =
+  | { kind: 'accepted'; event: UploadEvent; owner: { user: string; prefix: string } }
+  | { kind: 'violation'; code: string; reason: string; user?: string; action: 'kept' | 'deleted' | 'delete-failed' }
+  /** OSS does not hold what was reported (gone, replaced, or never there). */
+  | { kind: 'unconfirmed'; code: 'ObjectNotFound' | 'ObjectChanged'; reason: string };
+
+export function ossTarget(config: Config, credentials: FcCredentials): OssTarget {
+  return { endpoint: config.internalEndpoint, pathStyle: config.pathStyle, region: config.region, bucket: config.bucket, credentials };
+}
+
+/** Throws OssRequestError when OSS cannot be asked. */
+export async function confirmUpload(claim: UploadClaim, config: Config, credentials: FcCredentials, time: Date): Promise<Outcome> {
+  const rules = rulesFromConfig(config);
+  const claimed = checkUpload(rules, { bucket: claim.bucket, key: claim.key, size: claim.size, mimeType: claim.mimeType ?? '' });
+  // Not in our bucket or under no user's prefix: nothing this function may look at or delete.
+  if (!claimed.ok && claimed.user === undefined) return { kind: 'violation', code: claimed.code, reason: claimed.reason, action: 'kept' };
+
+  const target = ossTarget(config, credentials);
+  const head = await headObject(target, claim.key);
+  if (!head) return { kind: 'unconfirmed', code: 'ObjectNotFound', reason: `${claim.key} does not exist` };
+  if (normalizeEtag(head.etag) !== claim.etag) {
+    return { kind: 'unconfirmed', code: 'ObjectChanged', reason: `${claim.key} does not have the reported ETag` };
+  }
+  const facts = { ...claim, size: head.size, mimeType: head.contentType };
+  const verdict = checkUpload(rules, facts);
+  if (verdict.ok) return { kind: 'accepted', event: uploadEvent(facts, verdict.user, time), owner: verdict };
+
+  let action: 'kept' | 'deleted' | 'delete-failed' = 'kept';
+  if (config.callback.onViolation === 'delete' && verdict.user !== undefined) {
+    action = await deleteObject(target, claim.key).then(
+      () => 'deleted' as const,
+      () => 'delete-failed' as const,
+    );
+  }
+  return { kind: 'violation', code: verdict.code, reason: verdict.reason, user: verdict.user, action };
+}

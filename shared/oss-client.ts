@@ -1,0 +1,69 @@
+// The few OSS calls the callback function makes itself (HeadObject, DeleteObject), V4-signed with the
+// function role's own credentials against the internal endpoint. Short timeouts: these run inside
+// the 5 s OSS gives a callback.
+
+import { authorizeV4, objectUrl, type Credentials } from './signer';
+
+export interface OssTarget {
+  endpoint: string;
+  pathStyle: boolean;
+  region: string;
+  bucket: string;
+  credentials: Credentials;
+  timeoutMs?: number;
+}
+
+export interface ObjectHead {
+  /** Unquoted, as OSS reports it in callbacks and events. */
+  etag: string;
+  size: number;
+  contentType: string;
+}
+
+export class OssRequestError extends Error {
+  override name = 'OssRequestError';
+  constructor(
+    readonly operation: string,
+    readonly status: number | undefined,
+    readonly code: string,
+  ) {
+    super(`${operation}: ${status ?? 'no answer'} ${code}`);
+  }
+}
+
+async function send(t: OssTarget, operation: string, method: string, key: string): Promise<Response> {
+  const auth = authorizeV4({ method, bucket: t.bucket, key, query: [], headers: {} }, t.credentials, t.region, new Date());
+  try {
+    return await fetch(objectUrl(t, t.bucket, key), {
+      method,
+      headers: auth.headers,
+      redirect: 'error',
+      signal: AbortSignal.timeout(t.timeoutMs ?? 1500),
+    });
+  } catch (err) {
+    throw new OssRequestError(operation, undefined, err instanceof Error && err.name === 'TimeoutError' ? 'Timeout' : 'Unreachable');
+  }
+}
+
+async function failure(operation: string, res: Response): Promise<OssRequestError> {
+  const text = await res.text().catch(() => '');
+  const code = /<Code>([^<]{1,64})<\/Code>/.exec(text)?.[1] ?? res.headers.get('x-oss-ec') ?? `HTTP${res.status}`;
+  return new OssRequestError(operation, res.status, code);
+}
+
+/** The object's ETag, size and type, or undefined when it does not exist. */
+export async function headObject(t: OssTarget, key: string): Promise<ObjectHead | undefined> {
+  const res = await send(t, 'HeadObject', 'HEAD', key);
+  if (res.status === 404) return undefined;
+  if (!res.ok) throw await failure('HeadObject', res);
+  const etag = res.headers.get('etag');
+  const size = Number(res.headers.get('content-length'));
+  if (!etag || !Number.isSafeInteger(size)) throw new OssRequestError('HeadObject', res.status, 'IncompleteAnswer');
+  return { etag: etag.replace(/^"(.*)"$/, '$1'), size, contentType: res.headers.get('content-type') ?? '' };
+}
+
+export async function deleteObject(t: OssTarget, key: string): Promise<void> {
+  const res = await send(t, 'DeleteObject', 'DELETE', key);
+  if (!res.ok) throw await failure('DeleteObject', res);
+  await res.body?.cancel();
+}
