@@ -1,0 +1,103 @@
+// What can go wrong calling STS, sorted by what to do about it: retry (throttling, 5xx, timeouts,
+// broken answers) or tell the operator what to fix. Only codes and ids are kept: STS messages and
+// pop-core's error text can carry the signed request (key id, security token), so they never leave.
+
+import { HttpError } from '../http';
+
+export type StsFailureReason = 'api' | 'timeout' | 'network' | 'malformed';
+
+/** Safe to log: STS's own code and request id, never its message. */
+export type StsFailureDetail = {
+  stsFailure: StsFailureReason;
+  stsCode?: string;
+  stsRequestId?: string;
+  stsStatus?: number;
+};
+
+export class StsCallFailed extends Error {
+  override name = 'StsCallFailed';
+  constructor(
+    readonly retryable: boolean,
+    readonly detail: StsFailureDetail,
+  ) {
+    super(`STS call failed: ${detail.stsCode ?? detail.stsFailure}`);
+  }
+}
+
+const RETRYABLE_CODES = /^(Throttling(\..*)?|ServiceUnavailable(Temporary)?|InternalError|InternalFailure|UnknownError|SignatureNonceUsed)$/;
+const NETWORK_CODES = new Set(['ECONNRESET', 'ECONNREFUSED', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENETUNREACH', 'EAI_AGAIN', 'ENOTFOUND', 'ECONNABORTED']);
+
+const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object';
+
+/** Turn whatever pop-core or httpx threw into a StsCallFailed, keeping nothing of its text. */
+export function classifyStsError(err: unknown): StsCallFailed {
+  if (err instanceof StsCallFailed) return err;
+  if (!isObject(err)) return new StsCallFailed(true, { stsFailure: 'malformed' });
+  // pop-core: an STS answer with a Code it does not count as success.
+  if (typeof err.code === 'string' && isObject(err.data)) {
+    const entry = isObject(err.entry) && isObject(err.entry.response) ? err.entry.response : {};
+    const detail: StsFailureDetail = {
+      stsFailure: 'api',
+      stsCode: err.code,
+      stsRequestId: typeof err.data.RequestId === 'string' ? err.data.RequestId : undefined,
+      stsStatus: typeof entry.statusCode === 'number' ? entry.statusCode : undefined,
+    };
+    return new StsCallFailed(RETRYABLE_CODES.test(err.code) || (detail.stsStatus ?? 0) >= 500, detail);
+  }
+  // httpx names its connect and read timeouts RequestTimeoutError.
+  if (typeof err.name === 'string' && /Timeout/.test(err.name)) return new StsCallFailed(true, { stsFailure: 'timeout' });
+  if (typeof err.code === 'string' && NETWORK_CODES.has(err.code)) {
+    return new StsCallFailed(true, { stsFailure: err.code === 'ETIMEDOUT' ? 'timeout' : 'network' });
+  }
+  // json-bigint throws a plain {name:'SyntaxError', text:<the whole body>} for a body that is not JSON
+  // (a gateway's HTML page, say): treat it like the 5xx it usually is.
+  return new StsCallFailed(true, { stsFailure: 'malformed' });
+}
+
+interface Misconfiguration {
+  code: string;
+  fix: string;
+}
+
+const CREDENTIALS: Misconfiguration = {
+  code: 'StsCredentialsRejected',
+  fix: "STS did not accept the function's own credentials (context.credentials): give the function a role in s.yaml, and check the instance clock",
+};
+
+function misconfiguration(stsCode: string): Misconfiguration {
+  switch (stsCode) {
+    case 'NoPermission':
+      return {
+        code: 'StsNoPermission',
+        fix: "the function's role needs sts:AssumeRole on STS_ROLE_ARN (deploy/ram/token-function-policy.json), and that role's trust policy must name the function's role (deploy/ram/upload-role-trust.json)",
+      };
+    case 'EntityNotExist.Role':
+      return { code: 'StsRoleNotFound', fix: 'STS_ROLE_ARN names a role that does not exist in this account' };
+    case 'InvalidParameter.RoleArn':
+      return { code: 'StsRoleArnInvalid', fix: 'STS_ROLE_ARN is not a role ARN of the form acs:ram::<account id>:role/<name>' };
+    case 'InvalidParameter.PolicyGrammar':
+    case 'InvalidParameter.PolicySize':
+      return { code: 'StsPolicyRejected', fix: 'STS refused the session policy compiled from OSS_BUCKET and UPLOAD_PREFIX' };
+    case 'InvalidParameter.DurationSeconds':
+      return { code: 'StsDurationRejected', fix: "STS_DURATION_SECONDS is above STS_ROLE_ARN's maximum session duration" };
+    case 'InvalidParameter.ExternalId':
+      return { code: 'StsExternalIdRejected', fix: "STS_EXTERNAL_ID is malformed or not the one the role's trust policy expects" };
+  }
+  if (/^(InvalidAccessKeyId|InvalidSecurityToken|MissingSecurityToken|SignatureDoesNotMatch|IncompleteSignature|InvalidTimeStamp)/.test(stsCode)) {
+    return CREDENTIALS;
+  }
+  if (/^(InvalidParameter|Missing)/.test(stsCode)) {
+    return { code: 'StsParameterRejected', fix: 'STS refused a parameter of the AssumeRole call; check the STS_* settings' };
+  }
+  return { code: 'StsRejected', fix: 'STS refused the AssumeRole call; its code is in the function log' };
+}
+
+/** The answer a caller gets: 503 with Retry-After when retrying may help, else a 500 naming the fix. */
+export function stsHttpError(failure: StsCallFailed): HttpError {
+  if (failure.retryable) {
+    const throttled = /^Throttling/.test(failure.detail.stsCode ?? '');
+    return new HttpError(503, 'StsUnavailable', 'the credential service is unavailable; retry later', { 'Retry-After': throttled ? '5' : '2' });
+  }
+  const m = misconfiguration(failure.detail.stsCode ?? '');
+  return new HttpError(500, m.code, `the token function is misconfigured: ${m.fix}`);
+}
