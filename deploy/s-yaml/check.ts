@@ -121,7 +121,8 @@ function checkFunction(name: FunctionName, props: Props, add: (path: string, mes
         add('props.triggers.http.authType', 'function auth needs ACS3-HMAC-SHA256-signed requests, which browsers and mobile apps cannot make; use anonymous (the function checks the JWT) or jwt');
       }
       if (cfg.authType === 'jwt' && !isPlainObject(cfg.authConfig)) add('props.triggers.http.authConfig', 'jwt auth needs authConfig with jwks and tokenLookup');
-      for (const m of ['POST', 'OPTIONS']) if (!methods.includes(m)) add('props.triggers.http.methods', `must include ${m}${m === 'OPTIONS' ? ' for CORS preflight' : ''}`);
+      const needed: Record<string, string> = { POST: '', OPTIONS: ' for CORS preflight', ...(name === 'token' ? { GET: ' for the mobile SDKs\' credential providers' } : {}) };
+      for (const [m, why] of Object.entries(needed)) if (!methods.includes(m)) add('props.triggers.http.methods', `must include ${m}${why}`);
     }
   }
   if (name !== 'callback' && triggersOf(props, 'oss').length > 0) add('props.triggers', 'only the callback function takes OSS events');

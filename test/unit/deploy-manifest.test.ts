@@ -77,6 +77,14 @@ test('token and sign triggers refuse function auth, which browsers and mobile ap
   expect(at(found, 'token', 'props.triggers.http.authType')[0].message).toMatch(/ACS3-HMAC-SHA256/);
 });
 
+test('the token trigger must take GET (mobile SDK credential providers) and OPTIONS (CORS preflight)', () => {
+  const found = problems((doc) => (httpTrigger(doc, 'token').triggerConfig.methods = ['POST']));
+  expect(at(found, 'token', 'props.triggers.http.methods').map((p) => p.message)).toEqual([
+    'must include OPTIONS for CORS preflight',
+    "must include GET for the mobile SDKs' credential providers",
+  ]);
+});
+
 test('an authType FC does not know is a schema error', () => {
   const found = problems((doc) => (httpTrigger(doc, 'sign').triggerConfig.authType = 'none'));
   expect(at(found, 'sign', 'props.triggers.0.triggerConfig.authType')[0].message).toBe('must be one of anonymous, function, jwt');
