@@ -1,0 +1,90 @@
+// What a cold start pays: each function's minified bundle (as `npm run build` makes it) and the time
+// to require it in a fresh Node process, beside a bundle of the full ali-oss client built the same way.
+
+import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { build } from 'esbuild';
+import { judge, type Row } from './report';
+import { median, type Profile } from './timing';
+
+const run = promisify(execFile);
+const ROOT = join(__dirname, '..');
+
+const BUDGETS: Record<string, { kb: number; ms: number }> = {
+  sign: { kb: 60, ms: 25 },
+  callback: { kb: 60, ms: 25 },
+  token: { kb: 250, ms: 70 },
+};
+
+/** The full ali-oss client, bundled as our functions are (proxy-agent is optional and not installed). */
+async function aliOssBundle(dir: string): Promise<string> {
+  const entry = join(dir, 'entry.js');
+  const outfile = join(dir, 'ali-oss.js');
+  writeFileSync(entry, "module.exports = require('ali-oss');\n");
+  await build({
+    entryPoints: [entry],
+    outfile,
+    bundle: true,
+    platform: 'node',
+    target: 'node20',
+    format: 'cjs',
+    minify: true,
+    legalComments: 'none',
+    external: ['proxy-agent'],
+    nodePaths: [join(ROOT, 'node_modules')],
+    logLevel: 'error',
+  });
+  return outfile;
+}
+
+/** Milliseconds spent in require() alone, in a fresh process each time; the median of `runs`. */
+export async function coldRequireMs(file: string, runs: number): Promise<number> {
+  const script = `const t=process.hrtime.bigint();require(${JSON.stringify(file)});process.stdout.write(String(Number(process.hrtime.bigint()-t)/1e6))`;
+  const times: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const { stdout } = await run(process.execPath, ['-e', script], { cwd: tmpdir() });
+    times.push(Number(stdout));
+  }
+  return median(times);
+}
+
+export async function bundlesBench(profile: Profile): Promise<Row[]> {
+  await run(process.execPath, [join(ROOT, 'scripts', 'build.mjs')], { cwd: ROOT });
+  const dir = mkdtempSync(join(tmpdir(), 'bench-ali-oss-'));
+  try {
+    const aliOss = await aliOssBundle(dir);
+    const runs = profile.quick ? 3 : 7;
+    const aliOssKb = statSync(aliOss).size / 1024;
+    const aliOssMs = await coldRequireMs(aliOss, runs);
+    const rows: Row[] = [];
+    for (const [name, budget] of Object.entries(BUDGETS)) {
+      const file = join(ROOT, 'dist', name, 'index.js');
+      rows.push(
+        judge({
+          group: 'bundles',
+          name: `${name} bundle (minified)`,
+          value: statSync(file).size / 1024,
+          unit: 'KB',
+          comparison: { name: 'full ali-oss bundle', value: aliOssKb },
+          budget: { max: budget.kb, text: `≤ ${budget.kb} KB` },
+        }),
+      );
+      rows.push(
+        judge({
+          group: 'bundles',
+          name: `${name} cold require (median of ${runs})`,
+          value: await coldRequireMs(file, runs),
+          unit: 'ms',
+          comparison: { name: 'full ali-oss bundle', value: aliOssMs },
+          budget: { max: budget.ms, text: `≤ ${budget.ms} ms` },
+        }),
+      );
+    }
+    return rows;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}

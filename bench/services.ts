@@ -1,0 +1,102 @@
+// The local OSS and STS in this process, with the handlers' environment pointing at them, for the
+// in-process handler and token groups. The bench holds the callback signing key so it can sign
+// callbacks as OSS would, and counts the AssumeRole sessions the local STS issues.
+
+import { generateKeyPairSync, type KeyObject, randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { SignJWT } from 'jose';
+import { createLocalAccount, type FunctionName } from '../local/account';
+import { startLocalOss } from '../local/oss/server';
+import { startLocalSts } from '../local/sts/server';
+import { resetConfig } from '../shared/config';
+import type { FcContext } from '../shared/http';
+import { presignObjectUrl } from '../shared/signer';
+import { BENCH_ENV, BUCKET, REGION } from './fixtures';
+
+export interface BenchServices {
+  ossUrl: string;
+  /** The FC context a function receives: its role's credentials from the local account. */
+  context(fn: FunctionName, requestId?: string): FcContext;
+  /** An HS256 JWT for a user, as the handlers' AUTH_HS256_SECRET accepts. */
+  jwt(user: string): Promise<string>;
+  /** Signs callbacks; CALLBACK_TRUSTED_KEYS holds its public half. RSA-512, the size of OSS's key. */
+  callbackKey: KeyObject;
+  /** AssumeRole sessions the local STS has issued so far. */
+  stsSessions(): number;
+  /** Store an object as a client would (a presigned PUT); returns its ETag as OSS reports it. */
+  putObject(key: string, body: Buffer, contentType: string): Promise<string>;
+  stop(): Promise<void>;
+}
+
+export async function startBenchServices(): Promise<BenchServices> {
+  const account = createLocalAccount(BUCKET, 'users/${uid}/');
+  let sessions = 0;
+  const issue = account.iam.issueSession.bind(account.iam);
+  account.iam.issueSession = (...args) => {
+    sessions++;
+    return issue(...args);
+  };
+  const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 512 });
+  const dataDir = mkdtempSync(join(tmpdir(), 'bench-oss-'));
+  const sts = await startLocalSts({ iam: account.iam });
+  const oss = await startLocalOss({
+    iam: account.iam,
+    dataDir,
+    region: REGION,
+    buckets: [BUCKET],
+    corsOrigins: [],
+    callbackPrivateKeyPem: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
+  });
+  const secret = randomBytes(32).toString('base64url');
+  const env: Record<string, string> = {
+    ...BENCH_ENV,
+    OSS_ENDPOINT: oss.url,
+    OSS_INTERNAL_ENDPOINT: oss.url,
+    OSS_PATH_STYLE: 'true',
+    STS_ENDPOINT: sts.url,
+    STS_ROLE_ARN: account.uploadRoleArn,
+    CALLBACK_TRUSTED_KEYS: publicKey.export({ type: 'spki', format: 'pem' }).toString(),
+    AUTH_HS256_SECRET: secret,
+  };
+  const saved = Object.fromEntries(Object.keys(env).map((k) => [k, process.env[k]]));
+  Object.assign(process.env, env);
+  resetConfig();
+  // The function roles' own sessions are FC's doing, not AssumeRole calls of the token function.
+  for (const fn of ['token', 'sign', 'callback'] as const) account.credentialsFor(fn);
+  const sessionsAtStart = sessions;
+
+  const context = (fn: FunctionName, requestId = 'bench-0001'): FcContext => ({
+    requestId,
+    credentials: account.credentialsFor(fn),
+    function: { name: fn },
+    region: REGION,
+  });
+
+  return {
+    ossUrl: oss.url,
+    context,
+    callbackKey: privateKey,
+    jwt: (user) => new SignJWT({}).setProtectedHeader({ alg: 'HS256' }).setSubject(user).setIssuedAt().setExpirationTime('1h').sign(new TextEncoder().encode(secret)),
+    stsSessions: () => sessions - sessionsAtStart,
+    async putObject(key, body, contentType) {
+      const target = { bucket: BUCKET, region: REGION, endpoint: oss.url, pathStyle: true, version: 'v4' as const };
+      const headers = { 'Content-Type': contentType };
+      const url = presignObjectUrl(target, { method: 'PUT', key, headers, query: [] }, account.credentialsFor('sign'), new Date(), 60);
+      const res = await fetch(url, { method: 'PUT', headers, body: new Uint8Array(body) });
+      if (res.status !== 200) throw new Error(`local OSS refused the PUT: ${res.status} ${await res.text()}`);
+      return (res.headers.get('etag') ?? '').replace(/"/g, '');
+    },
+    async stop() {
+      await oss.close();
+      await sts.close();
+      rmSync(dataDir, { recursive: true, force: true });
+      for (const [k, v] of Object.entries(saved)) {
+        if (v === undefined) delete process.env[k];
+        else process.env[k] = v;
+      }
+      resetConfig();
+    },
+  };
+}

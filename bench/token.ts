@@ -1,0 +1,71 @@
+// The token handler against the local STS: a cache hit, a cache miss (one AssumeRole through
+// pop-core over loopback, to an STS running in this process), and how many AssumeRole calls 1,000
+// requests from 10 users make when they arrive 100 at a time.
+
+import { handler as tokenHandler } from '../functions/token';
+import { resetConfig } from '../shared/config';
+import { httpEvent } from '../test/helpers/events';
+import { invokeOk } from './handlers';
+import { judge, type Row } from './report';
+import { startBenchServices } from './services';
+import { latency, type Profile } from './timing';
+
+const USERS = 10;
+const REQUESTS = 1000;
+const CONCURRENCY = 100;
+
+export async function tokenBench(profile: Profile): Promise<Row[]> {
+  const services = await startBenchServices();
+  try {
+    const ctx = services.context('token');
+    const tokenEvent = async (user: string) =>
+      httpEvent({ path: '/token', headers: { Authorization: `Bearer ${await services.jwt(user)}` }, body: { access: 'upload' } });
+
+    const hitEvent = await tokenEvent('alice');
+    await invokeOk(tokenHandler, hitEvent, ctx);
+    const hit = await latency(() => invokeOk(tokenHandler, hitEvent, ctx), profile);
+
+    // Every miss is a user the cache has not seen; the JWTs are made beforehand.
+    const misses = { samples: profile.quick ? 20 : 200, warmup: 20 };
+    const missEvents = await Promise.all(Array.from({ length: misses.samples + misses.warmup }, (_, i) => tokenEvent(`miss-${i}`)));
+    let next = 0;
+    const miss = await latency(() => invokeOk(tokenHandler, missEvents[next++], ctx), profile, misses);
+
+    // A new configuration starts with an empty cache.
+    resetConfig();
+    const userEvents = await Promise.all(Array.from({ length: USERS }, (_, i) => tokenEvent(`user-${i}`)));
+    const before = services.stsSessions();
+    for (let sent = 0; sent < REQUESTS; sent += CONCURRENCY) {
+      await Promise.all(Array.from({ length: CONCURRENCY }, (_, i) => invokeOk(tokenHandler, userEvents[(sent + i) % USERS], ctx)));
+    }
+    const calls = services.stsSessions() - before;
+
+    return [
+      judge({
+        group: 'token',
+        name: `token handler, cache hit (median of ${hit.samples})`,
+        value: hit.medianUs,
+        unit: 'µs',
+        comparison: { name: `cache miss, AssumeRole to local STS (median of ${miss.samples})`, value: miss.medianUs },
+        budget: { max: 100, text: '≤ 100 µs median' },
+      }),
+      judge({
+        group: 'token',
+        name: 'token handler, cache hit: p99',
+        value: hit.p99Us,
+        unit: 'µs',
+        comparison: { name: 'cache miss: p99', value: miss.p99Us },
+      }),
+      judge({
+        group: 'token',
+        name: `STS calls for ${REQUESTS.toLocaleString('en-US')} token requests from ${USERS} users, ${CONCURRENCY} at a time`,
+        value: calls,
+        unit: 'calls',
+        comparison: { name: 'one per request', value: REQUESTS },
+        budget: { max: USERS, text: `≤ ${USERS} (one per user and access level)` },
+      }),
+    ];
+  } finally {
+    await services.stop();
+  }
+}
