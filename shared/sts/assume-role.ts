@@ -3,7 +3,8 @@
 
 import { Agent as HttpAgent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
-import RPCClient from '@alicloud/pop-core';
+// lib/rpc alone: the package index also loads the ROA client and its XML libraries (~100 KB).
+import RPCClient from '@alicloud/pop-core/lib/rpc';
 import type { FcCredentials } from '../http';
 import { classifyStsError, StsCallFailed } from './errors';
 
