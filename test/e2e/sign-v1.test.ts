@@ -1,0 +1,66 @@
+// POST /sign end to end with OSS_SIGNATURE_VERSION=v1 (legacy buckets): V1 forms and URLs, signed
+// with the function role's STS credentials, are accepted by the local OSS; what V1 cannot bind is
+// not offered.
+
+import { formOf, ossCode, type SignCaller, startSigning } from './sign-helpers';
+
+let s: SignCaller;
+
+beforeAll(async () => {
+  s = await startSigning({ OSS_SIGNATURE_VERSION: 'v1', UPLOAD_MAX_SIZE: '1024', UPLOAD_CONTENT_TYPES: 'text/plain,image/png' });
+});
+
+afterAll(() => s.stop());
+
+const text = { bytes: 'hello legacy', name: 'note.txt', type: 'text/plain' };
+
+async function uploadByForm(request: object = {}) {
+  const { status, body } = await s.sign({ op: 'post', contentType: 'text/plain', ...request });
+  expect(status).toBe(200);
+  return body;
+}
+
+test('a V1 form stores the object and OSS relays the callback answer', async () => {
+  const f = await uploadByForm();
+  expect(f.fields).toHaveProperty('OSSAccessKeyId');
+  const res = await fetch(f.url, { method: 'POST', body: formOf(f.fields, text) });
+  expect(res.status).toBe(200);
+  expect(await res.json()).toMatchObject({ key: f.key, size: 12, user: 'alice' });
+});
+
+test('a V1 form with a file over the limit is refused: 400 EntityTooLarge', async () => {
+  const f = await uploadByForm();
+  const res = await fetch(f.url, { method: 'POST', body: formOf(f.fields, { ...text, bytes: 'x'.repeat(1025) }) });
+  expect(res.status).toBe(400);
+  expect(await ossCode(res)).toBe('EntityTooLarge');
+});
+
+test('a V1 form without its STS token is refused: 403 InvalidSecurityToken', async () => {
+  const f = await uploadByForm();
+  const { 'x-oss-security-token': _token, ...fields } = f.fields;
+  const res = await fetch(f.url, { method: 'POST', body: formOf(fields, text) });
+  expect(res.status).toBe(403);
+  expect(await ossCode(res)).toBe('InvalidSecurityToken');
+});
+
+test('a V1 GET URL downloads, with its disposition, and a tampered one is refused: 403 SignatureDoesNotMatch', async () => {
+  const f = await uploadByForm();
+  expect((await fetch(f.url, { method: 'POST', body: formOf(f.fields, text) })).status).toBe(200);
+  const { body } = await s.sign({ op: 'get', key: f.key, filename: 'note.txt' });
+  expect(new URL(body.url).searchParams.has('Signature')).toBe(true);
+  const res = await fetch(body.url);
+  expect(res.status).toBe(200);
+  expect(res.headers.get('content-disposition')).toBe(`attachment; filename="note.txt"; filename*=UTF-8''note.txt`);
+  expect(await res.text()).toBe('hello legacy');
+  const tampered = new URL(body.url);
+  tampered.searchParams.set('response-content-disposition', 'inline');
+  const refused = await fetch(tampered);
+  expect(refused.status).toBe(403);
+  expect(await ossCode(refused)).toBe('SignatureDoesNotMatch');
+});
+
+test('a PUT that must bind its size is not offered: 400 SizeNotEnforceable', async () => {
+  const { status, body } = await s.sign({ op: 'put', contentType: 'text/plain', size: 12 });
+  expect(status).toBe(400);
+  expect(body.error.code).toBe('SizeNotEnforceable');
+});

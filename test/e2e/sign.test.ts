@@ -1,0 +1,187 @@
+// POST /sign end to end, V4: what the function signs is accepted by the local OSS over real HTTP,
+// with its upload callback, and every change a client could make afterwards is refused with the
+// error code OSS gives.
+
+import { formOf, ossCode, type SignCaller, startSigning } from './sign-helpers';
+
+let s: SignCaller;
+
+beforeAll(async () => {
+  s = await startSigning({ UPLOAD_MAX_SIZE: '1024', UPLOAD_CONTENT_TYPES: 'text/plain,image/png,application/pdf' });
+});
+
+afterAll(() => s.stop());
+
+async function presignedPut(request: object = {}) {
+  const { status, body } = await s.sign({ op: 'put', contentType: 'text/plain', size: 11, ...request });
+  expect(status).toBe(200);
+  return body;
+}
+
+describe('a presigned PUT', () => {
+  test('with the returned headers stores the object, and OSS relays the upload callback answer', async () => {
+    const put = await presignedPut();
+    const res = await fetch(put.url, { method: 'PUT', headers: put.headers, body: 'hello world' });
+    expect(res.status).toBe(200);
+    expect(await res.json()).toMatchObject({ key: put.key, size: 11, mimeType: 'text/plain', user: 'alice' });
+  });
+
+  test('with another Content-Type is refused: 403 SignatureDoesNotMatch', async () => {
+    const put = await presignedPut();
+    const res = await fetch(put.url, { method: 'PUT', headers: { ...put.headers, 'Content-Type': 'text/html' }, body: 'hello world' });
+    expect(res.status).toBe(403);
+    expect(await ossCode(res)).toBe('SignatureDoesNotMatch');
+  });
+
+  test('with a larger body than signed is refused: 403 SignatureDoesNotMatch', async () => {
+    const put = await presignedPut();
+    const { 'Content-Length': _signed, ...headers } = put.headers;
+    const res = await fetch(put.url, { method: 'PUT', headers, body: 'hello world, and more' });
+    expect(res.status).toBe(403);
+    expect(await ossCode(res)).toBe('SignatureDoesNotMatch');
+  });
+
+  test('to another key is refused: 403 SignatureDoesNotMatch', async () => {
+    const put = await presignedPut();
+    const other = new URL(put.url);
+    other.pathname = other.pathname.replace(/[^/]+$/, 'other.txt');
+    const res = await fetch(other, { method: 'PUT', headers: put.headers, body: 'hello world' });
+    expect(res.status).toBe(403);
+    expect(await ossCode(res)).toBe('SignatureDoesNotMatch');
+  });
+
+  test('without the forbid-overwrite header is refused: 403 SignatureDoesNotMatch', async () => {
+    const put = await presignedPut();
+    const { 'x-oss-forbid-overwrite': _signed, ...headers } = put.headers;
+    const res = await fetch(put.url, { method: 'PUT', headers, body: 'hello world' });
+    expect(res.status).toBe(403);
+    expect(await ossCode(res)).toBe('SignatureDoesNotMatch');
+  });
+
+  test.each([
+    ['a longer lifetime', (u: URL) => u.searchParams.set('x-oss-expires', '604800')],
+    ['no callback', (u: URL) => u.searchParams.delete('callback')],
+    ['another callback', (u: URL) => u.searchParams.set('callback', Buffer.from('{"callbackUrl":"http://localhost:1/x","callbackBody":"x"}').toString('base64'))],
+    ['an added parameter', (u: URL) => u.searchParams.set('x-oss-object-acl', 'public-read')],
+  ])('with a tampered query (%s) is refused: 403 SignatureDoesNotMatch', async (_what, tamper) => {
+    const put = await presignedPut();
+    const url = new URL(put.url);
+    tamper(url);
+    const res = await fetch(url, { method: 'PUT', headers: put.headers, body: 'hello world' });
+    expect(res.status).toBe(403);
+    expect(await ossCode(res)).toBe('SignatureDoesNotMatch');
+  });
+
+  test('that has expired is refused: 403 AccessDenied', async () => {
+    const put = await presignedPut({ expiresIn: 1 });
+    await new Promise((r) => setTimeout(r, 2100));
+    const res = await fetch(put.url, { method: 'PUT', headers: put.headers, body: 'hello world' });
+    expect(res.status).toBe(403);
+    expect(await ossCode(res)).toBe('AccessDenied');
+  });
+
+  test('cannot overwrite an object: 409 FileAlreadyExists', async () => {
+    const first = await presignedPut();
+    expect((await fetch(first.url, { method: 'PUT', headers: first.headers, body: 'hello world' })).status).toBe(200);
+    const again = await presignedPut({ key: first.key });
+    const res = await fetch(again.url, { method: 'PUT', headers: again.headers, body: 'HELLO WORLD' });
+    expect(res.status).toBe(409);
+    expect(await ossCode(res)).toBe('FileAlreadyExists');
+  });
+});
+
+describe('a presigned GET', () => {
+  let key: string;
+
+  beforeAll(async () => {
+    const put = await presignedPut();
+    expect((await fetch(put.url, { method: 'PUT', headers: put.headers, body: 'hello world' })).status).toBe(200);
+    key = put.key;
+  });
+
+  test('downloads the object', async () => {
+    const { body } = await s.sign({ op: 'get', key });
+    const res = await fetch(body.url);
+    expect(res.status).toBe(200);
+    expect(await res.text()).toBe('hello world');
+    expect(res.headers.get('content-type')).toBe('text/plain');
+  });
+
+  test('with a filename delivers it in Content-Disposition', async () => {
+    const { body } = await s.sign({ op: 'get', key, filename: 'Grüße.txt' });
+    const res = await fetch(body.url);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-disposition')).toBe(`attachment; filename="Gr__e.txt"; filename*=UTF-8''Gr%C3%BC%C3%9Fe.txt`);
+  });
+
+  test('with a tampered disposition is refused: 403 SignatureDoesNotMatch', async () => {
+    const { body } = await s.sign({ op: 'get', key, filename: 'a.txt' });
+    const url = new URL(body.url);
+    url.searchParams.set('response-content-disposition', 'inline');
+    const res = await fetch(url);
+    expect(res.status).toBe(403);
+    expect(await ossCode(res)).toBe('SignatureDoesNotMatch');
+  });
+});
+
+describe('a PostObject form', () => {
+  async function form(request: object = {}) {
+    const { status, body } = await s.sign({ op: 'post', contentType: 'image/png', ...request });
+    expect(status).toBe(200);
+    return body;
+  }
+  const png = { bytes: Buffer.from('\x89PNG fake image bytes', 'latin1'), name: 'photo.png', type: 'image/png' };
+
+  test('posted as multipart/form-data stores the object and OSS relays the callback answer', async () => {
+    const f = await form();
+    const res = await fetch(f.url, { method: 'POST', body: formOf(f.fields, png) });
+    expect(res.status).toBe(200);
+    expect(await res.json()).toMatchObject({ key: f.key, size: png.bytes.length, mimeType: 'image/png', user: 'alice' });
+    const got = await fetch((await s.sign({ op: 'get', key: f.key })).body.url);
+    expect(Buffer.from(await got.arrayBuffer())).toEqual(png.bytes);
+  });
+
+  test('with a file over the limit is refused: 400 EntityTooLarge', async () => {
+    const f = await form();
+    const res = await fetch(f.url, { method: 'POST', body: formOf(f.fields, { ...png, bytes: Buffer.alloc(f.maxSize + 1, 1) }) });
+    expect(res.status).toBe(400);
+    expect(await ossCode(res)).toBe('EntityTooLarge');
+  });
+
+  test.each([
+    ['a wrong type', { 'Content-Type': 'text/html' }],
+    ['another key', { key: 'users/alice/chosen.png' }],
+    ['another user prefix', { key: 'users/bob/x.png' }],
+    ['a tampered callback', { callback: Buffer.from('{"callbackUrl":"http://localhost:1/x","callbackBody":"x"}').toString('base64') }],
+    ['overwrite allowed', { 'x-oss-forbid-overwrite': 'false' }],
+  ])('with %s is refused: 403 AccessDenied', async (_what, change) => {
+    const f = await form();
+    const res = await fetch(f.url, { method: 'POST', body: formOf({ ...f.fields, ...change }, png) });
+    expect(res.status).toBe(403);
+    expect(await ossCode(res)).toBe('AccessDenied');
+  });
+
+  test('without the callback field is refused: 403 AccessDenied', async () => {
+    const f = await form();
+    const { callback: _dropped, ...fields } = f.fields;
+    const res = await fetch(f.url, { method: 'POST', body: formOf(fields, png) });
+    expect(res.status).toBe(403);
+    expect(await ossCode(res)).toBe('AccessDenied');
+  });
+
+  test('with a tampered policy is refused: 403 SignatureDoesNotMatch', async () => {
+    const f = await form();
+    const policy = JSON.parse(Buffer.from(f.fields.policy, 'base64').toString('utf8'));
+    policy.conditions = policy.conditions.map((c: unknown) => (Array.isArray(c) && c[0] === 'content-length-range' ? ['content-length-range', 0, 1e9] : c));
+    const res = await fetch(f.url, { method: 'POST', body: formOf({ ...f.fields, policy: Buffer.from(JSON.stringify(policy)).toString('base64') }, png) });
+    expect(res.status).toBe(403);
+    expect(await ossCode(res)).toBe('SignatureDoesNotMatch');
+  });
+
+  test('whose key ends in ${filename} stores the file under its own name in the signed folder', async () => {
+    const f = await form({ key: 'users/alice/inbox/${filename}' });
+    const res = await fetch(f.url, { method: 'POST', body: formOf(f.fields, { ...png, name: 'holiday.png' }) });
+    expect(res.status).toBe(200);
+    expect(await res.json()).toMatchObject({ key: 'users/alice/inbox/holiday.png', user: 'alice' });
+  });
+});
