@@ -4,6 +4,7 @@
 import { randomUUID } from 'node:crypto';
 import { type Config, ConfigError, getConfig } from './config';
 import { log, type LogFields } from './log';
+import { PolicyError } from './policy/errors';
 
 export interface FcHttpEvent {
   version?: string;
@@ -242,6 +243,10 @@ export function httpHandler(spec: HandlerSpec): FcHandler {
     } catch (err) {
       if (err instanceof HttpError) {
         response = errorResponse(err.status, err.code, err.message, requestId, err.headers);
+        fields.code = err.code;
+      } else if (err instanceof PolicyError) {
+        // A request that breaks the upload rules is the client's to fix.
+        response = errorResponse(400, err.code, err.message, requestId);
         fields.code = err.code;
       } else if (err instanceof ConfigError) {
         response = errorResponse(500, 'Misconfigured', 'the function is misconfigured; see its log', requestId);
