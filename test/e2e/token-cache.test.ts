@@ -1,0 +1,115 @@
+// The token function's credential cache, against the local STS: one AssumeRole per user and access
+// level per credential lifetime, however many requests arrive.
+
+import { randomBytes } from 'node:crypto';
+import { SignJWT } from 'jose';
+import { handler, stsCallCount } from '../../functions/token';
+import { createLocalAccount, type LocalAccount } from '../../local/account';
+import { isAllowed } from '../../local/iam/evaluate';
+import { type LocalSts, startLocalSts } from '../../local/sts/server';
+import { resetConfig } from '../../shared/config';
+import { setLogSink } from '../../shared/log';
+import { fcContext, httpEvent } from '../helpers/events';
+
+const BUCKET = 'local-uploads';
+const HS256 = randomBytes(32).toString('base64url');
+const savedEnv = { ...process.env };
+
+let account: LocalAccount;
+let sts: LocalSts;
+let logs: Record<string, unknown>[];
+let restoreSink: (line: string) => void;
+
+beforeAll(async () => {
+  account = createLocalAccount(BUCKET, 'users/${uid}/');
+  sts = await startLocalSts({ iam: account.iam });
+});
+afterAll(() => sts.close());
+
+beforeEach(() => {
+  process.env = { ...savedEnv, OSS_BUCKET: BUCKET, OSS_REGION: 'cn-hangzhou', STS_ENDPOINT: sts.url, STS_ROLE_ARN: account.uploadRoleArn, AUTH_HS256_SECRET: HS256 };
+  // A fresh configuration, so each test starts with an empty cache.
+  resetConfig();
+  logs = [];
+  restoreSink = setLogSink((line) => logs.push(JSON.parse(line) as Record<string, unknown>));
+});
+afterEach(() => {
+  setLogSink(restoreSink);
+  jest.useRealTimers();
+  process.env = { ...savedEnv };
+  resetConfig();
+});
+
+const jwts = new Map<string, Promise<string>>();
+function jwt(user: string): Promise<string> {
+  if (!jwts.has(user)) {
+    jwts.set(user, new SignJWT({}).setProtectedHeader({ alg: 'HS256' }).setSubject(user).setIssuedAt().setExpirationTime('2h').sign(new TextEncoder().encode(HS256)));
+  }
+  return jwts.get(user) as Promise<string>;
+}
+
+async function token(user: string, access = 'upload') {
+  const r = await handler(
+    httpEvent({ method: 'POST', path: '/token', headers: { Authorization: `Bearer ${await jwt(user)}` }, body: { access } }),
+    fcContext({ credentials: account.credentialsFor('token') }),
+  );
+  expect(r.statusCode).toBe(200);
+  return JSON.parse(r.body) as { AccessKeyId: string; SecurityToken: string; Expiration: string };
+}
+
+it('answers 100 concurrent requests of one user with one STS call and the same credentials', async () => {
+  const before = stsCallCount();
+  const answers = await Promise.all(Array.from({ length: 100 }, () => token('alice')));
+  expect(stsCallCount() - before).toBe(1);
+  expect(new Set(answers.map((a) => a.AccessKeyId)).size).toBe(1);
+  const outcomes = logs.map((l) => l.cache);
+  expect(outcomes.filter((o) => o === 'miss')).toHaveLength(1);
+  expect(logs.reduce((n, l) => n + (l.stsCalls as number), 0)).toBe(1);
+});
+
+it('answers later requests from the cache until the safety margin, then calls STS afresh', async () => {
+  jest.useFakeTimers({ doNotFake: ['nextTick', 'setImmediate', 'clearImmediate', 'setTimeout', 'clearTimeout', 'setInterval', 'clearInterval', 'queueMicrotask', 'hrtime', 'performance'] });
+  const start = new Date();
+  jest.setSystemTime(start);
+  const before = stsCallCount();
+  const first = await token('alice');
+  // 900-second credentials: refreshed when less than 180 s (20%) remain.
+  jest.setSystemTime(start.getTime() + (900 - 180 - 2) * 1000);
+  expect((await token('alice')).AccessKeyId).toBe(first.AccessKeyId);
+  expect(stsCallCount() - before).toBe(1);
+  jest.setSystemTime(start.getTime() + (900 - 180 + 2) * 1000);
+  const fresh = await token('alice');
+  expect(fresh.AccessKeyId).not.toBe(first.AccessKeyId);
+  expect(stsCallCount() - before).toBe(2);
+  expect(Date.parse(fresh.Expiration)).toBeGreaterThan(Date.parse(first.Expiration));
+});
+
+it('never lets two users share an entry: each gets credentials for their own prefix only', async () => {
+  const [alice, bob] = await Promise.all([token('alice'), token('bob')]);
+  expect(alice.AccessKeyId).not.toBe(bob.AccessKeyId);
+  const powers = (c: { AccessKeyId: string; SecurityToken: string }) => {
+    const r = account.iam.resolve(c.AccessKeyId, c.SecurityToken);
+    if (!r.ok) throw new Error(r.code);
+    return (key: string) => isAllowed(r.principal.policies, 'oss:PutObject', `acs:oss:*:*:${BUCKET}/${key}`);
+  };
+  expect(powers(alice)('users/alice/a.jpg')).toBe(true);
+  expect(powers(alice)('users/bob/a.jpg')).toBe(false);
+  expect(powers(bob)('users/bob/a.jpg')).toBe(true);
+  expect(powers(bob)('users/alice/a.jpg')).toBe(false);
+});
+
+it('keeps access levels of one user apart', async () => {
+  const before = stsCallCount();
+  const [up, down] = await Promise.all([token('alice', 'upload'), token('alice', 'download')]);
+  expect(up.AccessKeyId).not.toBe(down.AccessKeyId);
+  expect(stsCallCount() - before).toBe(2);
+});
+
+it('logs each request as a cache hit or miss with its STS call count', async () => {
+  await token('carol');
+  await token('carol');
+  expect(logs.map((l) => [l.cache, l.stsCalls])).toEqual([
+    ['miss', 1],
+    ['hit', 0],
+  ]);
+});
