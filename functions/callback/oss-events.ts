@@ -46,7 +46,8 @@ export async function handleOssEvent(event: { events: unknown[] }, context: FcCo
       results.push({ outcome: outcome.kind, eventId: outcome.event.id, delivered: delivery.delivered });
     } else {
       const flagged = outcome.kind === 'violation' && outcome.action !== 'deleted';
-      log('warn', { ...fields, outcome: outcome.kind, code: outcome.code, reason: outcome.reason, ...(outcome.kind === 'violation' ? { action: outcome.action, flagged } : {}) });
+      const violation = outcome.kind === 'violation' ? { violation: outcome.code, user: outcome.user, action: outcome.action, flagged } : {};
+      log('warn', { ...fields, outcome: outcome.kind, code: outcome.code, reason: outcome.reason, ...violation });
       results.push({ outcome: outcome.kind, code: outcome.code });
     }
   }

@@ -1,0 +1,290 @@
+// The upload callback end to end, through the local runtime: the client uploads to the local OSS,
+// the local OSS calls the callback function (through a loopback hop that keeps what crossed it) and
+// relays its answer, the function tells the app's webhook, and the OSS object-created event delivers
+// the same event again, with the same id.
+
+import { createHash } from 'node:crypto';
+import { request } from 'node:http';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Webhook } from 'standardwebhooks';
+import { startLocalRuntime, type LocalRuntime } from '../../local/runtime';
+import { setLogSink } from '../../shared/log';
+import { CALLBACK_BODY, CALLBACK_BODY_TYPE } from '../../shared/policy';
+import { b64, ossSignature, recordingServer, rsaKeys, type Recorded, type Recorder } from '../unit/callback-helpers';
+
+const BUCKET = 'local-uploads';
+const SECRET = `whsec_${Buffer.from('e2e-callback-webhook-secret-0123').toString('base64')}`;
+
+interface AliOssError extends Error {
+  status: number;
+  code: string;
+}
+interface AliOss {
+  put(name: string, body: Buffer, options?: { headers?: Record<string, string>; callback?: Record<string, unknown> }): Promise<{ res: { status: number } }>;
+  head(name: string): Promise<{ res: { status: number } }>;
+}
+const OSS = require('ali-oss') as new (options: Record<string, unknown>) => AliOss;
+
+interface CallbackAnswer {
+  key: string;
+  size: number;
+  etag: string;
+  mimeType: string;
+  user: string;
+  url: string;
+  expiresAt: string;
+  eventId: string;
+  delivered: boolean;
+}
+
+interface HopRecord extends Recorded {
+  status: number;
+  answer: string;
+  ms: number;
+}
+
+let runtime: LocalRuntime;
+let dataDir: string;
+let app: Recorder;
+let webhookMode: 'answer' | 'hang' = 'answer';
+let hop: Recorder & { records: HopRecord[] };
+let logLines: string[];
+let restoreSink: (l: string) => void;
+const savedEnv = { ...process.env };
+
+/** A loopback hop on the callback's path that forwards to the runtime and keeps request, answer and time. */
+async function startHop(): Promise<Recorder & { records: HopRecord[] }> {
+  const records: HopRecord[] = [];
+  const server = await recordingServer((hit, res) => {
+    const started = performance.now();
+    const out = request(`${runtime.appUrl}${hit.url}`, { method: hit.method, headers: hit.headers }, (up) => {
+      const chunks: Buffer[] = [];
+      up.on('data', (c: Buffer) => chunks.push(c));
+      up.on('end', () => {
+        const answer = Buffer.concat(chunks);
+        records.push({ ...hit, status: up.statusCode ?? 0, answer: answer.toString('utf8'), ms: performance.now() - started });
+        res.writeHead(up.statusCode ?? 502, up.headers);
+        res.end(answer);
+      });
+    });
+    out.end(hit.body);
+  });
+  return Object.assign(server, { records });
+}
+
+async function start(env: Record<string, string> = {}) {
+  runtime = await startLocalRuntime({
+    dataDir,
+    env: { WEBHOOK_URL: `${app.url}/hooks/uploads`, WEBHOOK_SECRET: SECRET, CALLBACK_URL: `${hop.url}/api/callback`, ...env },
+  });
+}
+
+async function stop() {
+  await runtime?.stop();
+  for (const k of Object.keys(process.env)) if (!(k in savedEnv)) delete process.env[k];
+  Object.assign(process.env, savedEnv);
+}
+
+beforeAll(async () => {
+  dataDir = mkdtempSync(join(tmpdir(), 'callback-e2e-'));
+  app = await recordingServer((_, res) => {
+    if (webhookMode === 'answer') res.writeHead(204).end();
+  });
+  hop = await startHop();
+});
+
+afterAll(async () => {
+  await hop.close();
+  await app.close();
+  rmSync(dataDir, { recursive: true, force: true });
+});
+
+beforeEach(() => {
+  webhookMode = 'answer';
+  logLines = [];
+  restoreSink = setLogSink((l) => logLines.push(l));
+});
+afterEach(() => setLogSink(restoreSink));
+
+async function api<T>(path: string, jwt: string, body: unknown): Promise<T> {
+  const res = await fetch(`${runtime.appUrl}${path}`, { method: 'POST', headers: { authorization: `Bearer ${jwt}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  if (!res.ok) throw new Error(`${path} answered ${res.status}: ${await res.text()}`);
+  return (await res.json()) as T;
+}
+
+/** Upload the way the web client does: a signed PUT from /sign, whose URL carries our callback. */
+async function signedPut(user: string, content: Buffer, contentType = 'image/png') {
+  const jwt = await runtime.login(user);
+  const plan = await api<{ method: string; url: string; headers: Record<string, string> }>('/api/sign', jwt, {
+    op: 'put',
+    contentType,
+    size: content.length,
+    filename: 'photo.png',
+  });
+  const res = await fetch(plan.url, { method: plan.method, headers: plan.headers, body: new Uint8Array(content) });
+  return { status: res.status, text: await res.text(), etagHeader: res.headers.get('etag') };
+}
+
+/** An ali-oss client on the user's STS credentials: it may PUT anything under the user's prefix. */
+async function stsClient(user: string): Promise<AliOss> {
+  const jwt = await runtime.login(user);
+  const c = await api<{ AccessKeyId: string; AccessKeySecret: string; SecurityToken: string }>('/api/token', jwt, { access: 'readwrite' });
+  return new OSS({
+    endpoint: runtime.ossUrl,
+    sldEnable: true,
+    bucket: BUCKET,
+    region: 'oss-cn-hangzhou',
+    accessKeyId: c.AccessKeyId,
+    accessKeySecret: c.AccessKeySecret,
+    stsToken: c.SecurityToken,
+    authorizationV4: true,
+  });
+}
+
+async function until<T>(what: () => T | undefined, ms = 5000): Promise<T> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const v = what();
+    if (v !== undefined) return v;
+    if (Date.now() > deadline) throw new Error('timed out waiting');
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+const deliveriesOf = (id: string) => app.hits.filter((h) => h.headers['webhook-id'] === id);
+const logged = () => logLines.map((l) => JSON.parse(l) as Record<string, unknown>);
+const idOf = (key: string, etag: string) => createHash('sha256').update(`${BUCKET}\n${key}\n${etag}`).digest('hex');
+
+describe('with keep on violation (the default)', () => {
+  beforeAll(() => start());
+  afterAll(stop);
+
+  test('an upload with a callback returns our JSON to the client, with a download URL that works', async () => {
+    const content = Buffer.from('not really a png');
+    const up = await signedPut('alice', content);
+    expect(up.status).toBe(200);
+    const answer = JSON.parse(up.text) as CallbackAnswer;
+    const etag = createHash('md5').update(content).digest('hex').toUpperCase();
+    expect(answer).toEqual({
+      key: expect.stringMatching(/^users\/alice\/.+\.png$/),
+      size: content.length,
+      etag,
+      mimeType: 'image/png',
+      user: 'alice',
+      url: expect.any(String),
+      expiresAt: expect.any(String),
+      eventId: idOf(answer.key, etag),
+      delivered: true,
+    });
+    expect(up.etagHeader).toBe(`"${etag}"`);
+    const download = await fetch(answer.url);
+    expect(Buffer.from(await download.arrayBuffer())).toEqual(content);
+  });
+
+  test('the webhook receiver gets a correctly signed event, and the OSS event path delivers it again with the same id', async () => {
+    const answer = JSON.parse((await signedPut('alice', Buffer.from('PNG-1'))).text) as CallbackAnswer;
+    const hits = await until(() => (deliveriesOf(answer.eventId).length >= 2 ? deliveriesOf(answer.eventId) : undefined));
+    expect(hits).toHaveLength(2);
+    const events = hits.map((h) => new Webhook(SECRET).verify(h.body.toString(), h.headers as Record<string, string>) as { type: string; data: Record<string, unknown> });
+    for (const e of events) {
+      expect(e.type).toBe('upload.completed');
+      expect(e.data).toMatchObject({ id: answer.eventId, bucket: BUCKET, key: answer.key, user: 'alice', size: 5, mimeType: 'image/png', etag: answer.etag });
+    }
+    expect(hits.every((h) => h.url === '/hooks/uploads')).toBe(true);
+    expect(logged().some((l) => l.source === 'oss-event' && l.eventId === answer.eventId && l.delivered === true)).toBe(true);
+  });
+
+  test('a replayed callback yields the same event id', async () => {
+    const answer = JSON.parse((await signedPut('alice', Buffer.from('PNG-2'))).text) as CallbackAnswer;
+    const original = hop.records.find((r) => r.answer.includes(answer.eventId))!;
+    const { host: _host, ...headers } = original.headers;
+    const replay = await fetch(`${runtime.appUrl}/api/callback`, { method: 'POST', headers: headers as Record<string, string>, body: new Uint8Array(original.body) });
+    expect(replay.status).toBe(200);
+    expect(((await replay.json()) as CallbackAnswer).eventId).toBe(answer.eventId);
+  });
+
+  test('a callback forged with another key is refused, and the key URL it names is never fetched', async () => {
+    const attacker = rsaKeys();
+    const keyServer = await recordingServer((_, res) => res.end(attacker.publicPem));
+    try {
+      const body = JSON.stringify({ bucket: BUCKET, object: 'users/alice/forged.png', etag: 'A'.repeat(32), size: 1, mimeType: 'image/png' });
+      for (const keyUrl of [`${keyServer.url}/callback_pub_key_v1.pem`, 'https://gosspublic.alicdn.com/callback_pub_key_v1.pem']) {
+        const res = await fetch(`${runtime.appUrl}/api/callback`, {
+          method: 'POST',
+          headers: { authorization: ossSignature(attacker.privateKey, '/api/callback', body), 'x-oss-pub-key-url': b64(keyUrl), 'content-type': 'application/json' },
+          body,
+        });
+        expect(res.status).toBeGreaterThanOrEqual(400);
+        expect(res.status).toBeLessThan(500);
+      }
+      expect(keyServer.hits).toHaveLength(0);
+    } finally {
+      await keyServer.close();
+    }
+  });
+
+  test('a rules violation gives the client 203 CallbackFailed, and the object is kept and flagged', async () => {
+    const client = await stsClient('alice');
+    const key = 'users/alice/page.html';
+    const err = (await client
+      .put(key, Buffer.from('<script>alert(1)</script>'), {
+        headers: { 'Content-Type': 'text/html' },
+        callback: { url: `${hop.url}/api/callback`, body: CALLBACK_BODY, contentType: CALLBACK_BODY_TYPE },
+      })
+      .then(
+        () => undefined,
+        (e: AliOssError) => e,
+      )) as AliOssError;
+    expect([err?.status, err?.code]).toEqual([203, 'CallbackFailed']);
+    const record = hop.records.find((r) => r.body.toString().includes(key))!;
+    expect(record.status).toBe(400);
+    expect(JSON.parse(record.answer).error.code).toBe('ContentTypeNotAllowed');
+    expect((await client.head(key)).res.status).toBe(200);
+    expect(logged().find((l) => l.violation === 'ContentTypeNotAllowed')).toMatchObject({ action: 'kept', flagged: true, user: 'alice' });
+    expect(app.hits.some((h) => h.body.toString().includes(key))).toBe(false);
+  });
+
+  test('with a webhook that hangs, the callback is answered in under a second and the upload succeeds', async () => {
+    webhookMode = 'hang';
+    const up = await signedPut('alice', Buffer.from('PNG-slow'));
+    const answer = JSON.parse(up.text) as CallbackAnswer;
+    const record = hop.records.find((r) => r.answer.includes(answer.eventId))!;
+    process.stdout.write(`end-to-end callback answer time with a hanging webhook: ${record.ms.toFixed(0)} ms\n`);
+    expect(up.status).toBe(200);
+    expect(answer.delivered).toBe(false);
+    expect(record.ms).toBeLessThan(1000);
+  });
+});
+
+describe('with CALLBACK_ON_VIOLATION=delete', () => {
+  beforeAll(() => start({ CALLBACK_ON_VIOLATION: 'delete', UPLOAD_MAX_SIZE: '16' }));
+  afterAll(stop);
+
+  test('a rules violation gives the client 203, and the object is gone', async () => {
+    const client = await stsClient('bob');
+    const key = 'users/bob/too-big.png';
+    const err = (await client
+      .put(key, Buffer.alloc(64, 1), {
+        headers: { 'Content-Type': 'image/png' },
+        callback: { url: `${hop.url}/api/callback`, body: CALLBACK_BODY, contentType: CALLBACK_BODY_TYPE },
+      })
+      .then(
+        () => undefined,
+        (e: AliOssError) => e,
+      )) as AliOssError;
+    expect([err?.status, err?.code]).toEqual([203, 'CallbackFailed']);
+    // The OSS event races the callback: whichever confirms the upload first deletes it, and the
+    // other finds it gone.
+    const record = hop.records.find((r) => r.body.toString().includes(key))!;
+    expect(record.status).toBe(400);
+    expect(['TooLarge', 'ObjectNotFound']).toContain(JSON.parse(record.answer).error.code);
+    expect(logged().filter((l) => l.violation === 'TooLarge' && l.object === key).map((l) => l.action)).toEqual(['deleted']);
+    const gone = await client.head(key).then(
+      () => undefined,
+      (e: AliOssError) => e,
+    );
+    expect(gone?.status).toBe(404);
+  });
+});
