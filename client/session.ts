@@ -133,7 +133,8 @@ export class UploadSession {
     let marker: string | undefined;
     try {
       for (;;) {
-        const page = await client.list({ prefix: prefix ?? creds.prefix, marker, 'max-keys': 1000 });
+        // No empty `marker=`: ali-oss signs empty query values differently from OSS (V4).
+        const page = await client.list({ prefix: prefix ?? creds.prefix, 'max-keys': 1000, ...(marker ? { marker } : {}) });
         for (const o of page.objects ?? []) {
           objects.push({ key: o.name, name: o.name.slice(o.name.lastIndexOf('/') + 1), size: Number(o.size), lastModified: o.lastModified });
         }

@@ -1,0 +1,238 @@
+// The demo page in Chromium against the local runtime: the three upload paths, refusals,
+// isolation between users, cancellation, and a multipart upload that resumes after a reload.
+
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Browser, BrowserContext, CDPSession, Page } from 'playwright-core';
+import type { UploadSession } from '../../client';
+import { startLocalRuntime, type LocalRuntime } from '../../local/runtime';
+import {
+  BIG_SIZE, chooseMethod, fetchFromPage, launchChromium, progressOf, progressSeen, recordProgress, RUNTIME_ENV,
+  SCREENSHOTS, settled, signIn, until, uploadItem, writeTestFiles, type TestFile,
+} from './fixtures';
+
+let runtime: LocalRuntime;
+let browser: Browser;
+let work: string;
+let files: ReturnType<typeof writeTestFiles>;
+
+beforeAll(async () => {
+  work = mkdtempSync(join(tmpdir(), 'browser-test-'));
+  files = writeTestFiles(join(work, 'files'));
+  mkdirSync(SCREENSHOTS, { recursive: true });
+  runtime = await startLocalRuntime({ dataDir: join(work, 'oss'), env: RUNTIME_ENV });
+  browser = await launchChromium();
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await runtime?.stop();
+  rmSync(work, { recursive: true, force: true });
+});
+
+async function userPage(user: string): Promise<{ context: BrowserContext; page: Page }> {
+  const context = await browser.newContext({ viewport: { width: 1000, height: 900 } });
+  const page = await context.newPage();
+  await signIn(page, runtime.appUrl, user);
+  return { context, page };
+}
+
+interface CallbackAnswer {
+  [field: string]: unknown;
+}
+
+/** The checks every completed upload must pass: 100 %, the callback's answer, listed, downloadable intact. */
+async function expectUploaded(page: Page, file: TestFile): Promise<{ key: string; callback: CallbackAnswer }> {
+  const item = uploadItem(page, file.name);
+  const outcome = await settled(item);
+  expect(outcome).toMatchObject({ state: 'done' });
+  expect(await progressOf(item)).toBe(100);
+  expect(await item.locator('.percent').textContent()).toBe('100 %');
+
+  const key = (await item.getAttribute('data-key'))!;
+  expect(key).toMatch(/^users\/alice\//);
+  const callback = JSON.parse((await item.getByLabel('Callback answer').textContent())!) as CallbackAnswer;
+  expect(JSON.stringify(callback)).toContain(key);
+  expect(JSON.stringify(callback)).toContain(String(file.size));
+
+  const row = page.locator(`#file-list li[data-key="${key}"]`);
+  await row.waitFor();
+  const href = (await row.getByRole('link').getAttribute('href'))!;
+  const downloaded = await fetchFromPage(page, href);
+  expect(downloaded).toMatchObject({ status: 200, size: file.size, sha256: file.sha256 });
+  return { key, callback };
+}
+
+describe('uploading as alice', () => {
+  let context: BrowserContext;
+  let page: Page;
+
+  beforeAll(async () => {
+    ({ context, page } = await userPage('alice'));
+    await recordProgress(page);
+  });
+  afterAll(() => context.close());
+
+  test('the page before an upload offers the sign-in, the upload paths and an empty list', async () => {
+    await expect(page.locator('#list-status').textContent()).resolves.toBe('No files yet.');
+    await expect(page.getByLabel('Upload path').locator('option').allTextContents()).resolves.toHaveLength(4);
+    await page.screenshot({ path: join(SCREENSHOTS, 'demo-before-upload.png'), fullPage: true });
+  });
+
+  for (const method of ['post', 'put', 'multipart'] as const) {
+    test(`${method}: an image and a 20 MB file upload with progress to 100 %, show the callback's answer, and are listed and downloadable`, async () => {
+      await chooseMethod(page, method);
+      await page.getByLabel('Choose files').setInputFiles([files.image.path, files.big.path]);
+      const image = await expectUploaded(page, files.image);
+      const big = await expectUploaded(page, files.big);
+
+      const percents = await progressSeen(page, files.big.name);
+      expect(percents.some((p) => p > 0 && p < 100)).toBe(true);
+      expect(percents.at(-1)).toBe(100);
+      expect(big.callback).toBeTruthy();
+
+      const thumbnail = page.locator(`#file-list li[data-key="${image.key}"] img`);
+      await expect(thumbnail.evaluate((img: HTMLImageElement) => img.decode().then(() => img.naturalWidth))).resolves.toBe(480);
+      await page.locator('#uploads li').evaluateAll((items) => items.forEach((li) => li.remove()));
+    });
+  }
+
+  test('the page after an upload shows the progress, the callback answer and a thumbnail', async () => {
+    await chooseMethod(page, 'auto');
+    await page.getByLabel('Choose files').setInputFiles([files.image.path]);
+    await expectUploaded(page, files.image);
+    await page.screenshot({ path: join(SCREENSHOTS, 'demo-after-upload.png'), fullPage: true });
+  });
+
+  test('a file dropped on the drop zone uploads', async () => {
+    const png = files.image;
+    await page.evaluate(async (name) => {
+      const bytes = await (await fetch('data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAIAAACQd1PeAAAADElEQVQI12P4z8AAAAMBAQAYjSf9AAAAAElFTkSuQmCC')).blob();
+      const transfer = new DataTransfer();
+      transfer.items.add(new File([bytes], name, { type: 'image/png' }));
+      document.getElementById('dropzone')!.dispatchEvent(new DragEvent('drop', { dataTransfer: transfer, bubbles: true, cancelable: true }));
+    }, `dropped-${png.name}`);
+    await expect(settled(uploadItem(page, `dropped-${png.name}`))).resolves.toMatchObject({ state: 'done' });
+  });
+
+  for (const method of ['post', 'put', 'multipart'] as const) {
+    test(`${method}: a file over the size limit and a type that is not allowed are refused with a readable message`, async () => {
+      await chooseMethod(page, method);
+      await page.getByLabel('Choose files').setInputFiles([files.huge.path, files.html.path]);
+      const tooLarge = await settled(uploadItem(page, files.huge.name));
+      expect(tooLarge).toMatchObject({ state: 'failed', error: 'TooLarge' });
+      expect(tooLarge.status).toMatch(/^The file is too large \(size 31457281 is over the limit of 31457280 bytes\)/);
+      const wrongType = await settled(uploadItem(page, files.html.name));
+      expect(wrongType).toMatchObject({ state: 'failed', error: 'TypeNotAllowed' });
+      expect(wrongType.status).toMatch(/^This type of file is not allowed \(text\/html is not allowed/);
+      await expect(uploadItem(page, files.html.name).getByRole('alert').isVisible()).resolves.toBe(true);
+      await page.locator('#uploads li').evaluateAll((items) => items.forEach((li) => li.remove()));
+    });
+  }
+});
+
+describe('slow connections', () => {
+  let context: BrowserContext;
+  let page: Page;
+  let cdp: CDPSession;
+
+  const network = (offline: boolean, uploadBytesPerSecond = -1) =>
+    cdp.send('Network.emulateNetworkConditions', { offline, latency: 0, downloadThroughput: -1, uploadThroughput: uploadBytesPerSecond });
+
+  beforeAll(async () => {
+    ({ context, page } = await userPage('alice'));
+    cdp = await context.newCDPSession(page);
+    await cdp.send('Network.enable');
+  });
+  afterAll(() => context.close());
+  afterEach(() => network(false));
+
+  test('cancelling an upload in flight stops it and says so', async () => {
+    await network(false, 4 * 1024 * 1024);
+    await chooseMethod(page, 'put');
+    await page.getByLabel('Choose files').setInputFiles([files.big.path]);
+    const item = uploadItem(page, files.big.name);
+    await until('the upload is 10 % done', async () => (await progressOf(item)) >= 10);
+    await page.getByRole('button', { name: `Cancel the upload of ${files.big.name}` }).press('Enter');
+    await expect(settled(item)).resolves.toMatchObject({ state: 'failed', error: 'Cancelled', status: 'The upload was cancelled' });
+  });
+
+  test('a multipart upload cut off mid-way resumes after a reload and completes intact', async () => {
+    const partsDone: string[] = [];
+    page.on('requestfinished', async (request) => {
+      const response = await request.response();
+      if (request.method() === 'PUT' && /[?&]partNumber=/.test(request.url()) && response?.status() === 200) partsDone.push(request.url());
+    });
+    await network(false, 4 * 1024 * 1024);
+    await chooseMethod(page, 'multipart');
+    await page.getByLabel('Choose files').setInputFiles([files.resumable.path]);
+    await until('five parts are uploaded', () => partsDone.length >= 5);
+    await network(true);
+
+    const cut = await settled(uploadItem(page, files.resumable.name));
+    expect(cut).toMatchObject({ state: 'failed', error: 'Network' });
+    await expect(page.getByRole('button', { name: `Resume the upload of ${files.resumable.name}` }).isVisible()).resolves.toBe(true);
+    const saved = await page.evaluate(() => Object.keys(localStorage).filter((k) => k.startsWith('oss-upload-checkpoint:')).map((k) => JSON.parse(localStorage.getItem(k)!)));
+    expect(saved).toHaveLength(1);
+    const already = (saved[0] as { doneParts: unknown[] }).doneParts.length;
+    const total = Math.ceil(BIG_SIZE / (1024 * 1024));
+    expect(already).toBeGreaterThanOrEqual(5);
+    expect(already).toBeLessThan(total);
+
+    await network(false);
+    await page.reload();
+    await page.getByText('Signed in as alice.').waitFor();
+    partsDone.length = 0;
+    await chooseMethod(page, 'multipart');
+    await page.getByLabel('Choose files').setInputFiles([files.resumable.path]);
+    const { callback } = await expectUploaded(page, files.resumable);
+    expect(callback).toBeTruthy();
+    await expect(uploadItem(page, files.resumable.name).locator('.status').textContent()).resolves.toContain(`after resuming (${already} parts were already there)`);
+    expect(partsDone).toHaveLength(total - already);
+    await expect(page.evaluate(() => Object.keys(localStorage).filter((k) => k.startsWith('oss-upload-checkpoint:')).length)).resolves.toBe(0);
+  });
+});
+
+describe('two users', () => {
+  test("bob does not see alice's files, cannot list or sign them, and cannot use alice's URL once it has expired", async () => {
+    const alice = await userPage('alice');
+    const bob = await userPage('bob');
+    try {
+      await chooseMethod(alice.page, 'post');
+      await alice.page.getByLabel('Choose files').setInputFiles([files.image.path]);
+      const { key } = await expectUploaded(alice.page, files.image);
+
+      await bob.page.getByRole('button', { name: 'Refresh the list' }).click();
+      await expect(bob.page.locator('#list-status').filter({ hasNotText: 'Loading' }).textContent()).resolves.toBe('No files yet.');
+      await expect(bob.page.locator('#file-list li').count()).resolves.toBe(0);
+
+      type Demo = { ossDemo: { session: UploadSession } };
+      const bobTries = (what: 'list' | 'sign') =>
+        bob.page.evaluate(
+          async ([w, k]) => {
+            const { session } = (window as unknown as Demo).ossDemo;
+            try {
+              await (w === 'list' ? session.list('users/alice/') : session.downloadUrl(k));
+              return 'allowed';
+            } catch (e) {
+              return (e as { code?: string }).code;
+            }
+          },
+          [what, key] as const,
+        );
+      await expect(bobTries('list')).resolves.toBe('Denied');
+      await expect(bobTries('sign')).resolves.toBe('Denied');
+
+      const short = await alice.page.evaluate((k) => (window as unknown as Demo).ossDemo.session.downloadUrl(k, { expiresIn: 3 }), key);
+      await expect(fetchFromPage(bob.page, short.url)).resolves.toMatchObject({ status: 200, size: files.image.size });
+      await new Promise((resolve) => setTimeout(resolve, Date.parse(short.expiresAt) - Date.now() + 1500));
+      const late = await fetchFromPage(bob.page, short.url);
+      expect(late.status).toBe(403);
+      expect(late.text).toMatch(/<Code>AccessDenied<\/Code>[\s\S]*expired/i);
+    } finally {
+      await alice.context.close();
+      await bob.context.close();
+    }
+  });
+});
