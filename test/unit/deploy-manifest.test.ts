@@ -2,7 +2,7 @@
 // functions need. Each mutation below is a mistake the suite must catch: the checker reporting it is
 // what fails `npm test` (the first test asserts the real s.yaml has no problems at all).
 
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { checkManifest, type Problem } from '../../deploy/s-yaml/check';
@@ -37,6 +37,12 @@ const at = (list: Problem[], resource: string | undefined, path: string) => list
 
 test('the s.yaml in the repository renders and passes every check', () => {
   expect(problems()).toEqual([]);
+});
+
+test('s.yaml deploys exactly the functions npm run build bundles, one per folder of functions/', () => {
+  const folders = readdirSync(join(ROOT, 'functions')).filter((n) => statSync(join(ROOT, 'functions', n)).isDirectory());
+  const doc = readManifestDoc(join(ROOT, 's.yaml')) as Doc;
+  expect(Object.keys(doc.resources).sort()).toEqual(folders.sort());
 });
 
 test('the custom-domain manifest renders over s.yaml and passes, with the callback URL on the domain', () => {
