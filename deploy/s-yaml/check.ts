@@ -174,6 +174,7 @@ function checkDomains(m: Manifest, add: (resource: string | undefined, path: str
     if (!isPlainObject(d)) continue;
     if (d.domainName !== domains[0].domainName) add(name, 'props.customDomain.domainName', 'must be the same domain for all three functions');
     if (d.protocol !== 'HTTPS') add(name, 'props.customDomain.protocol', 'must be HTTPS: responses carry credentials and signed URLs');
+    if (!isPlainObject(d.certConfig)) add(name, 'props.customDomain.certConfig', 'HTTPS needs the domain\'s certificate and private key');
     const route = isPlainObject(d.route) ? d.route : {};
     if (route.path !== `/api/${name}`) add(name, 'props.customDomain.route.path', `must be /api/${name}, a path the handler answers on`);
   }

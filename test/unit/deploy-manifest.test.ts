@@ -54,6 +54,10 @@ test('the custom-domain manifest renders over s.yaml and passes, with the callba
 
   const plainHttp = problems((doc) => (doc.resources.token.props.customDomain.protocol = 'HTTP'), env, 's.domain.yaml');
   expect(at(plainHttp, 'token', 'props.customDomain.protocol')[0].message).toMatch(/HTTPS/);
+  const noCert = problems((doc) => delete doc.resources.sign.props.customDomain.certConfig, env, 's.domain.yaml');
+  expect(at(noCert, 'sign', 'props.customDomain.certConfig')).toHaveLength(1);
+  const elsewhere = problems((doc) => (doc.resources.sign.props.environmentVariables.CALLBACK_URL = 'https://other.example.com/api/callback'), env, 's.domain.yaml');
+  expect(at(elsewhere, 'sign', 'props.environmentVariables.CALLBACK_URL')[0].message).toMatch(/uploads\.example\.com\/api\/callback/);
 });
 
 test('npm test fails when a function loses its explicit timeout', () => {
