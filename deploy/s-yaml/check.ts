@@ -81,23 +81,9 @@ export function functionConfig(props: Props): Config | Problem {
   }
 }
 
-function checkFunction(name: FunctionName, props: Props, add: (path: string, message: string) => void): Config | undefined {
-  if (props.code !== `./dist/${name}`) add('props.code', `must be ./dist/${name}, the bundle npm run build writes`);
-  if (props.handler !== 'index.handler') add('props.handler', 'must be index.handler: each bundle exports handler from index.js');
-  if (typeof props.runtime === 'string' && !FC_NODE_RUNTIMES.includes(props.runtime)) {
-    add('props.runtime', `"${props.runtime}" is not a runtime Function Compute offers (Node.js: ${FC_NODE_RUNTIMES.join(', ')})`);
-  } else if (props.runtime !== RUNTIME) {
-    add('props.runtime', `must be ${RUNTIME}: the bundles target node20`);
-  }
+type Add = (path: string, message: string) => void;
 
-  const { cpu, memorySize } = props;
-  if (typeof cpu === 'number' && typeof memorySize === 'number' && cpu > 0) {
-    const gbPerCpu = memorySize / 1024 / cpu;
-    if (gbPerCpu < 1 || gbPerCpu > 4) add('props.cpu', `${cpu} vCPU with ${memorySize} MB is 1:${+gbPerCpu.toFixed(2)}; FC requires vCPU:GB between 1:1 and 1:4`);
-    if (Math.abs(cpu * 20 - Math.round(cpu * 20)) > 1e-9) add('props.cpu', `${cpu} is not a multiple of 0.05 vCPU`);
-  }
-
-  const env = envOf(props);
+function checkEnvironment(env: Record<string, string>, add: Add): void {
   for (const [k, v] of Object.entries(env)) {
     if (AK_NAME.test(k) || AK_VALUE.test(String(v))) {
       add(`props.environmentVariables.${k}`, 'looks like an AccessKey: functions get their role\'s credentials from FC (context.credentials), never from environment variables');
@@ -105,7 +91,9 @@ function checkFunction(name: FunctionName, props: Props, add: (path: string, mes
   }
   const envBytes = Object.entries(env).reduce((n, [k, v]) => n + Buffer.byteLength(k) + Buffer.byteLength(String(v)), 0);
   if (envBytes > 4096) add('props.environmentVariables', `total ${envBytes} bytes; FC allows 4 KB`);
+}
 
+function checkHttpTrigger(name: FunctionName, props: Props, add: Add): void {
   const http = triggersOf(props, 'http');
   if (http.length !== 1) add('props.triggers', `needs exactly one HTTP trigger, has ${http.length}`);
   for (const t of http) {
@@ -116,16 +104,34 @@ function checkFunction(name: FunctionName, props: Props, add: (path: string, mes
         add('props.triggers.http.authType', 'must be anonymous: OSS sends its RSA signature in the Authorization header, which FC would check as a request signature and reject; the function verifies OSS\'s signature itself');
       }
       if (!methods.includes('POST')) add('props.triggers.http.methods', 'must include POST, the method OSS calls back with');
-    } else {
-      if (cfg.authType === 'function') {
-        add('props.triggers.http.authType', 'function auth needs ACS3-HMAC-SHA256-signed requests, which browsers and mobile apps cannot make; use anonymous (the function checks the JWT) or jwt');
-      }
-      if (cfg.authType === 'jwt' && !isPlainObject(cfg.authConfig)) add('props.triggers.http.authConfig', 'jwt auth needs authConfig with jwks and tokenLookup');
-      const needed: Record<string, string> = { POST: '', OPTIONS: ' for CORS preflight', ...(name === 'token' ? { GET: ' for the mobile SDKs\' credential providers' } : {}) };
-      for (const [m, why] of Object.entries(needed)) if (!methods.includes(m)) add('props.triggers.http.methods', `must include ${m}${why}`);
+      continue;
     }
+    if (cfg.authType === 'function') {
+      add('props.triggers.http.authType', 'function auth needs ACS3-HMAC-SHA256-signed requests, which browsers and mobile apps cannot make; use anonymous (the function checks the JWT) or jwt');
+    }
+    if (cfg.authType === 'jwt' && !isPlainObject(cfg.authConfig)) add('props.triggers.http.authConfig', 'jwt auth needs authConfig with jwks and tokenLookup');
+    const needed: Record<string, string> = { POST: '', OPTIONS: ' for CORS preflight', ...(name === 'token' ? { GET: ' for the mobile SDKs\' credential providers' } : {}) };
+    for (const [m, why] of Object.entries(needed)) if (!methods.includes(m)) add('props.triggers.http.methods', `must include ${m}${why}`);
   }
   if (name !== 'callback' && triggersOf(props, 'oss').length > 0) add('props.triggers', 'only the callback function takes OSS events');
+}
+
+function checkFunction(name: FunctionName, props: Props, add: Add): Config | undefined {
+  if (props.code !== `./dist/${name}`) add('props.code', `must be ./dist/${name}, the bundle npm run build writes`);
+  if (props.handler !== 'index.handler') add('props.handler', 'must be index.handler: each bundle exports handler from index.js');
+  if (typeof props.runtime === 'string' && !FC_NODE_RUNTIMES.includes(props.runtime)) {
+    add('props.runtime', `"${props.runtime}" is not a runtime Function Compute offers (Node.js: ${FC_NODE_RUNTIMES.join(', ')})`);
+  } else if (props.runtime !== RUNTIME) {
+    add('props.runtime', `must be ${RUNTIME}: the bundles target node20`);
+  }
+  const { cpu, memorySize } = props;
+  if (typeof cpu === 'number' && typeof memorySize === 'number' && cpu > 0) {
+    const gbPerCpu = memorySize / 1024 / cpu;
+    if (gbPerCpu < 1 || gbPerCpu > 4) add('props.cpu', `${cpu} vCPU with ${memorySize} MB is 1:${+gbPerCpu.toFixed(2)}; FC requires vCPU:GB between 1:1 and 1:4`);
+    if (Math.abs(cpu * 20 - Math.round(cpu * 20)) > 1e-9) add('props.cpu', `${cpu} is not a multiple of 0.05 vCPU`);
+  }
+  checkEnvironment(envOf(props), add);
+  checkHttpTrigger(name, props, add);
 
   const config = functionConfig(props);
   if ('message' in config) {
@@ -139,7 +145,7 @@ function checkFunction(name: FunctionName, props: Props, add: (path: string, mes
   return config;
 }
 
-function checkOssTrigger(props: Props, config: Config, add: (path: string, message: string) => void): void {
+function checkOssTrigger(props: Props, config: Config, add: Add): void {
   const oss = triggersOf(props, 'oss');
   if (oss.length !== 1) {
     add('props.triggers', 'the callback function needs one OSS trigger for object-created events, the path OSS retries');
