@@ -4,13 +4,12 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { PopParams } from '../../shared/sts/pop-signature';
+import { type PopParams, STS_API_VERSION } from '../../shared/sts/pop-signature';
 import type { IamStore } from '../iam/store';
 import { assumeRole } from './assume-role';
 import { authenticate, NonceLog } from './authenticate';
 import { StsApiError } from './errors';
 
-export const STS_API_VERSION = '2015-04-01';
 const MAX_BODY_BYTES = 1024 * 1024;
 
 export interface LocalStsOptions {

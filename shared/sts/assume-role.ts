@@ -7,8 +7,7 @@ import { Agent as HttpsAgent } from 'node:https';
 import RPCClient from '@alicloud/pop-core/lib/rpc';
 import type { FcCredentials } from '../http';
 import { classifyStsError, StsCallFailed } from './errors';
-
-export const STS_API_VERSION = '2015-04-01';
+import { STS_API_VERSION } from './pop-signature';
 
 export interface AssumeRoleRequest {
   /** The caller's own credentials: the function role's STS keys, security token included. */

@@ -6,6 +6,9 @@ import { rfc3986 } from '../signer/encode';
 
 export type PopParams = Record<string, string>;
 
+/** The STS API version both sides speak. */
+export const STS_API_VERSION = '2015-04-01';
+
 /** `k=v` pairs, percent-encoded and sorted by key, joined with `&`; `Signature` itself is left out. */
 export function popCanonicalQuery(params: PopParams): string {
   return Object.keys(params)
