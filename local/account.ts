@@ -26,14 +26,21 @@ function trustedPrincipals(doc: RamPolicy): string[] {
   return out;
 }
 
-export function createLocalAccount(bucket: string, prefixTemplate: string, accountId = '1234567890123456'): LocalAccount {
+export interface AccountOptions {
+  /** The callback role may delete only when the rules say violations are deleted (CALLBACK_ON_VIOLATION=delete). */
+  callbackDeletes: boolean;
+  accountId?: string;
+}
+
+export function createLocalAccount(bucket: string, prefixTemplate: string, opts: AccountOptions = { callbackDeletes: false }): LocalAccount {
+  const accountId = opts.accountId ?? '1234567890123456';
   const iam = new IamStore(accountId);
   const vars: RamVars = {
     ACCOUNT_ID: accountId,
     BUCKET: bucket,
     PREFIX_ROOT: prefixRoot(prefixTemplate),
     TOKEN_ROLE_NAME: 'oss-upload-token-fn',
-    UPLOAD_ROLE_NAME: 'oss-upload',
+    UPLOAD_ROLE_NAME: 'oss-upload-client',
   };
   const arn = (name: string) => `acs:ram::${accountId}:role/${name}`;
   const render = (f: RamFile) => renderRamFile(f, vars) as unknown as RamPolicy;
@@ -41,7 +48,7 @@ export function createLocalAccount(bucket: string, prefixTemplate: string, accou
   const roles: Record<FunctionName | 'upload', RoleDefinition> = {
     token: { arn: arn(vars.TOKEN_ROLE_NAME), trusted: fcTrust, policy: render('token-function-policy'), maxSessionDuration: FC_SESSION_SECONDS },
     sign: { arn: arn('oss-upload-sign-fn'), trusted: fcTrust, policy: render('sign-function-policy'), maxSessionDuration: FC_SESSION_SECONDS },
-    callback: { arn: arn('oss-upload-callback-fn'), trusted: fcTrust, policy: rolePolicy('callback-function', vars, { callbackDeletes: true }) as unknown as RamPolicy, maxSessionDuration: FC_SESSION_SECONDS },
+    callback: { arn: arn('oss-upload-callback-fn'), trusted: fcTrust, policy: rolePolicy('callback-function', vars, { callbackDeletes: opts.callbackDeletes }) as unknown as RamPolicy, maxSessionDuration: FC_SESSION_SECONDS },
     upload: { arn: arn(vars.UPLOAD_ROLE_NAME), trusted: trustedPrincipals(render('upload-role-trust')), policy: render('upload-role-policy'), maxSessionDuration: 3600 },
   };
   for (const role of Object.values(roles)) iam.addRole(role);

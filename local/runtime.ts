@@ -102,7 +102,9 @@ export async function startLocalRuntime(opts: RuntimeOptions = {}): Promise<Loca
     Object.assign(process.env, { AUTH_HS256_SECRET: hs256Secret, ...opts.env });
   } else {
     const prefix = opts.env?.UPLOAD_PREFIX ?? 'users/${uid}/';
-    const account = createLocalAccount(LOCAL_BUCKET, prefix);
+    const account = createLocalAccount(LOCAL_BUCKET, prefix, {
+      callbackDeletes: (opts.env?.CALLBACK_ON_VIOLATION ?? process.env.CALLBACK_ON_VIOLATION) === 'delete',
+    });
     iam = account.iam;
     credentialsFor = (fn) => account.credentialsFor(fn);
     const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'oss-local-'));
