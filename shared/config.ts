@@ -116,9 +116,11 @@ function httpUrl(env: Env, name: string, value: string | undefined, httpsOnly = 
 
 function prefixTemplate(env: Env): string {
   const name = 'UPLOAD_PREFIX';
-  const t = str(env, name) ?? 'users/${uid}/';
+  // `{uid}` is accepted too: Serverless Devs would expand `${uid}` in s.yaml as one of its own variables.
+  const raw = str(env, name) ?? 'users/${uid}/';
+  const t = raw.includes('${uid}') ? raw : raw.replace(/\{uid\}/g, '${uid}');
   const parts = t.split('${uid}');
-  if (parts.length !== 2) throw new ConfigError(name, 'must contain ${uid} exactly once, e.g. "users/${uid}/"');
+  if (parts.length !== 2) throw new ConfigError(name, 'must contain ${uid} (or {uid}) exactly once, e.g. "users/${uid}/"');
   if (!t.endsWith('/')) throw new ConfigError(name, `must end with "/", got "${t}"`);
   if (/^[/\\]/.test(t) || /[*?\\\x00-\x1f\x7f]/.test(t) || t.split('/').some((s) => s === '.' || s === '..')) {
     throw new ConfigError(name, `must be a relative key prefix without wildcards, control characters or dot segments, got "${t}"`);

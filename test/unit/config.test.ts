@@ -37,6 +37,10 @@ describe('a deploy with only a bucket and a region', () => {
     expect(config.minSize).toBe(1);
   });
 
+  test('accepts {uid} for ${uid}, which Serverless Devs would expand in s.yaml', () => {
+    expect(loadConfig({ ...BASE, UPLOAD_PREFIX: 'files/{uid}/' }).prefixTemplate).toBe('files/${uid}/');
+  });
+
   test('lets no one in anonymously and no browser origin through CORS', () => {
     expect(config.auth.anonymous).toBe(false);
     expect(config.auth.jwksUrl).toBeUndefined();
@@ -91,8 +95,9 @@ describe('a missing or malformed setting fails with its name and what is expecte
     ['OSS_INTERNAL_ENDPOINT', { OSS_INTERNAL_ENDPOINT: 'internal' }, 'expected an absolute URL'],
     ['OSS_PATH_STYLE', { OSS_PATH_STYLE: 'sometimes' }, 'expected true or false'],
     ['OSS_SIGNATURE_VERSION', { OSS_SIGNATURE_VERSION: 'v2' }, 'expected v4 or v1'],
-    ['UPLOAD_PREFIX', { UPLOAD_PREFIX: 'uploads/' }, 'must contain ${uid} exactly once'],
-    ['UPLOAD_PREFIX', { UPLOAD_PREFIX: '${uid}/${uid}/' }, 'must contain ${uid} exactly once'],
+    ['UPLOAD_PREFIX', { UPLOAD_PREFIX: 'uploads/' }, 'must contain ${uid} (or {uid}) exactly once'],
+    ['UPLOAD_PREFIX', { UPLOAD_PREFIX: '${uid}/${uid}/' }, 'must contain ${uid} (or {uid}) exactly once'],
+    ['UPLOAD_PREFIX', { UPLOAD_PREFIX: '{uid}/{uid}/' }, 'must contain ${uid} (or {uid}) exactly once'],
     ['UPLOAD_PREFIX', { UPLOAD_PREFIX: 'users/${uid}' }, 'must end with "/"'],
     ['UPLOAD_PREFIX', { UPLOAD_PREFIX: '/users/${uid}/' }, 'relative key prefix'],
     ['UPLOAD_PREFIX', { UPLOAD_PREFIX: 'users/*/${uid}/' }, 'without wildcards'],
