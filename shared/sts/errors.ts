@@ -29,6 +29,9 @@ const NETWORK_CODES = new Set(['ECONNRESET', 'ECONNREFUSED', 'ETIMEDOUT', 'EPIPE
 
 const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object';
 
+/** An upstream code or id goes to the log only if it looks like one: short, and no room for a secret. */
+const loggable = (v: unknown, shape: RegExp): string | undefined => (typeof v === 'string' && shape.test(v) ? v : undefined);
+
 /** Turn whatever pop-core or httpx threw into a StsCallFailed, keeping nothing of its text. */
 export function classifyStsError(err: unknown): StsCallFailed {
   if (err instanceof StsCallFailed) return err;
@@ -38,8 +41,8 @@ export function classifyStsError(err: unknown): StsCallFailed {
     const entry = isObject(err.entry) && isObject(err.entry.response) ? err.entry.response : {};
     const detail: StsFailureDetail = {
       stsFailure: 'api',
-      stsCode: err.code,
-      stsRequestId: typeof err.data.RequestId === 'string' ? err.data.RequestId : undefined,
+      stsCode: loggable(err.code, /^[A-Za-z][A-Za-z0-9.]{0,63}$/) ?? 'Unrecognised',
+      stsRequestId: loggable(err.data.RequestId, /^[A-Za-z0-9-]{1,64}$/),
       stsStatus: typeof entry.statusCode === 'number' ? entry.statusCode : undefined,
     };
     return new StsCallFailed(RETRYABLE_CODES.test(err.code) || (detail.stsStatus ?? 0) >= 500, detail);
