@@ -86,8 +86,13 @@ export class UploadSession {
     return provider;
   }
 
+  /** The path 'auto' takes for this file. */
+  methodFor(file: Blob): UploadMethod {
+    return file.size > this.multipartThreshold ? 'multipart' : 'post';
+  }
+
   async upload(file: UploadFile, options: UploadOptions = {}): Promise<UploadResult> {
-    const method = options.method && options.method !== 'auto' ? options.method : file.size > this.multipartThreshold ? 'multipart' : 'post';
+    const method = options.method && options.method !== 'auto' ? options.method : this.methodFor(file);
     const contentType = options.contentType ?? (file.type || 'application/octet-stream');
     const filename = file.name ?? 'upload';
     const progress = (fraction: number) =>

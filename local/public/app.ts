@@ -75,15 +75,16 @@ function chosenMethod(): UploadMethod | 'auto' {
 }
 
 /** One list item per file: name, a progress bar, a status line, and the callback's answer when done. */
-function startUpload(file: File, method = chosenMethod()): void {
+function startUpload(file: File, chosen = chosenMethod()): void {
   if (!session) return;
   const current = session;
+  const method = chosen === 'auto' ? current.methodFor(file) : chosen;
   const progress = el('progress', { max: 100, value: 0 });
   progress.setAttribute('aria-label', `Upload progress of ${file.name}`);
   const percent = el('span', { className: 'percent' }, '0 %');
   const status = el('p', { className: 'status' }, 'Starting…');
   status.setAttribute('role', 'status');
-  const meta = el('span', { className: 'meta' }, `${formatSize(file.size)} · ${file.type || 'unknown type'}`);
+  const meta = el('span', { className: 'meta' }, `${formatSize(file.size)} · ${file.type || 'unknown type'} · ${METHOD_LABEL[method]}`);
   const cancel = el('button', { type: 'button', className: 'cancel' }, 'Cancel');
   cancel.setAttribute('aria-label', `Cancel the upload of ${file.name}`);
   const retry = el('button', { type: 'button', className: 'retry', hidden: true }, 'Resume');
@@ -107,7 +108,6 @@ function startUpload(file: File, method = chosenMethod()): void {
       onProgress: (p) => {
         progress.value = Math.round(p.fraction * 100);
         percent.textContent = `${Math.floor(p.fraction * 100)} %`;
-        meta.textContent = `${formatSize(file.size)} · ${file.type || 'unknown type'} · ${METHOD_LABEL[p.method]}`;
         if (p.fraction < 1 && !status.textContent?.startsWith('Resuming')) status.textContent = 'Uploading…';
       },
       onResume: (done, total) => {
@@ -123,7 +123,7 @@ function startUpload(file: File, method = chosenMethod()): void {
       status.textContent = describe(err);
       if (err instanceof UploadError) item.dataset.error = err.code;
       const resumable = err instanceof UploadError && (err.code === 'Network' || err.code === 'Expired');
-      retry.hidden = !(resumable && (method === 'multipart' || (method === 'auto' && file.size > ossUpload.DEFAULT_MULTIPART_THRESHOLD)));
+      retry.hidden = !(resumable && method === 'multipart');
     });
 }
 

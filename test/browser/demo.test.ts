@@ -8,7 +8,7 @@ import type { Browser, BrowserContext, CDPSession, Page } from 'playwright-core'
 import type { UploadSession } from '../../client';
 import { startLocalRuntime, type LocalRuntime } from '../../local/runtime';
 import {
-  BIG_SIZE, chooseMethod, fetchFromPage, launchChromium, progressOf, progressSeen, recordProgress, RUNTIME_ENV,
+  BIG_SIZE, chooseMethod, fetchFromPage, launchChromium, MiB, progressOf, progressSeen, recordProgress, RUNTIME_ENV,
   SCREENSHOTS, settled, signIn, until, uploadItem, writeTestFiles, type TestFile,
 } from './fixtures';
 
@@ -136,6 +136,7 @@ describe('slow connections', () => {
   let context: BrowserContext;
   let page: Page;
   let cdp: CDPSession;
+  const partsDone: string[] = [];
 
   const network = (offline: boolean, uploadBytesPerSecond = -1) =>
     cdp.send('Network.emulateNetworkConditions', { offline, latency: 0, downloadThroughput: -1, uploadThroughput: uploadBytesPerSecond });
@@ -144,12 +145,17 @@ describe('slow connections', () => {
     ({ context, page } = await userPage('alice'));
     cdp = await context.newCDPSession(page);
     await cdp.send('Network.enable');
+    // Parts OSS accepted, as the page saw them.
+    page.on('requestfinished', async (request) => {
+      const response = await request.response();
+      if (request.method() === 'PUT' && /[?&]partNumber=/.test(request.url()) && response?.status() === 200) partsDone.push(request.url());
+    });
   });
   afterAll(() => context.close());
   afterEach(() => network(false));
 
   test('cancelling an upload in flight stops it and says so', async () => {
-    await network(false, 4 * 1024 * 1024);
+    await network(false, 4 * MiB);
     await chooseMethod(page, 'put');
     await page.getByLabel('Choose files').setInputFiles([files.big.path]);
     const item = uploadItem(page, files.big.name);
@@ -158,39 +164,58 @@ describe('slow connections', () => {
     await expect(settled(item)).resolves.toMatchObject({ state: 'failed', error: 'Cancelled', status: 'The upload was cancelled' });
   });
 
-  test('a multipart upload cut off mid-way resumes after a reload and completes intact', async () => {
-    const partsDone: string[] = [];
-    page.on('requestfinished', async (request) => {
-      const response = await request.response();
-      if (request.method() === 'PUT' && /[?&]partNumber=/.test(request.url()) && response?.status() === 200) partsDone.push(request.url());
-    });
-    await network(false, 4 * 1024 * 1024);
+  const TOTAL_PARTS = Math.ceil(BIG_SIZE / MiB); // the client's default part size is 1 MiB
+  const checkpoints = () =>
+    page.evaluate(() =>
+      Object.keys(localStorage)
+        .filter((k) => k.startsWith('oss-upload-checkpoint:'))
+        .map((k) => JSON.parse(localStorage.getItem(k)!) as { doneParts: unknown[] }),
+    );
+
+  /** Starts a multipart upload on a slow line and drops the connection after five parts; returns the parts saved. */
+  async function cutOffMidway(file: TestFile): Promise<number> {
+    partsDone.length = 0;
+    await network(false, 4 * MiB);
     await chooseMethod(page, 'multipart');
-    await page.getByLabel('Choose files').setInputFiles([files.resumable.path]);
+    await page.getByLabel('Choose files').setInputFiles([file.path]);
     await until('five parts are uploaded', () => partsDone.length >= 5);
     await network(true);
-
-    const cut = await settled(uploadItem(page, files.resumable.name));
+    const cut = await settled(uploadItem(page, file.name));
     expect(cut).toMatchObject({ state: 'failed', error: 'Network' });
-    await expect(page.getByRole('button', { name: `Resume the upload of ${files.resumable.name}` }).isVisible()).resolves.toBe(true);
-    const saved = await page.evaluate(() => Object.keys(localStorage).filter((k) => k.startsWith('oss-upload-checkpoint:')).map((k) => JSON.parse(localStorage.getItem(k)!)));
+    expect(cut.status).toMatch(/network connection failed/);
+    await expect(page.getByRole('button', { name: `Resume the upload of ${file.name}` }).isVisible()).resolves.toBe(true);
+    const saved = await checkpoints();
     expect(saved).toHaveLength(1);
-    const already = (saved[0] as { doneParts: unknown[] }).doneParts.length;
-    const total = Math.ceil(BIG_SIZE / (1024 * 1024));
+    const already = saved[0].doneParts.length;
     expect(already).toBeGreaterThanOrEqual(5);
-    expect(already).toBeLessThan(total);
-
+    expect(already).toBeLessThan(TOTAL_PARTS);
     await network(false);
+    partsDone.length = 0;
+    return already;
+  }
+
+  /** The resumed upload sent only the missing parts, completed intact and left no checkpoint behind. */
+  async function expectResumed(file: TestFile, already: number): Promise<void> {
+    const { callback } = await expectUploaded(page, file);
+    expect(callback).toBeTruthy();
+    await expect(uploadItem(page, file.name).locator('.status').textContent()).resolves.toContain(`after resuming (${already} parts were already there)`);
+    expect(partsDone).toHaveLength(TOTAL_PARTS - already);
+    await expect(checkpoints()).resolves.toEqual([]);
+  }
+
+  test('a multipart upload cut off mid-way resumes after a reload, sending only the missing parts', async () => {
+    const already = await cutOffMidway(files.resumable);
     await page.reload();
     await page.getByText('Signed in as alice.').waitFor();
-    partsDone.length = 0;
     await chooseMethod(page, 'multipart');
     await page.getByLabel('Choose files').setInputFiles([files.resumable.path]);
-    const { callback } = await expectUploaded(page, files.resumable);
-    expect(callback).toBeTruthy();
-    await expect(uploadItem(page, files.resumable.name).locator('.status').textContent()).resolves.toContain(`after resuming (${already} parts were already there)`);
-    expect(partsDone).toHaveLength(total - already);
-    await expect(page.evaluate(() => Object.keys(localStorage).filter((k) => k.startsWith('oss-upload-checkpoint:')).length)).resolves.toBe(0);
+    await expectResumed(files.resumable, already);
+  });
+
+  test('a multipart upload cut off by a dropped connection resumes from its Resume button', async () => {
+    const already = await cutOffMidway(files.resumable);
+    await page.getByRole('button', { name: `Resume the upload of ${files.resumable.name}` }).press('Enter');
+    await expectResumed(files.resumable, already);
   });
 });
 
