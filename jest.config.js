@@ -8,4 +8,6 @@ module.exports = {
   // jose 6 ships ESM only; let swc turn it into CommonJS for jest.
   transformIgnorePatterns: ['/node_modules/(?!jose/)'],
   testTimeout: 30000,
+  // Every test file runs with its log lines audited for secrets (test/setup/log-audit.ts).
+  setupFilesAfterEnv: ['<rootDir>/test/setup/log-audit.ts'],
 };

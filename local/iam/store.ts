@@ -30,12 +30,24 @@ export interface RoleDefinition {
 }
 
 export class IamStore {
+  // Every store in this process, so a log audit can look for any secret one of them holds.
+  private static readonly all = new Set<IamStore>();
   readonly accountId: string;
   private readonly keys = new Map<string, Principal>();
   readonly roles = new Map<string, RoleDefinition>();
 
   constructor(accountId = '1234567890123456') {
     this.accountId = accountId;
+    IamStore.all.add(this);
+  }
+
+  /** The key secrets and security tokens of every principal of every store in this process. */
+  static heldSecrets(): string[] {
+    const out: string[] = [];
+    for (const store of IamStore.all) {
+      for (const p of store.keys.values()) out.push(p.accessKeySecret, ...(p.securityToken === undefined ? [] : [p.securityToken]));
+    }
+    return out;
   }
 
   addKey(principal: Principal): Principal {
