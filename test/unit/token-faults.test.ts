@@ -22,7 +22,8 @@ const FUNCTION_CREDS: FcCredentials = {
 };
 const ISSUED = { AccessKeyId: 'STS.IssuedKeyId0001', AccessKeySecret: 'IssuedSecret-for-the-client-only', SecurityToken: 'CAISIssuedTokenForTheClientOnly' };
 
-type Behaviour = 'hang' | 'reset' | 'internal' | 'throttle' | 'html' | 'incomplete' | 'noPermission' | 'signatureEcho' | 'ok';
+/** `refuse:<status>:<Code>` answers with that STS error. */
+type Behaviour = 'hang' | 'reset' | 'internal' | 'throttle' | 'html' | 'incomplete' | 'noPermission' | 'signatureEcho' | 'ok' | `refuse:${number}:${string}`;
 
 let server: Server;
 let script: Behaviour[];
@@ -38,6 +39,10 @@ function answer(res: ServerResponse, status: number, body: unknown) {
 
 function behave(b: Behaviour, req: IncomingMessage, res: ServerResponse, body: string) {
   const err = (status: number, Code: string) => answer(res, status, { RequestId: 'REQ-1', HostId: 'sts.aliyuncs.com', Code, Message: `${Code}: ${UPSTREAM_MARKER}` });
+  if (b.startsWith('refuse:')) {
+    const [, status, code] = b.split(':');
+    return err(Number(status), code);
+  }
   switch (b) {
     case 'hang':
       return;
@@ -165,6 +170,34 @@ it('does not retry a refusal the operator must fix, and names the fix: NoPermiss
   expect(seen).toBe(1);
   expect(line).toMatchObject({ stsCode: 'NoPermission', stsRequestId: 'REQ-1', stsStatus: 403, stsAttempts: 1 });
   expectNothingLeaked(r);
+});
+
+describe('each refusal STS can give becomes a 500 with a code naming what to fix, after one call', () => {
+  it.each([
+    [403, 'NoPermission', 'StsNoPermission'],
+    [404, 'EntityNotExist.Role', 'StsRoleNotFound'],
+    [400, 'InvalidParameter.RoleArn', 'StsRoleArnInvalid'],
+    [400, 'InvalidParameter.PolicyGrammar', 'StsPolicyRejected'],
+    [400, 'InvalidParameter.PolicySize', 'StsPolicyRejected'],
+    [400, 'InvalidParameter.DurationSeconds', 'StsDurationRejected'],
+    [400, 'InvalidParameter.ExternalId', 'StsExternalIdRejected'],
+    [400, 'InvalidParameter.RoleSessionName', 'StsParameterRejected'],
+    [400, 'MissingSecurityToken', 'StsCredentialsRejected'],
+    [404, 'InvalidAccessKeyId.NotFound', 'StsCredentialsRejected'],
+    [400, 'InvalidSecurityToken.Expired', 'StsCredentialsRejected'],
+    [400, 'InvalidTimeStamp.Expired', 'StsCredentialsRejected'],
+    [400, 'SomethingNew', 'StsRejected'],
+  ])('%i %s → %s', async (status, stsCode, code) => {
+    const { r, body, line } = await tokenWith(`refuse:${status}:${stsCode}`);
+    expect([r.statusCode, body.error.code, seen]).toEqual([500, code, 1]);
+    expect(line).toMatchObject({ stsCode, stsStatus: status });
+    expectNothingLeaked(r);
+  });
+
+  it('an unknown code with a 5xx status is treated as an outage: retried, then 503', async () => {
+    const { r, body } = await tokenWith('refuse:502:SomethingNew');
+    expect([r.statusCode, body.error.code, seen]).toEqual([503, 'StsUnavailable', 3]);
+  });
 });
 
 it('keeps STS\'s echo of the signed string (with the function\'s security token) out of the answer and the log', async () => {
