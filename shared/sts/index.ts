@@ -47,23 +47,24 @@ function sessionPolicyOf(grant: Grant): string {
 export async function vendCredentials(grant: Grant, config: Config, roleArn: string, own: FcCredentials): Promise<Vended> {
   let cache = caches.get(config);
   if (!cache) caches.set(config, (cache = new CredentialCache<StsCredentials>()));
-  const policy = sessionPolicyOf(grant);
   let stsCalls = 0;
+  // Only a miss compiles the policy: a hit costs a map lookup.
   const fetch = async () => {
+    const request = {
+      credentials: own,
+      endpoint: config.sts.endpoint,
+      roleArn,
+      sessionName: roleSessionName(grant.uid),
+      durationSeconds: config.stsDurationSeconds,
+      policy: sessionPolicyOf(grant),
+      externalId: config.sts.externalId,
+      timeoutMs: config.sts.timeoutMs,
+    };
     try {
       const credentials = await withRetry(
         () => {
           stsCalls++;
-          return assumeRole({
-            credentials: own,
-            endpoint: config.sts.endpoint,
-            roleArn,
-            sessionName: roleSessionName(grant.uid),
-            durationSeconds: config.stsDurationSeconds,
-            policy,
-            externalId: config.sts.externalId,
-            timeoutMs: config.sts.timeoutMs,
-          });
+          return assumeRole(request);
         },
         (err) => err instanceof StsCallFailed && err.retryable,
       );
