@@ -232,6 +232,13 @@ describe('the answer', () => {
     expect([r.statusCode, json(r).error.code]).toEqual([500, 'Misconfigured']);
   });
 
+  it('is a 500 SessionPolicyTooLarge, without calling STS, when UPLOAD_PREFIX makes the policy too long for STS', async () => {
+    useEnv({ UPLOAD_PREFIX: `${'deep/'.repeat(200)}\${uid}/` });
+    const r = await token('alice', 'upload');
+    expect([r.statusCode, json(r).error.code]).toEqual([500, 'SessionPolicyTooLarge']);
+    expect(recorded).toHaveLength(0);
+  });
+
   it('is a 500 FunctionRoleMissing when the function has no role credentials', async () => {
     const r = await handler(
       httpEvent({ method: 'POST', path: '/token', headers: { Authorization: `Bearer ${await jwt('alice')}` }, body: { access: 'upload' } }),
