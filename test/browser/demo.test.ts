@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import type { Browser, BrowserContext, CDPSession, Page } from 'playwright-core';
 import type { UploadSession } from '../../client';
 import { startLocalRuntime, type LocalRuntime } from '../../local/runtime';
+import { setLogSink } from '../../shared/log';
 import {
   BIG_SIZE, chooseMethod, fetchFromPage, launchChromium, MiB, progressOf, progressSeen, recordProgress, RUNTIME_ENV,
   SCREENSHOTS, settled, signIn, until, uploadItem, writeTestFiles, type TestFile,
@@ -16,8 +17,10 @@ let runtime: LocalRuntime;
 let browser: Browser;
 let work: string;
 let files: ReturnType<typeof writeTestFiles>;
+const serverLog: { level?: string; status?: number }[] = [];
 
 beforeAll(async () => {
+  setLogSink((line) => serverLog.push(JSON.parse(line)));
   work = mkdtempSync(join(tmpdir(), 'browser-test-'));
   files = writeTestFiles(join(work, 'files'));
   mkdirSync(SCREENSHOTS, { recursive: true });
@@ -259,5 +262,12 @@ describe('two users', () => {
       await alice.context.close();
       await bob.context.close();
     }
+  });
+});
+
+describe('afterwards', () => {
+  test('nothing the page did made the runtime fail (no 5xx, no error lines)', () => {
+    expect(serverLog.length).toBeGreaterThan(50);
+    expect(serverLog.filter((l) => l.level === 'error' || (l.status ?? 0) >= 500)).toEqual([]);
   });
 });
