@@ -60,9 +60,10 @@ async function measure(): Promise<Peak> {
 }
 
 /** Sample memory while `work` runs; returns its result, the starting point and the peaks. */
-async function sampled<T>(work: () => Promise<T>): Promise<{ result: T; base: Peak; peak: Peak }> {
+async function sampled<T>(work: () => Promise<T>): Promise<{ result: T; base: Peak; peak: Peak; samples: number }> {
   const base = await measure();
   const peak = { ...base };
+  let samples = 0;
   let running = true;
   const sampler = (async () => {
     while (running) {
@@ -70,14 +71,17 @@ async function sampled<T>(work: () => Promise<T>): Promise<{ result: T; base: Pe
       peak.rss = Math.max(peak.rss, m.rss);
       peak.live = Math.max(peak.live, m.live);
       peak.external = Math.max(peak.external, m.external);
+      samples++;
       await new Promise((r) => setTimeout(r, 200));
     }
   })();
   try {
-    return { result: await work(), base, peak };
-  } finally {
+    const result = await work();
     running = false;
     await sampler;
+    return { result, base, peak, samples };
+  } finally {
+    running = false;
   }
 }
 
@@ -126,9 +130,10 @@ it('uploads and downloads 200 MB with flat memory', async () => {
       `rss ${mb(s.base.rss)} → peak ${mb(s.peak.rss)} (+${mb(s.peak.rss - s.base.rss)})`,
       `external ${mb(s.base.external)} → peak ${mb(s.peak.external)} (+${mb(s.peak.external - s.base.external)})`,
     ].join('; ');
-  console.log(`local OSS, ${mb(SIZE)} object\n${report('upload', up)}\n${report('download', down)}`);
+  console.log(`local OSS, ${mb(SIZE)} object (${up.samples} and ${down.samples} samples)\n${report('upload', up)}\n${report('download', down)}`);
 
   for (const s of [up, down]) {
+    expect(s.samples).toBeGreaterThanOrEqual(3);
     expect(s.peak.live - s.base.live).toBeLessThan(LIVE_LIMIT);
     expect(s.peak.rss - s.base.rss).toBeLessThan(RSS_LIMIT);
   }
