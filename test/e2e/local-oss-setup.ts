@@ -39,6 +39,7 @@ export interface AliOss {
   delete(name: string): Promise<AliResult>;
   list(query: Record<string, unknown>, options: Record<string, unknown>): Promise<AliResult & { objects?: { name: string; size: number; etag: string }[] }>;
   multipartUpload(name: string, file: string | Buffer, options?: Record<string, unknown>): Promise<AliResult & { etag?: string }>;
+  signatureUrl(name: string, options?: Record<string, unknown>): string;
   signatureUrlV4(method: string, expires: number, request?: { headers?: Record<string, string>; queries?: Record<string, string> }, objectName?: string): Promise<string>;
   cancel(): void;
 }

@@ -190,6 +190,33 @@ describe('what OSS refuses, refused with OSS error codes', () => {
   });
 });
 
+describe('V1 signatures, for legacy buckets', () => {
+  const v1 = () => t.client(t.alice, { authorizationV4: false });
+
+  it('ali-oss with V1 header signatures puts, gets and heads', async () => {
+    await v1().put('users/alice/v1.txt', Buffer.from('legacy'));
+    expect((await v1().get('users/alice/v1.txt')).content.toString()).toBe('legacy');
+    expect((await v1().head('users/alice/v1.txt')).res.status).toBe(200);
+  });
+
+  it('a V1 presigned URL (with security-token) downloads; changed or expired, it is refused', async () => {
+    await v1().put('users/alice/v1u.txt', Buffer.from('url'));
+    const url = v1().signatureUrl('users/alice/v1u.txt', { expires: 60 });
+    const ok = await fetch(url);
+    expect([ok.status, await ok.text()]).toEqual([200, 'url']);
+    const changed = await fetch(url.replace('v1u.txt', 'v1U.txt'));
+    expect([changed.status, await errorCode(changed)]).toEqual([403, 'SignatureDoesNotMatch']);
+    t.clock.offsetMs = 61_000;
+    const late = await fetch(url);
+    expect([late.status, await errorCode(late)]).toEqual([403, 'AccessDenied']);
+  });
+
+  it('a V1 header signature with the wrong secret: SignatureDoesNotMatch', async () => {
+    const wrong = t.client({ ...t.alice, accessKeySecret: 'not-the-secret' }, { authorizationV4: false });
+    expect(await refusal(wrong.put('users/alice/v1x.txt', Buffer.from('x')))).toEqual({ status: 403, code: 'SignatureDoesNotMatch' });
+  });
+});
+
 /** `size` bytes of a repeating pattern, produced in 1 MB chunks; `tap` sees each chunk. */
 function patterned(size: number, tap: (chunk: Buffer) => void): Readable {
   const chunk = Buffer.alloc(1024 * 1024);
