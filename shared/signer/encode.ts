@@ -4,8 +4,11 @@
 const EXTRA = /[!'()*]/g;
 const hex = (c: string) => '%' + c.charCodeAt(0).toString(16).toUpperCase();
 
+const UNRESERVED = /^[A-Za-z0-9._~-]*$/;
+
 export function rfc3986(s: string): string {
-  return encodeURIComponent(s).replace(EXTRA, hex);
+  // Most names and values (x-oss-date, OSS4-HMAC-SHA256, content-length…) need no encoding at all.
+  return UNRESERVED.test(s) ? s : encodeURIComponent(s).replace(EXTRA, hex);
 }
 
 /** A path: each segment encoded, `/` kept. */

@@ -27,23 +27,22 @@ export function signPostV4(
   expiresSeconds: number,
 ): SignedForm {
   const timestamp = v4Timestamp(now);
-  const auth: Record<string, string> = {
-    'x-oss-signature-version': V4_ALGORITHM,
-    'x-oss-credential': `${credentials.accessKeyId}/${scope(timestamp.slice(0, 8), region)}`,
-    'x-oss-date': timestamp,
-  };
-  if (credentials.securityToken) auth['x-oss-security-token'] = credentials.securityToken;
+  const credential = `${credentials.accessKeyId}/${scope(timestamp.slice(0, 8), region)}`;
+  const token = credentials.securityToken;
   const expiration = new Date(now.getTime() + expiresSeconds * 1000);
   // The official samples list the bucket, then the credential fields, then the rules; keeping that
   // order makes the known-answer policies reproduce byte for byte.
   const split = isBucketCondition(conditions[0]) ? 1 : 0;
-  const document = {
-    expiration: expiration.toISOString(),
-    conditions: [...conditions.slice(0, split), ...Object.entries(auth).map(([k, v]) => ({ [k]: v })), ...conditions.slice(split)],
-  };
+  const bound: Condition[] = [{ 'x-oss-signature-version': V4_ALGORITHM }, { 'x-oss-credential': credential }, { 'x-oss-date': timestamp }];
+  if (token) bound.push({ 'x-oss-security-token': token });
+  const document = { expiration: expiration.toISOString(), conditions: [...conditions.slice(0, split), ...bound, ...conditions.slice(split)] };
   const policy = Buffer.from(JSON.stringify(document), 'utf8').toString('base64');
   const signature = postSignatureV4(credentials.accessKeySecret, timestamp.slice(0, 8), region, policy);
-  return { fields: { ...fields, ...auth, policy, 'x-oss-signature': signature }, policy, expiration };
+  const signed: Record<string, string> = { ...fields, 'x-oss-signature-version': V4_ALGORITHM, 'x-oss-credential': credential, 'x-oss-date': timestamp };
+  if (token) signed['x-oss-security-token'] = token;
+  signed.policy = policy;
+  signed['x-oss-signature'] = signature;
+  return { fields: signed, policy, expiration };
 }
 
 export function signPostV1(

@@ -3,7 +3,7 @@
 
 import type { Credentials } from './credentials';
 import { type Condition, signPostV1, signPostV4 } from './post';
-import { bucketBase, type Endpoint, objectUrl } from './url';
+import { bucketBase, type Endpoint, objectUrl, objectUrlWithQuery } from './url';
 import { presignV1 } from './v1';
 import { presignV4, type QueryPairs } from './v4';
 
@@ -39,8 +39,8 @@ export function presignObjectUrl(target: BucketTarget, req: ObjectRequest, crede
     const { query } = presignV1(signed, credentials, Math.floor(now.getTime() / 1000) + expiresSeconds);
     return objectUrl(target, target.bucket, req.key, query);
   }
-  const { query } = presignV4({ ...signed, additionalHeaders: req.additionalHeaders }, credentials, target.region, now, expiresSeconds);
-  return objectUrl(target, target.bucket, req.key, query);
+  const { queryString } = presignV4({ ...signed, additionalHeaders: req.additionalHeaders }, credentials, target.region, now, expiresSeconds);
+  return objectUrlWithQuery(target, target.bucket, req.key, queryString);
 }
 
 export interface ObjectForm {

@@ -17,7 +17,11 @@ export function bucketBase(ep: Endpoint, bucket: string): string {
 }
 
 export function objectUrl(ep: Endpoint, bucket: string, key: string, query: QueryPairs = []): string {
+  return objectUrlWithQuery(ep, bucket, key, query.map(([k, v]) => (v === '' ? rfc3986(k) : `${rfc3986(k)}=${rfc3986(v)}`)).join('&'));
+}
+
+/** The object's URL with a query string that is already percent-encoded. */
+export function objectUrlWithQuery(ep: Endpoint, bucket: string, key: string, queryString: string): string {
   const base = `${bucketBase(ep, bucket)}/${encodePath(key)}`;
-  if (query.length === 0) return base;
-  return base + '?' + query.map(([k, v]) => (v === '' ? rfc3986(k) : `${rfc3986(k)}=${rfc3986(v)}`)).join('&');
+  return queryString === '' ? base : `${base}?${queryString}`;
 }

@@ -1,7 +1,7 @@
 // OSS Signature Version 4 (OSS4-HMAC-SHA256), canonicalised as the official v2 SDKs do: query keys
 // sorted in byte order, empty values rendered as a bare key.
 
-import { createHash, createHmac } from 'node:crypto';
+import crypto, { createHash, createHmac } from 'node:crypto';
 import type { Credentials } from './credentials';
 import { encodePath, rfc3986 } from './encode';
 
@@ -21,9 +21,19 @@ export interface V4Request {
   additionalHeaders?: string[];
 }
 
+// Requests signed within the same second share their timestamp.
+let lastSecond = NaN;
+let lastTimestamp = '';
+
 /** `20231216T162057Z` */
 export function v4Timestamp(date: Date): string {
-  return date.toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '');
+  const second = Math.floor(date.getTime() / 1000);
+  if (second !== lastSecond) {
+    const iso = date.toISOString();
+    lastTimestamp = `${iso.slice(0, 4)}${iso.slice(5, 7)}${iso.slice(8, 10)}T${iso.slice(11, 13)}${iso.slice(14, 16)}${iso.slice(17, 19)}Z`;
+    lastSecond = second;
+  }
+  return lastTimestamp;
 }
 
 export function canonicalUri(bucket?: string, key?: string): string {
@@ -31,12 +41,28 @@ export function canonicalUri(bucket?: string, key?: string): string {
   return encodePath(`/${bucket}/${key ?? ''}`);
 }
 
+// Long query values (the STS token, about 1 KB; the callback parameter) are the same in every URL an
+// instance signs: encode each once.
+const encodedLong = new Map<string, string>();
+const ENCODED_LONG_MAX = 64;
+
+function encodeValue(v: string): string {
+  if (v.length < 64) return rfc3986(v);
+  let e = encodedLong.get(v);
+  if (e === undefined) {
+    e = rfc3986(v);
+    if (encodedLong.size >= ENCODED_LONG_MAX) encodedLong.clear();
+    encodedLong.set(v, e);
+  }
+  return e;
+}
+
+const encodePairs = (query: QueryPairs): QueryPairs => query.map(([k, v]) => [rfc3986(k), encodeValue(v)]);
+const joinPairs = (encoded: QueryPairs): string => encoded.map(([k, v]) => (v === '' ? k : `${k}=${v}`)).join('&');
+const byteOrder = ([a, av]: [string, string], [b, bv]: [string, string]) => (a < b ? -1 : a > b ? 1 : av < bv ? -1 : av > bv ? 1 : 0);
+
 export function canonicalQuery(query: QueryPairs): string {
-  return query
-    .map(([k, v]) => [rfc3986(k), rfc3986(v)] as const)
-    .sort(([a, av], [b, bv]) => (a < b ? -1 : a > b ? 1 : av < bv ? -1 : av > bv ? 1 : 0))
-    .map(([k, v]) => (v === '' ? k : `${k}=${v}`))
-    .join('&');
+  return joinPairs(encodePairs(query).sort(byteOrder));
 }
 
 /** Lower-cased, de-duplicated, sorted, without those signed by default. */
@@ -62,24 +88,24 @@ export function canonicalHeaders(headers: Record<string, string>, additional: st
   return out;
 }
 
+/** `additional` already normalised; `query` already canonical. */
+function canonicalFrom(req: V4Request, query: string, additional: string[]): string {
+  return `${req.method.toUpperCase()}\n${canonicalUri(req.bucket, req.key)}\n${query}\n${canonicalHeaders(req.headers, additional)}\n${additional.join(';')}\n${UNSIGNED_PAYLOAD}`;
+}
+
 export function canonicalRequest(req: V4Request): string {
-  const additional = normalizeAdditionalHeaders(req.additionalHeaders);
-  return [
-    req.method.toUpperCase(),
-    canonicalUri(req.bucket, req.key),
-    canonicalQuery(req.query),
-    canonicalHeaders(req.headers, additional),
-    additional.join(';'),
-    UNSIGNED_PAYLOAD,
-  ].join('\n');
+  return canonicalFrom(req, canonicalQuery(req.query), normalizeAdditionalHeaders(req.additionalHeaders));
 }
 
 export function scope(day: string, region: string, product = 'oss'): string {
   return `${day}/${region}/${product}/aliyun_v4_request`;
 }
 
+// One-shot hashing (Node ≥ 20.12) skips the Hash object, a large part of hashing a short string.
+const sha256hex: (s: string) => string = crypto.hash ? (s) => crypto.hash('sha256', s, 'hex') : (s) => createHash('sha256').update(s).digest('hex');
+
 export function stringToSign(timestamp: string, region: string, canonical: string, product = 'oss'): string {
-  const hash = createHash('sha256').update(canonical).digest('hex');
+  const hash = sha256hex(canonical);
   return `${V4_ALGORITHM}\n${timestamp}\n${scope(timestamp.slice(0, 8), region, product)}\n${hash}`;
 }
 
@@ -131,6 +157,8 @@ export function authorizeV4(req: V4Request, credentials: Credentials, region: st
 export interface V4Presigned {
   /** The signed query, in the order it goes into the URL, x-oss-signature last. */
   query: QueryPairs;
+  /** The same query percent-encoded for the URL (each part encoded once, for canonicalisation and URL alike). */
+  queryString: string;
   canonicalRequest: string;
   stringToSign: string;
   signature: string;
@@ -149,11 +177,12 @@ export function presignV4(req: V4Request, credentials: Credentials, region: stri
   ];
   if (credentials.securityToken) query.push(['x-oss-security-token', credentials.securityToken]);
   if (additional.length) query.push(['x-oss-additional-headers', additional.join(';')]);
-  const canonical = canonicalRequest({ ...req, query, additionalHeaders: additional });
+  const encoded = encodePairs(query);
+  const canonical = canonicalFrom(req, joinPairs([...encoded].sort(byteOrder)), additional);
   const toSign = stringToSign(timestamp, region, canonical);
   const signature = signV4(credentials.accessKeySecret, timestamp, region, toSign);
   query.push(['x-oss-signature', signature]);
-  return { query, canonicalRequest: canonical, stringToSign: toSign, signature };
+  return { query, queryString: `${joinPairs(encoded)}&x-oss-signature=${signature}`, canonicalRequest: canonical, stringToSign: toSign, signature };
 }
 
 /** PostObject V4: the string to sign is the Base64 policy itself. */
