@@ -151,7 +151,7 @@ export function errorFromAliOss(err: unknown): UploadError {
   if (err instanceof UploadError) return err;
   const e = (err ?? {}) as { name?: string; status?: number; code?: string; message?: string; requestId?: string };
   if (e.name === 'cancel') return cancelledError();
-  if (e.status && e.status > 0 && e.status !== -1) return errorFromServer(e.status, e.code, e.message, e.requestId);
   // ali-oss gives status -1 or 0 when no answer arrived: the connection failed.
+  if (e.status && e.status > 0) return errorFromServer(e.status, e.code, e.message, e.requestId);
   return networkError(err);
 }

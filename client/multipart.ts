@@ -126,6 +126,6 @@ export function callbackOf(plan: SignedRequest): OSS.CallbackOptions | undefined
 
 // The browser build of ali-oss slices File/Blob objects; the Node build wants a Buffer or a path.
 async function uploadable(file: Blob): Promise<unknown> {
-  if (typeof window !== 'undefined') return file;
-  return Buffer.from(await file.arrayBuffer());
+  const inNode = typeof process !== 'undefined' && typeof process.versions?.node === 'string';
+  return inNode ? Buffer.from(await file.arrayBuffer()) : file;
 }

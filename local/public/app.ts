@@ -39,6 +39,7 @@ let session: UploadSession | undefined;
 function signIn(user: string, token: string): void {
   sessionStorage.setItem(SIGN_IN_KEY, JSON.stringify({ user, token }));
   session = new UploadSession({ authToken: () => token, checkpoints: webStorageCheckpoints() });
+  // For the browser console (and the browser tests): the signed-in session and the library.
   Object.assign(window, { ossDemo: { session, user, lib: ossUpload } });
   byId('whoami').textContent = `Signed in as ${user}.`;
   byId('signout').hidden = false;
