@@ -16,6 +16,29 @@ const CHALLENGE = { 'WWW-Authenticate': 'Bearer' };
 const jwksCache = new Map<string, JWTVerifyGetKey>();
 const secretCache = new Map<string, Uint8Array>();
 
+// Clients reuse one token for many requests, and verifying it again costs more than everything
+// else a request does. A token already verified under this auth configuration is accepted again
+// until it expires (or for a minute at most, so a key withdrawn from the JWKS stops working soon).
+const VERIFIED_TTL_MS = 60_000;
+const VERIFIED_MAX = 1024;
+const verified = new WeakMap<Config['auth'], Map<string, { claims: JWTPayload; until: number }>>();
+
+function verifiedClaims(auth: Config['auth'], token: string, now: number): JWTPayload | undefined {
+  const hit = verified.get(auth)?.get(token);
+  if (!hit) return undefined;
+  if (hit.until > now) return hit.claims;
+  verified.get(auth)?.delete(token);
+  return undefined;
+}
+
+function remember(auth: Config['auth'], token: string, claims: JWTPayload, now: number): void {
+  if (typeof claims.exp !== 'number') return;
+  let entries = verified.get(auth);
+  if (!entries) verified.set(auth, (entries = new Map()));
+  if (entries.size >= VERIFIED_MAX) entries.clear();
+  entries.set(token, { claims, until: Math.min(claims.exp * 1000, now + VERIFIED_TTL_MS) });
+}
+
 function unauthorized(code: string, message: string): HttpError {
   return new HttpError(401, code, message, CHALLENGE);
 }
@@ -82,11 +105,15 @@ export async function authenticate(req: Request): Promise<Identity> {
     throw new HttpError(500, 'AuthNotConfigured', 'set AUTH_JWKS_URL or AUTH_HS256_SECRET (or AUTH_ANONYMOUS=true for an open demo)');
   }
   const token = bearer(req);
-  let claims: JWTPayload;
-  try {
-    claims = await verify(token, auth);
-  } catch (err) {
-    throw translate(err);
+  const now = Date.now();
+  let claims = verifiedClaims(auth, token, now);
+  if (!claims) {
+    try {
+      claims = await verify(token, auth);
+    } catch (err) {
+      throw translate(err);
+    }
+    remember(auth, token, claims, now);
   }
   const uid = claims[auth.userClaim];
   if (typeof uid !== 'string' && typeof uid !== 'number') {

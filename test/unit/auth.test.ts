@@ -159,6 +159,32 @@ describe('with AUTH_HS256_SECRET', () => {
   });
 });
 
+describe('a token presented again', () => {
+  beforeEach(() => configure({ ...BASE, AUTH_HS256_SECRET: HS_SECRET }));
+  afterEach(() => jest.useRealTimers());
+
+  test('is refused once it has expired, although it was accepted before', async () => {
+    const jwt = await hs({ exp: now() + 40 });
+    expect((await call(`Bearer ${jwt}`)).body.uid).toBe('alice');
+    jest.useFakeTimers({ now: Date.now() + 120_000, doNotFake: ['nextTick', 'setImmediate', 'queueMicrotask'] });
+    await expectRefused(`Bearer ${jwt}`, 401, 'TokenExpired');
+  });
+
+  test('with one character changed is verified afresh and refused', async () => {
+    const jwt = await hs();
+    expect((await call(`Bearer ${jwt}`)).body.uid).toBe('alice');
+    const flipped = jwt.slice(0, -2) + (jwt.at(-2) === 'A' ? 'B' : 'A') + jwt.at(-1);
+    await expectRefused(`Bearer ${flipped}`, 401, 'TokenInvalid');
+  });
+
+  test('is refused after the secret changes, although it was accepted under the old one', async () => {
+    const jwt = await hs();
+    expect((await call(`Bearer ${jwt}`)).body.uid).toBe('alice');
+    configure({ ...BASE, AUTH_HS256_SECRET: 'another-hs256-secret-of-32-bytes-or-more' });
+    await expectRefused(`Bearer ${jwt}`, 401, 'TokenInvalid');
+  });
+});
+
 describe('with AUTH_USER_CLAIM', () => {
   beforeAll(() => configure({ ...BASE, AUTH_HS256_SECRET: HS_SECRET, AUTH_USER_CLAIM: 'user_id' }));
 
