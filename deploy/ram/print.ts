@@ -1,5 +1,5 @@
 // Prints one RAM document (or the bucket CORS rule) with its placeholders filled from s.yaml as it
-// renders in this environment, for `aliyun ram ...` and `ossutil` (docs/deploy.md):
+// renders in this environment, for `aliyun ram ...` and `ossutil` (README.md, "Deploying to Function Compute"):
 //   AccountID=<id> OSS_BUCKET=... npx tsx deploy/ram/print.ts upload-role-policy > upload-role-policy.json
 //   npx tsx deploy/ram/print.ts bucket-cors [-t s.domain.yaml]
 
