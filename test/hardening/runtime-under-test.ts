@@ -1,0 +1,107 @@
+// The local runtime as the hardening tests attack it: one signed-in user, an extra callback key the
+// operator trusts (so tests can send callbacks OSS would sign, with bodies OSS would never send),
+// one object already stored, and what "stored state" means: the files of the local OSS, and the
+// secrets the local account has issued.
+
+import { createHash } from 'node:crypto';
+import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, relative } from 'node:path';
+import type { KeyObject } from 'node:crypto';
+import { IamStore } from '../../local/iam/store';
+import { type LocalRuntime, startLocalRuntime } from '../../local/runtime';
+import { resetConfig } from '../../shared/config';
+import { OSS_KEY_URL_HEADER, ossSignature, rsaKeys } from '../unit/callback-helpers';
+
+export const BUCKET = 'local-uploads';
+export const USER = 'mallory';
+export const PREFIX = `users/${USER}/`;
+
+export interface Answer {
+  status: number;
+  headers: Record<string, string>;
+  text: string;
+}
+
+export interface SeededObject {
+  key: string;
+  etag: string;
+  size: number;
+  mimeType: string;
+}
+
+export interface RuntimeUnderTest {
+  rt: LocalRuntime;
+  jwt: string;
+  seeded: SeededObject;
+  /** An HTTP request to /api/<endpoint> (or any path) of the runtime. */
+  call(path: string, init?: RequestInit): Promise<Answer>;
+  /** POST /api/callback signed as OSS signs it, with a key the operator trusts. */
+  signedCallback(body: string | Buffer, contentType?: string, headers?: Record<string, string>): Promise<Answer>;
+  /** Every file under the local OSS data folder with its size, and how many secrets the account holds. */
+  state(): { files: string[]; secretsHeld: number };
+  stop(): Promise<void>;
+}
+
+async function answerOf(res: Response): Promise<Answer> {
+  return { status: res.status, headers: Object.fromEntries(res.headers), text: await res.text() };
+}
+
+function files(dir: string): string[] {
+  const out: string[] = [];
+  const walk = (d: string) => {
+    for (const entry of readdirSync(d, { withFileTypes: true })) {
+      const path = join(d, entry.name);
+      if (entry.isDirectory()) walk(path);
+      else out.push(`${relative(dir, path)} ${statSync(path).size}`);
+    }
+  };
+  walk(dir);
+  return out.sort();
+}
+
+export async function startRuntimeUnderTest(env: Record<string, string> = {}): Promise<RuntimeUnderTest> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'hardening-'));
+  const rt = await startLocalRuntime({ dataDir, env: { UPLOAD_MAX_SIZE: '1048576', ...env } });
+  const trusted: { privateKey: KeyObject; publicPem: string } = rsaKeys();
+  // The runtime trusts its local OSS's key; the tests' key joins it, as an operator would add one.
+  process.env.CALLBACK_TRUSTED_KEYS = `${process.env.CALLBACK_TRUSTED_KEYS}\n${trusted.publicPem}`;
+  resetConfig();
+  const jwt = await rt.login(USER);
+  const call = async (path: string, init: RequestInit = {}) => answerOf(await fetch(`${rt.appUrl}${path}`, init));
+  const post = (path: string, body: unknown) =>
+    call(path, { method: 'POST', headers: { Authorization: `Bearer ${jwt}`, 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
+
+  // The user already holds upload credentials and has stored one object.
+  const token = await post('/api/token', { access: 'upload' });
+  if (token.status !== 200) throw new Error(`seeding: token answered ${token.status}`);
+  const content = 'seeded object\n';
+  const put = JSON.parse((await post('/api/sign', { op: 'put', key: `${PREFIX}seeded.txt`, contentType: 'text/plain', size: content.length })).text);
+  const upload = await fetch(put.url, { method: 'PUT', headers: put.headers, body: content });
+  if (upload.status !== 200) throw new Error(`seeding: upload answered ${upload.status}: ${await upload.text()}`);
+  const seeded = { key: put.key, etag: createHash('md5').update(content).digest('hex').toUpperCase(), size: content.length, mimeType: 'text/plain' };
+
+  return {
+    rt,
+    jwt,
+    seeded,
+    call,
+    signedCallback(body, contentType = 'application/json', headers = {}) {
+      return call('/api/callback', {
+        method: 'POST',
+        headers: {
+          'Content-Type': contentType,
+          Authorization: ossSignature(trusted.privateKey, '/api/callback', body),
+          'x-oss-pub-key-url': OSS_KEY_URL_HEADER,
+          ...headers,
+        },
+        body: typeof body === 'string' ? body : new Uint8Array(body),
+      });
+    },
+    state: () => ({ files: files(dataDir), secretsHeld: IamStore.heldSecrets().length }),
+    async stop() {
+      await rt.stop();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
