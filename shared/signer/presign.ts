@@ -32,14 +32,14 @@ export class UnsignableRequest extends Error {
 
 /** The presigned URL of one object request, valid `expiresSeconds` from `now`. */
 export function presignObjectUrl(target: BucketTarget, req: ObjectRequest, credentials: Credentials, now: Date, expiresSeconds: number): string {
-  const signed = { method: req.method, bucket: target.bucket, key: req.key, query: req.query, headers: req.headers };
+  const signed = { method: req.method, bucket: target.bucket, key: req.key, query: req.query, headers: req.headers, additionalHeaders: req.additionalHeaders };
   if (target.version === 'v1') {
     // V1 signs Content-MD5, Content-Type and x-oss-* only; anything else would silently go unenforced.
     if (req.additionalHeaders?.length) throw new UnsignableRequest(`V1 signatures cannot bind ${req.additionalHeaders.join(', ')}`);
     const { query } = presignV1(signed, credentials, Math.floor(now.getTime() / 1000) + expiresSeconds);
     return objectUrl(target, target.bucket, req.key, query);
   }
-  const { queryString } = presignV4({ ...signed, additionalHeaders: req.additionalHeaders }, credentials, target.region, now, expiresSeconds);
+  const { queryString } = presignV4(signed, credentials, target.region, now, expiresSeconds);
   return objectUrlWithQuery(target, target.bucket, req.key, queryString);
 }
 

@@ -67,6 +67,7 @@ export function canonicalQuery(query: QueryPairs): string {
 
 /** Lower-cased, de-duplicated, sorted, without those signed by default. */
 export function normalizeAdditionalHeaders(names: string[] = []): string[] {
+  if (names.length === 0) return names;
   const set = new Set(names.map((n) => n.trim().toLowerCase()).filter((n) => n && !isDefaultSigned(n)));
   return [...set].sort();
 }
@@ -114,7 +115,12 @@ export function stringToSign(timestamp: string, region: string, canonical: strin
 const keyCache = new Map<string, Buffer>();
 const KEY_CACHE_MAX = 256;
 
+// An instance signs with one credential, day and region at a time: check that before the map.
+let lastKey: { secret: string; day: string; region: string; product: string; key: Buffer } | undefined;
+
 export function signingKey(secret: string, day: string, region: string, product = 'oss'): Buffer {
+  const last = lastKey;
+  if (last && last.secret === secret && last.day === day && last.region === region && last.product === product) return last.key;
   const id = `${day}\n${region}\n${product}\n${secret}`;
   let key = keyCache.get(id);
   if (!key) {
@@ -125,6 +131,7 @@ export function signingKey(secret: string, day: string, region: string, product 
     if (keyCache.size >= KEY_CACHE_MAX) keyCache.clear();
     keyCache.set(id, key);
   }
+  lastKey = { secret, day, region, product, key };
   return key;
 }
 
