@@ -11,7 +11,7 @@ import { hasQuery, type OssRequest } from './request';
 
 export type { VerifyOptions } from './auth-common';
 
-export type AuthKind = 'v4-header' | 'v4-query' | 'v1-header' | 'v1-query';
+export type AuthKind = 'v4-header' | 'v4-query' | 'v1-header' | 'v1-query' | 'v4-form' | 'v1-form';
 
 export interface Authenticated {
   kind: AuthKind;

@@ -75,7 +75,7 @@ function accept(ctx: Ctx, fields: Map<string, string>, filename: string): Accept
   const bucket = ctx.oss.bucket as string;
   const opts = { iam: ctx.server.options.iam, region: ctx.server.options.region, now: ctx.server.now() };
   const { principal, policy } = verifyForm(fields, opts);
-  ctx.auth = { kind: fields.has('x-oss-signature') ? 'v4-query' : 'v1-query', principal };
+  ctx.auth = { kind: fields.has('x-oss-signature') ? 'v4-form' : 'v1-form', principal };
   const rawKey = fields.get('key');
   if (rawKey === undefined) throw new OssError(400, 'IncorrectNumberOfFilesInPOSTRequest', 'The key field is required.');
   checkConditions(policy, new Map([['bucket', bucket], ...fields]), opts.now);

@@ -4,6 +4,7 @@
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { isSubresource } from '../../shared/signer';
 import { verifyRequest } from './auth';
 import type { Ctx, LocalOssOptions, Server } from './context';
 import { applyCors, preflight } from './cors';
@@ -27,10 +28,22 @@ const newRequestId = () => randomBytes(12).toString('hex').toUpperCase();
 
 const methodNotAllowed = () => new OssError(405, 'MethodNotAllowed', 'The specified method is not allowed against this resource.');
 
+// Sub-resources of the operations served here (and the signature parameters); any other one names
+// an operation this endpoint does not offer (acl, tagging, append, x-oss-process…).
+const SERVED_SUBRESOURCES = new Set([
+  'uploads', 'uploadId', 'partNumber', 'security-token', 'callback', 'callback-var', 'continuation-token',
+  'response-content-type', 'response-content-language', 'response-expires', 'response-cache-control',
+  'response-content-disposition', 'response-content-encoding', 'x-oss-signature-version', 'x-oss-credential',
+  'x-oss-date', 'x-oss-expires', 'x-oss-signature', 'x-oss-security-token', 'x-oss-additional-headers',
+]);
+
 function route(ctx: Ctx): void | Promise<void> {
   const { oss } = ctx;
   const m = oss.method;
+  const unserved = oss.query.find(([k]) => isSubresource(k) && !SERVED_SUBRESOURCES.has(k));
+  if (unserved) throw new OssError(501, 'NotImplemented', `The local OSS does not implement the ${unserved[0]} operation.`);
   if (!oss.key) {
+    if (m === 'GET' && hasQuery(oss, 'uploads')) throw new OssError(501, 'NotImplemented', 'The local OSS does not implement ListMultipartUploads.');
     if (m === 'GET') return listObjects(ctx);
     throw methodNotAllowed();
   }
