@@ -3,7 +3,7 @@
 // BENCHMARKS.md.
 
 import { execSync } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { renameSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 
 export type Verdict = 'pass' | 'falls short' | 'info';
@@ -126,6 +126,8 @@ export function summary(results: Results): string {
   return lines.join('\n');
 }
 
+/** Written whole or not at all: an interrupted run leaves the previous results in place. */
 export function writeResults(path: string, results: Results): void {
-  writeFileSync(path, JSON.stringify(results, null, 2) + '\n');
+  writeFileSync(`${path}.tmp`, JSON.stringify(results, null, 2) + '\n');
+  renameSync(`${path}.tmp`, path);
 }

@@ -6,7 +6,7 @@ import { postPlan, putPlan } from '../shared/policy';
 import { type BucketTarget, presignObjectUrl, scope, signObjectForm, V4_ALGORITHM, v4Timestamp } from '../shared/signer';
 import { BUCKET, benchConfig, benchGrant, FUNCTION_CREDENTIALS as creds, REGION, UPLOAD_REQUEST } from './fixtures';
 import { judge, type Row } from './report';
-import { type Profile, throughput } from './timing';
+import { type Profile, throughputSideBySide } from './timing';
 
 interface AliOssClient {
   signatureUrlV4(method: string, expires: number, request: { headers?: Record<string, string>; queries?: Record<string, string> }, key: string, additionalHeaders?: string[]): Promise<string>;
@@ -83,10 +83,8 @@ export async function signingBench(profile: Profile): Promise<Row[]> {
     throw new Error('PostObject form: ali-oss signs the same policy differently; the comparison would be unfair');
   }
 
-  const urlOurs = await throughput(ourUrl, profile);
-  const urlTheirs = await throughput(theirUrl, profile);
-  const formOurs = await throughput(() => ourForm(), profile);
-  const formTheirs = await throughput(() => theirForm(), profile);
+  const [urlOurs, urlTheirs] = await throughputSideBySide([ourUrl, theirUrl], profile);
+  const [formOurs, formTheirs] = await throughputSideBySide([() => ourForm(), () => theirForm()], profile);
   return [
     judge({
       group: 'signing',

@@ -65,18 +65,35 @@ async function calibrate(op: Op, targetMs: number): Promise<number> {
   }
 }
 
-/** µs/op of a cheap operation, measured in batches after a warm-up (lets V8 optimise the code). */
-export async function throughput(op: Op, profile: Profile): Promise<Throughput> {
-  const warmupMs = profile.quick ? 50 : 300;
-  const batches = profile.quick ? 10 : 40;
-  const batchMs = profile.quick ? 5 : 20;
-  const until = performance.now() + warmupMs;
+function throughputSettings(profile: Profile) {
+  return { warmupMs: profile.quick ? 50 : 300, batches: profile.quick ? 10 : 40, batchMs: profile.quick ? 5 : 20 };
+}
+
+async function warmUp(op: Op, ms: number): Promise<void> {
+  const until = performance.now() + ms;
   while (performance.now() < until) await runOnce(op);
-  const opsPerBatch = await calibrate(op, batchMs);
-  const means: number[] = [];
-  for (let b = 0; b < batches; b++) means.push((await runBatch(op, opsPerBatch)) / opsPerBatch);
-  const usPerOp = median(means);
-  return { usPerOp, opsPerSec: 1e6 / usPerOp, batches, opsPerBatch };
+}
+
+/**
+ * µs/op of cheap operations, each warmed up first (lets V8 optimise the code), then measured in
+ * batches interleaved (a, b, a, b, …) so a load that comes and goes on the machine weighs on each
+ * of them alike.
+ */
+export async function throughputSideBySide(ops: Op[], profile: Profile): Promise<Throughput[]> {
+  const { warmupMs, batches, batchMs } = throughputSettings(profile);
+  const sizes: number[] = [];
+  for (const op of ops) {
+    await warmUp(op, warmupMs);
+    sizes.push(await calibrate(op, batchMs));
+  }
+  const means: number[][] = ops.map(() => []);
+  for (let b = 0; b < batches; b++) {
+    for (let i = 0; i < ops.length; i++) means[i].push((await runBatch(ops[i], sizes[i])) / sizes[i]);
+  }
+  return means.map((m, i) => {
+    const usPerOp = median(m);
+    return { usPerOp, opsPerSec: 1e6 / usPerOp, batches, opsPerBatch: sizes[i] };
+  });
 }
 
 export interface LatencyOptions {
