@@ -88,7 +88,10 @@ function accept(ctx: Ctx, fields: Map<string, string>, filename: string): Accept
   return { key, policy, callback, fields };
 }
 
-/** Parse the form: fields (names lower-cased), then the file streamed through `onFile`. */
+/**
+ * Parse the form: fields (names lower-cased), then the file streamed through `onFile`. On a refusal
+ * the rest of the body is read and dropped before answering, as browsers expect.
+ */
 function parseForm(ctx: Ctx, onFile: (accepted: Accepted, file: Readable) => Promise<Staged>): Promise<{ accepted: Accepted; staged: Staged }> {
   return new Promise((resolve, reject) => {
     const fields = new Map<string, string>();
@@ -101,8 +104,28 @@ function parseForm(ctx: Ctx, onFile: (accepted: Accepted, file: Readable) => Pro
     let failure: OssError | undefined;
     let upload: Promise<Staged> | undefined;
     let accepted: Accepted | undefined;
+    let settled = false;
     const fail = (e: unknown) => {
       failure ??= e instanceof OssError ? e : invalidArgument('The body is not a valid multipart/form-data form.');
+    };
+    const settle = async () => {
+      if (settled) return;
+      settled = true;
+      const staged = upload ? await upload.catch(() => undefined) : undefined;
+      if (!failure && (!upload || !accepted)) fail(new OssError(400, 'IncorrectNumberOfFilesInPOSTRequest', 'POST requires exactly one file upload per request.'));
+      if (failure) {
+        if (staged) ctx.server.store.discard(staged);
+        return reject(failure);
+      }
+      resolve({ accepted: accepted as Accepted, staged: staged as Staged });
+    };
+    /** Stop parsing: drop what is left of the body, then answer. */
+    const abandon = (e: unknown) => {
+      fail(e);
+      ctx.req.unpipe(bb);
+      if (ctx.req.readableEnded) return void settle();
+      ctx.req.on('end', () => void settle());
+      ctx.req.resume();
     };
     bb.on('field', (name, value, info) => {
       if (upload) return fail(invalidArgument('The file must be the last field of the form.'));
@@ -123,23 +146,15 @@ function parseForm(ctx: Ctx, onFile: (accepted: Accepted, file: Readable) => Pro
         return;
       }
       upload = onFile(accepted, stream);
-      upload.catch((e: unknown) => {
-        fail(e);
-        stream.resume();
-      });
+      upload.catch(abandon);
     });
     bb.on('filesLimit', () => fail(new OssError(400, 'IncorrectNumberOfFilesInPOSTRequest', 'POST requires exactly one file upload per request.')));
-    bb.on('error', (e) => fail(e));
-    bb.on('close', async () => {
-      const staged = upload ? await upload.catch(() => undefined) : undefined;
-      if (!failure && (!upload || !accepted)) fail(new OssError(400, 'IncorrectNumberOfFilesInPOSTRequest', 'POST requires exactly one file upload per request.'));
-      if (failure) {
-        if (staged) ctx.server.store.discard(staged);
-        return reject(failure);
-      }
-      resolve({ accepted: accepted as Accepted, staged: staged as Staged });
+    bb.on('error', abandon);
+    bb.on('close', () => void settle());
+    ctx.req.on('aborted', () => {
+      fail(new OssError(400, 'IncompleteBody', 'The request body was not received completely.'));
+      void settle();
     });
-    ctx.req.on('aborted', () => fail(new OssError(400, 'IncompleteBody', 'The request body was not received completely.')));
     ctx.req.pipe(bb);
   });
 }

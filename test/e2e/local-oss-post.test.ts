@@ -2,8 +2,10 @@
 // upload callback signed and relayed as OSS does it, the object-created event, presigned PUTs,
 // and CORS for the app's origin.
 
+import { readdirSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
 import { verifyCallback } from '../../shared/callback-auth';
 import { callbackParam, grantFor, postPlan, putPlan, type Grant } from '../../shared/policy';
 import { objectUrl, presignV4, signPostV1, signPostV4, type Credentials } from '../../shared/signer';
@@ -91,6 +93,14 @@ describe('PostObject', () => {
     const res = await post(form.fields, '0123456789A');
     expect([res.status, await errorCode(res)]).toEqual([400, 'EntityTooLarge']);
     expect(await exists(form.key)).toBe(false);
+  });
+
+  it('stops a large file at the size limit: EntityTooLarge, and no temporary file is left', async () => {
+    const form = v4Form({ size: 1024 * 1024 });
+    const res = await post(form.fields, Buffer.alloc(8 * 1024 * 1024, 1));
+    expect([res.status, await errorCode(res)]).toEqual([400, 'EntityTooLarge']);
+    expect(await exists(form.key)).toBe(false);
+    expect(readdirSync(join(t.dataDir, BUCKET, 'tmp'))).toEqual([]);
   });
 
   it('refuses a file under content-length-range with EntityTooSmall', async () => {

@@ -53,6 +53,8 @@ export interface TestOss {
   alice: Creds;
   admin: Creds;
   publicKeyPem: string;
+  /** Where the server keeps objects, parts and temporary files. */
+  dataDir: string;
   events: Buffer[];
   /** Milliseconds added to the server's clock. */
   clock: { offsetMs: number };
@@ -97,6 +99,7 @@ export async function startTestOss(corsOrigins: string[] = []): Promise<TestOss>
     alice: session('alice', 'readwrite'),
     admin,
     publicKeyPem: publicKey.export({ type: 'spki', format: 'pem' }) as string,
+    dataDir,
     events,
     clock,
     session,
