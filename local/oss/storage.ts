@@ -45,6 +45,8 @@ export interface ReceiveLimits {
 const entityTooLarge = (max: number) => new OssError(400, 'EntityTooLarge', 'Your proposed upload exceeds the maximum allowed size.', { MaxSizeAllowed: String(max) });
 
 export class DiskStore {
+  private readonly buckets: Set<string>;
+
   constructor(
     private readonly dataDir: string,
     buckets: string[],
@@ -52,8 +54,6 @@ export class DiskStore {
     for (const b of buckets) for (const d of ['objects', 'tmp', 'uploads']) mkdirSync(join(dataDir, b, d), { recursive: true });
     this.buckets = new Set(buckets);
   }
-
-  private readonly buckets: Set<string>;
 
   hasBucket(bucket: string): boolean {
     return this.buckets.has(bucket);
