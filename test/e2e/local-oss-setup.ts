@@ -37,7 +37,11 @@ export interface AliOss {
   get(name: string, options?: Record<string, unknown>): Promise<AliResult & { content: Buffer }>;
   head(name: string): Promise<AliResult>;
   delete(name: string): Promise<AliResult>;
-  list(query: Record<string, unknown>, options: Record<string, unknown>): Promise<AliResult & { objects?: { name: string; size: number; etag: string }[] }>;
+  list(
+    query: Record<string, unknown>,
+    options: Record<string, unknown>,
+  ): Promise<AliResult & { objects?: { name: string; size: number; etag: string }[]; prefixes?: string[]; isTruncated: boolean; nextMarker?: string }>;
+  listV2(query: Record<string, unknown>, options: Record<string, unknown>): Promise<AliResult & { objects?: { name: string }[]; isTruncated: boolean; nextContinuationToken?: string }>;
   multipartUpload(name: string, file: string | Buffer, options?: Record<string, unknown>): Promise<AliResult & { etag?: string }>;
   signatureUrl(name: string, options?: Record<string, unknown>): string;
   signatureUrlV4(method: string, expires: number, request?: { headers?: Record<string, string>; queries?: Record<string, string> }, objectName?: string): Promise<string>;

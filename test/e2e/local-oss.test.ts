@@ -46,6 +46,22 @@ describe('alice with vended STS credentials, under her prefix', () => {
     expect(await refusal(alice.list({ prefix: 'users/', 'max-keys': 100 }, {}))).toEqual({ status: 403, code: 'AccessDenied' });
   });
 
+  it('pages a listing with max-keys and groups by delimiter, in both ListObjects forms', async () => {
+    const alice = t.client(t.alice);
+    for (const k of ['a.txt', 'b.txt', 'sub/c.txt', 'sub/d.txt']) await alice.put(`users/alice/page/${k}`, Buffer.from(k));
+    const first = await alice.list({ prefix: 'users/alice/page/', 'max-keys': 2 }, {});
+    expect([first.objects?.map((o) => o.name), first.isTruncated]).toEqual([['users/alice/page/a.txt', 'users/alice/page/b.txt'], true]);
+    const rest = await alice.list({ prefix: 'users/alice/page/', marker: first.nextMarker, 'max-keys': 2 }, {});
+    expect([rest.objects?.map((o) => o.name), rest.isTruncated]).toEqual([['users/alice/page/sub/c.txt', 'users/alice/page/sub/d.txt'], false]);
+    const grouped = await alice.list({ prefix: 'users/alice/page/', delimiter: '/' }, {});
+    expect([grouped.objects?.map((o) => o.name), grouped.prefixes]).toEqual([['users/alice/page/a.txt', 'users/alice/page/b.txt'], ['users/alice/page/sub/']]);
+    const v2first = await alice.listV2({ prefix: 'users/alice/page/', 'max-keys': 3 }, {});
+    const v2rest = await alice.listV2({ prefix: 'users/alice/page/', 'max-keys': 3, 'continuation-token': v2first.nextContinuationToken }, {});
+    expect([...(v2first.objects ?? []), ...(v2rest.objects ?? [])].map((o) => o.name)).toEqual(
+      ['a.txt', 'b.txt', 'sub/c.txt', 'sub/d.txt'].map((k) => `users/alice/page/${k}`),
+    );
+  });
+
   it('deletes with a key whose policy allows oss:DeleteObject, and the object is gone', async () => {
     const admin = t.client(t.admin);
     await admin.put('users/alice/gone.txt', Buffer.from('bye'));
