@@ -8,6 +8,7 @@ import {
   stringToSign,
   UNSIGNED_PAYLOAD,
   V4_ALGORITHM,
+  v4Timestamp,
   type QueryPairs,
 } from '../../shared/signer';
 import { accessDenied, invalidArgument } from './errors';
@@ -29,10 +30,9 @@ export function parseV4Timestamp(s: string | undefined): Date | undefined {
   const m = s ? TIMESTAMP.exec(s) : null;
   if (!m) return undefined;
   const d = new Date(Date.UTC(+m[1], +m[2] - 1, +m[3], +m[4], +m[5], +m[6]));
-  return Number.isNaN(d.getTime()) || v4(d) !== s ? undefined : d;
+  // Out-of-range fields (month 13, 25 o'clock) roll over in Date.UTC; printing back catches them.
+  return Number.isNaN(d.getTime()) || v4Timestamp(d) !== s ? undefined : d;
 }
-
-const v4 = (d: Date) => d.toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '');
 
 export function parseCredential(value: string, timestamp: string, region: string): Credential {
   const parts = value.split('/');
