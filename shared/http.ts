@@ -2,6 +2,7 @@
 // Everything a handler returns or throws leaves as JSON; nothing leaves as a stack trace.
 
 import { randomUUID } from 'node:crypto';
+import { strictBase64 } from './base64';
 import { type Config, ConfigError, getConfig } from './config';
 import { log, type LogFields } from './log';
 import { PolicyError } from './policy/errors';
@@ -106,14 +107,13 @@ function lowerHeaders(headers: unknown): Record<string, string> {
   return out;
 }
 
-const STRICT_BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
-
 function bodyBytes(ev: FcHttpEvent): Buffer {
   if (ev.body === undefined || ev.body === null) return Buffer.alloc(0);
   if (typeof ev.body !== 'string') throw new HttpError(400, 'MalformedEvent', 'the event body is not a string');
   if (!ev.isBase64Encoded) return Buffer.from(ev.body, 'utf8');
-  if (!STRICT_BASE64.test(ev.body)) throw new HttpError(400, 'MalformedBody', 'the body is not valid Base64');
-  return Buffer.from(ev.body, 'base64');
+  const bytes = strictBase64(ev.body);
+  if (!bytes) throw new HttpError(400, 'MalformedBody', 'the body is not valid Base64');
+  return bytes;
 }
 
 function decodePath(rawPath: string): string {

@@ -2,7 +2,7 @@
 // checks nothing (the sender picks the key) and is an SSRF; only OSS's own host is accepted.
 
 import { HttpError } from '../http';
-import { strictBase64 } from './base64';
+import { strictBase64 } from '../base64';
 import { OSS_PUBLIC_KEY_HOST } from './oss-public-key';
 
 const MAX_URL_BYTES = 1024;

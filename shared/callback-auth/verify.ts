@@ -4,7 +4,7 @@
 
 import { verify as rsaVerify, type KeyObject } from 'node:crypto';
 import { HttpError } from '../http';
-import { strictBase64 } from './base64';
+import { strictBase64 } from '../base64';
 import { KeyStore, trustedKeys } from './key-store';
 import { keyUrlFromHeader } from './key-url';
 
