@@ -19,8 +19,8 @@ export interface BenchServices {
   ossUrl: string;
   /** The FC context a function receives: its role's credentials from the local account. */
   context(fn: FunctionName, requestId?: string): FcContext;
-  /** An HS256 JWT for a user, as the handlers' AUTH_HS256_SECRET accepts. */
-  jwt(user: string): Promise<string>;
+  /** An HS256 JWT for a user, as the handlers' AUTH_HS256_SECRET accepts; a different `id` makes a different token. */
+  jwt(user: string, id?: string): Promise<string>;
   /** Signs callbacks; CALLBACK_TRUSTED_KEYS holds its public half. RSA-512, the size of OSS's key. */
   callbackKey: KeyObject;
   /** AssumeRole sessions the local STS has issued so far. */
@@ -78,7 +78,8 @@ export async function startBenchServices(): Promise<BenchServices> {
     ossUrl: oss.url,
     context,
     callbackKey: privateKey,
-    jwt: (user) => new SignJWT({}).setProtectedHeader({ alg: 'HS256' }).setSubject(user).setIssuedAt().setExpirationTime('1h').sign(new TextEncoder().encode(secret)),
+    jwt: (user, id = 'bench') =>
+      new SignJWT({}).setProtectedHeader({ alg: 'HS256' }).setSubject(user).setJti(id).setIssuedAt().setExpirationTime('1h').sign(new TextEncoder().encode(secret)),
     stsSessions: () => sessions - sessionsAtStart,
     async putObject(key, body, contentType) {
       const target = { bucket: BUCKET, region: REGION, endpoint: oss.url, pathStyle: true, version: 'v4' as const };

@@ -1,11 +1,12 @@
-// The token handler against the local STS: a cache hit, a cache miss (one AssumeRole through
-// pop-core over loopback, to an STS running in this process), and how many AssumeRole calls 1,000
-// requests from 10 users make when they arrive 100 at a time.
+// The token handler against the local STS: a cache hit (with a JWT jose must verify, and with one
+// already verified), a cache miss (one AssumeRole through pop-core over loopback, to an STS running
+// in this process), and how many AssumeRole calls 1,000 requests from 10 users make when they
+// arrive 100 at a time. The calls are counted where the local STS issues sessions.
 
 import { handler as tokenHandler } from '../functions/token';
 import { resetConfig } from '../shared/config';
 import { httpEvent } from '../test/helpers/events';
-import { invokeOk } from './handlers';
+import { HANDLER_BUDGET, handlerRow, invokeOk, withFreshTokens } from './handlers';
 import { judge, type Row } from './report';
 import { startBenchServices } from './services';
 import { latency, type Profile } from './timing';
@@ -18,12 +19,13 @@ export async function tokenBench(profile: Profile): Promise<Row[]> {
   const services = await startBenchServices();
   try {
     const ctx = services.context('token');
-    const tokenEvent = async (user: string) =>
-      httpEvent({ path: '/token', headers: { Authorization: `Bearer ${await services.jwt(user)}` }, body: { access: 'upload' } });
+    const eventFor = (jwt: string) => httpEvent({ path: '/token', headers: { Authorization: `Bearer ${jwt}` }, body: { access: 'upload' } });
+    const tokenEvent = async (user: string) => eventFor(await services.jwt(user));
 
-    const hitEvent = await tokenEvent('alice');
-    await invokeOk(tokenHandler, hitEvent, ctx);
-    const hit = await latency(() => invokeOk(tokenHandler, hitEvent, ctx), profile);
+    const same = await tokenEvent('alice');
+    await invokeOk(tokenHandler, same, ctx);
+    const hit = await withFreshTokens(services, 'alice', tokenHandler, eventFor, ctx, profile);
+    const hitSameJwt = await latency(() => invokeOk(tokenHandler, same, ctx), profile);
 
     // Every miss is a user the cache has not seen; the JWTs are made beforehand.
     const misses = { samples: profile.quick ? 20 : 200, warmup: 20 };
@@ -43,19 +45,14 @@ export async function tokenBench(profile: Profile): Promise<Row[]> {
     return [
       judge({
         group: 'token',
-        name: `token handler, cache hit (median of ${hit.samples})`,
+        name: `token handler, cache hit, fresh JWT (median of ${hit.samples.toLocaleString('en-US')})`,
         value: hit.medianUs,
         unit: 'µs',
         comparison: { name: `cache miss, AssumeRole to local STS (median of ${miss.samples})`, value: miss.medianUs },
-        budget: { max: 100, text: '≤ 100 µs median' },
+        budget: HANDLER_BUDGET,
       }),
-      judge({
-        group: 'token',
-        name: 'token handler, cache hit: p99',
-        value: hit.p99Us,
-        unit: 'µs',
-        comparison: { name: 'cache miss: p99', value: miss.p99Us },
-      }),
+      judge({ group: 'token', name: 'token handler, cache hit, fresh JWT: p99', value: hit.p99Us, unit: 'µs', comparison: { name: 'cache miss: p99', value: miss.p99Us } }),
+      handlerRow('token', 'token handler, cache hit, same JWT', hitSameJwt),
       judge({
         group: 'token',
         name: `STS calls for ${REQUESTS.toLocaleString('en-US')} token requests from ${USERS} users, ${CONCURRENCY} at a time`,
