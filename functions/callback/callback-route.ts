@@ -5,7 +5,6 @@ import { verifyCallback } from '../../shared/callback-auth';
 import { ConfigError } from '../../shared/config';
 import { HttpError, type Reply, type Request } from '../../shared/http';
 import { OssRequestError } from '../../shared/oss-client';
-import { PolicyError } from '../../shared/policy';
 import { claimFromCallbackBody } from '../../shared/upload-event';
 import { confirmUpload, type Outcome } from './confirm-upload';
 import { deliverEvent } from './deliver';
@@ -35,7 +34,6 @@ async function outcomeOf(req: Request, now: Date): Promise<Outcome> {
     req.note({ object: claim.key, etag: claim.etag });
     return await confirmUpload(claim, req.config, credentialsOf(req), now);
   } catch (err) {
-    if (err instanceof PolicyError) throw new HttpError(400, err.code, err.message);
     if (err instanceof OssRequestError) {
       req.note({ oss: err.message });
       throw new HttpError(503, 'OssUnavailable', 'the upload could not be confirmed with OSS; the OSS event will report it');

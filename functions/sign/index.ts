@@ -1,21 +1,12 @@
 // POST /sign: a presigned PUT or GET URL, or a PostObject form, for one key under the caller's prefix.
+// A request that breaks the rules leaves as the policy's PolicyError, which the HTTP layer makes a 400.
 
 import { authenticate } from '../../shared/auth';
 import { HttpError, httpHandler, readJson, type Request } from '../../shared/http';
-import { type Access, getPlan, grantFor, PolicyError, postPlan, putPlan, rulesFromConfig } from '../../shared/policy';
+import { type Access, getPlan, grantFor, postPlan, putPlan, rulesFromConfig } from '../../shared/policy';
 import { formResponse, type FormResponse, signingFor, urlResponse, type UrlResponse } from './respond';
 
 const ACCESS: Record<string, Access> = { put: 'upload', post: 'upload', get: 'download' };
-
-/** Run a policy step; a broken rule is the client's 400, with the policy's own code. */
-function planned<T>(step: () => T): T {
-  try {
-    return step();
-  } catch (err) {
-    if (err instanceof PolicyError) throw new HttpError(400, err.code, err.message);
-    throw err;
-  }
-}
 
 async function sign(req: Request): Promise<UrlResponse | FormResponse> {
   const { uid } = await authenticate(req);
@@ -23,14 +14,14 @@ async function sign(req: Request): Promise<UrlResponse | FormResponse> {
   const op = body.op;
   if (typeof op !== 'string' || !Object.hasOwn(ACCESS, op)) throw new HttpError(400, 'InvalidOperation', 'op must be "put", "get" or "post"');
   const signing = signingFor(req.config, req.context.credentials, new Date());
-  const grant = planned(() => grantFor(uid, ACCESS[op], rulesFromConfig(req.config)));
+  const grant = grantFor(uid, ACCESS[op], rulesFromConfig(req.config));
   req.note({ op });
   if (op === 'post') {
-    const plan = planned(() => postPlan(grant, body));
+    const plan = postPlan(grant, body);
     req.note({ object: plan.key });
     return formResponse(plan, signing);
   }
-  const plan = planned(() => (op === 'put' ? putPlan(grant, body) : getPlan(grant, body)));
+  const plan = op === 'put' ? putPlan(grant, body) : getPlan(grant, body);
   req.note({ object: plan.key });
   return urlResponse(plan, signing);
 }

@@ -4,19 +4,14 @@
 import { authenticate } from '../../shared/auth';
 import { ConfigError } from '../../shared/config';
 import { HttpError, httpHandler, readJson, type Request } from '../../shared/http';
-import { type Access, type Grant, grantFor, PolicyError, rulesFromConfig } from '../../shared/policy';
+import { type Access, type Grant, grantFor, rulesFromConfig } from '../../shared/policy';
 import { StsError, vendCredentials } from '../../shared/sts';
 
 export { stsCallCount } from '../../shared/sts';
 
 function grantOf(req: Request, uid: string): Grant {
   const access = req.method === 'GET' ? req.query.access : readJson(req).access;
-  try {
-    return grantFor(uid, access as Access, rulesFromConfig(req.config));
-  } catch (err) {
-    if (err instanceof PolicyError) throw new HttpError(400, err.code, err.message);
-    throw err;
-  }
+  return grantFor(uid, access as Access, rulesFromConfig(req.config));
 }
 
 export const handler = httpHandler({
