@@ -74,8 +74,8 @@ function downloadOverrides(rules: Rules, key: string, filename: string | undefin
 export function getPlan(grant: Grant, req: UrlRequest): UrlPlan {
   if (req.key === undefined) throw new PolicyError('KeyRequired', 'give the key to download');
   const key = keyInGrant(grant, req.key);
-  if (req.filename !== undefined && (typeof req.filename !== 'string' || req.filename.length === 0 || req.filename.length > 255)) {
-    throw new PolicyError('InvalidFilename', 'filename must be a string of 1 to 255 characters');
+  if (req.filename !== undefined && (typeof req.filename !== 'string' || req.filename.length === 0 || req.filename.length > 255 || !req.filename.isWellFormed())) {
+    throw new PolicyError('InvalidFilename', 'filename must be a string of 1 to 255 characters of valid Unicode');
   }
   return {
     method: 'GET',
