@@ -266,6 +266,7 @@ function signCases(): BadInput[] {
     c('get with an empty filename', 'InvalidFilename', asJson('sign', { op: 'get', key: `${PREFIX}seeded.txt`, filename: '' })),
     c('get with a 256-character filename', 'InvalidFilename', asJson('sign', { op: 'get', key: `${PREFIX}seeded.txt`, filename: 'f'.repeat(256) })),
     c('get with a filename that is a number', 'InvalidFilename', asJson('sign', { op: 'get', key: `${PREFIX}seeded.txt`, filename: 7 })),
+    c('get with a filename holding a lone surrogate', 'InvalidFilename', asJson('sign', { op: 'get', key: `${PREFIX}seeded.txt`, filename: 'a\ud800.txt' })),
     c('get with a filename that is an array', 'InvalidFilename', asJson('sign', { op: 'get', key: `${PREFIX}seeded.txt`, filename: ['a.txt'] })),
     c('"key" given twice (another user\'s, then its own)', 'MalformedJson', asText('sign', `{"op":"get","key":"users/alice/x.txt","key":"${PREFIX}seeded.txt"}`)),
     c('GET instead of POST', 'MethodNotAllowed', (t) => t.call('/api/sign', { headers: { Authorization: `Bearer ${t.jwt}` } }), 405),
