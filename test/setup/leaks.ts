@@ -20,21 +20,26 @@ const SHAPES: [string, RegExp][] = [
 let pending: string[] = [];
 const configured = new Set<string>();
 
-/** Keep a logged line for the next check, with the secrets configured at the time it was logged. */
-export function recordLine(line: string): void {
-  pending.push(line);
+function noteConfiguredSecrets(): void {
   for (const name of SECRET_VARIABLES) {
     const value = process.env[name];
-    if (value !== undefined && value.length >= MIN_SECRET_LENGTH) configured.add(value);
+    if (value !== undefined) configured.add(value);
   }
 }
 
-/** Every secret known now: held by a local IamStore or configured in the environment. */
+/** Keep a logged line for the next check, with the secrets configured at the time it was logged. */
+export function recordLine(line: string): void {
+  pending.push(line);
+  noteConfiguredSecrets();
+}
+
+/** Every secret known now: held by a local IamStore, or configured in the environment now or when a line was logged. */
 function knownSecrets(): string[] {
+  noteConfiguredSecrets();
   return [...IamStore.heldSecrets(), ...configured].filter((s) => s.length >= MIN_SECRET_LENGTH);
 }
 
-/** One report per line recorded since the last call that holds a secret, with the secrets masked. */
+/** One report per line (by default, those recorded since the last call) that holds a secret, with the secrets masked. */
 export function findLeaks(lines: string[] = takePending()): string[] {
   if (lines.length === 0) return [];
   const known = knownSecrets();
