@@ -11,8 +11,9 @@
 import { handler as callbackHandler } from '../functions/callback';
 import { ossTarget } from '../functions/callback/confirm-upload';
 import { handler as signHandler } from '../functions/sign';
+import { authenticate } from '../shared/auth';
 import { getConfig } from '../shared/config';
-import type { FcContext, FcHandler } from '../shared/http';
+import type { FcContext, FcHandler, Request } from '../shared/http';
 import { headObject } from '../shared/oss-client';
 import { httpEvent } from '../test/helpers/events';
 import { callbackBody, OSS_PUB_KEY_URL_HEADER, signCallback, UPLOAD_REQUEST } from './fixtures';
@@ -41,7 +42,7 @@ export function handlerRow(group: string, name: string, l: Latency, budgeted = t
 
 /** The call counts for requests that each need an event of their own. */
 export function freshCounts(profile: Profile): Required<LatencyOptions> {
-  return profile.quick ? { samples: 300, warmup: 100 } : { samples: 3000, warmup: 500 };
+  return profile.quick ? { samples: 300, warmup: 100 } : { samples: 3000, warmup: 1000 };
 }
 
 /**
@@ -62,6 +63,18 @@ export async function withFreshTokens(
   return latency(() => invokeOk(handler, events[next++], context), profile, counts);
 }
 
+/** shared/auth's authenticate() alone, on tokens it has not seen: what "fresh JWT" adds. */
+async function authenticateFresh(services: BenchServices, profile: Profile): Promise<Latency> {
+  const counts = freshCounts(profile);
+  const config = getConfig();
+  const headers = await Promise.all(Array.from({ length: counts.samples + counts.warmup }, async (_, i) => `Bearer ${await services.jwt('alice', `auth-${i}`)}`));
+  let next = 0;
+  return latency(() => {
+    const authorization = headers[next++];
+    return authenticate({ config, header: (name: string) => (name === 'authorization' ? authorization : undefined) } as Request);
+  }, profile, counts);
+}
+
 export async function handlersBench(profile: Profile): Promise<Row[]> {
   const services = await startBenchServices();
   try {
@@ -76,6 +89,7 @@ export async function handlersBench(profile: Profile): Promise<Row[]> {
       rows.push(handlerRow('handlers', `sign handler, ${what}, fresh JWT`, await withFreshTokens(services, 'alice', signHandler, signEvent, signCtx, profile)));
       rows.push(handlerRow('handlers', `sign handler, ${what}, same JWT`, await latency(() => invokeOk(signHandler, same, signCtx), profile)));
     }
+    rows.push(handlerRow('handlers', 'of which: authenticate() alone, fresh JWT (jose HS256)', await authenticateFresh(services, profile), false));
 
     const key = 'users/alice/bench/callback.jpg';
     const bytes = Buffer.alloc(2048, 7);
