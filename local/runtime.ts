@@ -13,6 +13,7 @@ import { handler as callbackHandler } from '../functions/callback';
 import { handler as signHandler } from '../functions/sign';
 import { handler as tokenHandler } from '../functions/token';
 import { resetConfig } from '../shared/config';
+import { parseJsonObject } from '../shared/json';
 import type { FcContext, FcCredentials, FcHandler } from '../shared/http';
 import { log } from '../shared/log';
 import { createLocalAccount, type FunctionName } from './account';
@@ -46,6 +47,7 @@ export interface LocalRuntime {
 
 const HANDLERS: Record<FunctionName, FcHandler> = { token: tokenHandler, sign: signHandler, callback: callbackHandler };
 const MAX_BODY = 8 * 1024 * 1024;
+const MAX_DRAIN = 64 * 1024 * 1024;
 const LOCAL_BUCKET = 'local-uploads';
 const LOCAL_REGION = 'cn-hangzhou';
 
@@ -56,26 +58,31 @@ function listen(server: Server, port: number): Promise<number> {
   });
 }
 
+/** The whole body, or undefined when it is over MAX_BODY (read to the end all the same, so the 413 arrives). */
 function readBody(req: IncomingMessage): Promise<Buffer | undefined> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
     req.on('data', (c: Buffer) => {
       size += c.length;
-      if (size > MAX_BODY) {
-        resolve(undefined);
-        req.destroy();
-      } else chunks.push(c);
+      if (size <= MAX_BODY) chunks.push(c);
+      else if (size > MAX_DRAIN) req.destroy();
     });
-    req.on('end', () => resolve(Buffer.concat(chunks)));
+    req.on('end', () => resolve(size > MAX_BODY ? undefined : Buffer.concat(chunks)));
     req.on('error', reject);
   });
 }
 
-function sendJson(res: ServerResponse, status: number, body: unknown): void {
+function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
   const text = JSON.stringify(body);
-  res.writeHead(status, { 'Content-Type': 'application/json; charset=utf-8', 'Content-Length': Buffer.byteLength(text), 'Cache-Control': 'no-store' });
+  res.writeHead(status, { 'Content-Type': 'application/json; charset=utf-8', 'Content-Length': Buffer.byteLength(text), 'Cache-Control': 'no-store', ...headers });
   res.end(text);
+}
+
+/** The runtime's own refusals, in the same shape as the handlers'. */
+function sendError(res: ServerResponse, status: number, code: string, message: string, headers: Record<string, string> = {}): void {
+  const requestId = randomUUID();
+  sendJson(res, status, { error: { code, message, requestId } }, { 'X-Request-Id': requestId, ...headers });
 }
 
 function isCloudConfigured(env: NodeJS.ProcessEnv): boolean {
@@ -178,21 +185,22 @@ export async function startLocalRuntime(opts: RuntimeOptions = {}): Promise<Loca
       const fn = /^\/api\/(token|sign|callback)\/?$/.exec(url.pathname)?.[1] as FunctionName | undefined;
       if (fn) {
         const body = await readBody(req);
-        if (body === undefined) return sendJson(res, 413, { error: { code: 'PayloadTooLarge', message: 'request body too large' } });
+        if (body === undefined) return sendError(res, 413, 'PayloadTooLarge', `the body must be at most ${MAX_BODY} bytes`, { Connection: 'close' });
         const requestId = randomUUID();
         return writeFcResponse(res, await HANDLERS[fn](toFcEvent(req, body, requestId), context(fn, requestId)));
       }
       if (url.pathname === '/api/dev/login') {
-        if (req.method !== 'POST') return sendJson(res, 405, { error: { code: 'MethodNotAllowed', message: 'use POST' } });
+        if (req.method !== 'POST') return sendError(res, 405, 'MethodNotAllowed', 'use POST', { Allow: 'POST' });
         const body = await readBody(req);
+        if (body === undefined) return sendError(res, 413, 'PayloadTooLarge', `the body must be at most ${MAX_BODY} bytes`, { Connection: 'close' });
         let user: unknown;
         try {
-          user = JSON.parse(body?.toString('utf8') ?? '').user;
+          user = parseJsonObject(body.toString('utf8')).user;
         } catch {
-          return sendJson(res, 400, { error: { code: 'MalformedJson', message: 'send {"user":"<name>"}' } });
+          return sendError(res, 400, 'MalformedJson', 'send {"user":"<name>"}');
         }
         if (typeof user !== 'string' || user.length < 1 || user.length > 64) {
-          return sendJson(res, 400, { error: { code: 'InvalidUser', message: 'user must be a string of 1 to 64 characters' } });
+          return sendError(res, 400, 'InvalidUser', 'user must be a string of 1 to 64 characters');
         }
         return sendJson(res, 200, { token: await login(user), user });
       }
@@ -201,10 +209,10 @@ export async function startLocalRuntime(opts: RuntimeOptions = {}): Promise<Loca
         res.writeHead(200, { 'Content-Type': asset.type, 'Content-Length': asset.body.length, 'Cache-Control': 'no-cache' });
         return res.end(req.method === 'HEAD' ? undefined : asset.body);
       }
-      sendJson(res, 404, { error: { code: 'NotFound', message: `no route for ${url.pathname}` } });
+      sendError(res, 404, 'NotFound', `no route for ${url.pathname}`);
     } catch (err) {
       log('error', { fn: 'local-runtime', error: err instanceof Error ? err.name : 'unknown' });
-      if (!res.headersSent) sendJson(res, 500, { error: { code: 'InternalError', message: 'internal error' } });
+      if (!res.headersSent) sendError(res, 500, 'InternalError', 'internal error');
       else res.destroy();
     }
   });

@@ -3,6 +3,7 @@
 
 import { randomUUID } from 'node:crypto';
 import { strictBase64 } from './base64';
+import { type JsonError, parseJsonObject } from './json';
 import { type Config, ConfigError, getConfig } from './config';
 import { log, type LogFields } from './log';
 import { PolicyError } from './policy/errors';
@@ -136,16 +137,11 @@ export function readJson(req: Request): Record<string, unknown> {
   } catch {
     throw new HttpError(400, 'MalformedJson', 'the body is not valid UTF-8');
   }
-  let value: unknown;
   try {
-    value = JSON.parse(text);
-  } catch {
-    throw new HttpError(400, 'MalformedJson', 'the body is not valid JSON');
+    return parseJsonObject(text);
+  } catch (err) {
+    throw new HttpError(400, 'MalformedJson', (err as JsonError).message);
   }
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
-    throw new HttpError(400, 'MalformedJson', 'the body must be a JSON object');
-  }
-  return value as Record<string, unknown>;
 }
 
 export function jsonResponse(status: number, body: unknown, headers: Record<string, string> = {}): HttpResponse {

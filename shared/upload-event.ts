@@ -3,6 +3,7 @@
 // the same event id, so the app can de-duplicate what the at-least-once path delivers twice.
 
 import { createHash } from 'node:crypto';
+import { type JsonError, parseJsonObject } from './json';
 import { PolicyError } from './policy';
 
 /** An upload as OSS reported it; the callback function confirms it with OSS before trusting it. */
@@ -84,14 +85,11 @@ function fields(body: Buffer, contentType: string | undefined): Record<string, u
     throw invalid('the body is not valid UTF-8');
   }
   if (type === 'application/json') {
-    let value: unknown;
     try {
-      value = JSON.parse(textBody);
-    } catch {
-      throw invalid('the body is not valid JSON');
+      return parseJsonObject(textBody);
+    } catch (err) {
+      throw invalid((err as JsonError).message);
     }
-    if (value === null || typeof value !== 'object' || Array.isArray(value)) throw invalid('the body must be a JSON object');
-    return value as Record<string, unknown>;
   }
   if (type === 'application/x-www-form-urlencoded' || type === '') {
     const params = new URLSearchParams(textBody);
