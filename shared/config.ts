@@ -208,7 +208,8 @@ export function loadConfig(env: Env = process.env): Config {
       roleArn,
       endpoint: httpUrl(env, 'STS_ENDPOINT', str(env, 'STS_ENDPOINT')) ?? `https://sts.${region}.aliyuncs.com`,
       externalId: str(env, 'STS_EXTERNAL_ID'),
-      timeoutMs: int(env, 'STS_TIMEOUT_MS', 3000, 100, 30000),
+      // Three attempts of this, plus backoff and a JWKS fetch, must fit the token function's 10 s timeout.
+      timeoutMs: int(env, 'STS_TIMEOUT_MS', 2000, 100, 30000),
     },
     callback: {
       url: httpUrl(env, 'CALLBACK_URL', str(env, 'CALLBACK_URL')),
