@@ -11,7 +11,9 @@ export function rfc3986(s: string): string {
   return UNRESERVED.test(s) ? s : encodeURIComponent(s).replace(EXTRA, hex);
 }
 
+const UNRESERVED_PATH = /^[A-Za-z0-9._~/-]*$/;
+
 /** A path: each segment encoded, `/` kept. */
 export function encodePath(s: string): string {
-  return rfc3986(s).replace(/%2F/g, '/');
+  return UNRESERVED_PATH.test(s) ? s : rfc3986(s).replace(/%2F/g, '/');
 }

@@ -77,13 +77,12 @@ function isDefaultSigned(name: string): boolean {
 }
 
 export function canonicalHeaders(headers: Record<string, string>, additional: string[]): string {
-  const extra = new Set(additional);
   const lines: [string, string][] = [];
-  for (const [name, value] of Object.entries(headers)) {
+  for (const name in headers) {
     const n = name.toLowerCase();
-    if (isDefaultSigned(n) || extra.has(n)) lines.push([n, String(value).trim()]);
+    if (isDefaultSigned(n) || additional.includes(n)) lines.push([n, String(headers[name]).trim()]);
   }
-  lines.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  if (lines.length > 1) lines.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
   let out = '';
   for (const [n, v] of lines) out += `${n}:${v}\n`;
   return out;
@@ -171,25 +170,50 @@ export interface V4Presigned {
   signature: string;
 }
 
+// An instance signs its URLs with the same credentials, lifetime and extra parameters (the
+// callback), and all those of one second share x-oss-date: only method, key and headers differ.
+// So the encoded query of the last URL is kept and reused while its parameters are the same.
+let lastQuery: { pairs: QueryPairs; canonical: string; url: string } | undefined;
+
+function samePairs(a: QueryPairs, b: QueryPairs): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i][0] !== b[i][0] || a[i][1] !== b[i][1]) return false;
+  return true;
+}
+
+/** The query canonicalised (sorted) and as it goes into the URL (in order), both encoded. */
+function encodedQuery(pairs: QueryPairs): { canonical: string; url: string } {
+  const last = lastQuery;
+  if (last && samePairs(last.pairs, pairs)) return last;
+  const encoded = encodePairs(pairs);
+  lastQuery = { pairs, canonical: joinPairs([...encoded].sort(byteOrder)), url: joinPairs(encoded) };
+  return lastQuery;
+}
+
 /** Sign a request in its query string (a presigned URL). */
 export function presignV4(req: V4Request, credentials: Credentials, region: string, now: Date, expiresSeconds: number): V4Presigned {
   const timestamp = v4Timestamp(now);
   const additional = normalizeAdditionalHeaders(req.additionalHeaders);
-  const query: QueryPairs = [
+  const pairs: QueryPairs = [
     ...req.query,
     ['x-oss-signature-version', V4_ALGORITHM],
     ['x-oss-credential', `${credentials.accessKeyId}/${scope(timestamp.slice(0, 8), region)}`],
     ['x-oss-date', timestamp],
     ['x-oss-expires', String(expiresSeconds)],
   ];
-  if (credentials.securityToken) query.push(['x-oss-security-token', credentials.securityToken]);
-  if (additional.length) query.push(['x-oss-additional-headers', additional.join(';')]);
-  const encoded = encodePairs(query);
-  const canonical = canonicalFrom(req, joinPairs([...encoded].sort(byteOrder)), additional);
+  if (credentials.securityToken) pairs.push(['x-oss-security-token', credentials.securityToken]);
+  if (additional.length) pairs.push(['x-oss-additional-headers', additional.join(';')]);
+  const query = encodedQuery(pairs);
+  const canonical = canonicalFrom(req, query.canonical, additional);
   const toSign = stringToSign(timestamp, region, canonical);
   const signature = signV4(credentials.accessKeySecret, timestamp, region, toSign);
-  query.push(['x-oss-signature', signature]);
-  return { query, queryString: `${joinPairs(encoded)}&x-oss-signature=${signature}`, canonicalRequest: canonical, stringToSign: toSign, signature };
+  return {
+    query: [...pairs, ['x-oss-signature', signature]],
+    queryString: `${query.url}&x-oss-signature=${signature}`,
+    canonicalRequest: canonical,
+    stringToSign: toSign,
+    signature,
+  };
 }
 
 /** PostObject V4: the string to sign is the Base64 policy itself. */
