@@ -14,7 +14,8 @@ const ASYMMETRIC = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256
 const CHALLENGE = { 'WWW-Authenticate': 'Bearer' };
 
 const jwksCache = new Map<string, JWTVerifyGetKey>();
-const secretCache = new Map<string, Uint8Array>();
+// Imported once: handing jose the raw bytes would import the key again on every verification.
+const secretCache = new Map<string, Promise<CryptoKey>>();
 
 // Clients reuse one token for many requests, and verifying it again costs more than everything
 // else a request does. A token already verified under this auth configuration is accepted again
@@ -79,10 +80,10 @@ async function verify(token: string, auth: Config['auth']): Promise<JWTPayload> 
   const secret = auth.hs256Secret as string;
   let key = secretCache.get(secret);
   if (!key) {
-    key = new TextEncoder().encode(secret);
+    key = crypto.subtle.importKey('raw', new TextEncoder().encode(secret), { name: 'HMAC', hash: 'SHA-256' }, false, ['verify']);
     secretCache.set(secret, key);
   }
-  return (await jwtVerify(token, key, { ...options, algorithms: ['HS256'] })).payload;
+  return (await jwtVerify(token, await key, { ...options, algorithms: ['HS256'] })).payload;
 }
 
 function translate(err: unknown): HttpError {
