@@ -3,7 +3,7 @@
 
 import { randomUUID } from 'node:crypto';
 import RPCClient from '@alicloud/pop-core';
-import vectors from '../../../shared/vectors/oss-vectors.json';
+import vectors from '../vectors/oss-vectors.json';
 import { createLocalAccount, type LocalAccount } from '../../local/account';
 import { isAllowed } from '../../local/iam/evaluate';
 import { IamStore } from '../../local/iam/store';

@@ -23,7 +23,7 @@ interface CallbackVector {
   expected: { signedString: string; valid: boolean };
 }
 
-const vectors = (JSON.parse(readFileSync('/work/shared/vectors/oss-vectors.json', 'utf8')).vectors as CallbackVector[]).filter(
+const vectors = (JSON.parse(readFileSync(`${__dirname}/../vectors/oss-vectors.json`, 'utf8')).vectors as CallbackVector[]).filter(
   (v) => v.kind === 'oss-callback',
 );
 

@@ -22,7 +22,7 @@ interface Vector {
   expected: Record<string, string>;
 }
 
-const vectors = (JSON.parse(readFileSync(`${__dirname}/../../../shared/vectors/oss-vectors.json`, 'utf8')) as { vectors: Vector[] }).vectors;
+const vectors = (JSON.parse(readFileSync(`${__dirname}/../vectors/oss-vectors.json`, 'utf8')) as { vectors: Vector[] }).vectors;
 const ALLOW_ALL = { Version: '1', Statement: [{ Effect: 'Allow' as const, Action: '*', Resource: '*' }] };
 
 function iamFor(v: Vector): IamStore {

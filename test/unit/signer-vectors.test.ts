@@ -1,4 +1,4 @@
-// Every known-answer vector of kinds v1-*, v4-* and post-policy-* from ../shared/vectors, through the
+// Every known-answer vector of kinds v1-*, v4-* and post-policy-* from test/vectors (a copy of the project's known-answer vectors), through the
 // signer's public functions, intermediate strings included.
 
 import { readFileSync } from 'node:fs';
@@ -39,7 +39,7 @@ interface Vector {
   expected: Record<string, string>;
 }
 
-const VECTORS: Vector[] = JSON.parse(readFileSync(`${__dirname}/../../../shared/vectors/oss-vectors.json`, 'utf8')).vectors;
+const VECTORS: Vector[] = JSON.parse(readFileSync(`${__dirname}/../vectors/oss-vectors.json`, 'utf8')).vectors;
 const ofKind = (prefix: string) => VECTORS.filter((v) => v.kind.startsWith(prefix)).map((v) => [v.id, v] as const);
 
 const creds = (v: Vector) => ({

@@ -4,7 +4,7 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import RPCClient from '@alicloud/pop-core';
-import vectors from '../../../shared/vectors/oss-vectors.json';
+import vectors from '../vectors/oss-vectors.json';
 import { type PopParams, popCanonicalQuery, popSignature, popSignedQuery, popStringToSign } from '../../shared/sts/pop-signature';
 
 const vector = vectors.vectors.find((v) => v.id === 'RPC-ASSUMEROLE-GET') as unknown as {
