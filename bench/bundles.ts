@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { build } from 'esbuild';
+import { FUNCTION_BUNDLE } from '../scripts/bundle-options';
 import { judge, type Row } from './report';
 import { median, type Profile } from './timing';
 
@@ -25,14 +26,9 @@ async function aliOssBundle(dir: string): Promise<string> {
   const outfile = join(dir, 'ali-oss.js');
   writeFileSync(entry, "module.exports = require('ali-oss');\n");
   await build({
+    ...FUNCTION_BUNDLE,
     entryPoints: [entry],
     outfile,
-    bundle: true,
-    platform: 'node',
-    target: 'node20',
-    format: 'cjs',
-    minify: true,
-    legalComments: 'none',
     external: ['proxy-agent'],
     nodePaths: [join(ROOT, 'node_modules')],
     logLevel: 'error',
@@ -57,7 +53,7 @@ export async function coldRequireMs(files: string[], runs: number): Promise<numb
 }
 
 export async function bundlesBench(profile: Profile): Promise<Row[]> {
-  await run(process.execPath, [join(ROOT, 'scripts', 'build.mjs')], { cwd: ROOT });
+  await run(join(ROOT, 'node_modules', '.bin', 'tsx'), [join(ROOT, 'scripts', 'build.ts')], { cwd: ROOT });
   const dir = mkdtempSync(join(tmpdir(), 'bench-ali-oss-'));
   try {
     const aliOss = await aliOssBundle(dir);

@@ -5,6 +5,7 @@
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { build } from 'esbuild';
+import { FUNCTION_BUNDLE } from '../../scripts/bundle-options';
 
 const root = join(__dirname, '..', '..');
 const functions = readdirSync(join(root, 'functions'), { withFileTypes: true })
@@ -17,11 +18,10 @@ test('there are the three functions to check', () => {
 
 test.each(functions)('the %s bundle holds no local runtime, test or script code, and no development sign-in', async (name) => {
   const result = await build({
+    ...FUNCTION_BUNDLE,
+    // Unminified, so the names searched for below are still there to find.
+    minify: false,
     entryPoints: [join(root, 'functions', name, 'index.ts')],
-    bundle: true,
-    platform: 'node',
-    target: 'node20',
-    format: 'cjs',
     write: false,
     metafile: true,
     absWorkingDir: root,
