@@ -1,6 +1,7 @@
 // The three calls a client makes to the upload service: sign in (local development only),
 // STS credentials, and signatures. Same shapes as the functions' HTTP API (docs: design.md).
 
+import type { FormResponse, UrlResponse } from '../functions/sign/respond';
 import { errorFromResponse, networkError, UploadError } from './errors';
 
 export type Access = 'upload' | 'download' | 'readwrite';
@@ -27,23 +28,10 @@ export interface SignRequest {
   expiresIn?: number;
 }
 
-export interface SignedRequest {
-  method: 'PUT' | 'GET';
-  url: string;
-  /** Exactly the headers to send (Content-Length, if present, is the body's length). */
-  headers: Record<string, string>;
-  key: string;
-  expiresAt: string;
-}
-
-export interface SignedForm {
-  url: string;
-  /** Form fields to send as they are, before the file. */
-  fields: Record<string, string>;
-  key: string;
-  expiresAt: string;
-  maxSize: number;
-}
+// The sign function's own answer types (type-only: nothing of the function reaches the client bundle),
+// so the client cannot drift from what the server sends.
+export type SignedRequest = UrlResponse;
+export type SignedForm = FormResponse;
 
 export interface ApiOptions {
   /** Where /token and /sign live; default `<page origin>/api/` in a browser. */
