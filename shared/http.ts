@@ -255,6 +255,7 @@ export function httpHandler(spec: HandlerSpec): FcHandler {
     if (cors) Object.assign(response.headers, cors);
     response.headers['X-Request-Id'] = requestId;
     fields.status = response.statusCode;
+    fields.outcome ??= response.statusCode < 400 ? 'ok' : response.statusCode < 500 ? 'refused' : 'failed';
     fields.latencyMs = Number(process.hrtime.bigint() - started) / 1e6;
     log(response.statusCode >= 500 ? 'error' : response.statusCode >= 400 ? 'warn' : 'info', fields);
     return response;

@@ -269,13 +269,13 @@ describe('errors', () => {
 });
 
 describe('the request log', () => {
-  test('each request writes one JSON line with its status and latency', async () => {
+  test('each request writes one JSON line with its outcome, status and latency', async () => {
     await echo(httpEvent({ path: '/echo' }), fcContext({ requestId: 'req-1' }));
     await echo(httpEvent({ method: 'GET', path: '/echo' }), fcContext({ requestId: 'req-2' }));
     expect(lines).toHaveLength(2);
     const [first, second] = lines.map((l) => JSON.parse(l));
-    expect(first).toMatchObject({ level: 'info', fn: 'echo', requestId: 'req-1', method: 'POST', path: '/echo', status: 200 });
-    expect(second).toMatchObject({ level: 'warn', requestId: 'req-2', status: 405, code: 'MethodNotAllowed' });
+    expect(first).toMatchObject({ level: 'info', fn: 'echo', requestId: 'req-1', method: 'POST', path: '/echo', status: 200, outcome: 'ok' });
+    expect(second).toMatchObject({ level: 'warn', requestId: 'req-2', status: 405, code: 'MethodNotAllowed', outcome: 'refused' });
     for (const line of [first, second]) {
       expect(typeof line.latencyMs).toBe('number');
       expect(line.latencyMs).toBeGreaterThanOrEqual(0);
@@ -285,7 +285,7 @@ describe('the request log', () => {
   test('an unexpected exception is logged as an error, without its message', async () => {
     await crash(httpEvent({ path: '/crash' }), fcContext());
     expect(lines).toHaveLength(1);
-    expect(JSON.parse(lines[0])).toMatchObject({ level: 'error', status: 500, code: 'InternalError', error: 'Error' });
+    expect(JSON.parse(lines[0])).toMatchObject({ level: 'error', status: 500, code: 'InternalError', error: 'Error', outcome: 'failed' });
     expect(lines[0]).not.toContain(SECRET);
   });
 
