@@ -1,4 +1,4 @@
-// The demo page in Chromium against the local runtime: the three upload paths, refusals,
+// The demo page in Chromium against `npm start` (its own process): the three upload paths, refusals,
 // isolation between users, cancellation, and a multipart upload that resumes after a reload.
 
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
@@ -6,25 +6,22 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, BrowserContext, CDPSession, Page } from 'playwright-core';
 import type { UploadSession } from '../../client';
-import { startLocalRuntime, type LocalRuntime } from '../../local/runtime';
-import { setLogSink } from '../../shared/log';
 import {
   BIG_SIZE, chooseMethod, fetchFromPage, launchChromium, MiB, progressOf, progressSeen, recordProgress, RUNTIME_ENV,
   SCREENSHOTS, settled, signIn, until, uploadItem, writeTestFiles, type TestFile,
 } from './fixtures';
+import { type NpmStart, startNpmStart } from '../helpers/npm-start';
 
-let runtime: LocalRuntime;
+let runtime: NpmStart;
 let browser: Browser;
 let work: string;
 let files: ReturnType<typeof writeTestFiles>;
-const serverLog: { level?: string; status?: number }[] = [];
 
 beforeAll(async () => {
-  setLogSink((line) => serverLog.push(JSON.parse(line)));
   work = mkdtempSync(join(tmpdir(), 'browser-test-'));
   files = writeTestFiles(join(work, 'files'));
   mkdirSync(SCREENSHOTS, { recursive: true });
-  runtime = await startLocalRuntime({ dataDir: join(work, 'oss'), env: RUNTIME_ENV });
+  runtime = await startNpmStart(join(work, 'oss'), RUNTIME_ENV);
   browser = await launchChromium();
 });
 
@@ -267,7 +264,7 @@ describe('two users', () => {
 
 describe('afterwards', () => {
   test('nothing the page did made the runtime fail (no 5xx, no error lines)', () => {
-    expect(serverLog.length).toBeGreaterThan(50);
-    expect(serverLog.filter((l) => l.level === 'error' || (l.status ?? 0) >= 500)).toEqual([]);
+    expect(runtime.log.length).toBeGreaterThan(50);
+    expect(runtime.log.filter((l) => l.level === 'error' || Number(l.status ?? 0) >= 500)).toEqual([]);
   });
 });
