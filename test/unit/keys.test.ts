@@ -1,5 +1,6 @@
 import { loadConfig } from '../../shared/config';
-import { generateKey, grantFor, keyInGrant, PolicyError, rulesFromConfig, safeExtension, userOfKey, validateKey } from '../../shared/policy';
+import { generateKey, grantFor, keyInGrant, rulesFromConfig, safeExtension, userOfKey, validateKey } from '../../shared/policy';
+import { policyCode } from '../helpers/policy';
 
 const rules = rulesFromConfig(loadConfig({ OSS_BUCKET: 'photos-prod', OSS_REGION: 'cn-hangzhou' }));
 const alice = grantFor('alice', 'upload', rules);
@@ -10,16 +11,6 @@ function keyOfBytes(bytes: number, fill: string): string {
   const room = bytes - Buffer.byteLength(PREFIX);
   const count = Math.floor(room / Buffer.byteLength(fill));
   return PREFIX + fill.repeat(count) + 'a'.repeat(room - count * Buffer.byteLength(fill));
-}
-
-function policyCode(run: () => unknown): string {
-  try {
-    run();
-  } catch (err) {
-    if (err instanceof PolicyError) return err.code;
-    throw err;
-  }
-  return 'accepted';
 }
 
 describe('validateKey refuses keys that are unsafe downstream', () => {

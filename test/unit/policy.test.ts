@@ -6,7 +6,6 @@ import {
   checkUpload,
   getPlan,
   grantFor,
-  PolicyError,
   postPlan,
   putPlan,
   roleSessionName,
@@ -15,6 +14,7 @@ import {
   sessionPolicyJson,
   type Rules,
 } from '../../shared/policy';
+import { policyCode } from '../helpers/policy';
 
 const ENV = {
   OSS_BUCKET: 'photos-prod',
@@ -38,16 +38,6 @@ const CALLBACK = Buffer.from(
     callbackBodyType: 'application/json',
   }),
 ).toString('base64');
-
-function policyCode(run: () => unknown): string {
-  try {
-    run();
-  } catch (err) {
-    if (err instanceof PolicyError) return err.code;
-    throw err;
-  }
-  return 'accepted';
-}
 
 test('the grant names alice and her prefix', () => {
   expect(grant).toMatchObject({ uid: 'alice', user: 'alice', prefix: 'users/alice/', access: 'readwrite' });

@@ -1,0 +1,12 @@
+import { PolicyError } from '../../shared/policy';
+
+/** The PolicyError code `run` throws, or 'accepted' when it throws nothing. */
+export function policyCode(run: () => unknown): string {
+  try {
+    run();
+  } catch (err) {
+    if (err instanceof PolicyError) return err.code;
+    throw err;
+  }
+  return 'accepted';
+}
