@@ -1,31 +1,15 @@
 // The local OSS's verifier against the known-answer vectors: each request, rebuilt as it arrives at
 // a path-style endpoint, is accepted; the same request with one byte changed is refused.
 
-import { readFileSync } from 'node:fs';
 import { IamStore } from '../../local/iam/store';
 import { OssError, parsePath, parseQuery, verifyRequest, type OssRequest } from '../../local/oss';
 import { verifyForm } from '../../local/oss/post-object';
 import { objectUrl, v4Timestamp, type QueryPairs } from '../../shared/signer';
+import { type PolicyVector, policyVectors, type SignatureVector, signatureVectors } from '../helpers/vectors';
 
-interface Vector {
-  id: string;
-  kind: string;
-  accessKeyId: string;
-  accessKeySecret: string;
-  securityToken?: string | null;
-  region?: string;
-  signTimeUnix?: number;
-  expiresSeconds?: number;
-  date?: string;
-  policyJson?: string;
-  request: { method: string; bucket: string; key: string; query: QueryPairs; headers: Record<string, string>; expires?: number };
-  expected: Record<string, string>;
-}
-
-const vectors = (JSON.parse(readFileSync(`${__dirname}/../vectors/oss-vectors.json`, 'utf8')) as { vectors: Vector[] }).vectors;
 const ALLOW_ALL = { Version: '1', Statement: [{ Effect: 'Allow' as const, Action: '*', Resource: '*' }] };
 
-function iamFor(v: Vector): IamStore {
+function iamFor(v: SignatureVector): IamStore {
   const iam = new IamStore();
   iam.addKey({ accessKeyId: v.accessKeyId, accessKeySecret: v.accessKeySecret, securityToken: v.securityToken ?? undefined, name: 'vector', policies: [ALLOW_ALL] });
   return iam;
@@ -40,13 +24,13 @@ function arriving(method: string, url: string, headers: Record<string, string>):
 }
 
 interface Case {
-  v: Vector;
+  v: SignatureVector;
   req: OssRequest;
   now: Date;
   region: string;
 }
 
-function build(v: Vector): Case {
+function build(v: SignatureVector): Case {
   const r = v.request;
   const region = v.region ?? 'cn-hangzhou';
   const ep = { endpoint: 'http://localhost:9000', pathStyle: true };
@@ -87,7 +71,7 @@ function build(v: Vector): Case {
   }
 }
 
-const requestVectors = vectors.filter((v) => ['v4-header', 'v4-presigned-url', 'v1-header', 'v1-presigned-url'].includes(v.kind));
+const requestVectors = signatureVectors;
 
 function verify(c: Case, req: OssRequest = c.req) {
   return verifyRequest(req, { iam: iamFor(c.v), region: c.region, now: c.now });
@@ -140,7 +124,7 @@ describe('the local OSS verifier and the signature vectors', () => {
   });
 
   it('shows the string it signed when a V4 signature does not match, without the security token', () => {
-    const c = build(vectors.find((v) => v.id === 'V4-H2-STS') as Vector);
+    const c = build(signatureVectors.find((v) => v.id === 'V4-H2-STS')!);
     const [, req] = tamperings(c)[0];
     try {
       verify(c, req);
@@ -155,10 +139,10 @@ describe('the local OSS verifier and the signature vectors', () => {
 });
 
 describe('PostObject form signatures from the vectors', () => {
-  const postVectors = vectors.filter((v) => v.kind === 'post-policy-v4' || v.kind === 'post-policy-v1');
+  const postVectors = policyVectors;
 
-  function formOf(v: Vector): { fields: Map<string, string>; iam: IamStore; now: Date } {
-    const policy = JSON.parse(v.policyJson as string) as { expiration: string; conditions: unknown[] };
+  function formOf(v: PolicyVector): { fields: Map<string, string>; iam: IamStore; now: Date } {
+    const policy = JSON.parse(v.policyJson) as { expiration: string; conditions: unknown[] };
     const fields = new Map<string, string>([['policy', v.expected.policyBase64]]);
     for (const c of policy.conditions) if (!Array.isArray(c)) for (const [k, val] of Object.entries(c as object)) fields.set(k.toLowerCase(), String(val));
     const iam = new IamStore();

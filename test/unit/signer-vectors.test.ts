@@ -1,7 +1,6 @@
-// Every known-answer vector of kinds v1-*, v4-* and post-policy-* from test/vectors (a copy of the project's known-answer vectors), through the
+// Every known-answer vector of kinds v1-*, v4-* and post-policy-* from test/vectors, through the
 // signer's public functions, intermediate strings included.
 
-import { readFileSync } from 'node:fs';
 import {
   authorizeV1,
   authorizeV4,
@@ -13,76 +12,51 @@ import {
   signPostV1,
   signPostV4,
   type Condition,
-  type QueryPairs,
 } from '../../shared/signer';
+import { KINDS, type PolicyVector, policyVectors, type SignatureVector, signatureVectors } from '../helpers/vectors';
 
-interface Vector {
-  id: string;
-  kind: string;
-  accessKeyId?: string;
-  accessKeySecret: string;
-  securityToken?: string | null;
-  region?: string;
-  signTimeUnix?: number;
-  expiresSeconds?: number;
-  date?: string;
-  policyJson?: string;
-  request?: {
-    method: string;
-    bucket: string;
-    key: string;
-    query: QueryPairs;
-    headers: Record<string, string>;
-    additionalHeaders?: string[];
-    expires?: number;
-  };
-  expected: Record<string, string>;
-}
+const ofKind = <V extends { id: string; kind: string }>(vectors: V[], kind: string) => vectors.filter((v) => v.kind === kind).map((v) => [v.id, v] as const);
 
-const VECTORS: Vector[] = JSON.parse(readFileSync(`${__dirname}/../vectors/oss-vectors.json`, 'utf8')).vectors;
-const ofKind = (prefix: string) => VECTORS.filter((v) => v.kind.startsWith(prefix)).map((v) => [v.id, v] as const);
-
-const creds = (v: Vector) => ({
-  accessKeyId: v.accessKeyId ?? '',
+const creds = (v: SignatureVector) => ({
+  accessKeyId: v.accessKeyId,
   accessKeySecret: v.accessKeySecret,
   securityToken: v.securityToken ?? undefined,
 });
 
 test('the vector file holds the kinds this suite covers', () => {
-  const kinds = new Set(VECTORS.map((v) => v.kind));
-  for (const k of ['v1-header', 'v1-presigned-url', 'v4-header', 'v4-presigned-url', 'post-policy-v4', 'post-policy-v1']) expect(kinds).toContain(k);
+  for (const k of ['v1-header', 'v1-presigned-url', 'v4-header', 'v4-presigned-url', 'post-policy-v4', 'post-policy-v1']) expect(KINDS).toContain(k);
 });
 
-describe.each(ofKind('v1-header'))('V1 header signature %s', (_id, v) => {
+describe.each(ofKind(signatureVectors, 'v1-header'))('V1 header signature %s', (_id, v) => {
   test('string to sign and Authorization match', () => {
-    const { authorization, stringToSign } = authorizeV1(v.request!, creds(v));
+    const { authorization, stringToSign } = authorizeV1(v.request, creds(v));
     expect(stringToSign).toBe(v.expected.stringToSign);
     expect(authorization).toBe(v.expected.authorization);
   });
 });
 
-describe.each(ofKind('v1-presigned-url'))('V1 presigned URL %s', (_id, v) => {
+describe.each(ofKind(signatureVectors, 'v1-presigned-url'))('V1 presigned URL %s', (_id, v) => {
   test('string to sign, signature and URL match', () => {
-    const { query, stringToSign } = presignV1(v.request!, creds(v), v.request!.expires!);
+    const { query, stringToSign } = presignV1(v.request, creds(v), v.request.expires!);
     expect(stringToSign).toBe(v.expected.stringToSign);
-    const url = objectUrl({ endpoint: 'http://oss-cn-hangzhou.aliyuncs.com', pathStyle: false }, v.request!.bucket, v.request!.key, query);
+    const url = objectUrl({ endpoint: 'http://oss-cn-hangzhou.aliyuncs.com', pathStyle: false }, v.request.bucket, v.request.key, query);
     expect(url).toBe(v.expected.url);
     expect(url).toContain(`Signature=${v.expected.signatureUrlEncoded}`);
   });
 });
 
-describe.each(ofKind('v4-header'))('V4 header signature %s', (_id, v) => {
+describe.each(ofKind(signatureVectors, 'v4-header'))('V4 header signature %s', (_id, v) => {
   test('canonical request, string to sign and Authorization match', () => {
-    const signed = authorizeV4(v.request!, creds(v), v.region!, new Date(v.signTimeUnix! * 1000));
+    const signed = authorizeV4(v.request, creds(v), v.region!, new Date(v.signTimeUnix! * 1000));
     expect(signed.canonicalRequest).toBe(v.expected.canonicalRequest);
     expect(signed.stringToSign).toBe(v.expected.stringToSign);
     expect(signed.headers.Authorization).toBe(v.expected.authorization);
   });
 });
 
-describe.each(ofKind('v4-presigned-url'))('V4 presigned URL %s', (_id, v) => {
+describe.each(ofKind(signatureVectors, 'v4-presigned-url'))('V4 presigned URL %s', (_id, v) => {
   test('canonical request, string to sign and signature match', () => {
-    const signed = presignV4(v.request!, creds(v), v.region!, new Date(v.signTimeUnix! * 1000), v.expiresSeconds!);
+    const signed = presignV4(v.request, creds(v), v.region!, new Date(v.signTimeUnix! * 1000), v.expiresSeconds!);
     expect(signed.canonicalRequest).toBe(v.expected.canonicalRequest);
     expect(signed.stringToSign).toBe(v.expected.stringToSign);
     expect(signed.signature).toBe(v.expected.signature);
@@ -92,8 +66,8 @@ describe.each(ofKind('v4-presigned-url'))('V4 presigned URL %s', (_id, v) => {
 });
 
 /** The parts a policy vector is made of: the rule conditions (credential fields excluded), its time and lifetime. */
-function policyParts(v: Vector) {
-  const doc = JSON.parse(v.policyJson!) as { expiration: string; conditions: Condition[] };
+function policyParts(v: PolicyVector) {
+  const doc = JSON.parse(v.policyJson) as { expiration: string; conditions: Condition[] };
   const credentialField = (c: Condition) => !Array.isArray(c) && Object.keys(c).some((k) => k.startsWith('x-oss-'));
   const xOssDate = doc.conditions.find((c) => !Array.isArray(c) && 'x-oss-date' in c) as Record<string, string> | undefined;
   const token = doc.conditions.find((c) => !Array.isArray(c) && 'x-oss-security-token' in c) as Record<string, string> | undefined;
@@ -109,9 +83,9 @@ function policyParts(v: Vector) {
   };
 }
 
-describe.each(ofKind('post-policy-v4'))('V4 PostObject policy %s', (_id, v) => {
+describe.each(ofKind(policyVectors, 'post-policy-v4'))('V4 PostObject policy %s', (_id, v) => {
   test('the Base64 policy and its signature match', () => {
-    expect(Buffer.from(v.policyJson!, 'utf8').toString('base64')).toBe(v.expected.policyBase64);
+    expect(Buffer.from(v.policyJson, 'utf8').toString('base64')).toBe(v.expected.policyBase64);
     expect(postSignatureV4(v.accessKeySecret, v.date!, v.region!, v.expected.policyBase64)).toBe(v.expected.signature);
   });
 
@@ -124,9 +98,9 @@ describe.each(ofKind('post-policy-v4'))('V4 PostObject policy %s', (_id, v) => {
   });
 });
 
-describe.each(ofKind('post-policy-v1'))('V1 PostObject policy %s', (_id, v) => {
+describe.each(ofKind(policyVectors, 'post-policy-v1'))('V1 PostObject policy %s', (_id, v) => {
   test('the Base64 policy and its signature match', () => {
-    expect(Buffer.from(v.policyJson!, 'utf8').toString('base64')).toBe(v.expected.policyBase64);
+    expect(Buffer.from(v.policyJson, 'utf8').toString('base64')).toBe(v.expected.policyBase64);
     expect(postSignatureV1(v.accessKeySecret, v.expected.policyBase64)).toBe(v.expected.signature);
   });
 
