@@ -143,6 +143,17 @@ async function stsClient(user: string): Promise<AliOss> {
   });
 }
 
+/** A PUT through STS credentials with our callback that OSS is expected to answer with an error (203 when the callback refuses). */
+async function refusedPut(client: AliOss, key: string, body: Buffer, contentType: string): Promise<AliOssError> {
+  const options = { headers: { 'Content-Type': contentType }, callback: { url: `${hop.url}/api/callback`, body: CALLBACK_BODY, contentType: CALLBACK_BODY_TYPE } };
+  return client.put(key, body, options).then(
+    () => {
+      throw new Error(`the upload of ${key} was expected to fail`);
+    },
+    (e: AliOssError) => e,
+  );
+}
+
 async function until<T>(what: () => T | undefined, ms = 5000): Promise<T> {
   const deadline = Date.now() + ms;
   for (;;) {
@@ -228,15 +239,7 @@ describe('with keep on violation (the default)', () => {
   test('a rules violation gives the client 203 CallbackFailed, and the object is kept and flagged', async () => {
     const client = await stsClient('alice');
     const key = 'users/alice/page.html';
-    const err = (await client
-      .put(key, Buffer.from('<script>alert(1)</script>'), {
-        headers: { 'Content-Type': 'text/html' },
-        callback: { url: `${hop.url}/api/callback`, body: CALLBACK_BODY, contentType: CALLBACK_BODY_TYPE },
-      })
-      .then(
-        () => undefined,
-        (e: AliOssError) => e,
-      )) as AliOssError;
+    const err = await refusedPut(client, key, Buffer.from('<script>alert(1)</script>'), 'text/html');
     expect([err?.status, err?.code]).toEqual([203, 'CallbackFailed']);
     const record = hop.records.find((r) => r.body.toString().includes(key))!;
     expect(record.status).toBe(400);
@@ -265,15 +268,7 @@ describe('with CALLBACK_ON_VIOLATION=delete', () => {
   test('a rules violation gives the client 203, and the object is gone', async () => {
     const client = await stsClient('bob');
     const key = 'users/bob/too-big.png';
-    const err = (await client
-      .put(key, Buffer.alloc(64, 1), {
-        headers: { 'Content-Type': 'image/png' },
-        callback: { url: `${hop.url}/api/callback`, body: CALLBACK_BODY, contentType: CALLBACK_BODY_TYPE },
-      })
-      .then(
-        () => undefined,
-        (e: AliOssError) => e,
-      )) as AliOssError;
+    const err = await refusedPut(client, key, Buffer.alloc(64, 1), 'image/png');
     expect([err?.status, err?.code]).toEqual([203, 'CallbackFailed']);
     // The OSS event races the callback: whichever confirms the upload first deletes it, and the
     // other finds it gone.
