@@ -12,7 +12,7 @@ import { Webhook } from 'standardwebhooks';
 import { startLocalRuntime, type LocalRuntime } from '../../local/runtime';
 import { setLogSink } from '../../shared/log';
 import { CALLBACK_BODY, CALLBACK_BODY_TYPE } from '../../shared/policy';
-import { b64, ossSignature, recordingServer, rsaKeys, type Recorded, type Recorder } from '../unit/callback-helpers';
+import { b64, connectionCounter, ossSignature, recordingServer, rsaKeys, type Recorded, type Recorder } from '../unit/callback-helpers';
 
 const BUCKET = 'local-uploads';
 const SECRET = `whsec_${Buffer.from('e2e-callback-webhook-secret-0123').toString('base64')}`;
@@ -166,6 +166,8 @@ async function until<T>(what: () => T | undefined, ms = 5000): Promise<T> {
 
 const deliveriesOf = (id: string) => app.hits.filter((h) => h.headers['webhook-id'] === id);
 const logged = () => logLines.map((l) => JSON.parse(l) as Record<string, unknown>);
+/** The OSS event path runs beside the callback; it is done with `key` once it logs its outcome for it. */
+const eventPathDone = (key: string) => until(() => logged().find((l) => l.source === 'oss-event' && l.object === key && l.outcome !== undefined));
 const idOf = (key: string, etag: string) => createHash('sha256').update(`${BUCKET}\n${key}\n${etag}`).digest('hex');
 
 describe('with keep on violation (the default)', () => {
@@ -216,24 +218,43 @@ describe('with keep on violation (the default)', () => {
     expect(((await replay.json()) as CallbackAnswer).eventId).toBe(answer.eventId);
   });
 
-  test('a callback forged with another key is refused, and the key URL it names is never fetched', async () => {
+  test('a callback forged with another key, for an upload OSS holds, is refused with its exact code; the key host it names is never contacted and the app hears nothing more', async () => {
     const attacker = rsaKeys();
-    const keyServer = await recordingServer((_, res) => res.end(attacker.publicPem));
+    const keyHost = await connectionCounter(attacker.publicPem);
+    // A real upload: the forgeries carry the body OSS sent for it (real bucket, key and ETag), so
+    // only the signature checks stand between them and a delivered event.
+    const answer = JSON.parse((await signedPut('alice', Buffer.from('PNG-forged'))).text) as CallbackAnswer;
+    await eventPathDone(answer.key);
+    const genuine = hop.records.find((r) => r.answer.includes(answer.eventId))!;
+    const delivered = deliveriesOf(answer.eventId).length;
+    expect(delivered).toBe(2);
+    const fetchSpy = jest.spyOn(globalThis, 'fetch');
     try {
-      const body = JSON.stringify({ bucket: BUCKET, object: 'users/alice/forged.png', etag: 'A'.repeat(32), size: 1, mimeType: 'image/png' });
-      for (const keyUrl of [`${keyServer.url}/callback_pub_key_v1.pem`, 'https://gosspublic.alicdn.com/callback_pub_key_v1.pem']) {
+      for (const [keyUrl, status, code] of [
+        ['https://gosspublic.alicdn.com/callback_pub_key_v1.pem', 403, 'CallbackSignatureInvalid'],
+        [`http://127.0.0.1:${keyHost.port}/attacker.pem`, 400, 'CallbackKeyUrlNotAllowed'],
+        [`https://localhost:${keyHost.port}/attacker.pem`, 400, 'CallbackKeyUrlNotAllowed'],
+        [`http://127.0.0.1:${keyHost.port}/callback_pub_key_v1.pem`, 400, 'CallbackKeyUrlNotAllowed'],
+      ] as const) {
         const res = await fetch(`${runtime.appUrl}/api/callback`, {
           method: 'POST',
-          headers: { authorization: ossSignature(attacker.privateKey, '/api/callback', body), 'x-oss-pub-key-url': b64(keyUrl), 'content-type': 'application/json' },
-          body,
+          headers: {
+            authorization: ossSignature(attacker.privateKey, '/api/callback', genuine.body),
+            'x-oss-pub-key-url': b64(keyUrl),
+            'content-type': String(genuine.headers['content-type']),
+          },
+          body: new Uint8Array(genuine.body),
         });
-        expect(res.status).toBeGreaterThanOrEqual(400);
-        expect(res.status).toBeLessThan(500);
+        expect([keyUrl, res.status, ((await res.json()) as { error?: { code: string } }).error?.code]).toEqual([keyUrl, status, code]);
       }
-      expect(keyServer.hits).toHaveLength(0);
+      // The runtime runs in this process: nothing but the test's own requests went through fetch.
+      expect(fetchSpy.mock.calls.map(([url]) => String(url)).filter((url) => !url.startsWith(`${runtime.appUrl}/`))).toEqual([]);
     } finally {
-      await keyServer.close();
+      fetchSpy.mockRestore();
+      await keyHost.close();
     }
+    expect(keyHost.connections).toBe(0);
+    expect(deliveriesOf(answer.eventId)).toHaveLength(delivered);
   });
 
   test('a rules violation gives the client 203 CallbackFailed, and the object is kept and flagged', async () => {
@@ -246,6 +267,7 @@ describe('with keep on violation (the default)', () => {
     expect(JSON.parse(record.answer).error.code).toBe('ContentTypeNotAllowed');
     expect((await client.head(key)).res.status).toBe(200);
     expect(logged().find((l) => l.violation === 'ContentTypeNotAllowed')).toMatchObject({ action: 'kept', flagged: true, user: 'alice' });
+    expect(await eventPathDone(key)).toMatchObject({ outcome: 'violation', code: 'ContentTypeNotAllowed' });
     expect(app.hits.some((h) => h.body.toString().includes(key))).toBe(false);
   });
 
@@ -281,5 +303,7 @@ describe('with CALLBACK_ON_VIOLATION=delete', () => {
       (e: AliOssError) => e,
     );
     expect(gone?.status).toBe(404);
+    await eventPathDone(key);
+    expect(app.hits.some((h) => h.body.toString().includes(key))).toBe(false);
   });
 });

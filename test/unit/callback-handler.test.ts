@@ -9,7 +9,7 @@ import { resetConfig } from '../../shared/config';
 import type { HttpResponse } from '../../shared/http';
 import { setLogSink } from '../../shared/log';
 import { fcContext, httpEvent } from '../helpers/events';
-import { fakeOss, hang, OSS_KEY_URL_HEADER, ossSignature, recordingServer, rsaKeys, type FakeOss, type Recorder } from './callback-helpers';
+import { b64, connectionCounter, fakeOss, hang, OSS_KEY_URL_HEADER, ossSignature, recordingServer, rsaKeys, type FakeOss, type Recorder } from './callback-helpers';
 
 const BUCKET = 'local-uploads';
 const REGION = 'cn-hangzhou';
@@ -286,6 +286,53 @@ describe('a genuine callback that breaks the rules', () => {
 });
 
 describe('a callback that is not genuine or not usable', () => {
+  // Forgeries name an object OSS really holds, with its real ETag, so that only the signature checks
+  // can refuse them: a handler that skipped them would confirm the object and deliver the event.
+  const attacker = rsaKeys();
+
+  test('signed with another key, for an object OSS holds, is refused with 403 CallbackSignatureInvalid; OSS is not asked and the app hears nothing', async () => {
+    const hooks = await withApp((_, res) => res.writeHead(204).end());
+    const body = uploaded('users/alice/forged.png', 'REAL', 'image/png');
+    const fetchSpy = jest.spyOn(globalThis, 'fetch');
+    try {
+      const forged = await invoke(callback(body, { headers: { authorization: ossSignature(attacker.privateKey, '/api/callback', body) } }));
+      expect([forged.status, forged.body.error?.code]).toEqual([403, 'CallbackSignatureInvalid']);
+      expect(fetchSpy).not.toHaveBeenCalled();
+    } finally {
+      fetchSpy.mockRestore();
+    }
+    expect(store.hits).toHaveLength(0);
+    expect(hooks.hits).toHaveLength(0);
+    // Its twin, the same body signed by OSS, is the upload: confirmed and delivered.
+    const genuine = await invoke(callback(body));
+    expect([genuine.status, hooks.hits.map((h) => h.headers['webhook-id'])]).toEqual([200, [genuine.body.eventId]]);
+  });
+
+  test('signed with another key and naming a key URL off OSS\'s host, is refused with 400 CallbackKeyUrlNotAllowed; that host is never connected to', async () => {
+    const hooks = await withApp((_, res) => res.writeHead(204).end());
+    const keyHost = await connectionCounter(attacker.publicPem);
+    const body = uploaded('users/alice/forged-key.png', 'REAL', 'image/png');
+    const fetchSpy = jest.spyOn(globalThis, 'fetch');
+    try {
+      for (const url of [
+        `http://127.0.0.1:${keyHost.port}/attacker.pem`,
+        `https://127.0.0.1:${keyHost.port}/attacker.pem`,
+        `http://localhost:${keyHost.port}/callback_pub_key_v1.pem`,
+      ]) {
+        const headers = { authorization: ossSignature(attacker.privateKey, '/api/callback', body), 'x-oss-pub-key-url': b64(url) };
+        const res = await invoke(callback(body, { headers }));
+        expect([url, res.status, res.body.error?.code]).toEqual([url, 400, 'CallbackKeyUrlNotAllowed']);
+      }
+      expect(fetchSpy).not.toHaveBeenCalled();
+    } finally {
+      fetchSpy.mockRestore();
+      await keyHost.close();
+    }
+    expect(keyHost.connections).toBe(0);
+    expect(store.hits).toHaveLength(0);
+    expect(hooks.hits).toHaveLength(0);
+  });
+
   test('signed for another path is refused with 403', async () => {
     const res = await invoke(callback(uploaded('users/alice/p.png', 'P', 'image/png'), { path: '/callback', signedPath: '/api/callback' }));
     expect([res.status, res.body.error.code]).toEqual([403, 'CallbackSignatureInvalid']);
@@ -384,12 +431,13 @@ describe('the OSS object-created event (the at-least-once path)', () => {
     expect(hooks.hits).toHaveLength(0);
   });
 
-  test('for an upload that breaks the rules applies CALLBACK_ON_VIOLATION and delivers nothing', async () => {
-    configure({ CALLBACK_ON_VIOLATION: 'delete' });
+  test.each(['keep', 'delete'])('for an upload that breaks the rules applies CALLBACK_ON_VIOLATION=%s and delivers nothing', async (onViolation) => {
+    const hooks = await withApp((_, res) => res.writeHead(204).end(), { CALLBACK_ON_VIOLATION: onViolation });
     const obj = store.put('users/alice/bad.html', '<b>', 'text/html');
     const res = (await handler(ossEvent('users/alice/bad.html', obj.etag, 3), fcContext({ credentials }))) as HttpResponse;
     expect(JSON.parse(res.body).results).toEqual([{ outcome: 'violation', code: 'ContentTypeNotAllowed' }]);
-    expect(store.objects.has('users/alice/bad.html')).toBe(false);
+    expect(store.objects.has('users/alice/bad.html')).toBe(onViolation === 'keep');
+    expect(hooks.hits).toHaveLength(0);
   });
 
   test('ignores events that are not uploads', async () => {

@@ -4,7 +4,7 @@
 
 import { createHash, generateKeyPairSync, sign, type KeyObject } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { createServer as createTcpServer, type AddressInfo, type Socket } from 'node:net';
 import { authorizeV4, type Credentials } from '../../shared/signer';
 
 export interface Recorded {
@@ -45,6 +45,41 @@ export async function recordingServer(respond: Respond = (_, res) => res.end()):
       return new Promise((r) => server.close(() => r()));
     },
   };
+}
+
+export interface ConnectionCounter {
+  port: number;
+  /** TCP connections accepted so far, whatever was spoken on them (HTTP, a TLS handshake, nothing). */
+  connections: number;
+  close(): Promise<void>;
+}
+
+/**
+ * A key host for an attacker: it counts every TCP connection and answers plain HTTP with `body`.
+ * Counting connections rather than HTTP requests catches a client that upgrades the URL to HTTPS
+ * (as the callback key store does), which an HTTP recorder would never see.
+ */
+export async function connectionCounter(body: string): Promise<ConnectionCounter> {
+  const sockets = new Set<Socket>();
+  const counter = { port: 0, connections: 0, close: async () => {} };
+  const server = createTcpServer((socket) => {
+    counter.connections++;
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+    socket.on('error', () => undefined);
+    socket.once('data', (first: Buffer) => {
+      if (/^[A-Z]+ \S+ HTTP\/1\.[01]\r\n/.test(first.toString('latin1'))) {
+        socket.end(`HTTP/1.1 200 OK\r\nContent-Type: application/x-pem-file\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+      } else socket.destroy();
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  counter.port = (server.address() as AddressInfo).port;
+  counter.close = () => {
+    for (const s of sockets) s.destroy();
+    return new Promise((r) => server.close(() => r()));
+  };
+  return counter;
 }
 
 /** A server that takes requests and never answers them. */

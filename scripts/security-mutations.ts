@@ -1,0 +1,221 @@
+// The security audit's mutations, re-applied one at a time: each removes or weakens one protection
+// SECURITY.md claims, and the tests SECURITY.md cites for that claim must then fail. The source file
+// is restored after every run (also on Ctrl-C); nothing here is ever committed in its mutated form.
+//
+//   npm run test:security-mutations              every mutation, after a baseline run with none
+//   npm run test:security-mutations -- host-check put-key    only these (by id)
+//
+// A mutation whose text is no longer found in its file is reported as stale (the code moved): update
+// its `find` here rather than dropping it. See TESTING.md for the list and the last results.
+
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+const ROOT = join(__dirname, '..');
+
+/** A test by file and full name: its describe titles and its own title joined by " › ". */
+export interface CitedTest {
+  file: string;
+  name: string;
+}
+
+export interface Mutation {
+  id: string;
+  /** What the mutation does to the product, in the audit's words. */
+  what: string;
+  file: string;
+  /** Text that occurs exactly once in `file`, and what it becomes. */
+  find: string;
+  replace: string;
+  /** Tests that must fail with the mutation applied (each cited in SECURITY.md for the claim). */
+  killers: CitedTest[];
+}
+
+const CALLBACK_E2E = 'test/e2e/callback.test.ts';
+const CALLBACK_UNIT = 'test/unit/callback-handler.test.ts';
+
+export const MUTATIONS: Mutation[] = [
+  {
+    id: 'skip-verify',
+    what: 'the callback handler skips verifyCallback',
+    file: 'functions/callback/callback-route.ts',
+    find: '  await verifyCallback(\n',
+    replace: '  void (() => verifyCallback)(\n',
+    killers: [
+      {
+        file: CALLBACK_UNIT,
+        name: "a callback that is not genuine or not usable › signed with another key, for an object OSS holds, is refused with 403 CallbackSignatureInvalid; OSS is not asked and the app hears nothing",
+      },
+      {
+        file: CALLBACK_E2E,
+        name: 'with keep on violation (the default) › a callback forged with another key, for an upload OSS holds, is refused with its exact code; the key host it names is never contacted and the app hears nothing more',
+      },
+    ],
+  },
+  {
+    id: 'any-signature',
+    what: 'verifyCallback accepts any signature',
+    file: 'shared/callback-auth/verify.ts',
+    find: 'if (!candidates.some((key) => rsaVerify(',
+    replace: 'if (false && !candidates.some((key) => rsaVerify(',
+    killers: [
+      {
+        file: CALLBACK_UNIT,
+        name: "a callback that is not genuine or not usable › signed with another key, for an object OSS holds, is refused with 403 CallbackSignatureInvalid; OSS is not asked and the app hears nothing",
+      },
+      {
+        file: CALLBACK_E2E,
+        name: 'with keep on violation (the default) › a callback forged with another key, for an upload OSS holds, is refused with its exact code; the key host it names is never contacted and the app hears nothing more',
+      },
+    ],
+  },
+  {
+    id: 'host-check',
+    what: "the key-host check removed (any host may serve the callback's public key)",
+    file: 'shared/callback-auth/key-url.ts',
+    find: "if (url.hostname !== OSS_PUBLIC_KEY_HOST || url.port !== '') return undefined;",
+    replace: '',
+    killers: [
+      {
+        file: CALLBACK_UNIT,
+        name: "a callback that is not genuine or not usable › signed with another key and naming a key URL off OSS's host, is refused with 400 CallbackKeyUrlNotAllowed; that host is never connected to",
+      },
+      {
+        file: CALLBACK_E2E,
+        name: 'with keep on violation (the default) › a callback forged with another key, for an upload OSS holds, is refused with its exact code; the key host it names is never contacted and the app hears nothing more',
+      },
+    ],
+  },
+  {
+    id: 'event-path-delivers-violations',
+    what: 'the OSS event path delivers uploads that break the rules',
+    file: 'functions/callback/oss-events.ts',
+    find: "      const flagged = outcome.kind === 'violation' && outcome.action !== 'deleted';\n",
+    replace:
+      "      const flagged = outcome.kind === 'violation' && outcome.action !== 'deleted';\n" +
+      "      if (outcome.kind === 'violation') await deliverEvent({ id: record.claim.key, bucket: record.claim.bucket, key: record.claim.key, user: outcome.user ?? '', size: record.claim.size, mimeType: '', etag: record.claim.etag, time: record.time.toISOString() }, config, config.webhook.timeoutMs, 'oss-event');\n",
+    killers: [
+      {
+        file: CALLBACK_UNIT,
+        name: 'the OSS object-created event (the at-least-once path) › for an upload that breaks the rules applies CALLBACK_ON_VIOLATION=keep and delivers nothing',
+      },
+      {
+        file: CALLBACK_E2E,
+        name: 'with keep on violation (the default) › a rules violation gives the client 203 CallbackFailed, and the object is kept and flagged',
+      },
+    ],
+  },
+];
+
+interface AssertionResult {
+  ancestorTitles: string[];
+  title: string;
+  status: string;
+  failureMessages: string[];
+}
+
+interface Outcome {
+  status: string;
+  /** The first line of the failed expectation, so a reader sees why it failed. */
+  why?: string;
+}
+
+/** The first line of a jest failure message that says what was expected. */
+function firstReason(messages: string[]): string | undefined {
+  const lines = messages.join('\n').replace(/\u001b\[[0-9;]*m/g, '').split('\n').map((l) => l.trim());
+  const first = lines.find((l) => l !== '');
+  const received = lines.find((l) => l.startsWith('Received:'));
+  return received ? `${first} ${received}` : first;
+}
+
+/** Run the named tests; the outcome of each ('passed', 'failed', or 'not run'). */
+function runTests(tests: CitedTest[]): Map<string, Outcome> {
+  const out = mkdtempSync(join(tmpdir(), 'security-mutations-'));
+  const files = [...new Set(tests.map((t) => t.file))];
+  const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  const pattern = tests.map((t) => escape(t.name.split(' › ').pop() as string)).join('|');
+  try {
+    try {
+      execFileSync(join(ROOT, 'node_modules', '.bin', 'jest'), [...files, '--json', `--outputFile=${join(out, 'r.json')}`, '-t', pattern], {
+        cwd: ROOT,
+        stdio: ['ignore', 'ignore', 'ignore'],
+      });
+    } catch {
+      // Failing tests make jest exit 1; the JSON report says which.
+    }
+    const report = JSON.parse(readFileSync(join(out, 'r.json'), 'utf8')) as { testResults: { name: string; assertionResults: AssertionResult[] }[] };
+    const outcomes = new Map<string, Outcome>();
+    for (const file of report.testResults) {
+      for (const a of file.assertionResults) {
+        outcomes.set(`${file.name.slice(ROOT.length + 1)}\n${[...a.ancestorTitles, a.title].join(' › ')}`, { status: a.status, why: firstReason(a.failureMessages) });
+      }
+    }
+    return new Map(tests.map((t) => [`${t.file}\n${t.name}`, outcomes.get(`${t.file}\n${t.name}`) ?? { status: 'not run' }]));
+  } finally {
+    rmSync(out, { recursive: true, force: true });
+  }
+}
+
+let restore: (() => void) | undefined;
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.on(signal, () => {
+    restore?.();
+    process.exit(130);
+  });
+}
+
+function applied<T>(m: Mutation, run: () => T): T {
+  const path = join(ROOT, m.file);
+  const original = readFileSync(path, 'utf8');
+  const count = original.split(m.find).length - 1;
+  if (count !== 1) throw new Error(`stale: the text to mutate occurs ${count} times in ${m.file}`);
+  restore = () => writeFileSync(path, original);
+  writeFileSync(path, original.replace(m.find, () => m.replace));
+  try {
+    return run();
+  } finally {
+    restore();
+    restore = undefined;
+  }
+}
+
+function main(): number {
+  const only = process.argv.slice(2);
+  const chosen = only.length === 0 ? MUTATIONS : MUTATIONS.filter((m) => only.includes(m.id));
+  if (chosen.length === 0) throw new Error(`no mutation named ${only.join(', ')}; known: ${MUTATIONS.map((m) => m.id).join(', ')}`);
+  let failures = 0;
+
+  const killers = chosen.flatMap((m) => m.killers);
+  const baseline = runTests(killers);
+  const notPassing = [...baseline].filter(([, o]) => o.status !== 'passed');
+  if (notPassing.length > 0) {
+    for (const [test, o] of notPassing) console.log(`baseline: ${o.status}: ${test.replace('\n', ' — ')}`);
+    console.log('the cited tests must pass without a mutation; stopping');
+    return 1;
+  }
+  console.log(`baseline: the ${baseline.size} cited tests pass with no mutation`);
+
+  for (const m of chosen) {
+    let results: Map<string, Outcome>;
+    try {
+      results = applied(m, () => runTests(m.killers));
+    } catch (err) {
+      failures++;
+      console.log(`✗ ${m.id}: ${(err as Error).message}`);
+      continue;
+    }
+    const survived = [...results].filter(([, o]) => o.status !== 'failed');
+    if (survived.length > 0) failures++;
+    console.log(`${survived.length === 0 ? '✓ killed' : '✗ SURVIVED'} ${m.id} (${m.what})`);
+    for (const [test, o] of results) {
+      console.log(`    ${o.status === 'failed' ? 'fails' : o.status}: ${test.replace('\n', ' — ')}`);
+      if (o.why) console.log(`        ${o.why.slice(0, 160)}`);
+    }
+  }
+  console.log(`${chosen.length - failures} of ${chosen.length} mutations killed by the tests SECURITY.md cites`);
+  return failures === 0 ? 0 : 1;
+}
+
+if (require.main === module) process.exit(main());
