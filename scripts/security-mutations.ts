@@ -35,6 +35,7 @@ export interface Mutation {
 
 const CALLBACK_E2E = 'test/e2e/callback.test.ts';
 const CALLBACK_UNIT = 'test/unit/callback-handler.test.ts';
+const FUZZ = 'test/hardening/fuzz.test.ts';
 
 export const MUTATIONS: Mutation[] = [
   {
@@ -86,6 +87,29 @@ export const MUTATIONS: Mutation[] = [
         file: CALLBACK_E2E,
         name: 'with keep on violation (the default) › a callback forged with another key, for an upload OSS holds, is refused with its exact code; the key host it names is never contacted and the app hears nothing more',
       },
+    ],
+  },
+  {
+    id: 'session-policy-slash',
+    what: 'the session-policy resource without its trailing "/" (users/alice* reaches users/alice2/)',
+    file: 'shared/policy/session-policy.ts',
+    find: 'return `acs:oss:*:*:${bucket}/${prefix}*`;',
+    replace: "return `acs:oss:*:*:${bucket}/${prefix.replace(/\\/$/, '')}*`;",
+    killers: [
+      { file: FUZZ, name: "the policy compiler › the session policy allows an object action exactly on keys under the caller's prefix, as RAM evaluates it" },
+      { file: 'test/e2e/local-oss.test.ts', name: "what OSS refuses, refused with OSS error codes › another user's prefix (users/alice2/): AccessDenied, and their object is unchanged" },
+      { file: 'test/e2e/token.test.ts', name: 'the credentials, as the local account evaluates them › upload: put, list parts and abort under the own prefix; no read, nothing elsewhere' },
+    ],
+  },
+  {
+    id: 'form-range-doubled',
+    what: "the PostObject form's content-length-range doubled",
+    file: 'shared/policy/post-conditions.ts',
+    find: 'let [minSize, maxSize] = [rules.minSize, rules.maxSize];',
+    replace: 'let [minSize, maxSize] = [rules.minSize, rules.maxSize * 2];',
+    killers: [
+      { file: 'test/e2e/sign.test.ts', name: 'a PostObject form › with a file of 1,025 bytes (one over the UPLOAD_MAX_SIZE of 1,024) is refused: 400 EntityTooLarge' },
+      { file: FUZZ, name: "the policy compiler › a PostObject form passes the local OSS's policy checks as signed, and fails them with another user's key or another type" },
     ],
   },
   {

@@ -169,10 +169,19 @@ describe('what OSS refuses, refused with OSS error codes', () => {
     expect((await t.client(t.alice).put('users/alice/skew.txt', Buffer.from('s'))).res.status).toBe(200);
   });
 
-  it("another user's prefix: AccessDenied", async () => {
+  // Neighbours whose ids extend alice's: a session policy on `users/alice*` (no trailing "/") reaches them.
+  it.each(['bob', 'alice2', 'alice.x', 'alice-x', 'alice_'])("another user's prefix (users/%s/): AccessDenied, and their object is unchanged", async (other) => {
+    const admin = t.client(t.admin);
+    await admin.put(`users/${other}/own.txt`, Buffer.from(`${other}'s`));
     const alice = t.client(t.alice);
-    expect(await refusal(alice.put('users/bob/intrude.txt', Buffer.from('x')))).toEqual({ status: 403, code: 'AccessDenied' });
-    expect(await refusal(alice.get('users/bob/list/3.txt'))).toEqual({ status: 403, code: 'AccessDenied' });
+    expect(await refusal(alice.put(`users/${other}/intrude.txt`, Buffer.from('x')))).toEqual({ status: 403, code: 'AccessDenied' });
+    expect(await refusal(alice.put(`users/${other}/own.txt`, Buffer.from('x')))).toEqual({ status: 403, code: 'AccessDenied' });
+    expect(await refusal(alice.get(`users/${other}/own.txt`))).toEqual({ status: 403, code: 'AccessDenied' });
+    expect(await refusal(alice.list({ prefix: `users/${other}/`, 'max-keys': 10 }, {}))).toEqual({ status: 403, code: 'AccessDenied' });
+    expect((await admin.get(`users/${other}/own.txt`)).content.toString()).toBe(`${other}'s`);
+    expect(await refusal(admin.head(`users/${other}/intrude.txt`))).toEqual({ status: 404, code: 'NoSuchKey' });
+    // The twin: her own prefix works with the same client.
+    expect((await alice.put('users/alice/own.txt', Buffer.from('mine'))).res.status).toBe(200);
   });
 
   it('an action outside the policy (DeleteObject): AccessDenied, and the object stays', async () => {

@@ -141,9 +141,17 @@ describe('a PostObject form', () => {
     expect(Buffer.from(await got.arrayBuffer())).toEqual(png.bytes);
   });
 
-  test('with a file over the limit is refused: 400 EntityTooLarge', async () => {
+  // The limit is the literal UPLOAD_MAX_SIZE given above, never a number read from the answer.
+  test('with a file of 1,024 bytes (the UPLOAD_MAX_SIZE of 1,024) is stored', async () => {
     const f = await form();
-    const res = await fetch(f.url, { method: 'POST', body: formOf(f.fields, { ...png, bytes: Buffer.alloc(f.maxSize + 1, 1) }) });
+    const res = await fetch(f.url, { method: 'POST', body: formOf(f.fields, { ...png, bytes: Buffer.alloc(1024, 1) }) });
+    expect(res.status).toBe(200);
+    expect(await res.json()).toMatchObject({ key: f.key, size: 1024 });
+  });
+
+  test('with a file of 1,025 bytes (one over the UPLOAD_MAX_SIZE of 1,024) is refused: 400 EntityTooLarge', async () => {
+    const f = await form();
+    const res = await fetch(f.url, { method: 'POST', body: formOf(f.fields, { ...png, bytes: Buffer.alloc(1025, 1) }) });
     expect(res.status).toBe(400);
     expect(await ossCode(res)).toBe('EntityTooLarge');
   });
@@ -152,6 +160,7 @@ describe('a PostObject form', () => {
     ['a wrong type', { 'Content-Type': 'text/html' }],
     ['another key', { key: 'users/alice/chosen.png' }],
     ['another user prefix', { key: 'users/bob/x.png' }],
+    ['the prefix of a user whose id extends hers', { key: 'users/alice2/x.png' }],
     ['a tampered callback', { callback: Buffer.from('{"callbackUrl":"http://localhost:1/x","callbackBody":"x"}').toString('base64') }],
     ['overwrite allowed', { 'x-oss-forbid-overwrite': 'false' }],
   ])('with %s is refused: 403 AccessDenied', async (_what, change) => {

@@ -20,6 +20,7 @@ import { CALLBACK_BODY, grantFor, PolicyError, postPlan, rulesFromConfig, sessio
 import { canonicalHeaders, canonicalQuery, canonicalUri, presignObjectUrl, signObjectForm, type QueryPairs } from '../../shared/signer';
 import { claimFromCallbackBody, isOssTriggerEvent, recordsFromOssEvent, uploadEventId } from '../../shared/upload-event';
 import { httpEvent } from '../helpers/events';
+import { nestingPair } from '../helpers/user-ids';
 
 const RUNS = { numRuns: 500 };
 const BUCKET = 'local-uploads';
@@ -112,20 +113,34 @@ describe('the policy compiler', () => {
   const uidArb = fc.oneof(anyString.filter((s) => s.length > 0), fc.stringMatching(/^[A-Za-z0-9._@-]{1,40}$/), fc.constantFrom('alice', 'alic', 'alice2', '..', '*', 'alice/*'));
 
   test('the session policy allows an object action exactly on keys under the caller\'s prefix, as RAM evaluates it', () => {
+    const actions = ['oss:PutObject', 'oss:GetObject', 'oss:ListParts', 'oss:AbortMultipartUpload', 'oss:DeleteObject', 'oss:PutObjectAcl'];
+    const granted = { upload: ['oss:PutObject', 'oss:ListParts', 'oss:AbortMultipartUpload'], download: ['oss:GetObject'], readwrite: ['oss:PutObject', 'oss:ListParts', 'oss:AbortMultipartUpload', 'oss:GetObject'] };
+    // The attacked dimension is the neighbour: mostly an id that extends the caller's (alice2,
+    // alice.x) or that the caller's extends, so a resource missing its trailing "/" is reached.
+    const pairArb = fc.oneof({ weight: 4, arbitrary: nestingPair() }, { weight: 1, arbitrary: nestingPair(uidArb) }, { weight: 1, arbitrary: fc.tuple(uidArb, uidArb) });
+    const tailArb = fc.oneof(fc.constantFrom('a.png', 'x/y.txt', ''), trickyString(8));
+    let nestedNeighbourKeys = 0;
     fc.assert(
-      fc.property(uidArb, accessArb, uidArb, fc.constantFrom('oss:PutObject', 'oss:GetObject', 'oss:DeleteObject', 'oss:PutObjectAcl'), (uid, access, other, action) => {
-        const grant = refusedWith(PolicyError, () => grantFor(uid, access, rules));
-        if (!grant) return;
-        const neighbour = refusedWith(PolicyError, () => grantFor(other, access, rules));
-        const keys = fc.sample(keyLike(grant.prefix), 5).concat(neighbour ? fc.sample(keyLike(neighbour.prefix), 5) : []);
-        const granted = access === 'download' ? ['oss:GetObject'] : access === 'upload' ? ['oss:PutObject'] : ['oss:PutObject', 'oss:GetObject'];
-        for (const key of keys) {
-          const allowed = isAllowed([sessionPolicy(grant)], action, resourceOf({ bucket: BUCKET, key }));
-          expect(allowed).toBe(granted.includes(action) && key.startsWith(grant.prefix));
-        }
-      }),
-      { numRuns: 150 },
+      fc.property(
+        fc.tuple(pairArb, accessArb).chain(([pair, access]) => fc.tuple(fc.constant(pair), fc.constant(access), fc.oneof(fc.constantFrom(...granted[access]), fc.constantFrom(...actions)))),
+        fc.array(tailArb, { minLength: 1, maxLength: 6 }),
+        ([[uid, other], access, action], tails) => {
+          const grant = refusedWith(PolicyError, () => grantFor(uid, access, rules));
+          if (!grant) return;
+          const neighbour = refusedWith(PolicyError, () => grantFor(other, access, rules));
+          const keys = tails.flatMap((tail) => [grant.prefix + tail, ...(neighbour ? [neighbour.prefix + tail] : [])]);
+          const policy = sessionPolicy(grant);
+          for (const key of keys) {
+            const inside = key.startsWith(grant.prefix);
+            if (!inside && granted[access].includes(action) && key.startsWith(grant.prefix.slice(0, -1))) nestedNeighbourKeys++;
+            expect([key, action, isAllowed([policy], action, resourceOf({ bucket: BUCKET, key }))]).toEqual([key, action, granted[access].includes(action) && inside]);
+          }
+        },
+      ),
+      { numRuns: 500 },
     );
+    // Enough granted actions were tried on keys of a neighbour whose prefix extends the caller's without its "/".
+    expect(nestedNeighbourKeys).toBeGreaterThanOrEqual(100);
   });
 
   test('a PostObject form passes the local OSS\'s policy checks as signed, and fails them with another user\'s key or another type', () => {
