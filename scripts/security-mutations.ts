@@ -113,6 +113,18 @@ export const MUTATIONS: Mutation[] = [
     ],
   },
   {
+    id: 'event-discriminator',
+    what: 'the OSS-event discriminator removed (any event with a top-level "events" array is taken for an OSS event)',
+    file: 'shared/upload-event.ts',
+    find: 'return Array.isArray(v.events) && v.rawPath === undefined && v.requestContext === undefined;',
+    replace: 'return Array.isArray(v.events);',
+    killers: [
+      { file: FUZZ, name: 'the OSS event parser › no HTTP trigger event, whatever its body or top-level fields, is taken for an OSS event' },
+      { file: 'test/unit/callback-event.test.ts', name: 'reading an OSS trigger event › an OSS trigger event is told apart from an HTTP request whose body looks like one' },
+      { file: CALLBACK_UNIT, name: 'a callback that is not genuine or not usable › an HTTP request shaped like an OSS event (in its body and at its top level) is still a callback, and unsigned is refused' },
+    ],
+  },
+  {
     id: 'event-path-delivers-violations',
     what: 'the OSS event path delivers uploads that break the rules',
     file: 'functions/callback/oss-events.ts',

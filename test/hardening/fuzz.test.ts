@@ -330,14 +330,36 @@ describe('the OSS event parser', () => {
     );
   });
 
-  test('no HTTP trigger event, whatever its body, is taken for an OSS event', () => {
+  test('no HTTP trigger event, whatever its body or top-level fields, is taken for an OSS event', () => {
+    // An HTTP trigger event always has rawPath and requestContext; the attack gives it what an OSS
+    // event has, a top-level "events" array (and an OSS-event body), so only those two fields tell.
+    const ossRecord = fc.record({ eventName: fc.constantFrom('ObjectCreated:PutObject', 'ObjectCreated:PostObject'), eventSource: fc.constant('acs:oss'), oss: fc.anything() }, { requiredKeys: [] });
+    const eventsArb = fc.oneof(fc.array(ossRecord, { maxLength: 3 }), fc.array(fc.anything(), { maxLength: 3 }));
+    const bodyArb = fc.oneof(fc.json(), eventsArb.map((events) => JSON.stringify({ events })));
+    let withTopLevelEvents = 0;
     fc.assert(
-      fc.property(fc.oneof(fc.json(), fc.constant('{"events":[{"eventName":"ObjectCreated:PutObject"}]}')), fc.constantFrom('/', '/api/callback', ''), (body, path) => {
-        const event = JSON.parse(httpEvent({ method: 'POST', path, body }).toString()) as unknown;
-        expect(isOssTriggerEvent(event)).toBe(false);
-      }),
+      fc.property(
+        bodyArb,
+        fc.constantFrom('/', '/api/callback', ''),
+        fc.option(eventsArb, { freq: 5 }),
+        fc.constantFrom('both', 'rawPath', 'requestContext'),
+        fc.dictionary(fc.constantFrom('version', 'headers', 'body', 'isBase64Encoded', 'Records', 'extra'), fc.anything(), { maxKeys: 2 }),
+        (body, path, events, kept, extra) => {
+          const event = { ...(JSON.parse(httpEvent({ method: 'POST', path, body }).toString()) as Record<string, unknown>), ...extra };
+          if (events !== null) {
+            event.events = events;
+            withTopLevelEvents++;
+          }
+          if (kept === 'rawPath') delete event.requestContext;
+          if (kept === 'requestContext') delete event.rawPath;
+          expect(isOssTriggerEvent(event)).toBe(false);
+          // The twin: the same event without the HTTP trigger's fields is an OSS event.
+          if (events !== null) expect(isOssTriggerEvent({ events })).toBe(true);
+        },
+      ),
       RUNS,
     );
+    expect(withTopLevelEvents).toBeGreaterThanOrEqual(300);
   });
 
   test("the local OSS's event reads back as the upload it reports, with the same event id as its callback", () => {

@@ -371,11 +371,14 @@ describe('a callback that is not genuine or not usable', () => {
     }
   });
 
-  test('an HTTP request whose body looks like an OSS event is still a callback, and unsigned is refused', async () => {
+  test('an HTTP request shaped like an OSS event (in its body and at its top level) is still a callback, and unsigned is refused', async () => {
     const hooks = await withApp((_, res) => res.end());
     const obj = store.put('users/alice/h.png', 'H', 'image/png');
-    const res = await invoke(httpEvent({ method: 'POST', path: '/api/callback', body: JSON.parse(ossEvent('users/alice/h.png', obj.etag, 1).toString()) }));
-    expect([res.status, res.body.error.code]).toEqual([400, 'CallbackSignatureMissing']);
+    const oss = JSON.parse(ossEvent('users/alice/h.png', obj.etag, 1).toString()) as { events: unknown[] };
+    const request = { ...JSON.parse(httpEvent({ method: 'POST', path: '/api/callback', body: oss }).toString()), events: oss.events };
+    const res = await invoke(Buffer.from(JSON.stringify(request)));
+    expect([res.status, res.body.error?.code]).toEqual([400, 'CallbackSignatureMissing']);
+    expect(store.hits).toHaveLength(0);
     expect(hooks.hits).toHaveLength(0);
   });
 
