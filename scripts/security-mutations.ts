@@ -36,6 +36,8 @@ export interface Mutation {
 const CALLBACK_E2E = 'test/e2e/callback.test.ts';
 const CALLBACK_UNIT = 'test/unit/callback-handler.test.ts';
 const FUZZ = 'test/hardening/fuzz.test.ts';
+const PROPERTY = 'test/unit/policy.property.test.ts';
+const BAD_INPUT = 'test/hardening/bad-input.test.ts';
 
 export const MUTATIONS: Mutation[] = [
   {
@@ -88,6 +90,25 @@ export const MUTATIONS: Mutation[] = [
         name: 'with keep on violation (the default) › a callback forged with another key, for an upload OSS holds, is refused with its exact code; the key host it names is never contacted and the app hears nothing more',
       },
     ],
+  },
+  {
+    id: 'put-key-unchecked',
+    what: "putPlan uses the client's key unchecked",
+    file: 'shared/policy/url-constraints.ts',
+    find: 'const key = req.key === undefined ? generateKey(grant, req.filename) : keyInGrant(grant, req.key);',
+    replace: 'const key = req.key === undefined ? generateKey(grant, req.filename) : (req.key as string);',
+    killers: [
+      { file: PROPERTY, name: 'no request yields a key outside the caller’s prefix, and every refusal is a PolicyError' },
+      { file: BAD_INPUT, name: "sign › put to a key with another user's prefix → 400 KeyOutsidePrefix" },
+    ],
+  },
+  {
+    id: 'slash-in-user-id',
+    what: 'user ids with "/" used as they are in keys (alice/x nests under alice)',
+    file: 'shared/policy/rules.ts',
+    find: 'const SAFE_USER = /^[A-Za-z0-9_@-][A-Za-z0-9._@-]{0,63}$/;',
+    replace: 'const SAFE_USER = /^[A-Za-z0-9_@-][A-Za-z0-9._@/-]{0,63}$/;',
+    killers: [{ file: PROPERTY, name: 'the prefixes of two different user ids never nest, so neither user’s keys fall under the other’s' }],
   },
   {
     id: 'session-policy-slash',

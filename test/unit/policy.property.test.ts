@@ -21,6 +21,7 @@ import {
   type Grant,
   type Rules,
 } from '../../shared/policy';
+import { nestingPair } from '../helpers/user-ids';
 
 const TEMPLATES = ['users/${uid}/', 'tenants/acme/${uid}/files/', 'u-${uid}-x/', '${uid}/', 'data/${uid}.d/'];
 const RULES: Rules[] = TEMPLATES.flatMap((UPLOAD_PREFIX) =>
@@ -47,32 +48,44 @@ const segmentArb = fc.oneof(
   fc.string({ unit: 'binary', maxLength: 20 }),
 );
 const tailArb = fc.array(segmentArb, { maxLength: 5 }).map((parts) => parts.join('/'));
+/** A tail a key under a prefix may have: 1-3 plain segments. */
+const plainTailArb = fc.array(fc.stringMatching(/^[A-Za-z0-9_-][A-Za-z0-9._-]{0,11}$/), { minLength: 1, maxLength: 3 }).map((parts) => parts.join('/'));
 
-/** A key a client might send: anything, or built on its own prefix, a neighbour's, or none. */
-function keyArb(grant: Grant, otherPrefix: string) {
+/**
+ * A key a client might send, the attacked dimension: none, or built on its own prefix, on a
+ * neighbour's (whose id may extend the caller's), on its own prefix without the "/", or on none;
+ * with a plain tail (so plans are accepted) or a tricky one, and possibly ending in ${filename}.
+ */
+function keyArb(grant: Grant, neighbourPrefix: string) {
+  const start = fc.oneof(
+    { weight: 6, arbitrary: fc.constant(grant.prefix) },
+    { weight: 3, arbitrary: fc.constant(neighbourPrefix) },
+    { weight: 1, arbitrary: fc.constant(grant.prefix.slice(0, -1)) },
+    { weight: 1, arbitrary: fc.constant('') },
+  );
+  const tail = fc.oneof({ weight: 3, arbitrary: plainTailArb }, { weight: 1, arbitrary: tailArb });
   return fc.oneof(
-    fc.constant(undefined),
-    tailArb.map((tail) => grant.prefix + tail),
-    tailArb.map((tail) => otherPrefix + tail),
-    tailArb.map((tail) => grant.prefix.slice(0, -1) + tail),
+    { weight: 2, arbitrary: fc.constant(undefined) },
+    { weight: 8, arbitrary: fc.tuple(start, tail).map(([s, t]) => s + t) },
     // OSS puts the uploaded file's name in place of ${filename}.
-    fc.constantFrom(grant.prefix, otherPrefix, grant.prefix.slice(0, -1), '').chain((start) => tailArb.map((tail) => `${start}${tail}\${filename}`)),
-    tailArb,
-    fc.anything(),
+    { weight: 7, arbitrary: fc.tuple(start, fc.option(tail, { nil: '' })).map(([s, t]) => `${s}${t ? `${t}/` : ''}\${filename}`) },
+    { weight: 1, arbitrary: fc.anything() },
   );
 }
-const sizeArb = fc.oneof(fc.constant(undefined), fc.integer({ min: -10, max: 2 ** 40 }), fc.double(), fc.string(), fc.anything());
-const typeArb = fc.oneof(
-  fc.constant(undefined),
-  fc.constantFrom('image/jpeg', 'IMAGE/PNG; charset=x', 'image/svg+xml', 'text/plain', 'text/html', 'application/pdf', '*/*', 'image/*'),
-  fc.string(),
-  fc.anything(),
-);
-const filenameArb = fc.oneof(fc.constant(undefined), fc.constantFrom('a.jpg', '../../x.png', 'x.ｐｄｆ', 'page.html', 'a.txt/../b'), fc.string({ unit: 'binary' }), fc.anything());
-const expiresArb = fc.oneof(fc.constant(undefined), fc.integer({ min: -5, max: 10 ** 7 }), fc.anything());
 
-const requestArb = (grant: Grant, otherPrefix: string) =>
-  fc.record({ key: keyArb(grant, otherPrefix), filename: filenameArb, contentType: typeArb, size: sizeArb, expiresIn: expiresArb });
+/** The rest of a request, inside the rules: an allowed type, a size within the limits, a lifetime within the maximum. */
+function validRestArb(rules: Rules) {
+  const types = rules.allowedContentTypes.map((t) => (t.endsWith('/*') ? t.replace('*', 'png') : t));
+  return fc.record({
+    filename: fc.option(fc.constantFrom('a.jpg', 'photo.png', 'report.pdf', 'notes'), { nil: undefined }),
+    contentType: fc.constantFrom(...types),
+    size: fc.integer({ min: rules.minSize, max: rules.maxSize }),
+    expiresIn: fc.option(fc.integer({ min: 1, max: rules.maxUrlExpiresSeconds }), { nil: undefined }),
+  });
+}
+
+const requestArb = (grant: Grant, neighbourPrefix: string) =>
+  fc.tuple(keyArb(grant, neighbourPrefix), validRestArb(grant.rules)).map(([key, rest]) => ({ key, ...rest }));
 
 /** Where a careless consumer (decoding again and again, folding lookalikes, resolving dot segments) would put the key. */
 function resolvedForms(key: string): string[] {
@@ -115,8 +128,15 @@ const nearPairArb = fc
     return [base.slice(0, p) + a + base.slice(p), base.slice(0, p) + b + base.slice(p)] as const;
   });
 
+const pairArb = fc.oneof(
+  { weight: 3, arbitrary: nestingPair() },
+  { weight: 1, arbitrary: nestingPair(uidArb) },
+  { weight: 1, arbitrary: nearPairArb },
+  { weight: 1, arbitrary: fc.tuple(uidArb, uidArb) },
+);
+
 const scenarioArb = fc
-  .record({ pair: fc.oneof(fc.tuple(uidArb, uidArb), nearPairArb), access: accessArb, rules: rulesArb })
+  .record({ pair: pairArb, access: accessArb, rules: rulesArb })
   .map(({ pair: [uid, other], access, rules }) => ({ uid, other, access, rules }))
   .filter(({ uid, other }) => uid !== other)
   .chain(({ uid, other, access, rules }) => {
@@ -136,6 +156,7 @@ test('every user id yields a grant, or a PolicyError when it is not a usable id'
 });
 
 test('no request yields a key outside the caller’s prefix, and every refusal is a PolicyError', () => {
+  const accepted = { PUT: 0, POST: 0, 'POST ${filename}': 0, GET: 0 };
   fc.assert(
     fc.property(
       scenarioArb.filter(({ grant, neighbour }) => grant !== undefined && neighbour !== undefined).chain(({ grant, neighbour }) =>
@@ -146,22 +167,50 @@ test('no request yields a key outside the caller’s prefix, and every refusal i
         if (post) {
           expect(post.fields.key).toBe(post.key);
           if (post.key.endsWith('${filename}')) {
+            accepted['POST ${filename}']++;
             // The stored key is this start plus a name the uploader picks: the start must be inside.
             const start = post.key.slice(0, -'${filename}'.length);
             expect(post.conditions).toContainEqual(['starts-with', '$key', start]);
             expectInside(grant, `${start}f`);
           } else {
+            accepted.POST++;
             expectInside(grant, post.key);
             expect(post.conditions).toContainEqual(['eq', '$key', post.key]);
           }
         }
-        for (const plan of [attempt(() => putPlan(grant, req)), attempt(() => getPlan(grant, req))]) {
-          if (plan) expectInside(grant, plan.key);
+        const put = attempt(() => putPlan(grant, req));
+        if (put) {
+          accepted.PUT++;
+          expectInside(grant, put.key);
+        }
+        const get = attempt(() => getPlan(grant, req));
+        if (get) {
+          accepted.GET++;
+          expectInside(grant, get.key);
         }
         expectInside(grant, generateKey(grant, req.filename));
       },
     ),
     { numRuns: 1000 },
+  );
+  // The checks above ran: each way to get a key was accepted often enough.
+  expect(Object.entries(accepted).filter(([, count]) => count < 100)).toEqual([]);
+});
+
+test('a request of any shape, in every field at once, gets a plan or a PolicyError, never another error', () => {
+  const field = fc.oneof(fc.constant(undefined), fc.integer({ min: -10, max: 2 ** 40 }), fc.double(), fc.string(), fc.string({ unit: 'binary' }), fc.anything());
+  fc.assert(
+    fc.property(
+      scenarioArb.filter(({ grant }) => grant !== undefined),
+      fc.record({ key: fc.oneof(tailArb, field), filename: field, contentType: fc.oneof(fc.constantFrom('image/jpeg', 'IMAGE/PNG; charset=x', 'image/svg+xml', '*/*'), field), size: field, expiresIn: field }),
+      ({ grant }, req) => {
+        for (const plan of [postPlan, putPlan, getPlan]) {
+          const result = attempt(() => plan(grant as Grant, req));
+          if (result) expectInside(grant as Grant, result.key.replace(/\$\{filename\}$/, 'f'));
+        }
+      },
+    ),
+    { numRuns: 500 },
   );
 });
 
@@ -188,15 +237,19 @@ test('the session policy names only the caller’s prefix', () => {
 });
 
 test('the prefixes of two different user ids never nest, so neither user’s keys fall under the other’s', () => {
+  let nestingIds = 0;
   fc.assert(
-    fc.property(scenarioArb, ({ grant, neighbour }) => {
+    fc.property(scenarioArb, ({ grant, neighbour, uid, other }) => {
       if (!grant || !neighbour) return;
+      if (uid.startsWith(other) || other.startsWith(uid)) nestingIds++;
       expect(grant.prefix.startsWith(neighbour.prefix)).toBe(false);
       expect(neighbour.prefix.startsWith(grant.prefix)).toBe(false);
       expect(generateKey(grant).startsWith(neighbour.prefix)).toBe(false);
     }),
     { numRuns: 2000 },
   );
+  // Most pairs were an id and the same id extended (alice, alice2, alice/x), not two unrelated ids.
+  expect(nestingIds).toBeGreaterThanOrEqual(1000);
 });
 
 test('the callback reads back the grant’s user from any key the grant produced', () => {
