@@ -10,7 +10,7 @@ import {
   BIG_SIZE, chooseMethod, fetchFromPage, launchChromium, MiB, progressOf, progressSeen, recordProgress, RUNTIME_ENV,
   SCREENSHOTS, settled, signIn, until, uploadItem, writeTestFiles, type TestFile,
 } from './fixtures';
-import { type NpmStart, startNpmStart } from '../helpers/npm-start';
+import { answersWithSecrets, type NpmStart, registerAnswerSecrets, startNpmStart } from '../helpers/npm-start';
 
 let runtime: NpmStart;
 let browser: Browser;
@@ -33,6 +33,10 @@ afterAll(async () => {
 
 async function userPage(user: string): Promise<{ context: BrowserContext; page: Page }> {
   const context = await browser.newContext({ viewport: { width: 1000, height: 900 } });
+  // The runtime's output is audited; the JWT and STS credentials the page is handed are what it looks for.
+  context.on('response', (res) => {
+    if (answersWithSecrets(res.url())) void res.json().then(registerAnswerSecrets, () => undefined);
+  });
   const page = await context.newPage();
   await signIn(page, runtime.appUrl, user);
   return { context, page };

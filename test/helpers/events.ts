@@ -2,6 +2,15 @@
 // the event as a JSON Buffer, header names canonicalised the way Go's net/http does it.
 
 import type { FcContext, FcCredentials } from '../../shared/http';
+import { registerSecret } from '../setup/leaks';
+
+/** A function role's STS credentials as FC passes them: the token is Base64 with "+", "/" and "=", as real ones are. */
+export const FIXTURE_ROLE_CREDENTIALS: FcCredentials = {
+  accessKeyId: 'STS.NTx7q2Hf9kLmW3bZcD8eRv',
+  accessKeySecret: 'Hk3p9fQzLm2Wp8xTb7Vn4Rc6Yd1Ja0EsGu5',
+  securityToken:
+    'CAIS8wF1q6Ft5B2yfSjIr5bSD+/3h4lW0e+GhK3lM0rW2rR/s6jQg/7Qo0i1pGM3Uq6xqxF/2Vm9Dq+hL3nT0wYc5tJ/3Y7sS1k2pZqQ9eR8uV0mX4cK+fH7nB6/tG1qA3dE5wL2zP9yU8oI0aS7jF4gC3vB6nM1kO5rT2yH8wQ==',
+};
 
 export interface EventOptions {
   method?: string;
@@ -71,15 +80,16 @@ export function httpEvent(opts: EventOptions = {}): Buffer {
   return Buffer.from(JSON.stringify(event), 'utf8');
 }
 
-/** The FC context a handler receives; credentials are the function role's temporary keys. */
+/**
+ * The FC context a handler receives; credentials are the function role's temporary keys. Their
+ * secret and token are registered with the log audit, so a line that carries them fails the test.
+ */
 export function fcContext(opts: { requestId?: string; credentials?: FcCredentials } = {}): FcContext {
+  const credentials = opts.credentials ?? FIXTURE_ROLE_CREDENTIALS;
+  registerSecret(credentials.accessKeySecret, credentials.securityToken);
   return {
     requestId: opts.requestId ?? 'req-0001',
-    credentials: opts.credentials ?? {
-      accessKeyId: 'STS.testFunctionRoleKeyId',
-      accessKeySecret: 'testFunctionRoleSecretValue0123456789',
-      securityToken: 'testFunctionRoleSecurityToken',
-    },
+    credentials,
     function: { name: 'test' },
     region: 'cn-hangzhou',
   };

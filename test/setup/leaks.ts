@@ -9,16 +9,34 @@ const SECRET_VARIABLES = ['AUTH_HS256_SECRET', 'WEBHOOK_SECRET', 'ALIBABA_CLOUD_
 /** Shorter "secrets" are test fixtures such as 'x' that ordinary words contain. */
 const MIN_SECRET_LENGTH = 8;
 
+// Base64 characters, also when percent-encoded (as in a URL's query): %2B, %2F, %3D.
+const B64 = '(?:[A-Za-z0-9+/=]|%2[BbFf]|%3[Dd])';
+
 const SHAPES: [string, RegExp][] = [
   ['a JWT', /eyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]*/g],
-  ['a webhook secret', /whsec_[A-Za-z0-9+/=]{16,}/g],
-  ['an STS security token', /CAIS[A-Za-z0-9+/=]{20,}/g],
+  ['a webhook secret', new RegExp(`whsec_${B64}{16,}`, 'g')],
+  ['an STS security token', new RegExp(`CAIS${B64}{20,}`, 'g')],
   ['a signature', /\b(?:x-oss-signature|signature)=(?!\[redacted\])[^&\s",\\]{8,}/gi],
   ['a V1 Authorization', /\bOSS [A-Za-z0-9.]+:[A-Za-z0-9+/]{20,}={0,2}/g],
 ];
 
 let pending: string[] = [];
 const configured = new Set<string>();
+const registered = new Set<string>();
+
+/**
+ * Secrets a test made or was handed that no IamStore or variable holds: fixture credentials passed
+ * to handlers (fcContext), credentials an `npm start` child issued. Lines are checked against them
+ * from the next check on, including lines logged before they were registered.
+ */
+export function registerSecret(...values: (string | undefined)[]): void {
+  for (const value of values) if (value !== undefined) registered.add(value);
+}
+
+/** Stop looking for a registered value (for the audit's own tests, which register harmless canaries). */
+export function forgetSecret(value: string): void {
+  registered.delete(value);
+}
 
 function noteConfiguredSecrets(): void {
   for (const name of SECRET_VARIABLES) {
@@ -33,10 +51,14 @@ export function recordLine(line: string): void {
   noteConfiguredSecrets();
 }
 
-/** Every secret known now: held by a local IamStore, or configured in the environment now or when a line was logged. */
+/**
+ * Every secret known now (held by a local IamStore, configured in the environment now or when a line
+ * was logged, or registered), each also as it appears percent-encoded in a URL.
+ */
 function knownSecrets(): string[] {
   noteConfiguredSecrets();
-  return [...IamStore.heldSecrets(), ...configured].filter((s) => s.length >= MIN_SECRET_LENGTH);
+  const secrets = [...IamStore.heldSecrets(), ...configured, ...registered].filter((s) => s.length >= MIN_SECRET_LENGTH);
+  return [...new Set(secrets.flatMap((s) => [s, encodeURIComponent(s)]))];
 }
 
 /** One report per line (by default, those recorded since the last call) that holds a secret, with the secrets masked. */

@@ -2,8 +2,10 @@
 // shared/log is kept, whatever sink a test installs, and a test fails when a line logged since the
 // previous check holds a secret: a key secret or security token any local IamStore holds, the
 // configured JWT or webhook secret, or anything shaped like a JWT, a webhook secret, an STS token
-// or an unredacted signature.
+// or an unredacted signature. Lines logged after the file's last test are checked by the test
+// environment (test/setup/audited-environment.ts) once the file's own afterAll hooks are done.
 
+import { FINAL_AUDIT } from './final-audit';
 import { findLeaks, recordLine } from './leaks';
 
 type Sink = (line: string) => void;
@@ -32,3 +34,5 @@ function audit(when: string): void {
 
 afterEach(() => audit('this test and the hooks before it'));
 afterAll(() => audit('after the last test'));
+// The file's own afterAll hooks run after this one; test/setup/audited-environment.ts checks what they log.
+(globalThis as unknown as Record<symbol, () => string[]>)[FINAL_AUDIT] = () => findLeaks();

@@ -14,7 +14,7 @@ import { b64, connectionCounter, fakeOss, hang, OSS_KEY_URL_HEADER, ossSignature
 const BUCKET = 'local-uploads';
 const REGION = 'cn-hangzhou';
 const SECRET = `whsec_${Buffer.from('callback-test-webhook-secret-0123').toString('base64')}`;
-const credentials = { accessKeyId: 'STS.callbackFnKey', accessKeySecret: 'callbackFnSecret0123456789', securityToken: 'callbackFnToken' };
+const credentials = { accessKeyId: 'STS.callbackFnKey', accessKeySecret: 'callbackFnSecret0123456789', securityToken: 'CAIScallbackFn+Qz8/Lm2Wp7xTb3Vn9Rc5Yd1Ja4EsGu6Hf0Pq8Tw2Ko7Xi3Nl5Mz9By4Cv==' };
 const oss = rsaKeys();
 
 let store: FakeOss;

@@ -19,7 +19,7 @@ const ENV = {
   URL_MAX_EXPIRES_SECONDS: '3600',
   POST_EXPIRES_SECONDS: '600',
 };
-const ROLE: FcCredentials = { accessKeyId: 'STS.signRoleKey', accessKeySecret: 'signRoleSecretValue0123456789', securityToken: 'CAIS.signRoleToken' };
+const ROLE: FcCredentials = { accessKeyId: 'STS.signRoleKey', accessKeySecret: 'signRoleSecretValue0123456789', securityToken: 'CAISsignRole+Tk9/xWq3Lm7Zb2Vn8Rc4Yd0Ja6EsGu1Hf5Pq2Tw9Ko3Xi7Nl4Mz8By6Cv1=' };
 
 const savedEnv = { ...process.env };
 let lines: string[];

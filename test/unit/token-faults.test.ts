@@ -18,7 +18,7 @@ const UPSTREAM_MARKER = 'upstream-text-7f3a';
 const FUNCTION_CREDS: FcCredentials = {
   accessKeyId: 'STS.FunctionRoleKeyId0001',
   accessKeySecret: 'FunctionRoleSecret-do-not-leak-0123456789',
-  securityToken: 'CAISFunctionRoleSecurityToken-do-not-leak',
+  securityToken: 'CAISFunctionRole+Security/Token9do0not1leak2Wp7xTb3Vn9Rc5Yd1Ja4Es==',
 };
 const ISSUED = { AccessKeyId: 'STS.IssuedKeyId0001', AccessKeySecret: 'IssuedSecret-for-the-client-only', SecurityToken: 'CAISIssuedTokenForTheClientOnly' };
 
