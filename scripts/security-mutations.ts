@@ -3,7 +3,10 @@
 // is restored after every run (also on Ctrl-C); nothing here is ever committed in its mutated form.
 //
 //   npm run test:security-mutations              every mutation, after a baseline run with none
-//   npm run test:security-mutations -- host-check put-key    only these (by id)
+//   npm run test:security-mutations -- host-check put-key-unchecked    only these (by id)
+//   npm run test:security-mutations -- --repeat 20           each mutated run 20 times: the
+//                                                 property tests draw new cases every run, so a
+//                                                 killer must fail in every one of them
 //
 // A mutation whose text is no longer found in its file is reported as stale (the code moved): update
 // its `find` here rather than dropping it. See TESTING.md for the list and the last results.
@@ -65,6 +68,10 @@ export const MUTATIONS: Mutation[] = [
     replace: 'if (false && !candidates.some((key) => rsaVerify(',
     killers: [
       {
+        file: 'test/unit/callback-auth.test.ts',
+        name: "forgeries are refused without any network request › a callback signed with the attacker's key, naming OSS's own key URL, fails verification without a fetch",
+      },
+      {
         file: CALLBACK_UNIT,
         name: "a callback that is not genuine or not usable › signed with another key, for an object OSS holds, is refused with 403 CallbackSignatureInvalid; OSS is not asked and the app hears nothing",
       },
@@ -85,6 +92,11 @@ export const MUTATIONS: Mutation[] = [
         file: CALLBACK_UNIT,
         name: "a callback that is not genuine or not usable › signed with another key and naming a key URL off OSS's host, is refused with 400 CallbackKeyUrlNotAllowed; that host is never connected to",
       },
+      {
+        file: 'test/unit/callback-auth.test.ts',
+        name: "forgeries are refused without any network request › a callback signed with the attacker's key, naming a key URL off OSS's host, is refused with 400 CallbackKeyUrlNotAllowed",
+      },
+      { file: FUZZ, name: "the callback body parser › any Authorization and x-oss-pub-key-url are refused with 400, 403 or 502, and no key is fetched from anywhere but OSS's host" },
       {
         file: CALLBACK_E2E,
         name: 'with keep on violation (the default) › a callback forged with another key, for an upload OSS holds, is refused with its exact code; the key host it names is never contacted and the app hears nothing more',
@@ -216,12 +228,6 @@ function runTests(tests: CitedTest[]): Map<string, Outcome> {
 }
 
 let restore: (() => void) | undefined;
-for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-  process.on(signal, () => {
-    restore?.();
-    process.exit(130);
-  });
-}
 
 function applied<T>(m: Mutation, run: () => T): T {
   const path = join(ROOT, m.file);
@@ -239,7 +245,17 @@ function applied<T>(m: Mutation, run: () => T): T {
 }
 
 function main(): number {
-  const only = process.argv.slice(2);
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.on(signal, () => {
+      restore?.();
+      process.exit(130);
+    });
+  }
+  const args = process.argv.slice(2);
+  const at = args.indexOf('--repeat');
+  const repeat = at === -1 ? 1 : Number(args.splice(at, 2)[1]);
+  if (!Number.isSafeInteger(repeat) || repeat < 1) throw new Error('--repeat takes a whole number of runs, at least 1');
+  const only = args;
   const chosen = only.length === 0 ? MUTATIONS : MUTATIONS.filter((m) => only.includes(m.id));
   if (chosen.length === 0) throw new Error(`no mutation named ${only.join(', ')}; known: ${MUTATIONS.map((m) => m.id).join(', ')}`);
   let failures = 0;
@@ -255,19 +271,23 @@ function main(): number {
   console.log(`baseline: the ${baseline.size} cited tests pass with no mutation`);
 
   for (const m of chosen) {
-    let results: Map<string, Outcome>;
+    let runs: Map<string, Outcome>[];
     try {
-      results = applied(m, () => runTests(m.killers));
+      runs = applied(m, () => Array.from({ length: repeat }, () => runTests(m.killers)));
     } catch (err) {
       failures++;
       console.log(`✗ ${m.id}: ${(err as Error).message}`);
       continue;
     }
-    const survived = [...results].filter(([, o]) => o.status !== 'failed');
+    const tests = [...runs[0].keys()];
+    const failedIn = (test: string) => runs.filter((r) => r.get(test)?.status === 'failed').length;
+    const survived = tests.filter((test) => failedIn(test) < repeat);
     if (survived.length > 0) failures++;
     console.log(`${survived.length === 0 ? '✓ killed' : '✗ SURVIVED'} ${m.id} (${m.what})`);
-    for (const [test, o] of results) {
-      console.log(`    ${o.status === 'failed' ? 'fails' : o.status}: ${test.replace('\n', ' — ')}`);
+    for (const test of tests) {
+      const o = runs[0].get(test) as Outcome;
+      const tally = repeat > 1 ? ` in ${failedIn(test)} of ${repeat} runs` : '';
+      console.log(`    ${failedIn(test) > 0 ? 'fails' : o.status}${tally}: ${test.replace('\n', ' — ')}`);
       if (o.why) console.log(`        ${o.why.slice(0, 160)}`);
     }
   }

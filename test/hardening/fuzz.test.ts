@@ -137,7 +137,7 @@ describe('the policy compiler', () => {
           }
         },
       ),
-      { numRuns: 500 },
+      RUNS,
     );
     // Enough granted actions were tried on keys of a neighbour whose prefix extends the caller's without its "/".
     expect(nestedNeighbourKeys).toBeGreaterThanOrEqual(100);
