@@ -50,6 +50,7 @@ export const MUTATIONS: Mutation[] = [
     find: '  await verifyCallback(\n',
     replace: '  void (() => verifyCallback)(\n',
     killers: [
+      { file: BAD_INPUT, name: "callback › a random signature with OSS's key URL → 403 CallbackSignatureInvalid" },
       {
         file: CALLBACK_UNIT,
         name: "a callback that is not genuine or not usable › signed with another key, for an object OSS holds, is refused with 403 CallbackSignatureInvalid; OSS is not asked and the app hears nothing",
@@ -67,6 +68,7 @@ export const MUTATIONS: Mutation[] = [
     find: 'if (!candidates.some((key) => rsaVerify(',
     replace: 'if (false && !candidates.some((key) => rsaVerify(',
     killers: [
+      { file: BAD_INPUT, name: "callback › a random signature with OSS's key URL → 403 CallbackSignatureInvalid" },
       {
         file: 'test/unit/callback-auth.test.ts',
         name: "forgeries are refused without any network request › a callback signed with the attacker's key, naming OSS's own key URL, fails verification without a fetch",

@@ -17,6 +17,15 @@ export const BUCKET = 'local-uploads';
 export const USER = 'mallory';
 export const PREFIX = `users/${USER}/`;
 
+const SEEDED_CONTENT = 'seeded object\n';
+/** The object the user has stored before the bad inputs arrive: forged callbacks name it, with its real ETag. */
+export const SEEDED = {
+  key: `${PREFIX}seeded.txt`,
+  etag: createHash('md5').update(SEEDED_CONTENT).digest('hex').toUpperCase(),
+  size: SEEDED_CONTENT.length,
+  mimeType: 'text/plain',
+};
+
 export interface Answer {
   status: number;
   headers: Record<string, string>;
@@ -75,11 +84,10 @@ export async function startRuntimeUnderTest(env: Record<string, string> = {}): P
   // The user already holds upload credentials and has stored one object.
   const token = await post('/api/token', { access: 'upload' });
   if (token.status !== 200) throw new Error(`seeding: token answered ${token.status}`);
-  const content = 'seeded object\n';
-  const put = JSON.parse((await post('/api/sign', { op: 'put', key: `${PREFIX}seeded.txt`, contentType: 'text/plain', size: content.length })).text);
-  const upload = await fetch(put.url, { method: 'PUT', headers: put.headers, body: content });
+  const put = JSON.parse((await post('/api/sign', { op: 'put', key: SEEDED.key, contentType: SEEDED.mimeType, size: SEEDED.size })).text);
+  const upload = await fetch(put.url, { method: 'PUT', headers: put.headers, body: SEEDED_CONTENT });
   if (upload.status !== 200) throw new Error(`seeding: upload answered ${upload.status}: ${await upload.text()}`);
-  const seeded = { key: put.key, etag: createHash('md5').update(content).digest('hex').toUpperCase(), size: content.length, mimeType: 'text/plain' };
+  const seeded = { ...SEEDED, key: put.key as string };
 
   return {
     rt,
