@@ -42,6 +42,7 @@ const FUZZ = 'test/hardening/fuzz.test.ts';
 const PROPERTY = 'test/unit/policy.property.test.ts';
 const BAD_INPUT = 'test/hardening/bad-input.test.ts';
 
+/** The audit's mutations, each with the tests SECURITY.md cites that must fail under it (TESTING.md lists them). */
 export const MUTATIONS: Mutation[] = [
   {
     id: 'skip-verify',
