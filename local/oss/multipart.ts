@@ -9,13 +9,13 @@ import { finished } from 'node:stream/promises';
 import { encodePath } from '../../shared/signer';
 import type { Ctx } from './context';
 import { authorize } from './authorize';
-import { invalidArgument, OssError } from './errors';
+import { invalidArgument, malformedXml, OssError } from './errors';
 import { answerUpload, commitUpload } from './finish-upload';
 import { callbackOf, checkObjectName, forbidsOverwrite, refuseExisting, storedHeaders, userMeta } from './objects';
 import { queryValue } from './request';
 import { sendEmpty, sendXml } from './respond';
 import { MAX_OBJECT_SIZE, type Staged } from './storage';
-import { parseCompleteMultipart } from './xml';
+import { parseXml, textOf, type XmlElement } from './xml';
 
 /** OSS: every part but the last must be at least 100 KB; at most 10000 parts. */
 const MIN_PART_SIZE = 100 * 1024;
@@ -129,6 +129,44 @@ export function listParts(ctx: Ctx): void {
   });
 }
 
+export interface CompletedPart {
+  partNumber: number;
+  /** Upper-case, without quotes. */
+  etag: string;
+}
+
+/** The one child named `name`; MalformedXML when it is missing or repeated. */
+function only(parent: XmlElement, name: string): XmlElement {
+  const found = parent.children.filter((c) => c.name === name);
+  if (found.length !== 1) throw malformedXml();
+  return found[0];
+}
+
+/**
+ * The <Part> list of a CompleteMultipartUpload body, in document order. Every element must be in
+ * the root's namespace (none, or e.g. the S3 namespace clients of other stores send), hold only
+ * what the schema names, and name at least one part; otherwise 400 MalformedXML.
+ */
+export function parseCompleteMultipart(xml: string): CompletedPart[] {
+  const root = parseXml(xml);
+  const schema: Record<string, string[]> = { CompleteMultipartUpload: ['Part'], Part: ['PartNumber', 'ETag'], PartNumber: [], ETag: [] };
+  const check = (el: XmlElement): void => {
+    const allowed = schema[el.name];
+    if (!allowed || el.namespace !== root.namespace) throw malformedXml();
+    if (el.children.some((c) => !allowed.includes(c.name)) || (allowed.length > 0 && textOf(el) !== '')) throw malformedXml();
+    el.children.forEach(check);
+  };
+  if (root.name !== 'CompleteMultipartUpload') throw malformedXml();
+  check(root);
+  if (root.children.length === 0) throw malformedXml();
+  return root.children.map((part) => {
+    const number = textOf(only(part, 'PartNumber'));
+    if (!/^\d{1,5}$/.test(number)) throw malformedXml();
+    const etag = textOf(only(part, 'ETag'));
+    return { partNumber: Number(number), etag: etag.replace(/^"(.*)"$/s, '$1').toUpperCase() };
+  });
+}
+
 async function readSmallBody(ctx: Ctx): Promise<string> {
   const chunks: Buffer[] = [];
   let size = 0;
@@ -171,7 +209,6 @@ export async function completeMultipartUpload(ctx: Ctx): Promise<void> {
   const { dir, record } = openUpload(ctx, key);
   const callback = callbackOf(ctx.oss);
   const requested = parseCompleteMultipart(await readSmallBody(ctx));
-  if (!requested || requested.length === 0) throw new OssError(400, 'MalformedXML', 'The XML you provided was not well-formed or did not validate against our published schema.');
   const stored = new Map(parts(dir).map((p) => [p.partNumber, p]));
   const chosen: PartRecord[] = [];
   for (const [i, r] of requested.entries()) {
