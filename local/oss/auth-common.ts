@@ -4,6 +4,7 @@
 import { timingSafeEqual } from 'node:crypto';
 import type { IamStore, Principal } from '../iam/store';
 import { OssError } from './errors';
+import { ossIsoTime } from './time';
 
 export const MAX_SKEW_MS = 15 * 60 * 1000;
 
@@ -17,8 +18,8 @@ export interface VerifyOptions {
 export function checkSkew(requestTime: Date, now: Date): void {
   if (Math.abs(requestTime.getTime() - now.getTime()) > MAX_SKEW_MS) {
     throw new OssError(403, 'RequestTimeTooSkewed', 'The difference between the request time and the current time is too large.', {
-      RequestTime: requestTime.toISOString(),
-      ServerTime: now.toISOString(),
+      RequestTime: ossIsoTime(requestTime),
+      ServerTime: ossIsoTime(now),
       MaxAllowedSkewMilliseconds: String(MAX_SKEW_MS),
     });
   }

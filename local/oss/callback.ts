@@ -6,6 +6,7 @@ import { createHash, sign } from 'node:crypto';
 import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { invalidArgument } from './errors';
+import { httpDate } from './time';
 
 export const CALLBACK_TIMEOUT_MS = 5000;
 const PARAM_MAX_BYTES = 5 * 1024;
@@ -191,7 +192,7 @@ export async function runCallback(spec: CallbackSpec, facts: CallbackFacts, priv
       'Content-Type': spec.bodyType,
       'Content-Length': String(bytes.length),
       'Content-MD5': createHash('md5').update(bytes).digest('base64'),
-      Date: new Date().toUTCString(),
+      Date: httpDate(new Date()),
       'User-Agent': 'aliyun-oss-callback',
       'x-oss-bucket': facts.bucket,
       'x-oss-request-id': facts.reqId,

@@ -25,7 +25,7 @@ export function commitUpload(
 ): Finished {
   const { server } = ctx;
   const previous = server.store.head(bucket, key);
-  const stored = server.store.commit(bucket, key, staged, meta, forbidOverwrite);
+  const stored = server.store.commit(bucket, key, staged, meta, forbidOverwrite, server.now());
   const onCreated = server.options.onObjectCreated;
   if (onCreated) {
     const event = objectCreatedEvent({

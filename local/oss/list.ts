@@ -8,6 +8,7 @@ import { queryValue } from './request';
 import { sendXml } from './respond';
 import type { ObjectMeta } from './storage';
 import type { XmlNode } from './xml';
+import { ossIsoTime } from './time';
 
 interface Page {
   contents: ObjectMeta[];
@@ -64,7 +65,7 @@ export function listObjects(ctx: Ctx): void {
   const p = page(all, prefix, resumeAfter, delimiter, maxKeys);
   const contents: XmlNode[] = p.contents.map((o) => ({
     Key: enc(o.key),
-    LastModified: o.lastModified,
+    LastModified: ossIsoTime(new Date(o.lastModified)),
     ETag: `"${o.etag}"`,
     Type: o.etag.includes('-') ? 'Multipart' : 'Normal',
     Size: o.size,

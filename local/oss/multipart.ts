@@ -16,6 +16,7 @@ import { queryValue } from './request';
 import { sendEmpty, sendXml } from './respond';
 import { MAX_OBJECT_SIZE, type Staged } from './storage';
 import { parseXml, textOf, type XmlElement } from './xml';
+import { ossIsoTime } from './time';
 
 /** OSS: every part but the last must be at least 100 KB; at most 10000 parts. */
 const MIN_PART_SIZE = 100 * 1024;
@@ -76,7 +77,7 @@ export function initiateMultipartUpload(ctx: Ctx): void {
   mkdirSync(dir);
   const record: UploadRecord = {
     key,
-    initiated: ctx.server.now().toISOString(),
+    initiated: ossIsoTime(ctx.server.now()),
     contentType: ctx.oss.headers['content-type'] || 'application/octet-stream',
     headers: storedHeaders(ctx.oss.headers),
     userMeta: userMeta(ctx.oss.headers),
@@ -101,7 +102,7 @@ export async function uploadPart(ctx: Ctx): Promise<void> {
     throw noSuchUpload();
   }
   renameSync(staged.path, join(dir, `part-${partNumber}`));
-  const part: PartRecord = { partNumber, etag: staged.etag, size: staged.size, lastModified: ctx.server.now().toISOString() };
+  const part: PartRecord = { partNumber, etag: staged.etag, size: staged.size, lastModified: ossIsoTime(ctx.server.now()) };
   writeFileSync(join(dir, `part-${partNumber}.json`), JSON.stringify(part));
   sendEmpty(ctx.res, 200, { ETag: `"${staged.etag}"` });
 }
@@ -125,7 +126,7 @@ export function listParts(ctx: Ctx): void {
     NextPartNumberMarker: shown.length ? shown[shown.length - 1].partNumber : marker,
     MaxParts: maxParts,
     IsTruncated: after.length > shown.length,
-    Part: shown.map((p) => ({ PartNumber: p.partNumber, LastModified: p.lastModified, ETag: `"${p.etag}"`, Size: p.size })),
+    Part: shown.map((p) => ({ PartNumber: p.partNumber, LastModified: ossIsoTime(new Date(p.lastModified)), ETag: `"${p.etag}"`, Size: p.size })),
   });
 }
 

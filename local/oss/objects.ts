@@ -8,6 +8,7 @@ import { answerUpload, commitUpload } from './finish-upload';
 import { queryValue, type OssRequest } from './request';
 import { sendEmpty } from './respond';
 import { MAX_OBJECT_SIZE, type ObjectMeta } from './storage';
+import { httpDate } from './time';
 
 const STORED_HEADERS = ['cache-control', 'content-disposition', 'content-encoding', 'content-language', 'expires'];
 const OVERRIDES = ['content-type', 'content-language', 'expires', 'cache-control', 'content-disposition', 'content-encoding'];
@@ -90,7 +91,7 @@ function objectHeaders(meta: ObjectMeta): Record<string, string> {
   const h: Record<string, string> = {
     'content-type': meta.contentType,
     etag: `"${meta.etag}"`,
-    'last-modified': new Date(meta.lastModified).toUTCString(),
+    'last-modified': httpDate(new Date(meta.lastModified)),
     'accept-ranges': 'bytes',
     'x-oss-object-type': meta.etag.includes('-') ? 'Multipart' : 'Normal',
     'x-oss-storage-class': 'Standard',

@@ -16,6 +16,7 @@ import { isPostObject, postObject } from './post-object';
 import { fromIncoming, hasQuery } from './request';
 import { asOssError, sendError } from './respond';
 import { DiskStore } from './storage';
+import { httpDate } from './time';
 
 export interface LocalOss {
   url: string;
@@ -61,7 +62,7 @@ async function handle(server: Server, req: IncomingMessage, res: ServerResponse)
   const requestId = newRequestId();
   res.setHeader('x-oss-request-id', requestId);
   res.setHeader('Server', 'AliyunOSS');
-  res.setHeader('Date', server.now().toUTCString());
+  res.setHeader('Date', httpDate(server.now()));
   const { corsOrigins } = server.options;
   applyCors(corsOrigins, req, res);
   try {

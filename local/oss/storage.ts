@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { Transform, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { OssError } from './errors';
+import { ossIsoTime } from './time';
 
 /** OSS's limit for one PutObject / PostObject / part. */
 export const MAX_OBJECT_SIZE = 5 * 1024 ** 3;
@@ -119,7 +120,14 @@ export class DiskStore {
    * Make a staged file the object. Synchronous from the existence check to the rename, so no other
    * request of this process can slip in between (x-oss-forbid-overwrite).
    */
-  commit(bucket: string, key: string, staged: Staged, meta: Omit<ObjectMeta, 'key' | 'data' | 'lastModified' | 'size'>, forbidOverwrite: boolean): ObjectMeta {
+  commit(
+    bucket: string,
+    key: string,
+    staged: Staged,
+    meta: Omit<ObjectMeta, 'key' | 'data' | 'lastModified' | 'size'>,
+    forbidOverwrite: boolean,
+    now: Date,
+  ): ObjectMeta {
     const sidecar = this.sidecar(bucket, key);
     const previous = this.head(bucket, key);
     if (previous && forbidOverwrite) {
@@ -128,7 +136,7 @@ export class DiskStore {
     }
     const data = `${createHash('sha256').update(key, 'utf8').digest('hex')}.${randomBytes(6).toString('hex')}.data`;
     renameSync(staged.path, join(this.bucketDir(bucket, 'objects'), data));
-    const full: ObjectMeta = { ...meta, key, size: staged.size, data, lastModified: new Date().toISOString() };
+    const full: ObjectMeta = { ...meta, key, size: staged.size, data, lastModified: ossIsoTime(now) };
     const tmp = this.tempPath(bucket);
     writeFileSync(tmp, JSON.stringify(full));
     renameSync(tmp, sidecar);

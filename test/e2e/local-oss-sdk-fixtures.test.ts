@@ -13,6 +13,9 @@ beforeAll(async () => {
   t = await startTestOss();
 });
 afterAll(() => t.close());
+afterEach(() => {
+  t.clock.offsetMs = 0;
+});
 
 const KB = 1024;
 const md5 = (b: Buffer) => createHash('md5').update(b).digest('hex').toUpperCase();
@@ -29,6 +32,36 @@ async function uploadParts(key: string, sizes: number[]): Promise<{ uploadId: st
   }
   return { uploadId, parts };
 }
+
+// oss2/utils.py: iso8601_to_unixtime accepts only `YYYY-MM-DDTHH:MM:SS.000Z` (a literal .000Z) for
+// every XML time (ListObjects LastModified, ListParts LastModified, ListMultipartUploads
+// Initiated), and http_to_unixtime only `Www, DD Mon YYYY HH:MM:SS GMT` for Last-Modified.
+const OSS2_ISO = /^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])T([01]\d|2[0-3]):[0-5]\d:[0-5]\d\.000Z$/;
+const OSS2_HTTP = /^(Mon|Tue|Wed|Thu|Fri|Sat|Sun), (0[1-9]|[12]\d|3[01]) (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) \d{4} ([01]\d|2[0-3]):[0-5]\d:[0-5]\d GMT$/;
+
+describe('Python SDK (oss2)', () => {
+  // tests/test_object.py and tests/test_multipart.py list objects and parts; xml_utils.py parses
+  // each LastModified with iso8601_to_unixtime, so one time in another form makes the call raise.
+  it('lists objects and parts with times in the one form oss2 parses', async () => {
+    // The server's clock at .789 of a second: OSS keeps whole seconds.
+    t.clock.offsetMs = 1789 - (Date.now() % 1000);
+    const key = 'users/alice/oss2/listed.txt';
+    expect((await send(t, t.alice, 'PUT', key, { body: 'x' })).status).toBe(200);
+    const list = await send(t, t.alice, 'GET', '', { query: [['prefix', 'users/alice/oss2/']] });
+    const times = elements(await list.text(), 'LastModified');
+    expect(times).toHaveLength(1);
+    expect(times[0]).toMatch(OSS2_ISO);
+
+    const { uploadId } = await uploadParts('users/alice/oss2/parts.bin', [10]);
+    const parts = await send(t, t.alice, 'GET', 'users/alice/oss2/parts.bin', { query: [['uploadId', uploadId]] });
+    expect(elements(await parts.text(), 'LastModified')).toEqual([expect.stringMatching(OSS2_ISO)]);
+
+    const head = await send(t, t.alice, 'HEAD', key);
+    expect(head.headers.get('last-modified')).toMatch(OSS2_HTTP);
+    expect(head.headers.get('date')).toMatch(OSS2_HTTP);
+    expect(new Date(head.headers.get('last-modified') as string).toISOString()).toBe(times[0]);
+  });
+});
 
 describe('Go SDK v2', () => {
   // oss/api_op_object_test.go TestMarshalInput_CompleteMultipartUpload and oss/client_mock_test.go
