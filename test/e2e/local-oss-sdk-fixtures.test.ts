@@ -5,8 +5,9 @@
 // Sources: aliyun/alibabacloud-oss-go-sdk-v2@b3226d1b, aliyun/aliyun-oss-python-sdk@eb329ec (oss2),
 // aliyun/alibabacloud-oss-python-sdk-v2@ebe9a43f.
 
-import { createHash } from 'node:crypto';
-import { send, startTestOss, type TestOss } from './local-oss-setup';
+import { createHash, randomBytes, randomInt } from 'node:crypto';
+import { signPostV4 } from '../../shared/signer';
+import { BUCKET, REGION, send, startTestOss, type TestOss } from './local-oss-setup';
 
 let t: TestOss;
 beforeAll(async () => {
@@ -63,7 +64,38 @@ describe('Python SDK (oss2)', () => {
   });
 });
 
+/**
+ * The PostObject body of the Go v2 (sample/post_object.go) and Python v2 (sample/post_object.py)
+ * samples: the key, the V4 policy fields in the samples' order, then `file` as a plain form field,
+ * with no filename and no Content-Type. Both sign with a long-term key (no STS token).
+ */
+async function samplePostObject(key: string, boundary: string, content: string): Promise<Response> {
+  const now = new Date();
+  const signed = signPostV4([{ bucket: BUCKET }, ['content-length-range', 1, 1024]], { key }, t.admin, REGION, now, 3600);
+  const order = ['key', 'policy', 'x-oss-signature-version', 'x-oss-credential', 'x-oss-date', 'x-oss-signature'];
+  const fields = order.map((k) => `--${boundary}\r\nContent-Disposition: form-data; name="${k}"\r\n\r\n${signed.fields[k]}\r\n`).join('');
+  const body = `${fields}--${boundary}\r\nContent-Disposition: form-data; name="file"\r\n\r\n${content}\r\n--${boundary}--\r\n`;
+  return fetch(`${t.oss.url}/${BUCKET}`, { method: 'POST', body: Buffer.from(body), headers: { 'Content-Type': `multipart/form-data; boundary=${boundary}` } });
+}
+
+describe('Python SDK v2', () => {
+  it('stores the PostObject of sample/post_object.py (a file part without a filename)', async () => {
+    const boundary = String(randomInt(1e10, 1e11));
+    const res = await samplePostObject('users/alice/py2/posted.txt', boundary, 'hi oss');
+    expect(res.status).toBe(204);
+    const got = await send(t, t.admin, 'GET', 'users/alice/py2/posted.txt');
+    expect(await got.text()).toBe('hi oss');
+  });
+});
+
 describe('Go SDK v2', () => {
+  it('stores the PostObject of sample/post_object.go (mime/multipart CreateFormField("file"), no filename)', async () => {
+    const res = await samplePostObject('users/alice/go/posted.txt', randomBytes(30).toString('hex'), 'hi oss');
+    expect(res.status).toBe(204);
+    const got = await send(t, t.admin, 'GET', 'users/alice/go/posted.txt');
+    expect(await got.text()).toBe('hi oss');
+  });
+
   // oss/api_op_object_test.go TestMarshalInput_CompleteMultipartUpload and oss/client_mock_test.go
   // (the CompleteMultipartUpload mock cases) assert this exact body: encoding/xml writes the quotes
   // around each ETag as &#34;, with no declaration and no whitespace. The Go SDK v1 writes the same.
