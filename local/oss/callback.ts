@@ -41,6 +41,8 @@ export interface CallbackFacts {
   size: number;
   mimeType: string;
   contentMd5?: string;
+  /** Decimal, as x-oss-hash-crc64ecma. */
+  crc64?: string;
   clientIp: string;
   reqId: string;
   operation: 'PutObject' | 'PostObject' | 'CompleteMultipartUpload';
@@ -106,6 +108,8 @@ function systemValue(name: string, f: CallbackFacts): string {
       return f.mimeType;
     case 'contentMd5':
       return f.contentMd5 ?? '';
+    case 'crc64':
+      return f.crc64 ?? '';
     case 'clientIp':
       return f.clientIp;
     case 'reqId':
@@ -113,7 +117,7 @@ function systemValue(name: string, f: CallbackFacts): string {
     case 'operation':
       return f.operation;
     default:
-      // imageInfo.*, crc64 and vpcId: not computed locally, empty as OSS leaves them for non-images.
+      // imageInfo.* and vpcId: not computed locally, empty as OSS leaves them for non-images.
       return '';
   }
 }

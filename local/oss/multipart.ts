@@ -10,7 +10,8 @@ import { encodePath } from '../../shared/signer';
 import type { Ctx } from './context';
 import { authorize } from './authorize';
 import { invalidArgument, malformedXml, OssError } from './errors';
-import { answerUpload, commitUpload } from './finish-upload';
+import { Crc64 } from './crc64';
+import { answerUpload, commitUpload, writtenHeaders } from './finish-upload';
 import { callbackOf, checkObjectName, forbidsOverwrite, refuseExisting, storedHeaders, userMeta } from './objects';
 import { queryValue } from './request';
 import { sendEmpty, sendXml } from './respond';
@@ -36,6 +37,8 @@ interface PartRecord {
   partNumber: number;
   etag: string;
   size: number;
+  /** Decimal CRC-64 of the part; absent in parts stored before it was kept. */
+  crc64?: string;
   lastModified: string;
 }
 
@@ -102,9 +105,9 @@ export async function uploadPart(ctx: Ctx): Promise<void> {
     throw noSuchUpload();
   }
   renameSync(staged.path, join(dir, `part-${partNumber}`));
-  const part: PartRecord = { partNumber, etag: staged.etag, size: staged.size, lastModified: ossIsoTime(ctx.server.now()) };
+  const part: PartRecord = { partNumber, etag: staged.etag, size: staged.size, crc64: staged.crc64, lastModified: ossIsoTime(ctx.server.now()) };
   writeFileSync(join(dir, `part-${partNumber}.json`), JSON.stringify(part));
-  sendEmpty(ctx.res, 200, { ETag: `"${staged.etag}"` });
+  sendEmpty(ctx.res, 200, writtenHeaders(part));
 }
 
 export function listParts(ctx: Ctx): void {
@@ -126,7 +129,9 @@ export function listParts(ctx: Ctx): void {
     NextPartNumberMarker: shown.length ? shown[shown.length - 1].partNumber : marker,
     MaxParts: maxParts,
     IsTruncated: after.length > shown.length,
-    Part: shown.map((p) => ({ PartNumber: p.partNumber, LastModified: ossIsoTime(new Date(p.lastModified)), ETag: `"${p.etag}"`, Size: p.size })),
+    // Element order as OSS writes it (Go SDK v2's ListParts mock); the Go Uploader combines each
+    // part's HashCrc64ecma when it resumes an upload.
+    Part: shown.map((p) => ({ PartNumber: p.partNumber, LastModified: ossIsoTime(new Date(p.lastModified)), ETag: `"${p.etag}"`, HashCrc64ecma: p.crc64, Size: p.size })),
   });
 }
 
@@ -179,17 +184,22 @@ async function readSmallBody(ctx: Ctx): Promise<string> {
   return Buffer.concat(chunks).toString('utf8');
 }
 
-/** The parts, in order, into one staged file; the ETag is MD5 of the parts' MD5s, `-<count>`. */
+/**
+ * The parts, in order, into one staged file. The ETag is the MD5 of the parts' MD5s, `-<count>`;
+ * the CRC-64 is that of the whole object, which is what OSS documents for the combined value.
+ */
 async function assemble(ctx: Ctx, dir: string, chosen: PartRecord[]): Promise<Staged> {
   const path = ctx.server.store.tempPath(ctx.oss.bucket as string);
   const out = createWriteStream(path);
   const md5s = createHash('md5');
+  const crc = new Crc64();
   let size = 0;
   try {
     for (const p of chosen) {
       md5s.update(Buffer.from(p.etag, 'hex'));
       for await (const chunk of createReadStream(join(dir, `part-${p.partNumber}`)) as AsyncIterable<Buffer>) {
         size += chunk.length;
+        crc.update(chunk);
         if (!out.write(chunk)) await once(out, 'drain');
       }
     }
@@ -200,7 +210,7 @@ async function assemble(ctx: Ctx, dir: string, chosen: PartRecord[]): Promise<St
     rmSync(path, { force: true });
     throw e;
   }
-  return { path, size, etag: `${md5s.digest('hex').toUpperCase()}-${chosen.length}`, contentMd5: '' };
+  return { path, size, etag: `${md5s.digest('hex').toUpperCase()}-${chosen.length}`, crc64: crc.decimal() };
 }
 
 export async function completeMultipartUpload(ctx: Ctx): Promise<void> {
@@ -222,7 +232,7 @@ export async function completeMultipartUpload(ctx: Ctx): Promise<void> {
   const forbid = record.forbidOverwrite || forbidsOverwrite(ctx.oss.headers['x-oss-forbid-overwrite']);
   refuseExisting(ctx, bucket, key, forbid);
   const staged = await assemble(ctx, dir, chosen);
-  const done = commitUpload(ctx, 'CompleteMultipartUpload', bucket, key, staged, { etag: staged.etag, contentType: record.contentType, headers: record.headers, userMeta: record.userMeta }, forbid);
+  const done = commitUpload(ctx, 'CompleteMultipartUpload', bucket, key, staged, { contentType: record.contentType, headers: record.headers, userMeta: record.userMeta }, forbid);
   rmSync(dir, { recursive: true, force: true });
   await answerUpload(ctx, 'CompleteMultipartUpload', done, callback, () =>
     sendXml(ctx.res, 200, 'CompleteMultipartUploadResult', {
@@ -230,7 +240,7 @@ export async function completeMultipartUpload(ctx: Ctx): Promise<void> {
       Bucket: bucket,
       Key: key,
       ETag: `"${done.etag}"`,
-    }, { ETag: `"${done.etag}"` }),
+    }, writtenHeaders(done.meta)),
   );
 }
 

@@ -4,7 +4,7 @@ import type { Ctx } from './context';
 import { authorize } from './authorize';
 import { parseCallback, parseCallbackVars, type CallbackSpec } from './callback';
 import { invalidArgument, OssError } from './errors';
-import { answerUpload, commitUpload } from './finish-upload';
+import { answerUpload, commitUpload, writtenHeaders } from './finish-upload';
 import { queryValue, type OssRequest } from './request';
 import { sendEmpty } from './respond';
 import { MAX_OBJECT_SIZE, type ObjectMeta } from './storage';
@@ -74,8 +74,6 @@ export async function putObject(ctx: Ctx): Promise<void> {
     key,
     staged,
     {
-      etag: staged.etag,
-      contentMd5: staged.contentMd5,
       contentType: oss.headers['content-type'] || 'application/octet-stream',
       headers: storedHeaders(oss.headers),
       userMeta: userMeta(oss.headers),
@@ -83,7 +81,7 @@ export async function putObject(ctx: Ctx): Promise<void> {
     forbid,
   );
   await answerUpload(ctx, 'PutObject', finished, callback, () =>
-    sendEmpty(ctx.res, 200, { ETag: `"${finished.etag}"`, 'Content-MD5': staged.contentMd5 }),
+    sendEmpty(ctx.res, 200, { ...writtenHeaders(finished.meta), 'Content-MD5': staged.contentMd5 as string }),
   );
 }
 
@@ -99,6 +97,7 @@ function objectHeaders(meta: ObjectMeta): Record<string, string> {
     ...meta.userMeta,
   };
   if (meta.contentMd5) h['content-md5'] = meta.contentMd5;
+  if (meta.crc64) h['x-oss-hash-crc64ecma'] = meta.crc64;
   return h;
 }
 

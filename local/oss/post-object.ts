@@ -12,7 +12,7 @@ import { authorize } from './authorize';
 import { parseCallback, type CallbackSpec } from './callback';
 import type { Ctx } from './context';
 import { accessDenied, invalidArgument, OssError } from './errors';
-import { answerUpload, commitUpload } from './finish-upload';
+import { answerUpload, commitUpload, writtenHeaders } from './finish-upload';
 import { checkObjectName, forbidsOverwrite, refuseExisting, storedHeaders, userMeta } from './objects';
 import { checkConditions, checkSize, constrains, parsePolicy, type PostPolicy } from './post-policy';
 import { sendEmpty, sendXml } from './respond';
@@ -199,8 +199,6 @@ export async function postObject(ctx: Ctx): Promise<void> {
     key,
     staged,
     {
-      etag: staged.etag,
-      contentMd5: staged.contentMd5,
       contentType: asHeader.get('content-type') || 'application/octet-stream',
       headers: storedHeaders(Object.fromEntries(asHeader)),
       userMeta: userMeta(Object.fromEntries(asHeader)),
@@ -208,19 +206,19 @@ export async function postObject(ctx: Ctx): Promise<void> {
     forbidsOverwrite(fields.get('x-oss-forbid-overwrite')),
   );
   await answerUpload(ctx, 'PostObject', finished, callback, () => {
-    const etag = { ETag: `"${finished.etag}"` };
+    const written = writtenHeaders(finished.meta);
     const redirect = fields.get('success_action_redirect');
     if (redirect && /^https?:\/\//i.test(redirect)) {
       const to = new URL(redirect);
       to.searchParams.set('bucket', bucket);
       to.searchParams.set('key', key);
       to.searchParams.set('etag', `"${finished.etag}"`);
-      return sendEmpty(ctx.res, 303, { ...etag, Location: to.toString() });
+      return sendEmpty(ctx.res, 303, { ...written, Location: to.toString() });
     }
     const status = fields.get('success_action_status');
     if (status === '201') {
-      return sendXml(ctx.res, 201, 'PostResponse', { Bucket: bucket, Location: `${ctx.server.url}/${bucket}/${encodePath(key)}`, ETag: `"${finished.etag}"`, Key: key }, etag);
+      return sendXml(ctx.res, 201, 'PostResponse', { Bucket: bucket, Location: `${ctx.server.url}/${bucket}/${encodePath(key)}`, ETag: `"${finished.etag}"`, Key: key }, written);
     }
-    sendEmpty(ctx.res, status === '200' ? 200 : 204, etag);
+    sendEmpty(ctx.res, status === '200' ? 200 : 204, written);
   });
 }

@@ -7,6 +7,7 @@ import { createReadStream, createWriteStream, existsSync, mkdirSync, readdirSync
 import { join } from 'node:path';
 import { Transform, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import { Crc64 } from './crc64';
 import { OssError } from './errors';
 import { ossIsoTime } from './time';
 
@@ -21,6 +22,8 @@ export interface ObjectMeta {
   contentType: string;
   /** Base64 MD5 of the content (not for multipart objects). */
   contentMd5?: string;
+  /** CRC-64 of the content, decimal (x-oss-hash-crc64ecma); absent in objects stored before it was kept. */
+  crc64?: string;
   lastModified: string;
   /** Stored response headers: cache-control, content-disposition, content-encoding, expires… */
   headers: Record<string, string>;
@@ -30,12 +33,21 @@ export interface ObjectMeta {
   data: string;
 }
 
+/** A body received (or assembled) into a temporary file, with what OSS computes over it. */
 export interface Staged {
   path: string;
+  /** Bytes. */
   size: number;
+  /** Upper-case hex, unquoted. */
   etag: string;
-  contentMd5: string;
+  /** Base64 MD5; absent for an assembled multipart object. */
+  contentMd5?: string;
+  /** CRC-64 (ECMA-182, as OSS), decimal. */
+  crc64: string;
 }
+
+/** What an upload sets on the object; the content's own facts (size, ETag, MD5, CRC-64) come from the staged body. */
+export type WrittenMeta = Omit<ObjectMeta, 'key' | 'data' | 'lastModified' | 'size' | 'etag' | 'contentMd5' | 'crc64'>;
 
 export interface ReceiveLimits {
   maxSize?: number;
@@ -73,12 +85,14 @@ export class DiskStore {
     const path = this.tempPath(bucket);
     const max = Math.min(limits.maxSize ?? MAX_OBJECT_SIZE, MAX_OBJECT_SIZE);
     const md5 = createHash('md5');
+    const crc = new Crc64();
     let size = 0;
     const meter = new Transform({
       transform(chunk: Buffer, _enc, done) {
         size += chunk.length;
         if (size > max) return done(entityTooLarge(max));
         md5.update(chunk);
+        crc.update(chunk);
         done(null, chunk);
       },
     });
@@ -93,7 +107,7 @@ export class DiskStore {
       throw new OssError(400, 'IncompleteBody', 'The body length does not match Content-Length.');
     }
     const digest = md5.digest();
-    return { path, size, etag: digest.toString('hex').toUpperCase(), contentMd5: digest.toString('base64') };
+    return { path, size, etag: digest.toString('hex').toUpperCase(), contentMd5: digest.toString('base64'), crc64: crc.decimal() };
   }
 
   discard(staged: Staged): void {
@@ -124,7 +138,7 @@ export class DiskStore {
     bucket: string,
     key: string,
     staged: Staged,
-    meta: Omit<ObjectMeta, 'key' | 'data' | 'lastModified' | 'size'>,
+    meta: WrittenMeta,
     forbidOverwrite: boolean,
     now: Date,
   ): ObjectMeta {
@@ -136,7 +150,8 @@ export class DiskStore {
     }
     const data = `${createHash('sha256').update(key, 'utf8').digest('hex')}.${randomBytes(6).toString('hex')}.data`;
     renameSync(staged.path, join(this.bucketDir(bucket, 'objects'), data));
-    const full: ObjectMeta = { ...meta, key, size: staged.size, data, lastModified: ossIsoTime(now) };
+    const content = { size: staged.size, etag: staged.etag, contentMd5: staged.contentMd5, crc64: staged.crc64 };
+    const full: ObjectMeta = { ...meta, ...content, key, data, lastModified: ossIsoTime(now) };
     const tmp = this.tempPath(bucket);
     writeFileSync(tmp, JSON.stringify(full));
     renameSync(tmp, sidecar);

@@ -103,6 +103,11 @@ describe('upload callback bodies', () => {
     expect(buildCallbackBody(spec, { ...facts, contentMd5: '1B2M2Y8AsgTpgAmY7PhCfg==' })).toBe('o=users%2Falice%2Fa%20%22b%22%26c.png&u=a%20b&m=1B2M2Y8AsgTpgAmY7PhCfg%3D%3D');
   });
 
+  it('fill ${crc64} with the stored CRC-64, as a JSON string', () => {
+    const spec = parseCallback(b64({ callbackUrl: 'http://localhost:1/cb', callbackBody: '{"crc":${crc64}}', callbackBodyType: 'application/json' }), {});
+    expect(JSON.parse(buildCallbackBody(spec, { ...facts, crc64: '11051210869376104954' }))).toEqual({ crc: '11051210869376104954' });
+  });
+
   it.each([
     ['no callbackUrl', { callbackBody: 'x' }],
     ['an empty callbackBody', { callbackUrl: 'http://h/', callbackBody: '' }],
