@@ -89,7 +89,7 @@ it('never lets two users share an entry: each gets credentials for their own pre
   expect(alice.AccessKeyId).not.toBe(bob.AccessKeyId);
   const powers = (c: { AccessKeyId: string; SecurityToken: string }) => {
     const r = account.iam.resolve(c.AccessKeyId, c.SecurityToken);
-    if (!r.ok) throw new Error(r.code);
+    if (!r.ok) throw new Error(r.fault);
     return (key: string) => isAllowed(r.principal.policies, 'oss:PutObject', `acs:oss:*:*:${BUCKET}/${key}`);
   };
   expect(powers(alice)('users/alice/a.jpg')).toBe(true);
