@@ -4,6 +4,7 @@ import type { Ctx } from './context';
 import { authorize } from './authorize';
 import { parseCallback, parseCallbackVars, type CallbackSpec } from './callback';
 import { invalidArgument, OssError } from './errors';
+import { evaluatePreconditions } from './conditions';
 import { answerUpload, commitUpload, writtenHeaders } from './finish-upload';
 import { queryValue, type OssRequest } from './request';
 import { sendEmpty } from './respond';
@@ -128,14 +129,22 @@ function parseRange(header: string | undefined, size: number): { start: number; 
   return { start, end };
 }
 
+/** 304: the validators, no body (RFC 9110 §15.4.5). */
+function notModified(ctx: Ctx, meta: ObjectMeta): void {
+  ctx.res.writeHead(304, { etag: `"${meta.etag}"`, 'last-modified': httpDate(new Date(meta.lastModified)) });
+  ctx.res.end();
+}
+
 export function headObject(ctx: Ctx): void {
   const meta = found(ctx, 'HeadObject');
+  if (evaluatePreconditions(ctx.oss.headers, meta) === 'not-modified') return notModified(ctx, meta);
   ctx.res.writeHead(200, { ...objectHeaders(meta), 'content-length': meta.size });
   ctx.res.end();
 }
 
 export function getObject(ctx: Ctx): void {
   const meta = found(ctx, 'GetObject');
+  if (evaluatePreconditions(ctx.oss.headers, meta) === 'not-modified') return notModified(ctx, meta);
   const headers = objectHeaders(meta);
   // response-* overrides: only signed requests get here (the buckets are private).
   for (const name of OVERRIDES) {

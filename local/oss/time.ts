@@ -17,3 +17,18 @@ export function ossIsoTime(time: Date): string {
 export function httpDate(time: Date): string {
   return time.toUTCString();
 }
+
+const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+const IMF_FIXDATE = /^(Mon|Tue|Wed|Thu|Fri|Sat|Sun), (\d{2}) (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) (\d{4}) (\d{2}):(\d{2}):(\d{2}) GMT$/;
+
+/**
+ * An HTTP-date in the form HTTP requires senders to use (RFC 9110's IMF-fixdate, which httpDate
+ * writes), or undefined for anything else, an impossible date included, so the caller can ignore it
+ * as HTTP and OSS ignore an invalid conditional time.
+ */
+export function parseHttpDate(value: string | undefined): Date | undefined {
+  const m = value === undefined ? null : IMF_FIXDATE.exec(value.trim());
+  if (!m) return undefined;
+  const d = new Date(Date.UTC(+m[4], MONTHS.indexOf(m[3]), +m[2], +m[5], +m[6], +m[7]));
+  return httpDate(d) === value?.trim() ? d : undefined;
+}
