@@ -10,6 +10,7 @@ export type Operation =
   | 'PostObject'
   | 'GetObject'
   | 'HeadObject'
+  | 'GetObjectMeta'
   | 'DeleteObject'
   | 'InitiateMultipartUpload'
   | 'UploadPart'
@@ -27,6 +28,7 @@ const ACTIONS: Record<Operation, string> = {
   CompleteMultipartUpload: 'oss:PutObject',
   GetObject: 'oss:GetObject',
   HeadObject: 'oss:GetObject',
+  GetObjectMeta: 'oss:GetObject',
   DeleteObject: 'oss:DeleteObject',
   AbortMultipartUpload: 'oss:AbortMultipartUpload',
   ListParts: 'oss:ListParts',

@@ -102,7 +102,7 @@ function objectHeaders(meta: ObjectMeta): Record<string, string> {
   return h;
 }
 
-function found(ctx: Ctx, op: 'GetObject' | 'HeadObject'): ObjectMeta {
+function found(ctx: Ctx, op: 'GetObject' | 'HeadObject' | 'GetObjectMeta'): ObjectMeta {
   const bucket = ctx.oss.bucket as string;
   const key = checkObjectName(ctx.oss.key);
   authorize(ctx.auth?.principal, op, { bucket, key });
@@ -139,6 +139,24 @@ export function headObject(ctx: Ctx): void {
   const meta = found(ctx, 'HeadObject');
   if (evaluatePreconditions(ctx.oss.headers, meta) === 'not-modified') return notModified(ctx, meta);
   ctx.res.writeHead(200, { ...objectHeaders(meta), 'content-length': meta.size });
+  ctx.res.end();
+}
+
+/**
+ * GetObjectMeta (`?objectMeta`): the object's size (Content-Length), ETag, Last-Modified and
+ * CRC-64, nothing else and never a body; authorised as oss:GetObject. Every SDK sends HEAD, as
+ * OSS's page gives it. OSS's older page gave GET, with the same headers and no body: a GET answer
+ * must frame its body, so here it says Content-Length 0 and carries the size in no header.
+ */
+export function getObjectMeta(ctx: Ctx): void {
+  const meta = found(ctx, 'GetObjectMeta');
+  const headers: Record<string, string | number> = {
+    etag: `"${meta.etag}"`,
+    'last-modified': httpDate(new Date(meta.lastModified)),
+    'content-length': ctx.oss.method === 'HEAD' ? meta.size : 0,
+  };
+  if (meta.crc64) headers['x-oss-hash-crc64ecma'] = meta.crc64;
+  ctx.res.writeHead(200, headers);
   ctx.res.end();
 }
 

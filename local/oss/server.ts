@@ -11,7 +11,7 @@ import { applyCors, preflight } from './cors';
 import { OssError } from './errors';
 import { listObjects } from './list';
 import { abortMultipartUpload, completeMultipartUpload, initiateMultipartUpload, listParts, uploadPart } from './multipart';
-import { deleteObject, getObject, headObject, putObject } from './objects';
+import { deleteObject, getObject, getObjectMeta, headObject, putObject } from './objects';
 import { isPostObject, postObject } from './post-object';
 import { fromIncoming, hasQuery } from './request';
 import { asOssError, sendError } from './respond';
@@ -32,7 +32,7 @@ const methodNotAllowed = () => new OssError(405, 'MethodNotAllowed', 'The specif
 // Sub-resources of the operations served here (and the signature parameters); any other one names
 // an operation this endpoint does not offer (acl, tagging, append, x-oss-process…).
 const SERVED_SUBRESOURCES = new Set([
-  'uploads', 'uploadId', 'partNumber', 'security-token', 'callback', 'callback-var', 'continuation-token',
+  'objectMeta', 'uploads', 'uploadId', 'partNumber', 'security-token', 'callback', 'callback-var', 'continuation-token',
   'response-content-type', 'response-content-language', 'response-expires', 'response-cache-control',
   'response-content-disposition', 'response-content-encoding', 'x-oss-signature-version', 'x-oss-credential',
   'x-oss-date', 'x-oss-expires', 'x-oss-signature', 'x-oss-security-token', 'x-oss-additional-headers',
@@ -46,6 +46,10 @@ function route(ctx: Ctx): void | Promise<void> {
   if (!oss.key) {
     if (m === 'GET' && hasQuery(oss, 'uploads')) throw new OssError(501, 'NotImplemented', 'The local OSS does not implement ListMultipartUploads.');
     if (m === 'GET') return listObjects(ctx);
+    throw methodNotAllowed();
+  }
+  if (hasQuery(oss, 'objectMeta')) {
+    if (m === 'HEAD' || m === 'GET') return getObjectMeta(ctx);
     throw methodNotAllowed();
   }
   const upload = hasQuery(oss, 'uploadId');

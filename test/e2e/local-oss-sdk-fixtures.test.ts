@@ -64,6 +64,47 @@ describe('Python SDK (oss2)', () => {
   });
 });
 
+const xOssErr = (res: Response) => Buffer.from(res.headers.get('x-oss-err') ?? '', 'base64').toString('utf8');
+
+// GetObjectMeta is how every SDK asks whether an object exists: Go v2 client_extension.go
+// IsObjectExist (false only on NoSuchKey, read from x-oss-err), oss2 api.py object_exists (false on
+// NoSuchKey or NotFound), and the Python v2 is_object_exist. All send HEAD /<key>?objectMeta
+// (Go v2 client_mock_test.go TestMockGetObjectMeta_Success asserts the request line) and read
+// Content-Length, ETag, Last-Modified and x-oss-hash-crc64ecma (GetObjectMetaResult).
+describe('GetObjectMeta, as the Go v2, oss2 and Python v2 "does it exist" helpers send it', () => {
+  const key = 'users/alice/meta/object.txt';
+  beforeAll(async () => {
+    await send(t, t.alice, 'PUT', key, { body: 'twelve bytes' });
+  });
+
+  it('answers the size, ETag, Last-Modified and CRC-64 in headers, with no body', async () => {
+    const res = await send(t, t.alice, 'HEAD', key, { query: [['objectMeta', '']] });
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-length')).toBe('12');
+    expect(res.headers.get('etag')).toBe(`"${md5(Buffer.from('twelve bytes'))}"`);
+    expect(res.headers.get('last-modified')).toMatch(OSS2_HTTP);
+    expect(res.headers.get('x-oss-hash-crc64ecma')).toMatch(/^\d+$/);
+  });
+
+  it('answers a missing object with 404 and NoSuchKey in x-oss-err (so IsObjectExist says false)', async () => {
+    const res = await send(t, t.alice, 'HEAD', 'users/alice/meta/missing.txt', { query: [['objectMeta', '']] });
+    expect(res.status).toBe(404);
+    expect(xOssErr(res)).toContain('<Code>NoSuchKey</Code>');
+  });
+
+  it("refuses another user's object with 403 AccessDenied, not 404 (so IsObjectExist reports an error)", async () => {
+    await send(t, t.admin, 'PUT', 'users/bob/meta.txt', { body: 'bob' });
+    const res = await send(t, t.alice, 'HEAD', 'users/bob/meta.txt', { query: [['objectMeta', '']] });
+    expect(res.status).toBe(403);
+    expect(xOssErr(res)).toContain('<Code>AccessDenied</Code>');
+  });
+
+  it('answers a GET ?objectMeta (the older request form) with the same validators and no body', async () => {
+    const res = await send(t, t.alice, 'GET', key, { query: [['objectMeta', '']] });
+    expect([res.status, res.headers.get('etag'), await res.text()]).toEqual([200, `"${md5(Buffer.from('twelve bytes'))}"`, '']);
+  });
+});
+
 /**
  * The PostObject body of the Go v2 (sample/post_object.go) and Python v2 (sample/post_object.py)
  * samples: the key, the V4 policy fields in the samples' order, then `file` as a plain form field,
