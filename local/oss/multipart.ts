@@ -173,6 +173,19 @@ export function parseCompleteMultipart(xml: string): CompletedPart[] {
   });
 }
 
+/**
+ * The parts to complete with: the body's list, or with `x-oss-complete-all: yes` (no body) every
+ * part uploaded, in part-number order. The wording of the refusal of both at once is OSS's own
+ * (EC 0042-00000216, asserted by the Go SDK v2's integration test against OSS).
+ */
+function requestedParts(completeAll: string | undefined, body: string, uploaded: PartRecord[]): CompletedPart[] {
+  if (completeAll === undefined) return parseCompleteMultipart(body);
+  if (completeAll !== 'yes') throw invalidArgument('The value of x-oss-complete-all must be yes.', { ArgumentName: 'x-oss-complete-all' });
+  if (body !== '') throw invalidArgument('Should not speficy both complete all header and http body.');
+  if (uploaded.length === 0) throw new OssError(400, 'InvalidPart', 'The upload has no parts to complete.');
+  return uploaded.map((p) => ({ partNumber: p.partNumber, etag: p.etag }));
+}
+
 async function readSmallBody(ctx: Ctx): Promise<string> {
   const chunks: Buffer[] = [];
   let size = 0;
@@ -219,8 +232,8 @@ export async function completeMultipartUpload(ctx: Ctx): Promise<void> {
   authorize(ctx.auth?.principal, 'CompleteMultipartUpload', { bucket, key });
   const { dir, record } = openUpload(ctx, key);
   const callback = callbackOf(ctx.oss);
-  const requested = parseCompleteMultipart(await readSmallBody(ctx));
   const stored = new Map(parts(dir).map((p) => [p.partNumber, p]));
+  const requested = requestedParts(ctx.oss.headers['x-oss-complete-all'], await readSmallBody(ctx), [...stored.values()]);
   const chosen: PartRecord[] = [];
   for (const [i, r] of requested.entries()) {
     if (i > 0 && r.partNumber <= requested[i - 1].partNumber) throw new OssError(400, 'InvalidPartOrder', 'The list of parts was not in ascending order. Parts must be ordered by part number.');

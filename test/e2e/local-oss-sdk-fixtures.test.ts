@@ -152,4 +152,32 @@ describe('Go SDK v2', () => {
     const combined = createHash('md5').update(Buffer.concat(parts.map((p) => Buffer.from(md5(p), 'hex')))).digest('hex').toUpperCase();
     expect(elements(await res.text(), 'ETag')).toEqual([`"${combined}-3"`]);
   });
+
+  // CompleteMultipartUploadRequest.CompleteAll (header x-oss-complete-all: yes, no body);
+  // client_integration_test.go completes that way against OSS, and asserts OSS's refusal of the
+  // header together with a body.
+  it('completes with x-oss-complete-all: yes and no body: every part, in order', async () => {
+    const key = 'users/alice/go/complete-all.bin';
+    const { uploadId, parts } = await uploadParts(key, [100 * KB, 100 * KB, 7]);
+    const res = await send(t, t.alice, 'POST', key, { query: [['uploadId', uploadId]], headers: { 'x-oss-complete-all': 'yes' } });
+    expect(res.status).toBe(200);
+    const got = await send(t, t.alice, 'GET', key);
+    expect(Buffer.from(await got.arrayBuffer()).equals(Buffer.concat(parts))).toBe(true);
+  });
+
+  it('refuses x-oss-complete-all with a body: 400 InvalidArgument, in OSS words', async () => {
+    const key = 'users/alice/go/complete-all-body.bin';
+    const { uploadId, parts } = await uploadParts(key, [10]);
+    const body = `<CompleteMultipartUpload><Part><PartNumber>1</PartNumber><ETag>&#34;${md5(parts[0])}&#34;</ETag></Part></CompleteMultipartUpload>`;
+    const res = await send(t, t.alice, 'POST', key, { query: [['uploadId', uploadId]], headers: { 'x-oss-complete-all': 'yes' }, body });
+    const xml = await res.text();
+    expect([res.status, elements(xml, 'Code')[0], elements(xml, 'Message')[0]]).toEqual([400, 'InvalidArgument', 'Should not speficy both complete all header and http body.']);
+  });
+
+  it('holds x-oss-complete-all to the part-size rule: a small part before the last is EntityTooSmall', async () => {
+    const key = 'users/alice/go/complete-all-small.bin';
+    const { uploadId } = await uploadParts(key, [100 * KB, 10, 100 * KB]);
+    const res = await send(t, t.alice, 'POST', key, { query: [['uploadId', uploadId]], headers: { 'x-oss-complete-all': 'yes' } });
+    expect([res.status, elements(await res.text(), 'Code')[0]]).toEqual([400, 'EntityTooSmall']);
+  });
 });
