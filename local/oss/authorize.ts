@@ -17,6 +17,7 @@ export type Operation =
   | 'CompleteMultipartUpload'
   | 'AbortMultipartUpload'
   | 'ListParts'
+  | 'ListMultipartUploads'
   | 'ListObjects';
 
 // OSS's action mapping (RAM Policy overview): writes share oss:PutObject, reads oss:GetObject.
@@ -32,6 +33,7 @@ const ACTIONS: Record<Operation, string> = {
   DeleteObject: 'oss:DeleteObject',
   AbortMultipartUpload: 'oss:AbortMultipartUpload',
   ListParts: 'oss:ListParts',
+  ListMultipartUploads: 'oss:ListMultipartUploads',
   ListObjects: 'oss:ListObjects',
 };
 

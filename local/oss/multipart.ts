@@ -11,8 +11,10 @@ import type { Ctx } from './context';
 import { authorize } from './authorize';
 import { invalidArgument, malformedXml, OssError } from './errors';
 import { Crc64 } from './crc64';
+import { keyEncodingOf } from './encoding-type';
 import { answerUpload, commitUpload, writtenHeaders } from './finish-upload';
 import { callbackOf, checkObjectName, forbidsOverwrite, refuseExisting, storedHeaders, userMeta } from './objects';
+import { compareKeys } from './paging';
 import { queryValue } from './request';
 import { sendEmpty, sendXml } from './respond';
 import { MAX_OBJECT_SIZE, type Staged } from './storage';
@@ -69,6 +71,21 @@ function parts(dir: string): PartRecord[] {
     .sort((a, b) => a.partNumber - b.partNumber);
 }
 
+/** Every upload in progress in the bucket (initiated, neither completed nor aborted), by key then upload id. */
+export function uploadsInProgress(ctx: Ctx): { key: string; uploadId: string; initiated: string }[] {
+  const root = ctx.server.store.bucketDir(ctx.oss.bucket as string, 'uploads');
+  const out: { key: string; uploadId: string; initiated: string }[] = [];
+  for (const uploadId of readdirSync(root)) {
+    try {
+      const record = JSON.parse(readFileSync(join(root, uploadId, 'upload.json'), 'utf8')) as UploadRecord;
+      out.push({ key: record.key, uploadId, initiated: record.initiated });
+    } catch {
+      // completed or aborted between readdir and read, or still being created
+    }
+  }
+  return out.sort((a, b) => compareKeys(a.key, b.key) || (a.uploadId < b.uploadId ? -1 : a.uploadId > b.uploadId ? 1 : 0));
+}
+
 export function initiateMultipartUpload(ctx: Ctx): void {
   const bucket = ctx.oss.bucket as string;
   const key = checkObjectName(ctx.oss.key);
@@ -87,7 +104,8 @@ export function initiateMultipartUpload(ctx: Ctx): void {
     forbidOverwrite: forbid,
   };
   writeFileSync(join(dir, 'upload.json'), JSON.stringify(record));
-  sendXml(ctx.res, 200, 'InitiateMultipartUploadResult', { Bucket: bucket, Key: key, UploadId: uploadId });
+  const { encode, element } = keyEncodingOf(ctx.oss);
+  sendXml(ctx.res, 200, 'InitiateMultipartUploadResult', { ...element, Bucket: bucket, Key: encode(key), UploadId: uploadId });
 }
 
 export async function uploadPart(ctx: Ctx): Promise<void> {
@@ -121,9 +139,11 @@ export function listParts(ctx: Ctx): void {
   if (!Number.isInteger(maxParts) || maxParts < 0 || maxParts > 1000) throw invalidArgument('max-parts must be an integer from 0 to 1000.', { ArgumentName: 'max-parts' });
   const after = parts(dir).filter((p) => p.partNumber > marker);
   const shown = after.slice(0, maxParts);
+  const { encode, element } = keyEncodingOf(ctx.oss);
   sendXml(ctx.res, 200, 'ListPartsResult', {
+    ...element,
     Bucket: bucket,
-    Key: key,
+    Key: encode(key),
     UploadId: uploadId,
     PartNumberMarker: marker,
     NextPartNumberMarker: shown.length ? shown[shown.length - 1].partNumber : marker,
@@ -247,11 +267,13 @@ export async function completeMultipartUpload(ctx: Ctx): Promise<void> {
   const staged = await assemble(ctx, dir, chosen);
   const done = commitUpload(ctx, 'CompleteMultipartUpload', bucket, key, staged, { contentType: record.contentType, headers: record.headers, userMeta: record.userMeta }, forbid);
   rmSync(dir, { recursive: true, force: true });
+  const { encode, element } = keyEncodingOf(ctx.oss);
   await answerUpload(ctx, 'CompleteMultipartUpload', done, callback, () =>
     sendXml(ctx.res, 200, 'CompleteMultipartUploadResult', {
+      ...element,
       Location: `${ctx.server.url}/${bucket}/${encodePath(key)}`,
       Bucket: bucket,
-      Key: key,
+      Key: encode(key),
       ETag: `"${done.etag}"`,
     }, writtenHeaders(done.meta)),
   );

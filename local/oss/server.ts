@@ -10,6 +10,7 @@ import type { Ctx, LocalOssOptions, Server } from './context';
 import { applyCors, preflight } from './cors';
 import { OssError } from './errors';
 import { listObjects } from './list';
+import { listMultipartUploads } from './list-uploads';
 import { abortMultipartUpload, completeMultipartUpload, initiateMultipartUpload, listParts, uploadPart } from './multipart';
 import { deleteObject, getObject, getObjectMeta, headObject, putObject } from './objects';
 import { isPostObject, postObject } from './post-object';
@@ -44,7 +45,7 @@ function route(ctx: Ctx): void | Promise<void> {
   const unserved = oss.query.find(([k]) => isSubresource(k) && !SERVED_SUBRESOURCES.has(k));
   if (unserved) throw new OssError(501, 'NotImplemented', `The local OSS does not implement the ${unserved[0]} operation.`);
   if (!oss.key) {
-    if (m === 'GET' && hasQuery(oss, 'uploads')) throw new OssError(501, 'NotImplemented', 'The local OSS does not implement ListMultipartUploads.');
+    if (m === 'GET' && hasQuery(oss, 'uploads')) return listMultipartUploads(ctx);
     if (m === 'GET') return listObjects(ctx);
     throw methodNotAllowed();
   }

@@ -9,6 +9,7 @@ import { Transform, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { Crc64 } from './crc64';
 import { OssError } from './errors';
+import { compareKeys } from './paging';
 import { ossIsoTime } from './time';
 
 /** OSS's limit for one PutObject / PostObject / part. */
@@ -183,6 +184,6 @@ export class DiskStore {
         // removed between readdir and read
       }
     }
-    return out.sort((a, b) => Buffer.compare(Buffer.from(a.key), Buffer.from(b.key)));
+    return out.sort((a, b) => compareKeys(a.key, b.key));
   }
 }
