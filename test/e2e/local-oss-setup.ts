@@ -37,6 +37,7 @@ export interface AliOss {
   put(name: string, body: Buffer, options?: { headers?: Record<string, string>; callback?: Record<string, unknown> }): Promise<AliResult & { name: string; data?: unknown }>;
   get(name: string, options?: Record<string, unknown>): Promise<AliResult & { content: Buffer }>;
   head(name: string): Promise<AliResult>;
+  getObjectMeta(name: string): Promise<AliResult>;
   delete(name: string): Promise<AliResult>;
   list(
     query: Record<string, unknown>,
