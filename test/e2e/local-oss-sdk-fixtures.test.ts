@@ -62,6 +62,21 @@ describe('Python SDK (oss2)', () => {
     expect(head.headers.get('date')).toMatch(OSS2_HTTP);
     expect(new Date(head.headers.get('last-modified') as string).toISOString()).toBe(times[0]);
   });
+
+  // resumable.py _ResumableDownloader: a HEAD, then each part a ranged GET with If-Match set to the
+  // ETag without quotes (models.py _get_etag strips them) and If-Unmodified-Since set to
+  // utils.http_date of the HEAD's Last-Modified; a part of a changed object must fail, not mix.
+  it('serves resumable_download parts while the object is unchanged, and refuses them with 412 once it changed', async () => {
+    const key = 'users/alice/oss2/download.bin';
+    await send(t, t.alice, 'PUT', key, { body: 'first version!' });
+    const head = await send(t, t.alice, 'HEAD', key);
+    const headers = { 'If-Match': (head.headers.get('etag') as string).replace(/"/g, ''), 'If-Unmodified-Since': head.headers.get('last-modified') as string };
+    const part = await send(t, t.alice, 'GET', key, { headers: { ...headers, Range: 'bytes=0-4' } });
+    expect([part.status, await part.text()]).toEqual([206, 'first']);
+    await send(t, t.alice, 'PUT', key, { body: 'second version' });
+    const stale = await send(t, t.alice, 'GET', key, { headers: { ...headers, Range: 'bytes=5-9' } });
+    expect([stale.status, elements(await stale.text(), 'Code')]).toEqual([412, ['PreconditionFailed']]);
+  });
 });
 
 const xOssErr = (res: Response) => Buffer.from(res.headers.get('x-oss-err') ?? '', 'base64').toString('utf8');
