@@ -6,7 +6,7 @@
 import { crc64 } from '../../local/oss/crc64';
 import { grantFor, postPlan } from '../../shared/policy';
 import { signPostV4 } from '../../shared/signer';
-import { BUCKET, REGION, send, startTestOss, type TestOss } from './local-oss-setup';
+import { BUCKET, elements, REGION, send, startTestOss, type TestOss } from './local-oss-setup';
 
 let t: TestOss;
 beforeAll(async () => {
@@ -16,7 +16,6 @@ afterAll(() => t.close());
 
 const HEADER = 'x-oss-hash-crc64ecma';
 const body = (n: number, seed: number) => Buffer.from(Array.from({ length: n }, (_, i) => (i * seed + 7) % 256));
-const elements = (xml: string, name: string) => [...xml.matchAll(new RegExp(`<${name}>([^<]*)</${name}>`, 'g'))].map((m) => m[1]);
 
 it('PutObject answers the CRC-64 of the body, and GET, HEAD and a range GET answer the stored one', async () => {
   const key = 'users/alice/crc/put.bin';

@@ -3,7 +3,7 @@
 // oss:ListMultipartUploads on the bucket.
 
 import type { RamPolicy } from '../../local/iam/evaluate';
-import { BUCKET, send, startTestOss, type Creds, type TestOss } from './local-oss-setup';
+import { BUCKET, elements, send, startTestOss, type Creds, type TestOss } from './local-oss-setup';
 
 let t: TestOss;
 beforeAll(async () => {
@@ -11,7 +11,6 @@ beforeAll(async () => {
 });
 afterAll(() => t.close());
 
-const elements = (xml: string, name: string) => [...xml.matchAll(new RegExp(`<${name}>([^<]*)</${name}>`, 'g'))].map((m) => m[1]);
 const list = (creds: Creds, query: [string, string][] = []) => send(t, creds, 'GET', '', { query: [['uploads', ''], ...query] });
 
 async function initiate(key: string): Promise<string> {

@@ -7,7 +7,7 @@
 
 import { createHash, randomBytes, randomInt } from 'node:crypto';
 import { signPostV4 } from '../../shared/signer';
-import { BUCKET, REGION, send, startTestOss, type TestOss } from './local-oss-setup';
+import { BUCKET, elements, REGION, send, startTestOss, type TestOss } from './local-oss-setup';
 
 let t: TestOss;
 beforeAll(async () => {
@@ -20,7 +20,6 @@ afterEach(() => {
 
 const KB = 1024;
 const md5 = (b: Buffer) => createHash('md5').update(b).digest('hex').toUpperCase();
-const elements = (xml: string, name: string) => [...xml.matchAll(new RegExp(`<${name}>([^<]*)</${name}>`, 'g'))].map((m) => m[1]);
 
 /** Initiate an upload and put `sizes.length` parts; returns the upload id and the part bodies. */
 async function uploadParts(key: string, sizes: number[]): Promise<{ uploadId: string; parts: Buffer[] }> {

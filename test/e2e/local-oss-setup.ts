@@ -156,9 +156,14 @@ export function send(t: TestOss, creds: Creds, method: string, key: string, req:
   });
 }
 
+/** The text of every `<name>` element of an XML answer, in document order. */
+export function elements(xml: string, name: string): string[] {
+  return [...xml.matchAll(new RegExp(`<${name}>([^<]*)</${name}>`, 'g'))].map((m) => m[1]);
+}
+
 /** The <Code> of an OSS XML error answer. */
 export async function errorCode(res: Response): Promise<string | undefined> {
-  return /<Code>([^<]*)<\/Code>/.exec(await res.text())?.[1];
+  return elements(await res.text(), 'Code')[0];
 }
 
 /** What an ali-oss call was refused with. */

@@ -1,21 +1,13 @@
 // The XML the local OSS reads and writes, held to XML 1.0 as a library parses it: character and
 // entity references, CDATA, namespaces and whitespace read as XML defines them, and no DTD at all.
 
-import { OssError } from '../../local/oss/errors';
 import { parseCompleteMultipart } from '../../local/oss/multipart';
 import { parseXml, textOf, xmlDocument } from '../../local/oss/xml';
+import { ossCodeOf } from '../helpers/oss-error';
 
 const complete = (etag: string, extra = '') =>
   `<CompleteMultipartUpload${extra}><Part><PartNumber>1</PartNumber><ETag>${etag}</ETag></Part></CompleteMultipartUpload>`;
 
-function codeOf(f: () => unknown): string | undefined {
-  try {
-    f();
-    return undefined;
-  } catch (e) {
-    return e instanceof OssError ? `${e.status} ${e.code}` : String(e);
-  }
-}
 
 describe('reading a CompleteMultipartUpload body', () => {
   it.each([
@@ -42,7 +34,7 @@ describe('reading a CompleteMultipartUpload body', () => {
 
   it('refuses a part whose elements sit in another namespace than the document', () => {
     const xml = '<c:CompleteMultipartUpload xmlns:c="urn:x"><Part><PartNumber>2</PartNumber><ETag>"0A1B"</ETag></Part></c:CompleteMultipartUpload>';
-    expect(codeOf(() => parseCompleteMultipart(xml))).toBe('400 MalformedXML');
+    expect(ossCodeOf(() => parseCompleteMultipart(xml))).toBe('400 MalformedXML');
   });
 
   it('reads an XML declaration and a UTF-8 byte order mark', () => {
@@ -74,7 +66,7 @@ describe('reading a CompleteMultipartUpload body', () => {
     ['an unknown element', '<CompleteMultipartUpload><Part><PartNumber>1</PartNumber><ETag>x</ETag><Size>1</Size></Part></CompleteMultipartUpload>'],
     ['no parts', '<CompleteMultipartUpload></CompleteMultipartUpload>'],
   ])('refuses %s with MalformedXML', (_what, xml) => {
-    expect(codeOf(() => parseCompleteMultipart(xml))).toBe('400 MalformedXML');
+    expect(ossCodeOf(() => parseCompleteMultipart(xml))).toBe('400 MalformedXML');
   });
 });
 
