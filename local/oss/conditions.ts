@@ -6,7 +6,7 @@
 
 import { OssError } from './errors';
 import type { ObjectMeta } from './storage';
-import { parseHttpDate } from './time';
+import { parseHttpDate, wholeSeconds } from './time';
 
 const preconditionFailed = (condition: string) =>
   new OssError(412, 'PreconditionFailed', 'At least one of the pre-conditions you specified did not hold', { Condition: condition });
@@ -27,7 +27,8 @@ function matches(list: string, etag: string): boolean {
  * condition) when a write-style precondition fails; returns 'not-modified' when the answer is 304.
  */
 export function evaluatePreconditions(headers: Record<string, string>, meta: ObjectMeta): 'proceed' | 'not-modified' {
-  const lastModified = new Date(meta.lastModified).getTime();
+  // To the second, as Last-Modified says it (objects stored before times were kept to the second).
+  const lastModified = wholeSeconds(new Date(meta.lastModified)).getTime();
   const ifMatch = headers['if-match'];
   if (ifMatch !== undefined) {
     if (!matches(ifMatch, meta.etag)) throw preconditionFailed('If-Match');
