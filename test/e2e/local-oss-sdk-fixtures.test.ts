@@ -40,8 +40,9 @@ const OSS2_ISO = /^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])T([01]\d|2[0-3]):[
 const OSS2_HTTP = /^(Mon|Tue|Wed|Thu|Fri|Sat|Sun), (0[1-9]|[12]\d|3[01]) (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) \d{4} ([01]\d|2[0-3]):[0-5]\d:[0-5]\d GMT$/;
 
 describe('Python SDK (oss2)', () => {
-  // tests/test_object.py and tests/test_multipart.py list objects and parts; xml_utils.py parses
-  // each LastModified with iso8601_to_unixtime, so one time in another form makes the call raise.
+  // tests/test_object.py (test_list_objects) and tests/test_iterator.py (PartIterator) list objects
+  // and parts; xml_utils.py parses each LastModified with iso8601_to_unixtime, so one time in another
+  // form makes the call raise.
   it('lists objects and parts with times in the one form oss2 parses', async () => {
     // The server's clock at .789 of a second: OSS keeps whole seconds.
     t.clock.offsetMs = 1789 - (Date.now() % 1000);
