@@ -17,9 +17,23 @@ export interface Principal {
   roleArn?: string;
 }
 
-export type Resolution =
-  | { ok: true; principal: Principal }
-  | { ok: false; code: 'InvalidAccessKeyId' | 'InvalidSecurityToken' | 'SecurityTokenExpired'; message: string };
+/**
+ * Why a key id (and the security token sent with it) names no principal. The account only says
+ * what is wrong; OSS and STS each answer it with their own codes.
+ */
+export type CredentialFault =
+  /** No key has this id. */
+  | 'UnknownAccessKey'
+  /** A key STS issued, sent without its security token. */
+  | 'MissingSecurityToken'
+  /** A security token sent with a long-term key, which has none. */
+  | 'UnexpectedSecurityToken'
+  /** A key STS issued, sent with another token than its own. */
+  | 'SecurityTokenMismatch'
+  /** A key STS issued, with its token, after its expiration. */
+  | 'SecurityTokenExpired';
+
+export type Resolution = { ok: true; principal: Principal } | { ok: false; fault: CredentialFault };
 
 export interface RoleDefinition {
   arn: string;
@@ -76,15 +90,11 @@ export class IamStore {
   /** Find the principal behind a key id, checking the security token that STS keys must carry. */
   resolve(accessKeyId: string, securityToken: string | undefined, now = new Date()): Resolution {
     const p = this.keys.get(accessKeyId);
-    if (!p) return { ok: false, code: 'InvalidAccessKeyId', message: 'The OSS Access Key Id you provided does not exist in our records.' };
-    if (p.securityToken !== undefined) {
-      if (securityToken !== p.securityToken) return { ok: false, code: 'InvalidSecurityToken', message: 'The security token you provided is invalid.' };
-      if (p.expiration && p.expiration.getTime() <= now.getTime()) {
-        return { ok: false, code: 'SecurityTokenExpired', message: 'The security token you provided has expired.' };
-      }
-    } else if (securityToken) {
-      return { ok: false, code: 'InvalidSecurityToken', message: 'The security token you provided is invalid.' };
-    }
+    if (!p) return { ok: false, fault: 'UnknownAccessKey' };
+    if (p.securityToken === undefined) return securityToken ? { ok: false, fault: 'UnexpectedSecurityToken' } : { ok: true, principal: p };
+    if (!securityToken) return { ok: false, fault: 'MissingSecurityToken' };
+    if (securityToken !== p.securityToken) return { ok: false, fault: 'SecurityTokenMismatch' };
+    if (p.expiration && p.expiration.getTime() <= now.getTime()) return { ok: false, fault: 'SecurityTokenExpired' };
     return { ok: true, principal: p };
   }
 }

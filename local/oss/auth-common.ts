@@ -2,8 +2,9 @@
 // token) to a principal, constant-time comparison, and keeping the token out of error documents.
 
 import { timingSafeEqual } from 'node:crypto';
-import type { IamStore, Principal } from '../iam/store';
+import type { CredentialFault, IamStore, Principal } from '../iam/store';
 import { OssError } from './errors';
+import { ossIsoTime } from './time';
 
 export const MAX_SKEW_MS = 15 * 60 * 1000;
 
@@ -17,16 +18,34 @@ export interface VerifyOptions {
 export function checkSkew(requestTime: Date, now: Date): void {
   if (Math.abs(requestTime.getTime() - now.getTime()) > MAX_SKEW_MS) {
     throw new OssError(403, 'RequestTimeTooSkewed', 'The difference between the request time and the current time is too large.', {
-      RequestTime: requestTime.toISOString(),
-      ServerTime: now.toISOString(),
+      RequestTime: ossIsoTime(requestTime),
+      ServerTime: ossIsoTime(now),
       MaxAllowedSkewMilliseconds: String(MAX_SKEW_MS),
     });
   }
 }
 
+const unknownKey = (accessKeyId: string) =>
+  new OssError(403, 'InvalidAccessKeyId', 'The OSS Access Key Id you provided does not exist in our records.', { OSSAccessKeyId: accessKeyId });
+
+/**
+ * OSS's answer to each credential fault. An STS key id without its token is unknown to OSS (the
+ * token carries the key: "The OSS Access Key Id you provided does not exist in our records", the
+ * PostObject troubleshooting page), and so is a long-term key sent with a token, which OSS takes
+ * for an STS request (EC 0002-00000002). A token that is not the key's own is InvalidSecurityToken
+ * (EC 0002-00000006), an expired one SecurityTokenExpired (EC 0002-00000007).
+ */
+const FAULTS: Record<CredentialFault, (accessKeyId: string) => OssError> = {
+  UnknownAccessKey: unknownKey,
+  MissingSecurityToken: unknownKey,
+  UnexpectedSecurityToken: unknownKey,
+  SecurityTokenMismatch: () => new OssError(403, 'InvalidSecurityToken', 'The security token you provided is invalid.'),
+  SecurityTokenExpired: () => new OssError(403, 'SecurityTokenExpired', 'The security token you provided has expired.'),
+};
+
 export function resolvePrincipal(iam: IamStore, accessKeyId: string, securityToken: string | undefined, now: Date): Principal {
   const r = iam.resolve(accessKeyId, securityToken || undefined, now);
-  if (!r.ok) throw new OssError(403, r.code, r.message, r.code === 'InvalidAccessKeyId' ? { OSSAccessKeyId: accessKeyId } : {});
+  if (!r.ok) throw FAULTS[r.fault](accessKeyId);
   return r.principal;
 }
 

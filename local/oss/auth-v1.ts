@@ -6,6 +6,7 @@ import { signV1, stringToSignV1 } from '../../shared/signer';
 import { accessDenied, invalidArgument } from './errors';
 import { checkSkew, resolvePrincipal, sameSignature, signatureDoesNotMatch, withoutToken, type VerifyOptions } from './auth-common';
 import type { OssRequest } from './request';
+import { ossIsoTime } from './time';
 
 const URL_AUTH = new Set(['OSSAccessKeyId', 'Expires', 'Signature']);
 
@@ -42,7 +43,7 @@ export function verifyV1Query(req: OssRequest, opts: VerifyOptions): Principal {
   if (!accessKeyId || !expires || !signature) throw invalidArgument('OSSAccessKeyId, Expires and Signature must all be given.');
   if (!/^\d+$/.test(expires)) throw invalidArgument('Expires must be a Unix time in seconds.');
   if (opts.now.getTime() > Number(expires) * 1000) {
-    throw accessDenied('Request has expired.', { Expires: new Date(Number(expires) * 1000).toISOString(), ServerTime: opts.now.toISOString() });
+    throw accessDenied('Request has expired.', { Expires: ossIsoTime(new Date(Number(expires) * 1000)), ServerTime: ossIsoTime(opts.now) });
   }
   return check(req, accessKeyId, signature, expires, q.get('security-token'), opts);
 }

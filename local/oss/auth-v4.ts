@@ -14,6 +14,7 @@ import {
 import { accessDenied, invalidArgument } from './errors';
 import { checkSkew, resolvePrincipal, sameSignature, signatureDoesNotMatch, withoutToken, type VerifyOptions } from './auth-common';
 import type { OssRequest } from './request';
+import { ossIsoTime } from './time';
 
 export const MAX_PRESIGN_SECONDS = 604800;
 
@@ -131,7 +132,7 @@ export function verifyV4Query(req: OssRequest, opts: VerifyOptions): Principal {
   if (time.getTime() > opts.now.getTime()) checkSkew(time, opts.now);
   const expiry = new Date(time.getTime() + Number(expires) * 1000);
   if (opts.now.getTime() > expiry.getTime()) {
-    throw accessDenied('Request has expired.', { Expires: expiry.toISOString(), ServerTime: opts.now.toISOString() });
+    throw accessDenied('Request has expired.', { Expires: ossIsoTime(expiry), ServerTime: ossIsoTime(opts.now) });
   }
   const additional = q.get('x-oss-additional-headers');
   return check(

@@ -10,12 +10,14 @@ export type Operation =
   | 'PostObject'
   | 'GetObject'
   | 'HeadObject'
+  | 'GetObjectMeta'
   | 'DeleteObject'
   | 'InitiateMultipartUpload'
   | 'UploadPart'
   | 'CompleteMultipartUpload'
   | 'AbortMultipartUpload'
   | 'ListParts'
+  | 'ListMultipartUploads'
   | 'ListObjects';
 
 // OSS's action mapping (RAM Policy overview): writes share oss:PutObject, reads oss:GetObject.
@@ -27,9 +29,11 @@ const ACTIONS: Record<Operation, string> = {
   CompleteMultipartUpload: 'oss:PutObject',
   GetObject: 'oss:GetObject',
   HeadObject: 'oss:GetObject',
+  GetObjectMeta: 'oss:GetObject',
   DeleteObject: 'oss:DeleteObject',
   AbortMultipartUpload: 'oss:AbortMultipartUpload',
   ListParts: 'oss:ListParts',
+  ListMultipartUploads: 'oss:ListMultipartUploads',
   ListObjects: 'oss:ListObjects',
 };
 

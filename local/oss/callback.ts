@@ -6,6 +6,7 @@ import { createHash, sign } from 'node:crypto';
 import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { invalidArgument } from './errors';
+import { httpDate } from './time';
 
 export const CALLBACK_TIMEOUT_MS = 5000;
 const PARAM_MAX_BYTES = 5 * 1024;
@@ -40,6 +41,8 @@ export interface CallbackFacts {
   size: number;
   mimeType: string;
   contentMd5?: string;
+  /** Decimal, as x-oss-hash-crc64ecma. */
+  crc64?: string;
   clientIp: string;
   reqId: string;
   operation: 'PutObject' | 'PostObject' | 'CompleteMultipartUpload';
@@ -105,6 +108,8 @@ function systemValue(name: string, f: CallbackFacts): string {
       return f.mimeType;
     case 'contentMd5':
       return f.contentMd5 ?? '';
+    case 'crc64':
+      return f.crc64 ?? '';
     case 'clientIp':
       return f.clientIp;
     case 'reqId':
@@ -112,7 +117,7 @@ function systemValue(name: string, f: CallbackFacts): string {
     case 'operation':
       return f.operation;
     default:
-      // imageInfo.*, crc64 and vpcId: not computed locally, empty as OSS leaves them for non-images.
+      // imageInfo.* and vpcId: not computed locally, empty as OSS leaves them for non-images.
       return '';
   }
 }
@@ -191,7 +196,7 @@ export async function runCallback(spec: CallbackSpec, facts: CallbackFacts, priv
       'Content-Type': spec.bodyType,
       'Content-Length': String(bytes.length),
       'Content-MD5': createHash('md5').update(bytes).digest('base64'),
-      Date: new Date().toUTCString(),
+      Date: httpDate(new Date()),
       'User-Agent': 'aliyun-oss-callback',
       'x-oss-bucket': facts.bucket,
       'x-oss-request-id': facts.reqId,

@@ -17,3 +17,5 @@ export class OssError extends Error {
 export const accessDenied = (message: string, details?: Record<string, string>) => new OssError(403, 'AccessDenied', message, details);
 export const invalidArgument = (message: string, details?: Record<string, string>) =>
   new OssError(400, 'InvalidArgument', message, details);
+export const malformedXml = () =>
+  new OssError(400, 'MalformedXML', 'The XML you provided was not well-formed or did not validate against our published schema.');

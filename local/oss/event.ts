@@ -1,6 +1,8 @@
 // The event the Function Compute OSS trigger delivers for ObjectCreated:* (FC "Formats of event for
 // different triggers", OSS triggers).
 
+import { ossIsoTime } from './time';
+
 export type CreatedBy = 'PutObject' | 'PostObject' | 'CompleteMultipartUpload';
 
 export interface CreatedObject {
@@ -26,7 +28,7 @@ export function objectCreatedEvent(o: CreatedObject): Buffer {
       {
         eventName: `ObjectCreated:${o.operation}`,
         eventSource: 'acs:oss',
-        eventTime: o.time.toISOString(),
+        eventTime: ossIsoTime(o.time),
         eventVersion: '1.0',
         oss: {
           bucket: { arn: `acs:oss:${o.region}:${o.accountId}:${o.bucket}`, name: o.bucket, ownerIdentity: o.accountId },

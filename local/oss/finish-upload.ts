@@ -6,7 +6,12 @@ import { runCallback, type CallbackSpec } from './callback';
 import { OssError } from './errors';
 import { objectCreatedEvent, type CreatedBy } from './event';
 import { sendError } from './respond';
-import type { ObjectMeta, Staged } from './storage';
+import type { ObjectMeta, Staged, WrittenMeta } from './storage';
+
+/** The headers OSS answers a write with: the quoted ETag and the CRC-64 of what it stored. */
+export function writtenHeaders(written: { etag: string; crc64?: string }): Record<string, string> {
+  return { ETag: `"${written.etag}"`, ...(written.crc64 === undefined ? {} : { 'x-oss-hash-crc64ecma': written.crc64 }) };
+}
 
 export interface Finished {
   meta: ObjectMeta;
@@ -20,12 +25,12 @@ export function commitUpload(
   bucket: string,
   key: string,
   staged: Staged,
-  meta: Omit<ObjectMeta, 'key' | 'data' | 'lastModified' | 'size'>,
+  meta: WrittenMeta,
   forbidOverwrite: boolean,
 ): Finished {
   const { server } = ctx;
   const previous = server.store.head(bucket, key);
-  const stored = server.store.commit(bucket, key, staged, meta, forbidOverwrite);
+  const stored = server.store.commit(bucket, key, staged, meta, forbidOverwrite, server.now());
   const onCreated = server.options.onObjectCreated;
   if (onCreated) {
     const event = objectCreatedEvent({
@@ -63,6 +68,7 @@ export async function answerUpload(ctx: Ctx, operation: CreatedBy, finished: Fin
       size: meta.size,
       mimeType: meta.contentType,
       contentMd5: meta.contentMd5,
+      crc64: meta.crc64,
       clientIp: ctx.clientIp,
       reqId: ctx.requestId,
       operation,
@@ -70,11 +76,11 @@ export async function answerUpload(ctx: Ctx, operation: CreatedBy, finished: Fin
     },
     ctx.server.options.callbackPrivateKeyPem,
   );
-  const etagHeader = { ETag: `"${meta.etag}"` };
+  const written = writtenHeaders(meta);
   if (!outcome.ok) {
-    sendError(ctx.res, ctx.oss.method, new OssError(203, 'CallbackFailed', outcome.message), ctx.requestId, etagHeader);
+    sendError(ctx.res, ctx.oss.method, new OssError(203, 'CallbackFailed', outcome.message), ctx.requestId, written);
     return;
   }
-  ctx.res.writeHead(200, { ...etagHeader, 'Content-Type': outcome.contentType, 'Content-Length': outcome.body.length });
+  ctx.res.writeHead(200, { ...written, 'Content-Type': outcome.contentType, 'Content-Length': outcome.body.length });
   ctx.res.end(outcome.body);
 }

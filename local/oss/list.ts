@@ -3,42 +3,13 @@
 
 import type { Ctx } from './context';
 import { authorize } from './authorize';
+import { keyEncodingOf } from './encoding-type';
 import { invalidArgument } from './errors';
+import { compareKeys, pageOf, resumeAfter } from './paging';
 import { queryValue } from './request';
 import { sendXml } from './respond';
-import type { ObjectMeta } from './storage';
+import { ossIsoTime } from './time';
 import type { XmlNode } from './xml';
-
-interface Page {
-  contents: ObjectMeta[];
-  prefixes: string[];
-  truncated: boolean;
-  /** The last key or common prefix returned; where the next page starts. */
-  last?: string;
-}
-
-function page(all: ObjectMeta[], prefix: string, after: string, delimiter: string, maxKeys: number): Page {
-  const contents: ObjectMeta[] = [];
-  const prefixes: string[] = [];
-  let last: string | undefined;
-  const afterBytes = Buffer.from(after);
-  for (const o of all) {
-    if (!o.key.startsWith(prefix) || Buffer.compare(Buffer.from(o.key), afterBytes) <= 0) continue;
-    const cut = delimiter ? o.key.indexOf(delimiter, prefix.length) : -1;
-    const common = cut >= 0 ? o.key.slice(0, cut + delimiter.length) : undefined;
-    if (common !== undefined && common === prefixes[prefixes.length - 1]) continue;
-    if (contents.length + prefixes.length >= maxKeys) return { contents, prefixes, truncated: true, last };
-    if (common !== undefined) {
-      prefixes.push(common);
-      // Everything under this prefix sorts before the prefix followed by a higher character.
-      last = common;
-    } else {
-      contents.push(o);
-      last = o.key;
-    }
-  }
-  return { contents, prefixes, truncated: false, last };
-}
 
 function maxKeysOf(ctx: Ctx): number {
   const raw = queryValue(ctx.oss, 'max-keys');
@@ -54,17 +25,14 @@ export function listObjects(ctx: Ctx): void {
   authorize(ctx.auth?.principal, 'ListObjects', { bucket, context: { 'oss:Prefix': prefix, 'oss:Delimiter': delimiter || undefined } });
   const maxKeys = maxKeysOf(ctx);
   const v2 = queryValue(ctx.oss, 'list-type') === '2';
-  const urlEncoded = queryValue(ctx.oss, 'encoding-type') === 'url';
-  const enc = (s: string) => (urlEncoded ? encodeURIComponent(s) : s);
+  const { encode: enc, element: encodingType } = keyEncodingOf(ctx.oss);
   const token = queryValue(ctx.oss, 'continuation-token');
-  const after = v2 ? (token !== undefined ? Buffer.from(token, 'base64').toString('utf8') : (queryValue(ctx.oss, 'start-after') ?? '')) : (queryValue(ctx.oss, 'marker') ?? '');
-  const all = ctx.server.store.list(bucket);
-  // A common prefix is returned once: resume after everything it covers.
-  const resumeAfter = delimiter && after.endsWith(delimiter) ? after + '\u{10FFFF}' : after;
-  const p = page(all, prefix, resumeAfter, delimiter, maxKeys);
+  const after = v2 ? (token !== undefined ? Buffer.from(token, 'base64url').toString('utf8') : (queryValue(ctx.oss, 'start-after') ?? '')) : (queryValue(ctx.oss, 'marker') ?? '');
+  const from = resumeAfter(after, delimiter);
+  const p = pageOf(ctx.server.store.list(bucket), prefix, (o) => compareKeys(o.key, from) > 0, delimiter, maxKeys);
   const contents: XmlNode[] = p.contents.map((o) => ({
     Key: enc(o.key),
-    LastModified: o.lastModified,
+    LastModified: ossIsoTime(new Date(o.lastModified)),
     ETag: `"${o.etag}"`,
     Type: o.etag.includes('-') ? 'Multipart' : 'Normal',
     Size: o.size,
@@ -76,14 +44,15 @@ export function listObjects(ctx: Ctx): void {
   const node: XmlNode = v2
     ? {
         ...head,
-        ...(token !== undefined ? { ContinuationToken: token } : {}),
+        ...(token !== undefined ? { ContinuationToken: enc(token) } : {}),
         ...(queryValue(ctx.oss, 'start-after') !== undefined ? { StartAfter: enc(queryValue(ctx.oss, 'start-after') as string) } : {}),
         MaxKeys: maxKeys,
         Delimiter: enc(delimiter),
         IsTruncated: p.truncated,
-        ...(p.truncated && p.last !== undefined ? { NextContinuationToken: Buffer.from(p.last).toString('base64') } : {}),
+        // URL-safe, because the Go SDK v2 URL-decodes the token (a '+' would come back a space).
+        ...(p.truncated && p.lastKey !== undefined ? { NextContinuationToken: Buffer.from(p.lastKey).toString('base64url') } : {}),
         KeyCount: contents.length + common.length,
-        ...(urlEncoded ? { EncodingType: 'url' } : {}),
+        ...encodingType,
         Contents: contents,
         CommonPrefixes: common,
       }
@@ -93,8 +62,8 @@ export function listObjects(ctx: Ctx): void {
         MaxKeys: maxKeys,
         Delimiter: enc(delimiter),
         IsTruncated: p.truncated,
-        ...(p.truncated && p.last !== undefined ? { NextMarker: enc(p.last) } : {}),
-        ...(urlEncoded ? { EncodingType: 'url' } : {}),
+        ...(p.truncated && p.lastKey !== undefined ? { NextMarker: enc(p.lastKey) } : {}),
+        ...encodingType,
         Contents: contents,
         CommonPrefixes: common,
       };

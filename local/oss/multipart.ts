@@ -9,13 +9,17 @@ import { finished } from 'node:stream/promises';
 import { encodePath } from '../../shared/signer';
 import type { Ctx } from './context';
 import { authorize } from './authorize';
-import { invalidArgument, OssError } from './errors';
-import { answerUpload, commitUpload } from './finish-upload';
+import { invalidArgument, malformedXml, OssError } from './errors';
+import { Crc64 } from './crc64';
+import { keyEncodingOf } from './encoding-type';
+import { answerUpload, commitUpload, writtenHeaders } from './finish-upload';
 import { callbackOf, checkObjectName, forbidsOverwrite, refuseExisting, storedHeaders, userMeta } from './objects';
+import { compareKeys } from './paging';
 import { queryValue } from './request';
 import { sendEmpty, sendXml } from './respond';
 import { MAX_OBJECT_SIZE, type Staged } from './storage';
-import { parseCompleteMultipart } from './xml';
+import { parseXml, textOf, type XmlElement } from './xml';
+import { ossIsoTime } from './time';
 
 /** OSS: every part but the last must be at least 100 KB; at most 10000 parts. */
 const MIN_PART_SIZE = 100 * 1024;
@@ -35,6 +39,8 @@ interface PartRecord {
   partNumber: number;
   etag: string;
   size: number;
+  /** Decimal CRC-64 of the part; absent in parts stored before it was kept. */
+  crc64?: string;
   lastModified: string;
 }
 
@@ -65,6 +71,21 @@ function parts(dir: string): PartRecord[] {
     .sort((a, b) => a.partNumber - b.partNumber);
 }
 
+/** Every upload in progress in the bucket (initiated, neither completed nor aborted), by key then upload id. */
+export function uploadsInProgress(ctx: Ctx): { key: string; uploadId: string; initiated: string }[] {
+  const root = ctx.server.store.bucketDir(ctx.oss.bucket as string, 'uploads');
+  const out: { key: string; uploadId: string; initiated: string }[] = [];
+  for (const uploadId of readdirSync(root)) {
+    try {
+      const record = JSON.parse(readFileSync(join(root, uploadId, 'upload.json'), 'utf8')) as UploadRecord;
+      out.push({ key: record.key, uploadId, initiated: record.initiated });
+    } catch {
+      // completed or aborted between readdir and read, or still being created
+    }
+  }
+  return out.sort((a, b) => compareKeys(a.key, b.key) || (a.uploadId < b.uploadId ? -1 : a.uploadId > b.uploadId ? 1 : 0));
+}
+
 export function initiateMultipartUpload(ctx: Ctx): void {
   const bucket = ctx.oss.bucket as string;
   const key = checkObjectName(ctx.oss.key);
@@ -76,14 +97,15 @@ export function initiateMultipartUpload(ctx: Ctx): void {
   mkdirSync(dir);
   const record: UploadRecord = {
     key,
-    initiated: ctx.server.now().toISOString(),
+    initiated: ossIsoTime(ctx.server.now()),
     contentType: ctx.oss.headers['content-type'] || 'application/octet-stream',
     headers: storedHeaders(ctx.oss.headers),
     userMeta: userMeta(ctx.oss.headers),
     forbidOverwrite: forbid,
   };
   writeFileSync(join(dir, 'upload.json'), JSON.stringify(record));
-  sendXml(ctx.res, 200, 'InitiateMultipartUploadResult', { Bucket: bucket, Key: key, UploadId: uploadId });
+  const { encode, element } = keyEncodingOf(ctx.oss);
+  sendXml(ctx.res, 200, 'InitiateMultipartUploadResult', { ...element, Bucket: bucket, Key: encode(key), UploadId: uploadId });
 }
 
 export async function uploadPart(ctx: Ctx): Promise<void> {
@@ -101,9 +123,9 @@ export async function uploadPart(ctx: Ctx): Promise<void> {
     throw noSuchUpload();
   }
   renameSync(staged.path, join(dir, `part-${partNumber}`));
-  const part: PartRecord = { partNumber, etag: staged.etag, size: staged.size, lastModified: ctx.server.now().toISOString() };
+  const part: PartRecord = { partNumber, etag: staged.etag, size: staged.size, crc64: staged.crc64, lastModified: ossIsoTime(ctx.server.now()) };
   writeFileSync(join(dir, `part-${partNumber}.json`), JSON.stringify(part));
-  sendEmpty(ctx.res, 200, { ETag: `"${staged.etag}"` });
+  sendEmpty(ctx.res, 200, writtenHeaders(part));
 }
 
 export function listParts(ctx: Ctx): void {
@@ -117,16 +139,71 @@ export function listParts(ctx: Ctx): void {
   if (!Number.isInteger(maxParts) || maxParts < 0 || maxParts > 1000) throw invalidArgument('max-parts must be an integer from 0 to 1000.', { ArgumentName: 'max-parts' });
   const after = parts(dir).filter((p) => p.partNumber > marker);
   const shown = after.slice(0, maxParts);
+  const { encode, element } = keyEncodingOf(ctx.oss);
   sendXml(ctx.res, 200, 'ListPartsResult', {
+    ...element,
     Bucket: bucket,
-    Key: key,
+    Key: encode(key),
     UploadId: uploadId,
     PartNumberMarker: marker,
     NextPartNumberMarker: shown.length ? shown[shown.length - 1].partNumber : marker,
     MaxParts: maxParts,
     IsTruncated: after.length > shown.length,
-    Part: shown.map((p) => ({ PartNumber: p.partNumber, LastModified: p.lastModified, ETag: `"${p.etag}"`, Size: p.size })),
+    // Element order as OSS writes it (Go SDK v2's ListParts mock); the Go Uploader combines each
+    // part's HashCrc64ecma when it resumes an upload.
+    Part: shown.map((p) => ({ PartNumber: p.partNumber, LastModified: ossIsoTime(new Date(p.lastModified)), ETag: `"${p.etag}"`, HashCrc64ecma: p.crc64, Size: p.size })),
   });
+}
+
+export interface CompletedPart {
+  partNumber: number;
+  /** Upper-case, without quotes. */
+  etag: string;
+}
+
+/** The one child named `name`; MalformedXML when it is missing or repeated. */
+function only(parent: XmlElement, name: string): XmlElement {
+  const found = parent.children.filter((c) => c.name === name);
+  if (found.length !== 1) throw malformedXml();
+  return found[0];
+}
+
+/**
+ * The <Part> list of a CompleteMultipartUpload body, in document order. Every element must be in
+ * the root's namespace (none, or e.g. the S3 namespace clients of other stores send), hold only
+ * what the schema names, and name at least one part; otherwise 400 MalformedXML.
+ */
+export function parseCompleteMultipart(xml: string): CompletedPart[] {
+  const root = parseXml(xml);
+  const schema: Record<string, string[]> = { CompleteMultipartUpload: ['Part'], Part: ['PartNumber', 'ETag'], PartNumber: [], ETag: [] };
+  const check = (el: XmlElement): void => {
+    const allowed = schema[el.name];
+    if (!allowed || el.namespace !== root.namespace) throw malformedXml();
+    if (el.children.some((c) => !allowed.includes(c.name)) || (allowed.length > 0 && textOf(el) !== '')) throw malformedXml();
+    el.children.forEach(check);
+  };
+  if (root.name !== 'CompleteMultipartUpload') throw malformedXml();
+  check(root);
+  if (root.children.length === 0) throw malformedXml();
+  return root.children.map((part) => {
+    const number = textOf(only(part, 'PartNumber'));
+    if (!/^\d{1,5}$/.test(number)) throw malformedXml();
+    const etag = textOf(only(part, 'ETag'));
+    return { partNumber: Number(number), etag: etag.replace(/^"(.*)"$/s, '$1').toUpperCase() };
+  });
+}
+
+/**
+ * The parts to complete with: the body's list, or with `x-oss-complete-all: yes` (no body) every
+ * part uploaded, in part-number order. The wording of the refusal of both at once is OSS's own
+ * (EC 0042-00000216, asserted by the Go SDK v2's integration test against OSS).
+ */
+function requestedParts(completeAll: string | undefined, body: string, uploaded: PartRecord[]): CompletedPart[] {
+  if (completeAll === undefined) return parseCompleteMultipart(body);
+  if (completeAll !== 'yes') throw invalidArgument('The value of x-oss-complete-all must be yes.', { ArgumentName: 'x-oss-complete-all' });
+  if (body !== '') throw invalidArgument('Should not speficy both complete all header and http body.');
+  if (uploaded.length === 0) throw new OssError(400, 'InvalidPart', 'The upload has no parts to complete.');
+  return uploaded.map((p) => ({ partNumber: p.partNumber, etag: p.etag }));
 }
 
 async function readSmallBody(ctx: Ctx): Promise<string> {
@@ -140,17 +217,22 @@ async function readSmallBody(ctx: Ctx): Promise<string> {
   return Buffer.concat(chunks).toString('utf8');
 }
 
-/** The parts, in order, into one staged file; the ETag is MD5 of the parts' MD5s, `-<count>`. */
+/**
+ * The parts, in order, into one staged file. The ETag is the MD5 of the parts' MD5s, `-<count>`;
+ * the CRC-64 is that of the whole object, which is what OSS documents for the combined value.
+ */
 async function assemble(ctx: Ctx, dir: string, chosen: PartRecord[]): Promise<Staged> {
   const path = ctx.server.store.tempPath(ctx.oss.bucket as string);
   const out = createWriteStream(path);
   const md5s = createHash('md5');
+  const crc = new Crc64();
   let size = 0;
   try {
     for (const p of chosen) {
       md5s.update(Buffer.from(p.etag, 'hex'));
       for await (const chunk of createReadStream(join(dir, `part-${p.partNumber}`)) as AsyncIterable<Buffer>) {
         size += chunk.length;
+        crc.update(chunk);
         if (!out.write(chunk)) await once(out, 'drain');
       }
     }
@@ -161,7 +243,7 @@ async function assemble(ctx: Ctx, dir: string, chosen: PartRecord[]): Promise<St
     rmSync(path, { force: true });
     throw e;
   }
-  return { path, size, etag: `${md5s.digest('hex').toUpperCase()}-${chosen.length}`, contentMd5: '' };
+  return { path, size, etag: `${md5s.digest('hex').toUpperCase()}-${chosen.length}`, crc64: crc.decimal() };
 }
 
 export async function completeMultipartUpload(ctx: Ctx): Promise<void> {
@@ -170,9 +252,8 @@ export async function completeMultipartUpload(ctx: Ctx): Promise<void> {
   authorize(ctx.auth?.principal, 'CompleteMultipartUpload', { bucket, key });
   const { dir, record } = openUpload(ctx, key);
   const callback = callbackOf(ctx.oss);
-  const requested = parseCompleteMultipart(await readSmallBody(ctx));
-  if (!requested || requested.length === 0) throw new OssError(400, 'MalformedXML', 'The XML you provided was not well-formed or did not validate against our published schema.');
   const stored = new Map(parts(dir).map((p) => [p.partNumber, p]));
+  const requested = requestedParts(ctx.oss.headers['x-oss-complete-all'], await readSmallBody(ctx), [...stored.values()]);
   const chosen: PartRecord[] = [];
   for (const [i, r] of requested.entries()) {
     if (i > 0 && r.partNumber <= requested[i - 1].partNumber) throw new OssError(400, 'InvalidPartOrder', 'The list of parts was not in ascending order. Parts must be ordered by part number.');
@@ -184,15 +265,17 @@ export async function completeMultipartUpload(ctx: Ctx): Promise<void> {
   const forbid = record.forbidOverwrite || forbidsOverwrite(ctx.oss.headers['x-oss-forbid-overwrite']);
   refuseExisting(ctx, bucket, key, forbid);
   const staged = await assemble(ctx, dir, chosen);
-  const done = commitUpload(ctx, 'CompleteMultipartUpload', bucket, key, staged, { etag: staged.etag, contentType: record.contentType, headers: record.headers, userMeta: record.userMeta }, forbid);
+  const done = commitUpload(ctx, 'CompleteMultipartUpload', bucket, key, staged, { contentType: record.contentType, headers: record.headers, userMeta: record.userMeta }, forbid);
   rmSync(dir, { recursive: true, force: true });
+  const { encode, element } = keyEncodingOf(ctx.oss);
   await answerUpload(ctx, 'CompleteMultipartUpload', done, callback, () =>
     sendXml(ctx.res, 200, 'CompleteMultipartUploadResult', {
+      ...element,
       Location: `${ctx.server.url}/${bucket}/${encodePath(key)}`,
       Bucket: bucket,
-      Key: key,
+      Key: encode(key),
       ETag: `"${done.etag}"`,
-    }, { ETag: `"${done.etag}"` }),
+    }, writtenHeaders(done.meta)),
   );
 }
 

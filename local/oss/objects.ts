@@ -4,10 +4,12 @@ import type { Ctx } from './context';
 import { authorize } from './authorize';
 import { parseCallback, parseCallbackVars, type CallbackSpec } from './callback';
 import { invalidArgument, OssError } from './errors';
-import { answerUpload, commitUpload } from './finish-upload';
+import { evaluatePreconditions } from './conditions';
+import { answerUpload, commitUpload, writtenHeaders } from './finish-upload';
 import { queryValue, type OssRequest } from './request';
 import { sendEmpty } from './respond';
 import { MAX_OBJECT_SIZE, type ObjectMeta } from './storage';
+import { httpDate } from './time';
 
 const STORED_HEADERS = ['cache-control', 'content-disposition', 'content-encoding', 'content-language', 'expires'];
 const OVERRIDES = ['content-type', 'content-language', 'expires', 'cache-control', 'content-disposition', 'content-encoding'];
@@ -73,8 +75,6 @@ export async function putObject(ctx: Ctx): Promise<void> {
     key,
     staged,
     {
-      etag: staged.etag,
-      contentMd5: staged.contentMd5,
       contentType: oss.headers['content-type'] || 'application/octet-stream',
       headers: storedHeaders(oss.headers),
       userMeta: userMeta(oss.headers),
@@ -82,7 +82,7 @@ export async function putObject(ctx: Ctx): Promise<void> {
     forbid,
   );
   await answerUpload(ctx, 'PutObject', finished, callback, () =>
-    sendEmpty(ctx.res, 200, { ETag: `"${finished.etag}"`, 'Content-MD5': staged.contentMd5 }),
+    sendEmpty(ctx.res, 200, { ...writtenHeaders(finished.meta), 'Content-MD5': staged.contentMd5 as string }),
   );
 }
 
@@ -90,7 +90,7 @@ function objectHeaders(meta: ObjectMeta): Record<string, string> {
   const h: Record<string, string> = {
     'content-type': meta.contentType,
     etag: `"${meta.etag}"`,
-    'last-modified': new Date(meta.lastModified).toUTCString(),
+    'last-modified': httpDate(new Date(meta.lastModified)),
     'accept-ranges': 'bytes',
     'x-oss-object-type': meta.etag.includes('-') ? 'Multipart' : 'Normal',
     'x-oss-storage-class': 'Standard',
@@ -98,10 +98,11 @@ function objectHeaders(meta: ObjectMeta): Record<string, string> {
     ...meta.userMeta,
   };
   if (meta.contentMd5) h['content-md5'] = meta.contentMd5;
+  if (meta.crc64) h['x-oss-hash-crc64ecma'] = meta.crc64;
   return h;
 }
 
-function found(ctx: Ctx, op: 'GetObject' | 'HeadObject'): ObjectMeta {
+function found(ctx: Ctx, op: 'GetObject' | 'HeadObject' | 'GetObjectMeta'): ObjectMeta {
   const bucket = ctx.oss.bucket as string;
   const key = checkObjectName(ctx.oss.key);
   authorize(ctx.auth?.principal, op, { bucket, key });
@@ -128,14 +129,40 @@ function parseRange(header: string | undefined, size: number): { start: number; 
   return { start, end };
 }
 
+/** 304: the validators, no body (RFC 9110 §15.4.5). */
+function notModified(ctx: Ctx, meta: ObjectMeta): void {
+  ctx.res.writeHead(304, { etag: `"${meta.etag}"`, 'last-modified': httpDate(new Date(meta.lastModified)) });
+  ctx.res.end();
+}
+
 export function headObject(ctx: Ctx): void {
   const meta = found(ctx, 'HeadObject');
+  if (evaluatePreconditions(ctx.oss.headers, meta) === 'not-modified') return notModified(ctx, meta);
   ctx.res.writeHead(200, { ...objectHeaders(meta), 'content-length': meta.size });
+  ctx.res.end();
+}
+
+/**
+ * GetObjectMeta (`?objectMeta`): the object's size (Content-Length), ETag, Last-Modified and
+ * CRC-64, nothing else and never a body; authorised as oss:GetObject. Every SDK sends HEAD, as
+ * OSS's page gives it. OSS's older page gave GET, with the same headers and no body: a GET answer
+ * must frame its body, so here it says Content-Length 0 and carries the size in no header.
+ */
+export function getObjectMeta(ctx: Ctx): void {
+  const meta = found(ctx, 'GetObjectMeta');
+  const headers: Record<string, string | number> = {
+    etag: `"${meta.etag}"`,
+    'last-modified': httpDate(new Date(meta.lastModified)),
+    'content-length': ctx.oss.method === 'HEAD' ? meta.size : 0,
+  };
+  if (meta.crc64) headers['x-oss-hash-crc64ecma'] = meta.crc64;
+  ctx.res.writeHead(200, headers);
   ctx.res.end();
 }
 
 export function getObject(ctx: Ctx): void {
   const meta = found(ctx, 'GetObject');
+  if (evaluatePreconditions(ctx.oss.headers, meta) === 'not-modified') return notModified(ctx, meta);
   const headers = objectHeaders(meta);
   // response-* overrides: only signed requests get here (the buckets are private).
   for (const name of OVERRIDES) {

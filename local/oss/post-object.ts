@@ -2,7 +2,7 @@
 // only the form counts. The fields before the file are read, the signature, policy and permissions
 // checked, and only then is the file streamed to disk, its size held to content-length-range.
 
-import busboy from 'busboy';
+import Busboy, { type BusboyHeaders, type BusboyInstance } from '@fastify/busboy';
 import type { Readable } from 'node:stream';
 import type { Principal } from '../iam/store';
 import { encodePath, postSignatureV1, postSignatureV4, V4_ALGORITHM } from '../../shared/signer';
@@ -12,7 +12,7 @@ import { authorize } from './authorize';
 import { parseCallback, type CallbackSpec } from './callback';
 import type { Ctx } from './context';
 import { accessDenied, invalidArgument, OssError } from './errors';
-import { answerUpload, commitUpload } from './finish-upload';
+import { answerUpload, commitUpload, writtenHeaders } from './finish-upload';
 import { checkObjectName, forbidsOverwrite, refuseExisting, storedHeaders, userMeta } from './objects';
 import { checkConditions, checkSize, constrains, parsePolicy, type PostPolicy } from './post-policy';
 import { sendEmpty, sendXml } from './respond';
@@ -71,7 +71,18 @@ interface Accepted {
   fields: Map<string, string>;
 }
 
-function accept(ctx: Ctx, fields: Map<string, string>, filename: string): Accepted {
+/**
+ * `${filename}` in the key stands for the file's name. A file part without one (or with an empty
+ * one) cannot fill it: OSS's PostObject page defines the variable only as the uploaded file's
+ * name, so the stricter reading refuses rather than store a key ending in `/`.
+ */
+function keyOf(rawKey: string, filename: string | undefined): string {
+  if (!rawKey.includes('${filename}')) return rawKey;
+  if (!filename) throw invalidArgument('The key uses ${filename} but the file part has no filename.', { ArgumentName: 'key' });
+  return rawKey.replace(/\$\{filename\}/g, () => filename);
+}
+
+function accept(ctx: Ctx, fields: Map<string, string>, filename: string | undefined): Accepted {
   const bucket = ctx.oss.bucket as string;
   const opts = { iam: ctx.server.options.iam, region: ctx.server.options.region, now: ctx.server.now() };
   const { principal, policy } = verifyForm(fields, opts);
@@ -79,7 +90,7 @@ function accept(ctx: Ctx, fields: Map<string, string>, filename: string): Accept
   const rawKey = fields.get('key');
   if (rawKey === undefined) throw new OssError(400, 'IncorrectNumberOfFilesInPOSTRequest', 'The key field is required.');
   checkConditions(policy, new Map([['bucket', bucket], ...fields]), opts.now);
-  const key = checkObjectName(rawKey.replace(/\$\{filename\}/g, filename));
+  const key = checkObjectName(keyOf(rawKey, filename));
   authorize(principal, 'PostObject', { bucket, key });
   const b64 = fields.get('callback');
   const vars = Object.fromEntries([...fields].filter(([k]) => k.startsWith('x:')));
@@ -88,16 +99,25 @@ function accept(ctx: Ctx, fields: Map<string, string>, filename: string): Accept
   return { key, policy, callback, fields };
 }
 
+/** OSS names the file part `file` (PostObject): it is the file whether or not it carries a filename. */
+const isFilePart = (name: string | undefined, _type: string | undefined, filename: string | undefined) => name?.toLowerCase() === 'file' || filename !== undefined;
+
 /**
- * Parse the form: fields (names lower-cased), then the file streamed through `onFile`. On a refusal
- * the rest of the body is read and dropped before answering, as browsers expect.
+ * Parse the form as browsers and the SDK samples send it: fields (names lower-cased, values and
+ * filenames UTF-8), then the file streamed through `onFile`. The part named `file` is the file
+ * even without a filename (the Go and Python v2 PostObject samples send none). On a refusal the
+ * rest of the body is read and dropped before answering, as browsers expect.
  */
 function parseForm(ctx: Ctx, onFile: (accepted: Accepted, file: Readable) => Promise<Staged>): Promise<{ accepted: Accepted; staged: Staged }> {
   return new Promise((resolve, reject) => {
     const fields = new Map<string, string>();
-    let bb: busboy.Busboy;
+    let bb: BusboyInstance;
     try {
-      bb = busboy({ headers: ctx.req.headers, limits: { fieldSize: FIELD_VALUE_MAX, fieldNameSize: 8192, files: 1, parts: 1000 } });
+      bb = Busboy({
+        headers: ctx.req.headers as BusboyHeaders,
+        isPartAFile: isFilePart,
+        limits: { fieldSize: FIELD_VALUE_MAX, fieldNameSize: 8192, files: 1, parts: 1000 },
+      });
     } catch {
       return reject(invalidArgument('The body is not a valid multipart/form-data form.'));
     }
@@ -127,19 +147,19 @@ function parseForm(ctx: Ctx, onFile: (accepted: Accepted, file: Readable) => Pro
       ctx.req.on('end', () => void settle());
       ctx.req.resume();
     };
-    bb.on('field', (name, value, info) => {
+    bb.on('field', (name, value, _nameTruncated, valueTruncated) => {
       if (upload) return fail(invalidArgument('The file must be the last field of the form.'));
-      if (info.valueTruncated) return fail(new OssError(400, 'FieldItemTooLong', `The form field ${name} is longer than ${FIELD_VALUE_MAX} bytes.`));
+      if (valueTruncated) return fail(new OssError(400, 'FieldItemTooLong', `The form field ${name} is longer than ${FIELD_VALUE_MAX} bytes.`));
       fields.set(name.toLowerCase(), value);
     });
-    bb.on('file', (name, stream, info) => {
+    bb.on('file', (name, stream, filename) => {
       if (name.toLowerCase() !== 'file' || upload || failure) {
         stream.resume();
         if (name.toLowerCase() !== 'file') fail(invalidArgument(`Unexpected file field ${name}; the file goes in the field named file.`));
         return;
       }
       try {
-        accepted = accept(ctx, fields, info.filename ?? '');
+        accepted = accept(ctx, fields, filename as string | undefined);
       } catch (e) {
         fail(e);
         stream.resume();
@@ -150,7 +170,7 @@ function parseForm(ctx: Ctx, onFile: (accepted: Accepted, file: Readable) => Pro
     });
     bb.on('filesLimit', () => fail(new OssError(400, 'IncorrectNumberOfFilesInPOSTRequest', 'POST requires exactly one file upload per request.')));
     bb.on('error', abandon);
-    bb.on('close', () => void settle());
+    bb.on('finish', () => void settle());
     ctx.req.on('aborted', () => {
       fail(new OssError(400, 'IncompleteBody', 'The request body was not received completely.'));
       void settle();
@@ -169,6 +189,9 @@ export async function postObject(ctx: Ctx): Promise<void> {
     ctx.server.store.discard(staged);
     throw e;
   }
+  // Fields are text; the headers they become carry bytes. Keep the UTF-8 bytes, as the headers of a
+  // PutObject arrive (one byte a character), so both answer the same bytes on GET and HEAD.
+  const asHeader = new Map([...fields].map(([k, v]) => [k, Buffer.from(v, 'utf8').toString('latin1')]));
   const finished = commitUpload(
     ctx,
     'PostObject',
@@ -176,28 +199,26 @@ export async function postObject(ctx: Ctx): Promise<void> {
     key,
     staged,
     {
-      etag: staged.etag,
-      contentMd5: staged.contentMd5,
-      contentType: fields.get('content-type') || 'application/octet-stream',
-      headers: storedHeaders(Object.fromEntries(fields)),
-      userMeta: userMeta(Object.fromEntries(fields)),
+      contentType: asHeader.get('content-type') || 'application/octet-stream',
+      headers: storedHeaders(Object.fromEntries(asHeader)),
+      userMeta: userMeta(Object.fromEntries(asHeader)),
     },
     forbidsOverwrite(fields.get('x-oss-forbid-overwrite')),
   );
   await answerUpload(ctx, 'PostObject', finished, callback, () => {
-    const etag = { ETag: `"${finished.etag}"` };
+    const written = writtenHeaders(finished.meta);
     const redirect = fields.get('success_action_redirect');
     if (redirect && /^https?:\/\//i.test(redirect)) {
       const to = new URL(redirect);
       to.searchParams.set('bucket', bucket);
       to.searchParams.set('key', key);
       to.searchParams.set('etag', `"${finished.etag}"`);
-      return sendEmpty(ctx.res, 303, { ...etag, Location: to.toString() });
+      return sendEmpty(ctx.res, 303, { ...written, Location: to.toString() });
     }
     const status = fields.get('success_action_status');
     if (status === '201') {
-      return sendXml(ctx.res, 201, 'PostResponse', { Bucket: bucket, Location: `${ctx.server.url}/${bucket}/${encodePath(key)}`, ETag: `"${finished.etag}"`, Key: key }, etag);
+      return sendXml(ctx.res, 201, 'PostResponse', { Bucket: bucket, Location: `${ctx.server.url}/${bucket}/${encodePath(key)}`, ETag: `"${finished.etag}"`, Key: key }, written);
     }
-    sendEmpty(ctx.res, status === '200' ? 200 : 204, etag);
+    sendEmpty(ctx.res, status === '200' ? 200 : 204, written);
   });
 }

@@ -4,18 +4,16 @@
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { isSubresource } from '../../shared/signer';
 import { verifyRequest } from './auth';
 import type { Ctx, LocalOssOptions, Server } from './context';
 import { applyCors, preflight } from './cors';
 import { OssError } from './errors';
-import { listObjects } from './list';
-import { abortMultipartUpload, completeMultipartUpload, initiateMultipartUpload, listParts, uploadPart } from './multipart';
-import { deleteObject, getObject, headObject, putObject } from './objects';
+import { HANDLERS, operationOf } from './operations';
 import { isPostObject, postObject } from './post-object';
-import { fromIncoming, hasQuery } from './request';
+import { fromIncoming } from './request';
 import { asOssError, sendError } from './respond';
 import { DiskStore } from './storage';
+import { httpDate } from './time';
 
 export interface LocalOss {
   url: string;
@@ -26,42 +24,11 @@ export interface LocalOss {
 /** 24 upper-case hex characters, the shape of OSS request ids. */
 const newRequestId = () => randomBytes(12).toString('hex').toUpperCase();
 
-const methodNotAllowed = () => new OssError(405, 'MethodNotAllowed', 'The specified method is not allowed against this resource.');
-
-// Sub-resources of the operations served here (and the signature parameters); any other one names
-// an operation this endpoint does not offer (acl, tagging, append, x-oss-process…).
-const SERVED_SUBRESOURCES = new Set([
-  'uploads', 'uploadId', 'partNumber', 'security-token', 'callback', 'callback-var', 'continuation-token',
-  'response-content-type', 'response-content-language', 'response-expires', 'response-cache-control',
-  'response-content-disposition', 'response-content-encoding', 'x-oss-signature-version', 'x-oss-credential',
-  'x-oss-date', 'x-oss-expires', 'x-oss-signature', 'x-oss-security-token', 'x-oss-additional-headers',
-]);
-
-function route(ctx: Ctx): void | Promise<void> {
-  const { oss } = ctx;
-  const m = oss.method;
-  const unserved = oss.query.find(([k]) => isSubresource(k) && !SERVED_SUBRESOURCES.has(k));
-  if (unserved) throw new OssError(501, 'NotImplemented', `The local OSS does not implement the ${unserved[0]} operation.`);
-  if (!oss.key) {
-    if (m === 'GET' && hasQuery(oss, 'uploads')) throw new OssError(501, 'NotImplemented', 'The local OSS does not implement ListMultipartUploads.');
-    if (m === 'GET') return listObjects(ctx);
-    throw methodNotAllowed();
-  }
-  const upload = hasQuery(oss, 'uploadId');
-  if (m === 'PUT') return upload ? uploadPart(ctx) : putObject(ctx);
-  if (m === 'GET') return upload ? listParts(ctx) : getObject(ctx);
-  if (m === 'HEAD') return headObject(ctx);
-  if (m === 'DELETE') return upload ? abortMultipartUpload(ctx) : deleteObject(ctx);
-  if (m === 'POST' && hasQuery(oss, 'uploads')) return initiateMultipartUpload(ctx);
-  if (m === 'POST' && upload) return completeMultipartUpload(ctx);
-  throw methodNotAllowed();
-}
-
 async function handle(server: Server, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const requestId = newRequestId();
   res.setHeader('x-oss-request-id', requestId);
   res.setHeader('Server', 'AliyunOSS');
-  res.setHeader('Date', server.now().toUTCString());
+  res.setHeader('Date', httpDate(server.now()));
   const { corsOrigins } = server.options;
   applyCors(corsOrigins, req, res);
   try {
@@ -72,7 +39,7 @@ async function handle(server: Server, req: IncomingMessage, res: ServerResponse)
     const ctx: Ctx = { server, req, res, oss, requestId, clientIp: req.socket.remoteAddress?.replace(/^::ffff:/, '') ?? '' };
     if (isPostObject(ctx)) return await postObject(ctx);
     ctx.auth = verifyRequest(oss, { iam: server.options.iam, region: server.options.region, now: server.now() });
-    await route(ctx);
+    await HANDLERS[operationOf(oss)](ctx);
   } catch (err) {
     sendError(res, req.method ?? 'GET', asOssError(err), requestId);
   }

@@ -7,7 +7,10 @@ import { createReadStream, createWriteStream, existsSync, mkdirSync, readdirSync
 import { join } from 'node:path';
 import { Transform, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import { Crc64 } from './crc64';
 import { OssError } from './errors';
+import { compareKeys } from './paging';
+import { ossIsoTime } from './time';
 
 /** OSS's limit for one PutObject / PostObject / part. */
 export const MAX_OBJECT_SIZE = 5 * 1024 ** 3;
@@ -20,6 +23,8 @@ export interface ObjectMeta {
   contentType: string;
   /** Base64 MD5 of the content (not for multipart objects). */
   contentMd5?: string;
+  /** CRC-64 of the content, decimal (x-oss-hash-crc64ecma); absent in objects stored before it was kept. */
+  crc64?: string;
   lastModified: string;
   /** Stored response headers: cache-control, content-disposition, content-encoding, expires… */
   headers: Record<string, string>;
@@ -29,12 +34,21 @@ export interface ObjectMeta {
   data: string;
 }
 
+/** A body received (or assembled) into a temporary file, with what OSS computes over it. */
 export interface Staged {
   path: string;
+  /** Bytes. */
   size: number;
+  /** Upper-case hex, unquoted. */
   etag: string;
-  contentMd5: string;
+  /** Base64 MD5; absent for an assembled multipart object. */
+  contentMd5?: string;
+  /** CRC-64 (ECMA-182, as OSS), decimal. */
+  crc64: string;
 }
+
+/** What an upload sets on the object; the content's own facts (size, ETag, MD5, CRC-64) come from the staged body. */
+export type WrittenMeta = Omit<ObjectMeta, 'key' | 'data' | 'lastModified' | 'size' | 'etag' | 'contentMd5' | 'crc64'>;
 
 export interface ReceiveLimits {
   maxSize?: number;
@@ -72,12 +86,14 @@ export class DiskStore {
     const path = this.tempPath(bucket);
     const max = Math.min(limits.maxSize ?? MAX_OBJECT_SIZE, MAX_OBJECT_SIZE);
     const md5 = createHash('md5');
+    const crc = new Crc64();
     let size = 0;
     const meter = new Transform({
       transform(chunk: Buffer, _enc, done) {
         size += chunk.length;
         if (size > max) return done(entityTooLarge(max));
         md5.update(chunk);
+        crc.update(chunk);
         done(null, chunk);
       },
     });
@@ -92,7 +108,7 @@ export class DiskStore {
       throw new OssError(400, 'IncompleteBody', 'The body length does not match Content-Length.');
     }
     const digest = md5.digest();
-    return { path, size, etag: digest.toString('hex').toUpperCase(), contentMd5: digest.toString('base64') };
+    return { path, size, etag: digest.toString('hex').toUpperCase(), contentMd5: digest.toString('base64'), crc64: crc.decimal() };
   }
 
   discard(staged: Staged): void {
@@ -119,7 +135,14 @@ export class DiskStore {
    * Make a staged file the object. Synchronous from the existence check to the rename, so no other
    * request of this process can slip in between (x-oss-forbid-overwrite).
    */
-  commit(bucket: string, key: string, staged: Staged, meta: Omit<ObjectMeta, 'key' | 'data' | 'lastModified' | 'size'>, forbidOverwrite: boolean): ObjectMeta {
+  commit(
+    bucket: string,
+    key: string,
+    staged: Staged,
+    meta: WrittenMeta,
+    forbidOverwrite: boolean,
+    now: Date,
+  ): ObjectMeta {
     const sidecar = this.sidecar(bucket, key);
     const previous = this.head(bucket, key);
     if (previous && forbidOverwrite) {
@@ -128,7 +151,8 @@ export class DiskStore {
     }
     const data = `${createHash('sha256').update(key, 'utf8').digest('hex')}.${randomBytes(6).toString('hex')}.data`;
     renameSync(staged.path, join(this.bucketDir(bucket, 'objects'), data));
-    const full: ObjectMeta = { ...meta, key, size: staged.size, data, lastModified: new Date().toISOString() };
+    const content = { size: staged.size, etag: staged.etag, contentMd5: staged.contentMd5, crc64: staged.crc64 };
+    const full: ObjectMeta = { ...meta, ...content, key, data, lastModified: ossIsoTime(now) };
     const tmp = this.tempPath(bucket);
     writeFileSync(tmp, JSON.stringify(full));
     renameSync(tmp, sidecar);
@@ -160,6 +184,6 @@ export class DiskStore {
         // removed between readdir and read
       }
     }
-    return out.sort((a, b) => Buffer.compare(Buffer.from(a.key), Buffer.from(b.key)));
+    return out.sort((a, b) => compareKeys(a.key, b.key));
   }
 }

@@ -41,14 +41,15 @@ function resolveCaller(iam: IamStore, params: PopParams, now: Date): Principal {
   const token = params.SecurityToken;
   const r = iam.resolve(params.AccessKeyId, token, now);
   if (r.ok) return r.principal;
-  switch (r.code) {
-    case 'InvalidAccessKeyId':
+  switch (r.fault) {
+    case 'UnknownAccessKey':
       throw new StsApiError(404, 'InvalidAccessKeyId.NotFound', 'Specified access key is not found.');
     case 'SecurityTokenExpired':
       throw new StsApiError(400, 'InvalidSecurityToken.Expired', 'Specified SecurityToken is expired.');
-    case 'InvalidSecurityToken':
-      // A key issued by STS signed without its token: STS names that case separately.
-      if (token === undefined) throw missing('SecurityToken');
+    case 'MissingSecurityToken':
+      throw missing('SecurityToken');
+    case 'SecurityTokenMismatch':
+    case 'UnexpectedSecurityToken':
       throw new StsApiError(400, 'InvalidSecurityToken.MismatchWithAccessKey', 'Specified SecurityToken mismatch with the AccessKey.');
   }
 }

@@ -36,10 +36,13 @@ function v4Form(req: { key?: string; contentType?: string; size?: number }, extr
   return { fields: signed.fields, key: plan.key };
 }
 
-function post(fields: Record<string, string>, file: Buffer | string, headers: Record<string, string> = {}): Promise<Response> {
+/** The form as a browser's FormData sends it (UTF-8 names); `filename` null sends a file part without one. */
+function post(fields: Record<string, string>, file: Buffer | string, headers: Record<string, string> = {}, filename: string | null = 'upload.txt'): Promise<Response> {
   const form = new FormData();
   for (const [k, v] of Object.entries(fields)) form.append(k, v);
-  form.append('file', new Blob([new Uint8Array(typeof file === 'string' ? Buffer.from(file) : file)]), 'upload.txt');
+  const bytes = typeof file === 'string' ? Buffer.from(file) : file;
+  if (filename === null) form.append('file', bytes.toString('utf8'));
+  else form.append('file', new Blob([new Uint8Array(bytes)]), filename);
   return fetch(`${t.oss.url}/${BUCKET}`, { method: 'POST', body: form, headers });
 }
 
@@ -204,6 +207,50 @@ async function receiver(answer: (r: Received, verified: boolean) => { status: nu
       }),
   };
 }
+
+describe('PostObject forms as browsers and the SDK samples send them', () => {
+  it.each([['résumé.png'], ['照片.png'], ['😀 party.png'], ['a$&b $1.png']])('stores ${filename} = %s exactly as the browser sent it', async (name) => {
+    const form = v4Form({ key: 'users/alice/names/${filename}', contentType: 'image/png' });
+    const res = await post(form.fields, 'png bytes', {}, name);
+    expect(res.status).toBe(200);
+    const listed = await t.client(t.alice).list({ prefix: 'users/alice/names/' }, {});
+    expect(listed.objects?.map((o) => o.name)).toContain(`users/alice/names/${name}`);
+    expect((await eventFor(`users/alice/names/${name}`)).oss.object.key).toBe(`users/alice/names/${name}`);
+  });
+
+  it('reads a filename given as an RFC 5987 filename* parameter', async () => {
+    const form = v4Form({ key: 'users/alice/names/${filename}', contentType: 'image/png' });
+    const boundary = 'b0undary';
+    const parts = Object.entries(form.fields).map(([k, v]) => `--${boundary}\r\nContent-Disposition: form-data; name="${k}"\r\n\r\n${v}\r\n`);
+    const body = `${parts.join('')}--${boundary}\r\nContent-Disposition: form-data; name="file"; filename*=UTF-8''%E7%85%A7%E7%89%87-5987.png\r\n\r\nx\r\n--${boundary}--\r\n`;
+    const res = await fetch(`${t.oss.url}/${BUCKET}`, { method: 'POST', body, headers: { 'Content-Type': `multipart/form-data; boundary=${boundary}` } });
+    expect(res.status).toBe(200);
+    expect(await exists('users/alice/names/照片-5987.png')).toBe(true);
+  });
+
+  it('stores UTF-8 field values (metadata, Content-Disposition) as the bytes sent, and answers them as OSS does', async () => {
+    const form = v4Form({}, { fields: { 'x-oss-meta-caption': 'été 照片 😀', 'Content-Disposition': 'attachment; filename="résumé.txt"' } });
+    expect((await post(form.fields, 'meta')).status).toBe(200);
+    const head = await t.client(t.alice).head(form.key);
+    const bytes = (v: string) => Buffer.from(v, 'latin1').toString('utf8');
+    expect(bytes(head.res.headers['x-oss-meta-caption'])).toBe('été 照片 😀');
+    expect(bytes(head.res.headers['content-disposition'])).toBe('attachment; filename="résumé.txt"');
+  });
+
+  it('takes a file part without a filename as the file (the Go v2 and Python v2 PostObject samples)', async () => {
+    const form = v4Form({});
+    const res = await post(form.fields, 'no filename', {}, null);
+    expect(res.status).toBe(200);
+    expect((await t.client(t.alice).get(form.key)).content.toString()).toBe('no filename');
+  });
+
+  it('refuses a key with ${filename} when the file part has none: InvalidArgument, nothing stored', async () => {
+    const form = v4Form({ key: 'users/alice/unnamed/${filename}', contentType: 'image/png' });
+    const res = await post(form.fields, 'x', {}, null);
+    expect([res.status, await errorCode(res)]).toEqual([400, 'InvalidArgument']);
+    expect((await t.client(t.alice).list({ prefix: 'users/alice/unnamed/' }, {})).objects ?? []).toEqual([]);
+  });
+});
 
 describe('the upload callback', () => {
   it('after a PostObject: signed with the local key, the body from the template, the answer relayed', async () => {

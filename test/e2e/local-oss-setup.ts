@@ -12,6 +12,7 @@ import type { Principal } from '../../local/iam/store';
 import { startLocalOss, type LocalOss } from '../../local/oss';
 import { loadConfig } from '../../shared/config';
 import { grantFor, rulesFromConfig, sessionPolicy, type Rules } from '../../shared/policy';
+import { authorizeV4, objectUrl, type QueryPairs } from '../../shared/signer';
 
 export const BUCKET = 'local-uploads';
 export const REGION = 'cn-hangzhou';
@@ -36,6 +37,7 @@ export interface AliOss {
   put(name: string, body: Buffer, options?: { headers?: Record<string, string>; callback?: Record<string, unknown> }): Promise<AliResult & { name: string; data?: unknown }>;
   get(name: string, options?: Record<string, unknown>): Promise<AliResult & { content: Buffer }>;
   head(name: string): Promise<AliResult>;
+  getObjectMeta(name: string): Promise<AliResult>;
   delete(name: string): Promise<AliResult>;
   list(
     query: Record<string, unknown>,
@@ -131,9 +133,37 @@ export async function startTestOss(corsOrigins: string[] = []): Promise<TestOss>
   };
 }
 
+export interface RawRequest {
+  /** Decoded pairs; '' for a bare parameter such as `objectMeta`. */
+  query?: QueryPairs;
+  headers?: Record<string, string>;
+  body?: string | Buffer;
+}
+
+/**
+ * A request signed with a V4 Authorization header, sent as an SDK would send it (every header given
+ * is signed where V4 signs it); `key` '' addresses the bucket.
+ */
+export function send(t: TestOss, creds: Creds, method: string, key: string, req: RawRequest = {}): Promise<Response> {
+  const query = req.query ?? [];
+  const headers = req.headers ?? {};
+  const auth = authorizeV4({ method, bucket: BUCKET, key, query, headers }, creds, REGION, new Date(Date.now() + t.clock.offsetMs));
+  const body = typeof req.body === 'string' ? Buffer.from(req.body) : req.body;
+  return fetch(objectUrl({ endpoint: t.oss.url, pathStyle: true }, BUCKET, key, query), {
+    method,
+    headers: { ...headers, ...auth.headers },
+    body: body === undefined ? undefined : new Uint8Array(body),
+  });
+}
+
+/** The text of every `<name>` element of an XML answer, in document order. */
+export function elements(xml: string, name: string): string[] {
+  return [...xml.matchAll(new RegExp(`<${name}>([^<]*)</${name}>`, 'g'))].map((m) => m[1]);
+}
+
 /** The <Code> of an OSS XML error answer. */
 export async function errorCode(res: Response): Promise<string | undefined> {
-  return /<Code>([^<]*)<\/Code>/.exec(await res.text())?.[1];
+  return elements(await res.text(), 'Code')[0];
 }
 
 /** What an ali-oss call was refused with. */

@@ -109,7 +109,7 @@ describe('a well-formed AssumeRole from pop-core', () => {
   it('issues credentials that are worth exactly the session policy intersected with the role policy', async () => {
     const r = await popCoreAssume(alicePolicy);
     const resolved = account.iam.resolve(r.Credentials.AccessKeyId, r.Credentials.SecurityToken);
-    if (!resolved.ok) throw new Error(resolved.code);
+    if (!resolved.ok) throw new Error(resolved.fault);
     const p = resolved.principal;
     expect(p.name).toBe(`role/${uploadRoleArn.split('/').pop()}/alice`);
     expect(isAllowed(p.policies, 'oss:PutObject', OBJECT('users/alice/a.jpg'))).toBe(true);
@@ -121,7 +121,7 @@ describe('a well-formed AssumeRole from pop-core', () => {
   it('issues credentials with all of the role policy, and no more, when no session policy is sent', async () => {
     const r = await popCoreAssume();
     const resolved = account.iam.resolve(r.Credentials.AccessKeyId, r.Credentials.SecurityToken);
-    if (!resolved.ok) throw new Error(resolved.code);
+    if (!resolved.ok) throw new Error(resolved.fault);
     expect(isAllowed(resolved.principal.policies, 'oss:GetObject', OBJECT('users/bob/a.jpg'))).toBe(true);
     expect(isAllowed(resolved.principal.policies, 'oss:DeleteObject', OBJECT('users/bob/a.jpg'))).toBe(false);
     expect(isAllowed(resolved.principal.policies, 'oss:PutObject', OBJECT('elsewhere/a.jpg'))).toBe(false);

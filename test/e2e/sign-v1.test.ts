@@ -35,12 +35,12 @@ test('a V1 form with a file over the limit is refused: 400 EntityTooLarge', asyn
   expect(await ossCode(res)).toBe('EntityTooLarge');
 });
 
-test('a V1 form without its STS token is refused: 403 InvalidSecurityToken', async () => {
+test('a V1 form without its STS token is refused: 403 InvalidAccessKeyId, as OSS answers an STS key id without its token', async () => {
   const f = await uploadByForm();
   const { 'x-oss-security-token': _token, ...fields } = f.fields;
   const res = await fetch(f.url, { method: 'POST', body: formOf(fields, text) });
   expect(res.status).toBe(403);
-  expect(await ossCode(res)).toBe('InvalidSecurityToken');
+  expect(await ossCode(res)).toBe('InvalidAccessKeyId');
 });
 
 test('a V1 GET URL downloads, with its disposition, and a tampered one is refused: 403 SignatureDoesNotMatch', async () => {

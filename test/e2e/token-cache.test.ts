@@ -91,7 +91,7 @@ it('never lets two users share an entry: each gets credentials for their own pre
   expect(new Set(creds.map((c) => c.AccessKeyId)).size).toBe(users.length);
   const powers = (c: { AccessKeyId: string; SecurityToken: string }) => {
     const r = account.iam.resolve(c.AccessKeyId, c.SecurityToken);
-    if (!r.ok) throw new Error(r.code);
+    if (!r.ok) throw new Error(r.fault);
     return (key: string) => isAllowed(r.principal.policies, 'oss:PutObject', `acs:oss:*:*:${BUCKET}/${key}`);
   };
   const may = creds.map((c, i) => [users[i], users.filter((u) => powers(c)(`users/${u}/a.jpg`))]);

@@ -252,7 +252,7 @@ describe('the credentials, as the local account evaluates them', () => {
   async function powers(user: string, access: string) {
     const body = json(await token(user, access));
     const resolved = account.iam.resolve(body.AccessKeyId, body.SecurityToken);
-    if (!resolved.ok) throw new Error(resolved.code);
+    if (!resolved.ok) throw new Error(resolved.fault);
     return (action: string, resource: string, ctx: RequestContext = {}) => isAllowed(resolved.principal.policies, action, resource, ctx);
   }
   const obj = (key: string, bucket = BUCKET) => `acs:oss:*:*:${bucket}/${key}`;

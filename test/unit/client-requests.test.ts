@@ -1,7 +1,7 @@
 // The client's uploads and error reports in Node, against a loopback server that plays /api and OSS
 // and records what arrived.
 
-import busboy from 'busboy';
+import Busboy, { type BusboyHeaders } from '@fastify/busboy';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { UploadError, UploadSession, type UploadProgress } from '../../client';
@@ -149,13 +149,13 @@ test('a PostObject upload sends the signed fields first and the file last, and r
     'POST /api/sign': (_req, res, base) =>
       reply(res, 200, { url: `${base}/local-uploads`, fields, key: fields.key, expiresAt: new Date().toISOString(), maxSize: 5 }),
     'POST /local-uploads': (req, res) => {
-      const parser = busboy({ headers: req.headers });
+      const parser = Busboy({ headers: req.headers as BusboyHeaders });
       parser.on('field', (name) => order.push(name));
       parser.on('file', (name, stream) => {
         order.push(name);
         stream.on('data', (c: Buffer) => (fileBody += c.toString()));
       });
-      parser.on('close', () => reply(res, 200, CALLBACK_ANSWER));
+      parser.on('finish', () => reply(res, 200, CALLBACK_ANSWER));
       parser.end(req.body);
     },
   });

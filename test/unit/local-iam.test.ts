@@ -70,18 +70,24 @@ describe('STS sessions in the local account', () => {
     expect(r.ok && r.principal.policies).toEqual([role, session]);
   });
 
-  test('a session key without its token, or with another, is refused', () => {
+  test('a session key without its token, or with another, is refused, each for its own reason', () => {
     const s = iam.issueSession(roleDef, 'alice', 900);
-    expect(iam.resolve(s.accessKeyId, undefined)).toMatchObject({ ok: false, code: 'InvalidSecurityToken' });
-    expect(iam.resolve(s.accessKeyId, s.securityToken + 'x')).toMatchObject({ ok: false, code: 'InvalidSecurityToken' });
+    expect(iam.resolve(s.accessKeyId, undefined)).toEqual({ ok: false, fault: 'MissingSecurityToken' });
+    expect(iam.resolve(s.accessKeyId, s.securityToken + 'x')).toEqual({ ok: false, fault: 'SecurityTokenMismatch' });
+  });
+
+  test('a long-term key sent with a security token is refused', () => {
+    iam.addKey({ accessKeyId: 'LTAIlongterm', accessKeySecret: 's', name: 'root', policies: [role] });
+    expect(iam.resolve('LTAIlongterm', 'CAIS-token')).toEqual({ ok: false, fault: 'UnexpectedSecurityToken' });
+    expect(iam.resolve('LTAIlongterm', undefined)).toMatchObject({ ok: true });
   });
 
   test('an expired session is refused as expired', () => {
     const s = iam.issueSession(roleDef, 'alice', 900, undefined, new Date(Date.now() - 3600_000));
-    expect(iam.resolve(s.accessKeyId, s.securityToken)).toMatchObject({ ok: false, code: 'SecurityTokenExpired' });
+    expect(iam.resolve(s.accessKeyId, s.securityToken)).toEqual({ ok: false, fault: 'SecurityTokenExpired' });
   });
 
   test('an unknown key id is refused', () => {
-    expect(iam.resolve('nope', undefined)).toMatchObject({ ok: false, code: 'InvalidAccessKeyId' });
+    expect(iam.resolve('nope', undefined)).toEqual({ ok: false, fault: 'UnknownAccessKey' });
   });
 });

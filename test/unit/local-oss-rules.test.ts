@@ -2,7 +2,7 @@
 
 import { generateKeyPairSync, verify } from 'node:crypto';
 import { buildCallbackBody, parseCallback, parseCallbackVars, signCallback, type CallbackFacts } from '../../local/oss/callback';
-import { OssError } from '../../local/oss/errors';
+import { ossCodeOf } from '../helpers/oss-error';
 import { checkConditions, checkSize, parsePolicy } from '../../local/oss/post-policy';
 import { CALLBACK_BODY, callbackParam } from '../../shared/policy';
 
@@ -10,14 +10,6 @@ const b64 = (o: unknown) => Buffer.from(JSON.stringify(o)).toString('base64');
 const NOW = new Date('2024-05-01T12:00:00Z');
 const policyOf = (conditions: unknown[], expiration = '2024-05-01T13:00:00.000Z') => parsePolicy(b64({ expiration, conditions }));
 
-function codeOf(f: () => void): string | undefined {
-  try {
-    f();
-    return undefined;
-  } catch (e) {
-    return e instanceof OssError ? `${e.status} ${e.code}` : String(e);
-  }
-}
 
 describe('PostObject policy conditions', () => {
   const policy = policyOf([
@@ -32,7 +24,7 @@ describe('PostObject policy conditions', () => {
     new Map(Object.entries({ bucket: 'b', key: 'users/alice/a.png', 'content-type': 'image/png', 'cache-control': 'no-cache', 'content-disposition': 'attachment', ...over }));
 
   it('accept a form that meets every condition (field names matched without case)', () => {
-    expect(codeOf(() => checkConditions(policy, fields(), NOW))).toBeUndefined();
+    expect(ossCodeOf(() => checkConditions(policy, fields(), NOW))).toBeUndefined();
   });
 
   it.each([
@@ -42,23 +34,23 @@ describe('PostObject policy conditions', () => {
     ['a value in the not-in list', { 'content-disposition': 'inline' }],
     ['another bucket', { bucket: 'c' }],
   ])('refuse %s with AccessDenied', (_what, over) => {
-    expect(codeOf(() => checkConditions(policy, fields(over), NOW))).toBe('403 AccessDenied');
+    expect(ossCodeOf(() => checkConditions(policy, fields(over), NOW))).toBe('403 AccessDenied');
   });
 
   it('treat a missing field as empty', () => {
     const f = fields();
     f.delete('cache-control');
-    expect(codeOf(() => checkConditions(policy, f, NOW))).toBe('403 AccessDenied');
+    expect(ossCodeOf(() => checkConditions(policy, f, NOW))).toBe('403 AccessDenied');
   });
 
   it('refuse a form once the policy has expired', () => {
-    expect(codeOf(() => checkConditions(policy, fields(), new Date('2024-05-01T13:00:01Z')))).toBe('403 AccessDenied');
+    expect(ossCodeOf(() => checkConditions(policy, fields(), new Date('2024-05-01T13:00:01Z')))).toBe('403 AccessDenied');
   });
 
   it('take the size range from content-length-range', () => {
     expect([policy.minSize, policy.maxSize]).toEqual([1, 100]);
-    expect(codeOf(() => checkSize(policy, 0))).toBe('400 EntityTooSmall');
-    expect(codeOf(() => checkSize(policy, 1))).toBeUndefined();
+    expect(ossCodeOf(() => checkSize(policy, 0))).toBe('400 EntityTooSmall');
+    expect(ossCodeOf(() => checkSize(policy, 1))).toBeUndefined();
   });
 
   it.each([
@@ -68,7 +60,7 @@ describe('PostObject policy conditions', () => {
     ['a condition with two fields', b64({ expiration: '2024-05-01T13:00:00Z', conditions: [{ a: '1', b: '2' }] })],
     ['a negative size', b64({ expiration: '2024-05-01T13:00:00Z', conditions: [['content-length-range', -1, 5]] })],
   ])('refuse a policy with %s as InvalidPolicyDocument', (_what, doc) => {
-    expect(codeOf(() => parsePolicy(doc))).toBe('400 InvalidPolicyDocument');
+    expect(ossCodeOf(() => parsePolicy(doc))).toBe('400 InvalidPolicyDocument');
   });
 });
 
@@ -103,6 +95,11 @@ describe('upload callback bodies', () => {
     expect(buildCallbackBody(spec, { ...facts, contentMd5: '1B2M2Y8AsgTpgAmY7PhCfg==' })).toBe('o=users%2Falice%2Fa%20%22b%22%26c.png&u=a%20b&m=1B2M2Y8AsgTpgAmY7PhCfg%3D%3D');
   });
 
+  it('fill ${crc64} with the stored CRC-64, as a JSON string', () => {
+    const spec = parseCallback(b64({ callbackUrl: 'http://localhost:1/cb', callbackBody: '{"crc":${crc64}}', callbackBodyType: 'application/json' }), {});
+    expect(JSON.parse(buildCallbackBody(spec, { ...facts, crc64: '11051210869376104954' }))).toEqual({ crc: '11051210869376104954' });
+  });
+
   it.each([
     ['no callbackUrl', { callbackBody: 'x' }],
     ['an empty callbackBody', { callbackUrl: 'http://h/', callbackBody: '' }],
@@ -110,11 +107,11 @@ describe('upload callback bodies', () => {
     ['an unknown variable', { callbackUrl: 'http://h/', callbackBody: '${secret}' }],
     ['six URLs', { callbackUrl: 'http://a/;http://b/;http://c/;http://d/;http://e/;http://f/', callbackBody: 'x' }],
   ])('refuse a callback with %s as InvalidArgument', (_what, c) => {
-    expect(codeOf(() => parseCallback(b64(c), {}))).toBe('400 InvalidArgument');
+    expect(ossCodeOf(() => parseCallback(b64(c), {}))).toBe('400 InvalidArgument');
   });
 
   it('refuse custom variables that are not lower-case x: names', () => {
-    expect(codeOf(() => parseCallback(b64({ callbackUrl: 'http://h/', callbackBody: 'x' }), { 'x:UID': '1' }))).toBe('400 InvalidArgument');
+    expect(ossCodeOf(() => parseCallback(b64({ callbackUrl: 'http://h/', callbackBody: 'x' }), { 'x:UID': '1' }))).toBe('400 InvalidArgument');
   });
 
   it('sign decoded path, raw query and body with RSA-MD5, as the receiver recomputes it', () => {

@@ -1,0 +1,21 @@
+// The local OSS's CRC-64, against known answers: the CRC-64/XZ check value and values computed with
+// Go's hash/crc64 (crc64.Checksum with crc64.MakeTable(crc64.ECMA)), which the Go SDKs compare.
+
+import { Crc64, crc64 } from '../../local/oss/crc64';
+
+const pattern = Buffer.from(Array.from({ length: 1 << 20 }, (_, i) => (i * 31) % 251));
+
+it.each([
+  ['the check value of "123456789" (0x995DC9BBDF1939FA)', Buffer.from('123456789'), '11051210869376104954'],
+  ['nothing', Buffer.alloc(0), '0'],
+  ['"The quick brown fox jumps over the lazy dog" (Go hash/crc64)', Buffer.from('The quick brown fox jumps over the lazy dog'), '6583902852472283588'],
+  ['1 MiB of (i*31 mod 251) (Go hash/crc64)', pattern, '3978899255525241857'],
+])('gives the known answer for %s', (_what, bytes, expected) => {
+  expect(crc64(bytes)).toBe(expected);
+});
+
+it('gives the same value fed in pieces as in one piece', () => {
+  const running = new Crc64();
+  for (let i = 0; i < pattern.length; i += 65_537) running.update(pattern.subarray(i, i + 65_537));
+  expect(running.decimal()).toBe('3978899255525241857');
+});
