@@ -11,7 +11,9 @@ import type { RamPolicy } from '../../local/iam/evaluate';
 import type { Principal } from '../../local/iam/store';
 import { startLocalOss, type LocalOss } from '../../local/oss';
 import { loadConfig } from '../../shared/config';
-import { grantFor, rulesFromConfig, sessionPolicy, type Rules } from '../../shared/policy';
+import { grantFor, type Rules } from '../../shared/policy/rules';
+import { sessionPolicy } from '../../shared/policy/session-policy';
+import { rulesFromConfig } from '../helpers/config';
 
 export const BUCKET = 'local-uploads';
 export const REGION = 'cn-hangzhou';

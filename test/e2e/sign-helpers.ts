@@ -2,7 +2,8 @@
 // XML error code.
 
 import { setLogSink } from '../../shared/log';
-import { type LocalRuntime, startLocalRuntime } from '../../local/runtime';
+import type { LocalRuntime } from '../../local/runtime';
+import { startTestRuntime } from '../helpers/runtime';
 
 /** Any answer of /sign: a URL, a form, or an error. */
 export interface SignAnswer {
@@ -25,7 +26,7 @@ export interface SignCaller {
 
 export async function startSigning(env: Record<string, string>, user = 'alice'): Promise<SignCaller> {
   const restoreSink = setLogSink(() => undefined);
-  const rt = await startLocalRuntime({ env });
+  const rt = await startTestRuntime({ env });
   const jwt = await rt.login(user);
   return {
     rt,

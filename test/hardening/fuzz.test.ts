@@ -13,12 +13,22 @@ import { buildCallbackBody, type CallbackFacts, type CallbackSpec } from '../../
 import { objectCreatedEvent } from '../../local/oss/event';
 import { checkConditions } from '../../local/oss/post-policy';
 import { verifyForm } from '../../local/oss/post-object';
-import { KeyStore, verifyCallback } from '../../shared/callback-auth';
+import { KeyStore } from '../../shared/callback-auth/key-store';
+import { verifyCallback } from '../../shared/callback-auth/verify';
 import { loadConfig } from '../../shared/config';
-import { HttpError } from '../../shared/http';
-import { CALLBACK_BODY, grantFor, PolicyError, postPlan, rulesFromConfig, sessionPolicy, validateKey, type Access } from '../../shared/policy';
-import { canonicalHeaders, canonicalQuery, canonicalUri, presignObjectUrl, signObjectForm, type QueryPairs } from '../../shared/signer';
-import { claimFromCallbackBody, isOssTriggerEvent, recordsFromOssEvent, uploadEventId } from '../../shared/upload-event';
+import { ApiError as HttpError, ApiError as PolicyError } from '../../shared/api/errors';
+import type { Access } from '../../shared/api/types';
+import { CALLBACK_BODY } from '../../shared/policy/callback';
+import { validateKey } from '../../shared/policy/keys';
+import { postPlan } from '../../shared/policy/post-conditions';
+import { grantFor } from '../../shared/policy/rules';
+import { sessionPolicy } from '../../shared/policy/session-policy';
+import { rulesFromConfig } from '../helpers/config';
+import { presignObjectUrl, signObjectForm } from '../../shared/signer/presign';
+import type { QueryPairs } from '../../shared/signer/signature-version';
+import { canonicalHeaders, canonicalQuery, canonicalUri } from '../../shared/signer/v4';
+import { claimFromCallbackBody, recordsFromOssEvent, uploadEventId } from '../../functions/callback/upload-event';
+import { isOssTriggerEvent } from '../../shared/http/event';
 import { httpEvent } from '../helpers/events';
 
 const RUNS = { numRuns: 500 };

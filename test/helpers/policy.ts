@@ -1,4 +1,4 @@
-import { PolicyError } from '../../shared/policy';
+import { ApiError as PolicyError } from '../../shared/api/errors';
 
 /** The PolicyError code `run` throws, or 'accepted' when it throws nothing. */
 export function policyCode(run: () => unknown): string {

@@ -3,16 +3,12 @@
 // refused key URL costs no network request.
 
 import { readFileSync } from 'node:fs';
-import {
-  allowedKeyUrl,
-  callbackStringToSign,
-  KeyStore,
-  SHIPPED_KEY_PEM,
-  verifyCallback,
-  type SignedCallback,
-} from '../../shared/callback-auth';
+import { KeyStore } from '../../shared/callback-auth/key-store';
+import { allowedKeyUrl } from '../../shared/callback-auth/key-url';
+import { SHIPPED_KEY_PEM } from '../../shared/callback-auth/oss-public-key';
+import { callbackStringToSign, verifyCallback, type SignedCallback } from '../../shared/callback-auth/verify';
 import { ConfigError } from '../../shared/config';
-import { HttpError } from '../../shared/http';
+import { ApiError as HttpError } from '../../shared/api/errors';
 import { b64, hang, OSS_KEY_URL_HEADER, ossSignature, recordingServer, rsaKeys, type Recorder } from './callback-helpers';
 
 interface CallbackVector {

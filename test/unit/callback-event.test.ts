@@ -3,16 +3,9 @@
 
 import { createHash } from 'node:crypto';
 import { setLogSink, log } from '../../shared/log';
-import { PolicyError } from '../../shared/policy';
-import {
-  claimFromCallbackBody,
-  isOssTriggerEvent,
-  normalizeEtag,
-  recordsFromOssEvent,
-  uploadEvent,
-  uploadEventId,
-  uploadEventLogFields,
-} from '../../shared/upload-event';
+import { ApiError as PolicyError } from '../../shared/api/errors';
+import { claimFromCallbackBody, normalizeEtag, recordsFromOssEvent, uploadEvent, uploadEventId, uploadEventLogFields } from '../../functions/callback/upload-event';
+import { isOssTriggerEvent } from '../../shared/http/event';
 import { httpEvent } from '../helpers/events';
 
 const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');

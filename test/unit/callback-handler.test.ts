@@ -4,10 +4,10 @@
 
 import { createHash } from 'node:crypto';
 import { Webhook } from 'standardwebhooks';
-import { handler } from '../../functions/callback';
-import { resetConfig } from '../../shared/config';
-import type { HttpResponse } from '../../shared/http';
+import { callbackHandler } from '../../functions/callback';
+import type { HttpResponse } from '../../shared/http/response';
 import { setLogSink } from '../../shared/log';
+import { switchableConfig } from '../helpers/config';
 import { fcContext, httpEvent } from '../helpers/events';
 import { fakeOss, hang, OSS_KEY_URL_HEADER, ossSignature, recordingServer, rsaKeys, type FakeOss, type Recorder } from './callback-helpers';
 
@@ -21,11 +21,11 @@ let store: FakeOss;
 let app: Recorder | undefined;
 let logLines: string[];
 let restoreSink: (l: string) => void;
-const savedEnv = { ...process.env };
+const config = switchableConfig();
+const handler = callbackHandler(config.source);
 
 function configure(env: Record<string, string> = {}) {
-  for (const k of Object.keys(process.env)) if (!(k in savedEnv)) delete process.env[k];
-  Object.assign(process.env, {
+  config.configure({
     OSS_BUCKET: BUCKET,
     OSS_REGION: REGION,
     OSS_ENDPOINT: store.url,
@@ -33,7 +33,6 @@ function configure(env: Record<string, string> = {}) {
     CALLBACK_TRUSTED_KEYS: oss.publicPem,
     ...env,
   });
-  resetConfig();
 }
 
 async function withApp(respond: Parameters<typeof recordingServer>[0], env: Record<string, string> = {}) {
@@ -47,8 +46,6 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await store.close();
-  process.env = savedEnv;
-  resetConfig();
 });
 beforeEach(() => {
   store.objects.clear();

@@ -3,7 +3,13 @@
 
 import { join } from 'node:path';
 import { loadConfig } from '../../shared/config';
-import { ACCESS_LEVELS, generateKey, getPlan, grantFor, objectResource, postPlan, putPlan, rulesFromConfig, sessionPolicy } from '../../shared/policy';
+import { ACCESS_LEVELS } from '../../shared/api/types';
+import { generateKey } from '../../shared/policy/keys';
+import { postPlan } from '../../shared/policy/post-conditions';
+import { grantFor } from '../../shared/policy/rules';
+import { objectResource, sessionPolicy } from '../../shared/policy/session-policy';
+import { getPlan, putPlan } from '../../shared/policy/url-constraints';
+import { rulesFromConfig } from '../helpers/config';
 import { bucketCors } from '../../deploy/ram/bucket-cors';
 import { allow, patternCovers, uncovered } from '../../deploy/ram/coverage';
 import { prefixRoot, renderRamFile, rolePolicy, type RamFile, type RamVars } from '../../deploy/ram/render';

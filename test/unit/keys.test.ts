@@ -1,5 +1,7 @@
 import { loadConfig } from '../../shared/config';
-import { generateKey, grantFor, keyInGrant, rulesFromConfig, safeExtension, userOfKey, validateKey } from '../../shared/policy';
+import { generateKey, keyInGrant, safeExtension, userOfKey, validateKey } from '../../shared/policy/keys';
+import { grantFor } from '../../shared/policy/rules';
+import { rulesFromConfig } from '../helpers/config';
 import { policyCode } from '../helpers/policy';
 
 const rules = rulesFromConfig(loadConfig({ OSS_BUCKET: 'photos-prod', OSS_REGION: 'cn-hangzhou' }));

@@ -2,18 +2,12 @@
 // the presigned PUT/GET constraints, and the checks the callback applies to what OSS reports.
 
 import { loadConfig } from '../../shared/config';
-import {
-  checkUpload,
-  getPlan,
-  grantFor,
-  postPlan,
-  putPlan,
-  roleSessionName,
-  rulesFromConfig,
-  sessionPolicy,
-  sessionPolicyJson,
-  type Rules,
-} from '../../shared/policy';
+import { postPlan } from '../../shared/policy/post-conditions';
+import { grantFor, roleSessionName, type Rules } from '../../shared/policy/rules';
+import { sessionPolicy, sessionPolicyJson } from '../../shared/policy/session-policy';
+import { checkUpload } from '../../shared/policy/upload-checks';
+import { getPlan, putPlan } from '../../shared/policy/url-constraints';
+import { rulesFromConfig } from '../helpers/config';
 import { policyCode } from '../helpers/policy';
 
 const ENV = {
