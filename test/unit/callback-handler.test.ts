@@ -151,6 +151,20 @@ describe('a genuine callback', () => {
     expect(Date.parse(res.body.expiresAt) - Date.now()).toBeGreaterThan(290_000);
   });
 
+  test('gets a download URL that ends a minute before the credentials that signed it, as /sign\'s URLs do', async () => {
+    const expiration = new Date(Date.now() + 200_000).toISOString();
+    const res = await invoke(callback(uploaded('users/alice/short.png', 'S', 'image/png')), fcContext({ credentials: { ...credentials, expiration } as typeof credentials }));
+    expect(res.status).toBe(200);
+    expect(Date.parse(res.body.expiresAt)).toBeLessThanOrEqual(Date.parse(expiration) - 60_000);
+    expect(Number(new URL(res.body.url).searchParams.get('x-oss-expires'))).toBeLessThanOrEqual(140);
+  });
+
+  test('whose signing credentials have under a minute left is refused 503 SigningCredentialsExpiring, not given a URL that dies at once', async () => {
+    const expiration = new Date(Date.now() + 30_000).toISOString();
+    const res = await invoke(callback(uploaded('users/alice/late.png', 'L', 'image/png')), fcContext({ credentials: { ...credentials, expiration } as typeof credentials }));
+    expect([res.status, res.body.error.code, res.headers['Retry-After']]).toEqual([503, 'SigningCredentialsExpiring', '5']);
+  });
+
   test('is confirmed with one HeadObject, signed with the function\'s own credentials', async () => {
     await invoke(callback(uploaded('users/alice/a.txt', 'hello', 'text/plain')));
     expect(store.hits.map((h) => [h.method, h.url])).toEqual([['HEAD', `/${BUCKET}/users/alice/a.txt`]]);
