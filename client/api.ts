@@ -3,7 +3,7 @@
 
 // The wire shapes are the functions' own (shared/api, type-only: nothing of the server reaches the
 // client bundle), so the client cannot drift from what the server sends.
-import type { Access, SignedFormResponse, SignedUrlResponse, SignRequest, TokenResponse } from '../shared/api/types';
+import type { Access, SignedFormResponse, SignedUrlResponse, SignRequest, TokenRequest, TokenResponse } from '../shared/api/types';
 import { errorFromResponse, networkError, UploadError } from './errors';
 
 export type { Access, SignRequest, TokenResponse };
@@ -36,7 +36,8 @@ export class ApiClient {
   }
 
   async token(access: Access): Promise<Timed<TokenResponse>> {
-    return this.post<TokenResponse>('token', { access });
+    const body: TokenRequest = { access };
+    return this.post<TokenResponse>('token', body);
   }
 
   async sign(req: SignRequest & { op: 'put' | 'get' }): Promise<SignedRequest>;

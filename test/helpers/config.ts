@@ -2,7 +2,7 @@
 // written to process.env; the secrets a test configures are told to the log audit, which then
 // recognises them in a log line as it does secrets in the environment.
 
-import { type Config, configFrom, type ConfigSource, type Env, loadConfig } from '../../shared/config';
+import { type Config, configFrom, type ConfigSource, type Env } from '../../shared/config';
 import type { Rules } from '../../shared/policy/rules';
 import { noteConfiguredEnv } from '../setup/leaks';
 
@@ -12,13 +12,7 @@ export function configOf(env: Env): ConfigSource {
   return configFrom(env);
 }
 
-/** The configuration `env` describes, loaded now (a ConfigError is thrown here). */
-export function testConfig(env: Env): Config {
-  noteConfiguredEnv(env);
-  return loadConfig(env);
-}
-
-/** A configuration's upload rules. */
+/** A configuration's upload rules (what the fuzz and property tests compile grants under). */
 export function rulesFromConfig(config: Config): Rules {
   return config.rules;
 }
