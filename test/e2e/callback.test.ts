@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Webhook } from 'standardwebhooks';
 import type { LocalRuntime } from '../../local/runtime';
+import type { CallbackAnswer } from '../../shared/api/types';
 import { setLogSink } from '../../shared/log';
 import { CALLBACK_BODY, CALLBACK_BODY_TYPE } from '../../shared/policy/callback';
 import { b64, ossSignature, recordingServer, rsaKeys, type Recorded, type Recorder } from '../unit/callback-helpers';
@@ -27,18 +28,6 @@ interface AliOss {
   head(name: string): Promise<{ res: { status: number } }>;
 }
 const OSS = require('ali-oss') as new (options: Record<string, unknown>) => AliOss;
-
-interface CallbackAnswer {
-  key: string;
-  size: number;
-  etag: string;
-  mimeType: string;
-  user: string;
-  url: string;
-  expiresAt: string;
-  eventId: string;
-  delivered: boolean;
-}
 
 interface HopRecord extends Recorded {
   status: number;
