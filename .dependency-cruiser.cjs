@@ -49,6 +49,13 @@ module.exports = {
       to: {},
     },
     {
+      name: 'cycle',
+      comment: 'A cycle makes two modules one concept in two files (config and policy used to be one).',
+      severity: 'error',
+      from: { path: '^(functions|shared|client)/' },
+      to: { circular: true },
+    },
+    {
       name: 'tooling-imports-tests',
       comment: 'Scripts and benchmarks run without the test suite.',
       severity: 'error',

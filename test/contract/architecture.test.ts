@@ -1,9 +1,9 @@
 // The dependency rules (.dependency-cruiser.cjs) hold on the tree, and each one is shown to bite: a
 // copy of the tree gets one planted module per forbidden edge, and dependency-cruiser must report
-// exactly that module, under exactly that rule.
+// exactly that module, under exactly that rule; another copy gets back the config/policy cycle.
 
 import { spawnSync } from 'node:child_process';
-import { cpSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { appendFileSync, cpSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 
@@ -15,6 +15,8 @@ interface Violation {
   from: string;
   to: string;
   rule: { name: string };
+  /** For a cycle: the modules that lead back to `from`. */
+  cycle?: { name: string }[];
 }
 
 /** dependency-cruiser's violations for `paths`, run in `cwd` with the project's rules. */
@@ -48,15 +50,21 @@ const PLANTED: [string, string, string][] = [
   ['scripts/planted-test.ts', "import { findLeaks } from '../test/setup/leaks';", 'tooling-imports-tests'],
 ];
 
+/** A copy of the tree's sources and of what dependency-cruiser reads, in a temporary folder. */
+function copyOfTree(): string {
+  const copy = mkdtempSync(join(tmpdir(), 'architecture-'));
+  for (const dir of SOURCES) cpSync(join(ROOT, dir), join(copy, dir), { recursive: true });
+  for (const file of ['.dependency-cruiser.cjs', 'tsconfig.json', 'package.json']) cpSync(join(ROOT, file), join(copy, file));
+  symlinkSync(join(ROOT, 'node_modules'), join(copy, 'node_modules'), 'dir');
+  return copy;
+}
+
 describe('each rule catches the import it forbids, planted in a copy of the tree', () => {
   let copy: string;
   let found: Violation[];
 
   beforeAll(() => {
-    copy = mkdtempSync(join(tmpdir(), 'architecture-'));
-    for (const dir of SOURCES) cpSync(join(ROOT, dir), join(copy, dir), { recursive: true });
-    for (const file of ['.dependency-cruiser.cjs', 'tsconfig.json', 'package.json']) cpSync(join(ROOT, file), join(copy, file));
-    symlinkSync(join(ROOT, 'node_modules'), join(copy, 'node_modules'), 'dir');
+    copy = copyOfTree();
     for (const [path, line] of PLANTED) {
       mkdirSync(dirname(join(copy, path)), { recursive: true });
       writeFileSync(join(copy, path), `${line}\nexport const planted = true;\n`);
@@ -72,5 +80,22 @@ describe('each rule catches the import it forbids, planted in a copy of the tree
 
   test('nothing but the planted modules is reported', () => {
     expect(found.filter((v) => !PLANTED.some(([path]) => path === v.from))).toEqual([]);
+  });
+});
+
+describe('a cycle is caught', () => {
+  let copy: string;
+
+  beforeAll(() => {
+    copy = copyOfTree();
+  });
+
+  afterAll(() => rmSync(copy, { recursive: true, force: true }));
+
+  test('the one config and the policy had (policy/rules importing config) is reported as a cycle', () => {
+    appendFileSync(join(copy, 'shared/policy/rules.ts'), "import type { Config } from '../config';\nexport type Planted = Config;\n");
+    const found = violations(copy, ['shared/config.ts']);
+    expect([...new Set(found.map((v) => v.rule.name))]).toEqual(['cycle']);
+    expect(found.map((v) => [v.from, ...(v.cycle ?? []).map((m) => m.name)].join(' -> '))).toContain('shared/config.ts -> shared/policy/rules.ts -> shared/config.ts');
   });
 });
