@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import type { LocalRuntime } from '../../local/runtime';
 import { KeyStore } from '../../shared/callback-auth/key-store';
 import { verifyCallback } from '../../shared/callback-auth/verify';
-import { ApiError as HttpError } from '../../shared/api/errors';
+import { ApiError } from '../../shared/api/errors';
 import { setLogSink } from '../../shared/log';
 import { b64, ossSignature, rsaKeys } from '../unit/callback-helpers';
 import { startTestRuntime } from '../helpers/runtime';
@@ -174,7 +174,7 @@ describe("OSS's public-key host misbehaving: verifying a callback that names a k
     const started = performance.now();
     const outcome = await verifyCallback({ path: '/api/callback', body, authorization: ossSignature(newOssKey.privateKey, '/api/callback', body), pubKeyUrl: b64(KEY_URL) }, { keyStore: store }).then(
       () => 'verified',
-      (err: unknown) => (err instanceof HttpError ? `${err.status} ${err.code}` : `threw ${String(err)}`),
+      (err: unknown) => (err instanceof ApiError ? `${err.status} ${err.code}` : `threw ${String(err)}`),
     );
     return { outcome, ms: performance.now() - started };
   }

@@ -8,7 +8,7 @@ import { allowedKeyUrl } from '../../shared/callback-auth/key-url';
 import { SHIPPED_KEY_PEM } from '../../shared/callback-auth/oss-public-key';
 import { callbackStringToSign, verifyCallback, type SignedCallback } from '../../shared/callback-auth/verify';
 import { ConfigError } from '../../shared/config';
-import { ApiError as HttpError } from '../../shared/api/errors';
+import { ApiError } from '../../shared/api/errors';
 import { b64, hang, OSS_KEY_URL_HEADER, ossSignature, recordingServer, rsaKeys, type Recorder } from './callback-helpers';
 
 interface CallbackVector {
@@ -33,12 +33,12 @@ function vectorCallback(v: CallbackVector): SignedCallback {
   };
 }
 
-async function refusal(p: Promise<unknown>): Promise<HttpError> {
+async function refusal(p: Promise<unknown>): Promise<ApiError> {
   const err = await p.then(
     () => undefined,
     (e: unknown) => e,
   );
-  if (!(err instanceof HttpError)) throw new Error(`expected an HttpError, got ${String(err)}`);
+  if (!(err instanceof ApiError)) throw new Error(`expected an ApiError, got ${String(err)}`);
   return err;
 }
 

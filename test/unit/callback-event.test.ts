@@ -3,7 +3,7 @@
 
 import { createHash } from 'node:crypto';
 import { setLogSink, log } from '../../shared/log';
-import { ApiError as PolicyError } from '../../shared/api/errors';
+import { ApiError } from '../../shared/api/errors';
 import { claimFromCallbackBody, normalizeEtag, recordsFromOssEvent, uploadEvent, uploadEventId, uploadEventLogFields } from '../../functions/callback/upload-event';
 import { isOssTriggerEvent } from '../../shared/http/event';
 import { httpEvent } from '../helpers/events';
@@ -25,14 +25,14 @@ function ossEvent(eventName: string, object: Record<string, unknown>, bucket = '
   };
 }
 
-function thrown(fn: () => unknown): PolicyError {
+function thrown(fn: () => unknown): ApiError {
   try {
     fn();
   } catch (err) {
-    if (err instanceof PolicyError) return err;
+    if (err instanceof ApiError) return err;
     throw err;
   }
-  throw new Error('expected a PolicyError');
+  throw new Error('expected a ApiError');
 }
 
 describe('the event id', () => {

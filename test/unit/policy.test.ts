@@ -7,7 +7,6 @@ import { grantFor, roleSessionName, type Rules } from '../../shared/policy/rules
 import { sessionPolicy, sessionPolicyJson } from '../../shared/policy/session-policy';
 import { checkUpload } from '../../shared/policy/upload-checks';
 import { getPlan, putPlan } from '../../shared/policy/url-constraints';
-import { rulesFromConfig } from '../helpers/config';
 import { policyCode } from '../helpers/policy';
 
 const ENV = {
@@ -17,7 +16,7 @@ const ENV = {
   UPLOAD_MAX_SIZE: '10485760',
   CALLBACK_URL: 'https://fc.example/api/callback',
 };
-const rulesWith = (env: Record<string, string> = {}): Rules => rulesFromConfig(loadConfig({ ...ENV, ...env }));
+const rulesWith = (env: Record<string, string> = {}): Rules => loadConfig({ ...ENV, ...env }).rules;
 
 const rules = rulesWith();
 const grant = grantFor('alice', 'readwrite', rules);
@@ -242,7 +241,7 @@ describe('a rule change reaches all four outputs', () => {
   });
 
   test('without CALLBACK_URL neither the form nor the PUT asks OSS for a callback', () => {
-    const g = grantFor('alice', 'upload', rulesFromConfig(loadConfig({ OSS_BUCKET: 'photos-prod', OSS_REGION: 'cn-hangzhou' })));
+    const g = grantFor('alice', 'upload', loadConfig({ OSS_BUCKET: 'photos-prod', OSS_REGION: 'cn-hangzhou' }).rules);
     const post = postPlan(g, { key: KEY, contentType: 'image/jpeg' });
     expect(post.fields.callback).toBeUndefined();
     expect(JSON.stringify(post.conditions)).not.toContain('callback');
