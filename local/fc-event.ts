@@ -14,6 +14,7 @@ export function canonicalHeaderName(name: string): string {
   return name.toLowerCase().replace(/(^|-)([a-z])/g, (_, dash: string, c: string) => dash + c.toUpperCase());
 }
 
+/** What an HTTP trigger event carries; everything has a default. */
 export interface EventOptions {
   method?: string;
   /** The path as sent on the wire, percent-encoding included. */
@@ -122,6 +123,7 @@ export function toFcEvent(req: IncomingMessage, body: Buffer, requestId: string)
   });
 }
 
+/** An FC response struct written to a Node response, as the FC gateway would. */
 export function writeFcResponse(res: ServerResponse, response: HttpResponse): void {
   const body = Buffer.from(response.body ?? '', response.isBase64Encoded ? 'base64' : 'utf8');
   res.writeHead(response.statusCode, { ...response.headers, 'Content-Length': String(body.length) });

@@ -26,6 +26,7 @@ import { startLocalOss } from './oss/server';
 import { buildDemoAssets } from './public/assets';
 import { startLocalSts } from './sts/server';
 
+/** Where the runtime listens and what it is configured with. */
 export interface RuntimeOptions {
   /** App port; 0 picks a free one. */
   port?: number;
@@ -42,6 +43,7 @@ export interface RuntimeOptions {
   env?: Env;
 }
 
+/** A running local runtime. */
 export interface LocalRuntime {
   appUrl: string;
   /** Undefined in cloud mode. */
@@ -102,6 +104,10 @@ function isCloudConfigured(env: Env): boolean {
   return Boolean(env.OSS_BUCKET && env.ALIBABA_CLOUD_ACCESS_KEY_ID && env.ALIBABA_CLOUD_ACCESS_KEY_SECRET);
 }
 
+/**
+ * Start the gateway, the demo page and, unless `env` names a cloud bucket and AccessKey, a local OSS
+ * and STS; the three handlers are configured from an environment the runtime builds (never process.env).
+ */
 export async function startLocalRuntime(opts: RuntimeOptions = {}): Promise<LocalRuntime> {
   const given: Env = { ...opts.baseEnv, ...opts.env };
   const cloud = isCloudConfigured(given);

@@ -8,6 +8,7 @@ import { prefixTemplateRule } from './policy/keys';
 import type { Rules } from './policy/rules';
 import type { SignatureVersionName } from './signer/signature-version';
 
+/** What the callback does with an upload that breaks the rules: keep it (flagged in the log) or delete it. */
 export type ViolationAction = 'keep' | 'delete';
 
 /** Everything the functions are configured with. */

@@ -12,6 +12,7 @@ interface ErrorSpec {
   readonly retryAfter?: number;
 }
 
+/** Every caller-visible code: its status and, for outages, its Retry-After in seconds. */
 export const API_ERRORS = {
   // The request itself (shared/http).
   MalformedEvent: { status: 400 },
@@ -96,6 +97,7 @@ export const API_ERRORS = {
 /** A code of the catalogue; a name not in it does not compile. */
 export type ApiErrorCode = keyof typeof API_ERRORS;
 
+/** What one ApiError adds to its catalogue entry. */
 export interface ApiErrorOptions {
   /** Seconds for Retry-After instead of the catalogue's (STS throttling asks for longer). */
   retryAfter?: number;

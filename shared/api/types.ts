@@ -4,6 +4,7 @@
 
 /** What a token or a signature may do under the caller's prefix; the unit of STS caching. */
 export const ACCESS_LEVELS = ['upload', 'download', 'readwrite'] as const;
+/** `upload`: PutObject and multipart; `download`: GetObject; `readwrite`: both, and listing the prefix. */
 export type Access = (typeof ACCESS_LEVELS)[number];
 
 /** `POST /token` (or `GET /token?access=`). */
@@ -28,6 +29,7 @@ export interface TokenResponse {
   prefix: string;
 }
 
+/** `put`/`get`: a presigned URL; `post`: a PostObject form. */
 export type SignOperation = 'put' | 'get' | 'post';
 
 /** `POST /sign`. Values are checked by the server; a wrong type is a 400, not a crash. */

@@ -25,6 +25,7 @@ export interface FcCredentials {
   securityToken?: string;
 }
 
+/** The context FC passes with every invocation. */
 export interface FcContext {
   requestId?: string;
   credentials?: FcCredentials;

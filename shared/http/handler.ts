@@ -10,12 +10,14 @@ import { type FcContext, parseEvent } from './event';
 import { bodyBytes, decodePath, lowerHeaders, type Request } from './request';
 import { errorResponse, type HttpResponse, jsonResponse } from './response';
 
+/** What a route answers: a JSON body, 200 unless `status` says otherwise. */
 export interface Reply {
   status?: number;
   body: unknown;
   headers?: Record<string, string>;
 }
 
+/** One route: its name and path, the methods it serves, whether browsers may call it (CORS). */
 export interface HandlerSpec {
   /** Function name; also the last path segment it answers on (`/`, `/<name>`, `/api/<name>`). */
   name: string;
@@ -24,6 +26,7 @@ export interface HandlerSpec {
   handle(req: Request): Promise<Reply>;
 }
 
+/** A Function Compute 3.0 handler: an event (JSON Buffer, string or object) and a context in, the response struct out. */
 export type FcHandler = (event: unknown, context?: FcContext) => Promise<HttpResponse>;
 
 function routeMatches(name: string, path: string): boolean {

@@ -9,6 +9,7 @@ import { strictBase64 } from '../base64';
 import { mediaType, strictUtf8 } from '../text';
 import type { FcContext, FcHttpEvent } from './event';
 
+/** One HTTP request as a route sees it. */
 export interface Request {
   method: string;
   /** Percent-decoded path. */
@@ -29,6 +30,7 @@ export interface Request {
   note(fields: LogFields): void;
 }
 
+/** Header names lower-cased; an array value (repeated header) comma-joined; anything else dropped. */
 export function lowerHeaders(headers: unknown): Record<string, string> {
   const out: Record<string, string> = {};
   if (headers && typeof headers === 'object') {

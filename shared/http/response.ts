@@ -15,6 +15,7 @@ export interface HttpResponse {
   isBase64Encoded: boolean;
 }
 
+/** `body` as JSON with `status`; never cacheable (answers carry credentials and signatures). */
 export function jsonResponse(status: number, body: unknown, headers: Record<string, string> = {}): HttpResponse {
   return {
     statusCode: status,

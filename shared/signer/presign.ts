@@ -11,6 +11,7 @@ import { V4 } from './v4';
 
 const VERSIONS: Record<SignatureVersionName, SignatureVersion> = { v4: V4, v1: V1 };
 
+/** Where and in which signature version a bucket is signed for. */
 export interface BucketTarget extends Endpoint {
   bucket: string;
   /** Region id without `oss-`, e.g. `cn-hangzhou`. */
@@ -24,6 +25,7 @@ export function presignObjectUrl(target: BucketTarget, req: Omit<ObjectRequest, 
   return objectUrlWithQuery(target, target.bucket, req.key, query);
 }
 
+/** A signed PostObject form, ready to post. */
 export interface ObjectForm {
   /** Where the form is posted: the bucket's root. */
   url: string;
@@ -56,6 +58,7 @@ export interface Signing {
   now: Date;
 }
 
+/** A Signing at `at`, cut to the whole second. */
 export function signingAt(target: BucketTarget, credentials: Credentials, at: Date): Signing {
   return { target, credentials, now: new Date(Math.floor(at.getTime() / 1000) * 1000) };
 }

@@ -4,6 +4,7 @@
 
 import type { Credentials } from './credentials';
 
+/** The values OSS_SIGNATURE_VERSION takes. */
 export type SignatureVersionName = 'v4' | 'v1';
 
 /** `[name, value]` pairs, decoded; a value of '' is a bare key. */
@@ -24,6 +25,7 @@ export interface ObjectRequest {
   additionalHeaders?: string[];
 }
 
+/** A PostObject form's fields and policy, signed. */
 export interface SignedForm {
   /** Every field the form must carry before the file, in order. */
   fields: Record<string, string>;
@@ -32,6 +34,7 @@ export interface SignedForm {
   expiration: Date;
 }
 
+/** One OSS signature version, as a strategy the signer picks by name. */
 export interface SignatureVersion {
   readonly name: SignatureVersionName;
   /** The presigned URL's query string, percent-encoded, valid `expiresSeconds` from `now`. */
