@@ -21,7 +21,9 @@ export interface BucketTarget extends Endpoint {
 
 /** The presigned URL of one object request, valid `expiresSeconds` from `now`; throws UnsignableRequest. */
 export function presignObjectUrl(target: BucketTarget, req: Omit<ObjectRequest, 'bucket'>, credentials: Credentials, now: Date, expiresSeconds: number): string {
-  const query = VERSIONS[target.version].presignQuery({ ...req, bucket: target.bucket }, credentials, target.region, now, expiresSeconds);
+  // A literal of one shape, not a spread of `req`: the spread cost about 1.5 µs a URL (a quarter of the budget).
+  const signed = { method: req.method, bucket: target.bucket, key: req.key, query: req.query, headers: req.headers, additionalHeaders: req.additionalHeaders };
+  const query = VERSIONS[target.version].presignQuery(signed, credentials, target.region, now, expiresSeconds);
   return objectUrlWithQuery(target, target.bucket, req.key, query);
 }
 
