@@ -3,7 +3,7 @@
 // key is shown too.
 
 import { createPublicKey, generateKeyPairSync, verify } from 'node:crypto';
-import { callbackStringToSign, verifyCallback } from '../shared/callback-auth';
+import { callbackStringToSign, verifyCallback } from '../shared/callback-auth/verify';
 import { callbackBody, OSS_PUB_KEY_URL_HEADER, signCallback, UPLOAD_REQUEST } from './fixtures';
 import { judge, type Row } from './report';
 import { type Profile, throughputSideBySide } from './timing';

@@ -1,10 +1,10 @@
 // Inputs every group shares: one configuration, the function role's STS credentials, one user's grant.
 
 import { type KeyObject, randomBytes, sign } from 'node:crypto';
-import { callbackStringToSign } from '../shared/callback-auth';
+import { callbackStringToSign } from '../shared/callback-auth/verify';
 import { type Config, loadConfig } from '../shared/config';
-import type { Credentials } from '../shared/signer';
-import { type Grant, grantFor, rulesFromConfig } from '../shared/policy';
+import { type Grant, grantFor } from '../shared/policy/rules';
+import type { Credentials } from '../shared/signer/credentials';
 
 export const REGION = 'cn-hangzhou';
 export const BUCKET = 'bench-uploads';
@@ -30,7 +30,7 @@ export function benchConfig(): Config {
 }
 
 export function benchGrant(config: Config = benchConfig()): Grant {
-  return grantFor('alice', 'upload', rulesFromConfig(config));
+  return grantFor('alice', 'upload', config.rules);
 }
 
 /** What a client asks the sign function for: a 1.2 MB JPEG under its own prefix. */

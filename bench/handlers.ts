@@ -8,14 +8,12 @@
 // The callback handler confirms the upload with a HeadObject to the local OSS, which runs in this
 // process too; that round trip is also timed alone so the handler's own share can be read off.
 
-import { handler as callbackHandler } from '../functions/callback';
 import { ossTarget } from '../functions/callback/confirm-upload';
-import { handler as signHandler } from '../functions/sign';
+import { headObject } from '../functions/callback/oss-client';
+import { httpEvent } from '../local/fc-event';
 import { authenticate } from '../shared/auth';
-import { getConfig } from '../shared/config';
-import type { FcContext, FcHandler, Request } from '../shared/http';
-import { headObject } from '../shared/oss-client';
-import { httpEvent } from '../test/helpers/events';
+import type { FcContext } from '../shared/http/event';
+import type { FcHandler } from '../shared/http/handler';
 import { callbackBody, OSS_PUB_KEY_URL_HEADER, signCallback, UPLOAD_REQUEST } from './fixtures';
 import { judge, type Row } from './report';
 import { type BenchServices, startBenchServices } from './services';
@@ -66,19 +64,17 @@ export async function withFreshTokens(
 /** shared/auth's authenticate() alone, on tokens it has not seen: what "fresh JWT" adds. */
 async function authenticateFresh(services: BenchServices, profile: Profile): Promise<Latency> {
   const counts = freshCounts(profile);
-  const config = getConfig();
+  const { auth } = services.config();
   const headers = await Promise.all(Array.from({ length: counts.samples + counts.warmup }, async (_, i) => `Bearer ${await services.jwt('alice', `auth-${i}`)}`));
   let next = 0;
-  return latency(() => {
-    const authorization = headers[next++];
-    return authenticate({ config, header: (name: string) => (name === 'authorization' ? authorization : undefined) } as Request);
-  }, profile, counts);
+  return latency(() => authenticate(headers[next++], auth), profile, counts);
 }
 
 export async function handlersBench(profile: Profile): Promise<Row[]> {
   const services = await startBenchServices();
   try {
     const rows: Row[] = [];
+    const { sign: signHandler, callback: callbackHandler } = services.handlers;
     const signCtx = services.context('sign');
     const token = await services.jwt('alice');
     for (const op of ['put', 'post'] as const) {
@@ -104,7 +100,7 @@ export async function handlersBench(profile: Profile): Promise<Row[]> {
     await invokeOk(callbackHandler, callbackEvent, callbackCtx);
     const samples = { samples: profile.quick ? 200 : 2000 };
     rows.push(handlerRow('handlers', 'callback handler (verify, HeadObject to local OSS, download URL)', await latency(() => invokeOk(callbackHandler, callbackEvent, callbackCtx), profile, samples)));
-    const target = ossTarget(getConfig(), callbackCtx.credentials!);
+    const target = ossTarget(services.config(), callbackCtx.credentials!);
     rows.push(handlerRow('handlers', 'of which: HeadObject round trip to the local OSS alone', await latency(() => headObject(target, key), profile, samples), false));
     return rows;
   } finally {

@@ -1,4 +1,4 @@
-// The local OSS and STS in this process, with the handlers' environment pointing at them, for the
+// The local OSS and STS in this process, and the three handlers configured to use them, for the
 // in-process handler and token groups. The bench holds the callback signing key so it can sign
 // callbacks as OSS would, and counts the AssumeRole sessions the local STS issues.
 
@@ -7,16 +7,26 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SignJWT } from 'jose';
+import { callbackHandler } from '../functions/callback';
+import { signHandler } from '../functions/sign';
+import { tokenHandler } from '../functions/token';
 import { createLocalAccount, type FunctionName } from '../local/account';
 import { startLocalOss } from '../local/oss/server';
 import { startLocalSts } from '../local/sts/server';
-import { resetConfig } from '../shared/config';
-import type { FcContext } from '../shared/http';
-import { presignObjectUrl } from '../shared/signer';
+import { type Config, configFrom } from '../shared/config';
+import type { FcContext } from '../shared/http/event';
+import type { FcHandler } from '../shared/http/handler';
+import { presignObjectUrl } from '../shared/signer/presign';
 import { BENCH_ENV, BUCKET, REGION } from './fixtures';
 
 export interface BenchServices {
   ossUrl: string;
+  /** The three functions, configured with the local OSS and STS. */
+  handlers: Record<FunctionName, FcHandler>;
+  /** Their configuration now. */
+  config(): Config;
+  /** A new configuration, the same settings: the STS cache starts empty. */
+  reconfigure(): void;
   /** The FC context a function receives: its role's credentials from the local account. */
   context(fn: FunctionName, requestId?: string): FcContext;
   /** An HS256 JWT for a user, as the handlers' AUTH_HS256_SECRET accepts; a different `id` makes a different token. */
@@ -60,9 +70,9 @@ export async function startBenchServices(): Promise<BenchServices> {
     CALLBACK_TRUSTED_KEYS: publicKey.export({ type: 'spki', format: 'pem' }).toString(),
     AUTH_HS256_SECRET: secret,
   };
-  const saved = Object.fromEntries(Object.keys(env).map((k) => [k, process.env[k]]));
-  Object.assign(process.env, env);
-  resetConfig();
+  let current = configFrom(env);
+  const config = () => current();
+  const handlers = { token: tokenHandler(config), sign: signHandler(config), callback: callbackHandler(config) };
   // The function roles' own sessions are FC's doing, not AssumeRole calls of the token function.
   for (const fn of ['token', 'sign', 'callback'] as const) account.credentialsFor(fn);
   const sessionsAtStart = sessions;
@@ -76,6 +86,11 @@ export async function startBenchServices(): Promise<BenchServices> {
 
   return {
     ossUrl: oss.url,
+    handlers,
+    config,
+    reconfigure() {
+      current = configFrom(env);
+    },
     context,
     callbackKey: privateKey,
     jwt: (user, id = 'bench') =>
@@ -93,11 +108,6 @@ export async function startBenchServices(): Promise<BenchServices> {
       await oss.close();
       await sts.close();
       rmSync(dataDir, { recursive: true, force: true });
-      for (const [k, v] of Object.entries(saved)) {
-        if (v === undefined) delete process.env[k];
-        else process.env[k] = v;
-      }
-      resetConfig();
     },
   };
 }

@@ -2,8 +2,10 @@
 // against ali-oss on the same inputs. Before timing, each pair is checked to produce the same
 // signature, so both sides do the same job.
 
-import { postPlan, putPlan } from '../shared/policy';
-import { type BucketTarget, presignObjectUrl, scope, signObjectForm, V4_ALGORITHM, v4Timestamp } from '../shared/signer';
+import { postPlan } from '../shared/policy/post-conditions';
+import { putPlan } from '../shared/policy/url-constraints';
+import { type BucketTarget, presignObjectUrl, signObjectForm } from '../shared/signer/presign';
+import { scope, V4_ALGORITHM, v4Timestamp } from '../shared/signer/v4';
 import { BUCKET, benchConfig, benchGrant, FUNCTION_CREDENTIALS as creds, REGION, UPLOAD_REQUEST } from './fixtures';
 import { judge, type Row } from './report';
 import { type Profile, throughputSideBySide } from './timing';

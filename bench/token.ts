@@ -3,9 +3,7 @@
 // in this process), and how many AssumeRole calls 1,000 requests from 10 users make when they
 // arrive 100 at a time. The calls are counted where the local STS issues sessions.
 
-import { handler as tokenHandler } from '../functions/token';
-import { resetConfig } from '../shared/config';
-import { httpEvent } from '../test/helpers/events';
+import { httpEvent } from '../local/fc-event';
 import { HANDLER_BUDGET, handlerRow, invokeOk, withFreshTokens } from './handlers';
 import { judge, type Row } from './report';
 import { startBenchServices } from './services';
@@ -19,6 +17,7 @@ export async function tokenBench(profile: Profile): Promise<Row[]> {
   const services = await startBenchServices();
   try {
     const ctx = services.context('token');
+    const tokenHandler = services.handlers.token;
     const eventFor = (jwt: string) => httpEvent({ path: '/token', headers: { Authorization: `Bearer ${jwt}` }, body: { access: 'upload' } });
     const tokenEvent = async (user: string) => eventFor(await services.jwt(user));
 
@@ -34,7 +33,7 @@ export async function tokenBench(profile: Profile): Promise<Row[]> {
     const miss = await latency(() => invokeOk(tokenHandler, missEvents[next++], ctx), profile, misses);
 
     // A new configuration starts with an empty cache.
-    resetConfig();
+    services.reconfigure();
     const userEvents = await Promise.all(Array.from({ length: USERS }, (_, i) => tokenEvent(`user-${i}`)));
     const before = services.stsSessions();
     for (let sent = 0; sent < REQUESTS; sent += CONCURRENCY) {

@@ -1,37 +1,14 @@
 // The three calls a client makes to the upload service: sign in (local development only),
-// STS credentials, and signatures. Same shapes as the functions' HTTP API (docs: design.md).
+// STS credentials, and signatures.
 
-import type { FormResponse, UrlResponse } from '../functions/sign/respond';
+// The wire shapes are the functions' own (shared/api, type-only: nothing of the server reaches the
+// client bundle), so the client cannot drift from what the server sends.
+import type { Access, SignedFormResponse, SignedUrlResponse, SignRequest, TokenRequest, TokenResponse } from '../shared/api/types';
 import { errorFromResponse, networkError, UploadError } from './errors';
 
-export type Access = 'upload' | 'download' | 'readwrite';
-
-export interface TokenResponse {
-  StatusCode: number;
-  AccessKeyId: string;
-  AccessKeySecret: string;
-  SecurityToken: string;
-  /** ISO 8601, the server's clock. */
-  Expiration: string;
-  bucket: string;
-  region: string;
-  endpoint: string;
-  prefix: string;
-}
-
-export interface SignRequest {
-  op: 'put' | 'get' | 'post';
-  key?: string;
-  filename?: string;
-  contentType?: string;
-  size?: number;
-  expiresIn?: number;
-}
-
-// The sign function's own answer types (type-only: nothing of the function reaches the client bundle),
-// so the client cannot drift from what the server sends.
-export type SignedRequest = UrlResponse;
-export type SignedForm = FormResponse;
+export type { Access, SignRequest, TokenResponse };
+export type SignedRequest = SignedUrlResponse;
+export type SignedForm = SignedFormResponse;
 
 export interface ApiOptions {
   /** Where /token and /sign live; default `<page origin>/api/` in a browser. */
@@ -59,7 +36,8 @@ export class ApiClient {
   }
 
   async token(access: Access): Promise<Timed<TokenResponse>> {
-    return this.post<TokenResponse>('token', { access });
+    const body: TokenRequest = { access };
+    return this.post<TokenResponse>('token', body);
   }
 
   async sign(req: SignRequest & { op: 'put' | 'get' }): Promise<SignedRequest>;

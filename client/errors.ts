@@ -1,6 +1,8 @@
 // What went wrong with an upload or a download, in words a user can act on. Every failure the
 // library reports is an UploadError whose `code` a program can switch on.
 
+import type { ApiErrorCode } from '../shared/api/errors';
+
 export type UploadErrorCode =
   | 'TooLarge'
   | 'TooSmall'
@@ -27,23 +29,28 @@ export class UploadError extends Error {
   }
 }
 
-// Codes of our API (shared/policy, shared/auth) and of OSS, by what the user can do about them.
-const BY_SERVER_CODE: Record<string, UploadErrorCode> = {
+// Codes of our API, by what the user can do about them; the rest go by status. Keyed by the
+// catalogue's code type: a code renamed or removed there no longer compiles here.
+const BY_API_CODE: Partial<Record<ApiErrorCode, UploadErrorCode>> = {
   TooLarge: 'TooLarge',
-  EntityTooLarge: 'TooLarge',
   PayloadTooLarge: 'TooLarge',
   TooSmall: 'TooSmall',
-  EntityTooSmall: 'TooSmall',
   ContentTypeNotAllowed: 'TypeNotAllowed',
   InvalidContentType: 'TypeNotAllowed',
   ContentTypeRequired: 'TypeNotAllowed',
   TokenExpired: 'Expired',
+  KeyOutsidePrefix: 'Denied',
+};
+
+// OSS's own codes (its XML errors), as OSS spells them.
+const BY_OSS_CODE: Record<string, UploadErrorCode> = {
+  EntityTooLarge: 'TooLarge',
+  EntityTooSmall: 'TooSmall',
   SecurityTokenExpired: 'Expired',
   ExpiredToken: 'Expired',
   RequestExpired: 'Expired',
   FileAlreadyExists: 'AlreadyExists',
   CallbackFailed: 'CallbackFailed',
-  KeyOutsidePrefix: 'Denied',
   AccessDenied: 'Denied',
   SignatureDoesNotMatch: 'Denied',
   InvalidAccessKeyId: 'Denied',
@@ -66,22 +73,22 @@ const SUMMARY: Record<UploadErrorCode, string> = {
 };
 
 // Where the code alone says more than its category.
-const SUMMARY_BY_SERVER_CODE: Record<string, string> = {
+const SUMMARY_BY_API_CODE: Partial<Record<ApiErrorCode, string>> = {
   TokenExpired: 'Your sign-in has expired; sign in again',
   KeyOutsidePrefix: 'Access denied: that file belongs to someone else',
 };
 
 export function errorFromServer(status: number, serverCode: string | undefined, message: string | undefined, requestId?: string): UploadError {
-  let code: UploadErrorCode = own(BY_SERVER_CODE, serverCode) ?? byStatus(status);
+  let code: UploadErrorCode = own(BY_API_CODE, serverCode) ?? own(BY_OSS_CODE, serverCode) ?? byStatus(status);
   // OSS reports an expired URL, form policy or STS token as AccessDenied/InvalidAccessKeyId with a message.
   if ((code === 'Denied' || code === 'Invalid') && message && /expired/i.test(message)) code = 'Expired';
-  const summary = own(SUMMARY_BY_SERVER_CODE, serverCode) ?? SUMMARY[code];
+  const summary = own(SUMMARY_BY_API_CODE, serverCode) ?? SUMMARY[code];
   const text = message ? `${summary} (${message})` : summary;
   return new UploadError(code, text, { status, serverCode, requestId });
 }
 
 // Server-chosen names must not reach Object.prototype ("constructor", "__proto__").
-function own<T>(table: Record<string, T>, name: string | undefined): T | undefined {
+function own<T>(table: Partial<Record<string, T>>, name: string | undefined): T | undefined {
   return name !== undefined && Object.hasOwn(table, name) ? table[name] : undefined;
 }
 

@@ -2,7 +2,7 @@
 // project's own RAM policy files, and the role credentials Function Compute would hand each function.
 
 import { prefixRoot, renderRamFile, rolePolicy, type RamFile, type RamVars } from '../deploy/ram/render';
-import type { FcCredentials } from '../shared/http';
+import type { FcCredentials } from '../shared/http/event';
 import type { RamPolicy } from './iam/evaluate';
 import { IamStore, type Principal, type RoleDefinition } from './iam/store';
 

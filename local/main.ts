@@ -2,17 +2,19 @@
 
 import { startLocalRuntime } from './runtime';
 
-function port(name: string, fallback: number): number {
-  const v = process.env[name];
+function port(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
+  const v = env[name];
   return v && /^\d+$/.test(v) ? Number(v) : fallback;
 }
 
-async function main() {
+/** The runtime on the ports and data folder `env` names, its handlers configured from `env` (read, never written). */
+async function main(env: NodeJS.ProcessEnv) {
   const rt = await startLocalRuntime({
-    port: port('PORT', 8787),
-    ossPort: port('LOCAL_OSS_PORT', 8788),
-    stsPort: port('LOCAL_STS_PORT', 8789),
-    dataDir: process.env.LOCAL_DATA_DIR ?? '.local-data',
+    port: port(env, 'PORT', 8787),
+    ossPort: port(env, 'LOCAL_OSS_PORT', 8788),
+    stsPort: port(env, 'LOCAL_STS_PORT', 8789),
+    dataDir: env.LOCAL_DATA_DIR ?? '.local-data',
+    baseEnv: env,
   });
   const lines = [
     `Direct-to-OSS upload runtime (${rt.mode}) is up:`,
@@ -35,7 +37,7 @@ async function main() {
   process.on('SIGTERM', stop);
 }
 
-main().catch((err) => {
+main(process.env).catch((err) => {
   process.stderr.write(`failed to start: ${err instanceof Error ? err.message : String(err)}\n`);
   process.exit(1);
 });

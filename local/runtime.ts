@@ -9,12 +9,15 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SignJWT } from 'jose';
-import { handler as callbackHandler } from '../functions/callback';
-import { handler as signHandler } from '../functions/sign';
-import { handler as tokenHandler } from '../functions/token';
-import { resetConfig } from '../shared/config';
+import { callbackHandler } from '../functions/callback';
+import { signHandler } from '../functions/sign';
+import { tokenHandler } from '../functions/token';
+import type { ApiErrorCode } from '../shared/api/errors';
+import type { ErrorBody } from '../shared/api/types';
+import { type Config, type ConfigSource, configFrom, type Env } from '../shared/config';
 import { parseJsonObject } from '../shared/json';
-import type { FcContext, FcCredentials, FcHandler } from '../shared/http';
+import type { FcContext, FcCredentials } from '../shared/http/event';
+import type { FcHandler } from '../shared/http/handler';
 import { log } from '../shared/log';
 import { createLocalAccount, type FunctionName } from './account';
 import { toFcEvent, writeFcResponse } from './fc-event';
@@ -23,6 +26,7 @@ import { startLocalOss } from './oss/server';
 import { buildDemoAssets } from './public/assets';
 import { startLocalSts } from './sts/server';
 
+/** Where the runtime listens and what it is configured with. */
 export interface RuntimeOptions {
   /** App port; 0 picks a free one. */
   port?: number;
@@ -30,10 +34,16 @@ export interface RuntimeOptions {
   stsPort?: number;
   /** Where the local OSS keeps objects; a temporary folder by default. */
   dataDir?: string;
-  /** Overrides of the handlers' environment (e.g. UPLOAD_MAX_SIZE). */
-  env?: Record<string, string>;
+  /**
+   * The environment the runtime starts from (npm start passes process.env); the runtime's own
+   * settings (the local OSS and STS, a generated HS256 secret) go over it. Never written to.
+   */
+  baseEnv?: Env;
+  /** Settings over everything else (e.g. UPLOAD_MAX_SIZE). */
+  env?: Env;
 }
 
+/** A running local runtime. */
 export interface LocalRuntime {
   appUrl: string;
   /** Undefined in cloud mode. */
@@ -41,11 +51,15 @@ export interface LocalRuntime {
   stsUrl?: string;
   iam?: IamStore;
   mode: 'local' | 'cloud';
+  /** The environment the handlers are configured from now (it holds the HS256 secret the sign-in uses). */
+  readonly env: Env;
+  /** The handlers' configuration now. */
+  config(): Config;
+  /** Change settings of the running handlers (undefined removes one); the next request sees them, with an empty STS cache. */
+  reconfigure(changes: Env): void;
   login(user: string): Promise<string>;
   stop(): Promise<void>;
 }
-
-const HANDLERS: Record<FunctionName, FcHandler> = { token: tokenHandler, sign: signHandler, callback: callbackHandler };
 const MAX_BODY = 8 * 1024 * 1024;
 const MAX_DRAIN = 64 * 1024 * 1024;
 const LOCAL_BUCKET = 'local-uploads';
@@ -79,39 +93,43 @@ function sendJson(res: ServerResponse, status: number, body: unknown, headers: R
   res.end(text);
 }
 
-/** The runtime's own refusals, in the same shape as the handlers'. */
-function sendError(res: ServerResponse, status: number, code: string, message: string, headers: Record<string, string> = {}): void {
+/** The runtime's own refusals, in the same shape and with the same codes as the handlers'. */
+function sendError(res: ServerResponse, status: number, code: ApiErrorCode, message: string, headers: Record<string, string> = {}): void {
   const requestId = randomUUID();
-  sendJson(res, status, { error: { code, message, requestId } }, { 'X-Request-Id': requestId, ...headers });
+  const body: ErrorBody<ApiErrorCode> = { error: { code, message, requestId } };
+  sendJson(res, status, body, { 'X-Request-Id': requestId, ...headers });
 }
 
-function isCloudConfigured(env: NodeJS.ProcessEnv): boolean {
+function isCloudConfigured(env: Env): boolean {
   return Boolean(env.OSS_BUCKET && env.ALIBABA_CLOUD_ACCESS_KEY_ID && env.ALIBABA_CLOUD_ACCESS_KEY_SECRET);
 }
 
+/**
+ * Start the gateway, the demo page and, unless `env` names a cloud bucket and AccessKey, a local OSS
+ * and STS; the three handlers are configured from an environment the runtime builds (never process.env).
+ */
 export async function startLocalRuntime(opts: RuntimeOptions = {}): Promise<LocalRuntime> {
-  const cloud = isCloudConfigured({ ...process.env, ...opts.env });
+  const given: Env = { ...opts.baseEnv, ...opts.env };
+  const cloud = isCloudConfigured(given);
   const app = createServer();
   const appPort = await listen(app, opts.port ?? 0);
   const appUrl = `http://localhost:${appPort}`;
-  const hs256Secret = process.env.AUTH_HS256_SECRET ?? opts.env?.AUTH_HS256_SECRET ?? randomBytes(32).toString('base64url');
+  const hs256Secret = given.AUTH_HS256_SECRET ?? randomBytes(32).toString('base64url');
 
   let credentialsFor: (fn: FunctionName) => FcCredentials;
   let stopServices = async () => {};
   let ossUrl: string | undefined;
   let stsUrl: string | undefined;
   let iam: IamStore | undefined;
+  let env: Env;
 
   if (cloud) {
-    const env = { ...process.env, ...opts.env };
-    const creds = { accessKeyId: env.ALIBABA_CLOUD_ACCESS_KEY_ID!, accessKeySecret: env.ALIBABA_CLOUD_ACCESS_KEY_SECRET!, securityToken: env.ALIBABA_CLOUD_SECURITY_TOKEN };
+    const creds = { accessKeyId: given.ALIBABA_CLOUD_ACCESS_KEY_ID!, accessKeySecret: given.ALIBABA_CLOUD_ACCESS_KEY_SECRET!, securityToken: given.ALIBABA_CLOUD_SECURITY_TOKEN };
     credentialsFor = () => creds;
-    Object.assign(process.env, { AUTH_HS256_SECRET: hs256Secret, ...opts.env });
+    env = { ...opts.baseEnv, AUTH_HS256_SECRET: hs256Secret, ...opts.env };
   } else {
-    const prefix = opts.env?.UPLOAD_PREFIX ?? 'users/${uid}/';
-    const account = createLocalAccount(LOCAL_BUCKET, prefix, {
-      callbackDeletes: (opts.env?.CALLBACK_ON_VIOLATION ?? process.env.CALLBACK_ON_VIOLATION) === 'delete',
-    });
+    const prefix = given.UPLOAD_PREFIX ?? 'users/${uid}/';
+    const account = createLocalAccount(LOCAL_BUCKET, prefix, { callbackDeletes: given.CALLBACK_ON_VIOLATION === 'delete' });
     iam = account.iam;
     credentialsFor = (fn) => account.credentialsFor(fn);
     const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'oss-local-'));
@@ -134,7 +152,8 @@ export async function startLocalRuntime(opts: RuntimeOptions = {}): Promise<Loca
       await oss.close();
       await sts.close();
     };
-    Object.assign(process.env, {
+    env = {
+      ...opts.baseEnv,
       OSS_BUCKET: LOCAL_BUCKET,
       OSS_REGION: LOCAL_REGION,
       OSS_ENDPOINT: oss.url,
@@ -147,21 +166,25 @@ export async function startLocalRuntime(opts: RuntimeOptions = {}): Promise<Loca
       AUTH_HS256_SECRET: hs256Secret,
       CORS_ALLOWED_ORIGINS: appUrl,
       ...opts.env,
-    });
+    };
   }
-  resetConfig();
+
+  // One configuration for the three handlers, replaced whole when a setting changes.
+  let current = configFrom(env);
+  const config: ConfigSource = () => current();
+  const handlers: Record<FunctionName, FcHandler> = { token: tokenHandler(config), sign: signHandler(config), callback: callbackHandler(config) };
 
   const context = (fn: FunctionName, requestId: string): FcContext => ({
     requestId,
     credentials: credentialsFor(fn),
     function: { name: fn },
-    region: process.env.OSS_REGION,
+    region: env.OSS_REGION,
   });
 
   async function invokeEvent(event: Buffer): Promise<void> {
     const requestId = randomUUID();
     try {
-      await callbackHandler(event, context('callback', requestId));
+      await handlers.callback(event, context('callback', requestId));
     } catch (err) {
       log('error', { fn: 'callback', requestId, error: err instanceof Error ? err.name : 'unknown', source: 'oss-event' });
     }
@@ -187,7 +210,7 @@ export async function startLocalRuntime(opts: RuntimeOptions = {}): Promise<Loca
         const body = await readBody(req);
         if (body === undefined) return sendError(res, 413, 'PayloadTooLarge', `the body must be at most ${MAX_BODY} bytes`, { Connection: 'close' });
         const requestId = randomUUID();
-        return writeFcResponse(res, await HANDLERS[fn](toFcEvent(req, body, requestId), context(fn, requestId)));
+        return writeFcResponse(res, await handlers[fn](toFcEvent(req, body, requestId), context(fn, requestId)));
       }
       if (url.pathname === '/api/dev/login') {
         if (req.method !== 'POST') return sendError(res, 405, 'MethodNotAllowed', 'use POST', { Allow: 'POST' });
@@ -223,6 +246,15 @@ export async function startLocalRuntime(opts: RuntimeOptions = {}): Promise<Loca
     stsUrl,
     iam,
     mode: cloud ? 'cloud' : 'local',
+    get env() {
+      return env;
+    },
+    config,
+    reconfigure(changes) {
+      env = { ...env, ...changes };
+      for (const [name, value] of Object.entries(changes)) if (value === undefined) delete env[name];
+      current = configFrom(env);
+    },
     login,
     async stop() {
       app.closeAllConnections();

@@ -14,7 +14,7 @@ import { fork } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { startLocalRuntime } from '../local/runtime';
 import { setLogSink } from '../shared/log';
-import { findLeaks } from '../test/setup/leaks';
+import { findLeaks } from './log-leaks';
 
 const OSS_KEY_URL = Buffer.from('https://gosspublic.alicdn.com/callback_pub_key_v1.pem').toString('base64');
 /** After a full GC, the heap may differ by this much between the middle and the end of the run. */

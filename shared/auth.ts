@@ -2,8 +2,8 @@
 // HS256 secret (HS256 only), so a token can never choose the kind of key that checks it.
 
 import { createRemoteJWKSet, errors, jwtVerify, type JWTPayload, type JWTVerifyGetKey } from 'jose';
-import type { Config } from './config';
-import { HttpError, type Request } from './http';
+import { ApiError } from './api/errors';
+import type { AuthConfig } from './config';
 
 export interface Identity {
   uid: string;
@@ -11,7 +11,6 @@ export interface Identity {
 }
 
 const ASYMMETRIC = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'EdDSA'];
-const CHALLENGE = { 'WWW-Authenticate': 'Bearer' };
 
 const jwksCache = new Map<string, JWTVerifyGetKey>();
 // Imported once: handing jose the raw bytes would import the key again on every verification.
@@ -22,9 +21,9 @@ const secretCache = new Map<string, Promise<CryptoKey>>();
 // until it expires (or for a minute at most, so a key withdrawn from the JWKS stops working soon).
 const VERIFIED_TTL_MS = 60_000;
 const VERIFIED_MAX = 1024;
-const verified = new WeakMap<Config['auth'], Map<string, { claims: JWTPayload; until: number }>>();
+const verified = new WeakMap<AuthConfig, Map<string, { claims: JWTPayload; until: number }>>();
 
-function verifiedClaims(auth: Config['auth'], token: string, now: number): JWTPayload | undefined {
+function verifiedClaims(auth: AuthConfig, token: string, now: number): JWTPayload | undefined {
   const hit = verified.get(auth)?.get(token);
   if (!hit) return undefined;
   if (hit.until > now) return hit.claims;
@@ -32,7 +31,7 @@ function verifiedClaims(auth: Config['auth'], token: string, now: number): JWTPa
   return undefined;
 }
 
-function remember(auth: Config['auth'], token: string, claims: JWTPayload, now: number): void {
+function remember(auth: AuthConfig, token: string, claims: JWTPayload, now: number): void {
   if (typeof claims.exp !== 'number') return;
   let entries = verified.get(auth);
   if (!entries) verified.set(auth, (entries = new Map()));
@@ -40,20 +39,15 @@ function remember(auth: Config['auth'], token: string, claims: JWTPayload, now: 
   entries.set(token, { claims, until: Math.min(claims.exp * 1000, now + VERIFIED_TTL_MS) });
 }
 
-function unauthorized(code: string, message: string): HttpError {
-  return new HttpError(401, code, message, CHALLENGE);
-}
-
-function bearer(req: Request): string {
-  const header = req.header('authorization');
-  if (!header) throw unauthorized('TokenMissing', 'send Authorization: Bearer <JWT>');
+function bearer(header: string | undefined): string {
+  if (!header) throw new ApiError('TokenMissing', 'send Authorization: Bearer <JWT>');
   const m = /^Bearer[ ]+([A-Za-z0-9_-]+\.[A-Za-z0-9_-]*\.[A-Za-z0-9_-]*)[ ]*$/i.exec(header);
-  if (!m) throw unauthorized('TokenMalformed', 'the Authorization header is not "Bearer <JWT>"');
+  if (!m) throw new ApiError('TokenMalformed', 'the Authorization header is not "Bearer <JWT>"');
   return m[1];
 }
 
-function providerUnavailable(): HttpError {
-  return new HttpError(503, 'IdentityProviderUnavailable', 'the identity provider keys could not be fetched', { 'Retry-After': '5' });
+function providerUnavailable(): ApiError {
+  return new ApiError('IdentityProviderUnavailable', 'the identity provider keys could not be fetched');
 }
 
 function keySet(url: string): JWTVerifyGetKey {
@@ -74,7 +68,7 @@ function keySet(url: string): JWTVerifyGetKey {
   return jwks;
 }
 
-async function verify(token: string, auth: Config['auth']): Promise<JWTPayload> {
+async function verify(token: string, auth: AuthConfig): Promise<JWTPayload> {
   const options = { issuer: auth.issuer, audience: auth.audience, clockTolerance: 30 };
   if (auth.jwksUrl) return (await jwtVerify(token, keySet(auth.jwksUrl), { ...options, algorithms: ASYMMETRIC })).payload;
   const secret = auth.hs256Secret as string;
@@ -86,26 +80,28 @@ async function verify(token: string, auth: Config['auth']): Promise<JWTPayload> 
   return (await jwtVerify(token, await key, { ...options, algorithms: ['HS256'] })).payload;
 }
 
-function translate(err: unknown): HttpError {
-  if (err instanceof errors.JWTExpired) return unauthorized('TokenExpired', 'the token has expired');
+function translate(err: unknown): ApiError {
+  if (err instanceof errors.JWTExpired) return new ApiError('TokenExpired', 'the token has expired');
   if (err instanceof errors.JWTClaimValidationFailed) {
-    if (err.claim === 'nbf') return unauthorized('TokenNotYetValid', 'the token is not valid yet');
-    return unauthorized('TokenClaimInvalid', `the token's "${err.claim}" claim is not accepted`);
+    if (err.claim === 'nbf') return new ApiError('TokenNotYetValid', 'the token is not valid yet');
+    return new ApiError('TokenClaimInvalid', `the token's "${err.claim}" claim is not accepted`);
   }
-  if (err instanceof errors.JOSEAlgNotAllowed) return unauthorized('TokenAlgorithmNotAllowed', 'the token is signed with an algorithm that is not accepted');
-  if (err instanceof HttpError) return err;
-  if (err instanceof errors.JOSEError) return unauthorized('TokenInvalid', 'the token is not valid');
-  return unauthorized('TokenInvalid', 'the token is not valid');
+  if (err instanceof errors.JOSEAlgNotAllowed) return new ApiError('TokenAlgorithmNotAllowed', 'the token is signed with an algorithm that is not accepted');
+  if (err instanceof ApiError) return err;
+  return new ApiError('TokenInvalid', 'the token is not valid');
 }
 
-/** Verify the caller and name the user. Throws HttpError 401 (or 500 when auth is not configured). */
-export async function authenticate(req: Request): Promise<Identity> {
-  const auth = req.config.auth;
+/**
+ * Verify the caller from its `Authorization` header and name the user. Throws ApiError: a Token*
+ * code (401), IdentityProviderUnavailable (503) when the JWKS cannot be fetched, AuthNotConfigured
+ * (500) when no way of verifying is configured.
+ */
+export async function authenticate(authorization: string | undefined, auth: AuthConfig): Promise<Identity> {
   if (!auth.jwksUrl && !auth.hs256Secret) {
     if (auth.anonymous) return { uid: 'anonymous', claims: {} };
-    throw new HttpError(500, 'AuthNotConfigured', 'set AUTH_JWKS_URL or AUTH_HS256_SECRET (or AUTH_ANONYMOUS=true for an open demo)');
+    throw new ApiError('AuthNotConfigured', 'set AUTH_JWKS_URL or AUTH_HS256_SECRET (or AUTH_ANONYMOUS=true for an open demo)');
   }
-  const token = bearer(req);
+  const token = bearer(authorization);
   const now = Date.now();
   let claims = verifiedClaims(auth, token, now);
   if (!claims) {
@@ -118,8 +114,8 @@ export async function authenticate(req: Request): Promise<Identity> {
   }
   const uid = claims[auth.userClaim];
   if (typeof uid !== 'string' && typeof uid !== 'number') {
-    throw unauthorized('TokenClaimMissing', `the token has no "${auth.userClaim}" claim naming the user`);
+    throw new ApiError('TokenClaimMissing', `the token has no "${auth.userClaim}" claim naming the user`);
   }
-  if (String(uid).length === 0) throw unauthorized('TokenClaimMissing', `the token's "${auth.userClaim}" claim is empty`);
+  if (String(uid).length === 0) throw new ApiError('TokenClaimMissing', `the token's "${auth.userClaim}" claim is empty`);
   return { uid: String(uid), claims };
 }

@@ -2,7 +2,7 @@
 // permissions only where the role's own policy allows them too, so a session policy the role policy does
 // not cover fails at request time, in the cloud; this finds it in a test.
 
-import type { PolicyDocument, PolicyStatement } from '../../shared/policy';
+import type { PolicyDocument, PolicyStatement } from '../../shared/policy/session-policy';
 
 type Loose = string | string[] | undefined;
 type Conditions = PolicyStatement['Condition'];

@@ -3,7 +3,7 @@
 
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { PolicyDocument } from '../../shared/policy';
+import type { PolicyDocument } from '../../shared/policy/session-policy';
 
 export interface RamVars {
   ACCOUNT_ID: string;

@@ -3,7 +3,6 @@
 
 import Ajv, { type ErrorObject } from 'ajv';
 import { ConfigError, loadConfig, type Config } from '../../shared/config';
-import { rulesFromConfig } from '../../shared/policy';
 import { prefixRoot } from '../ram/render';
 import { fc3PropsSchema } from './fc3-props-schema';
 import { isDeployOutput, isPlainObject, type Manifest } from './render';
@@ -157,10 +156,10 @@ function checkOssTrigger(props: Props, config: Config, add: Add): void {
     add('props.triggers.oss.events', 'must be object-created events only');
   }
   const key = isPlainObject(cfg.filter) && isPlainObject(cfg.filter.key) ? cfg.filter.key : {};
-  const root = prefixRoot(config.prefixTemplate);
+  const root = prefixRoot(config.rules.prefixTemplate);
   if (key.prefix !== root) add('props.triggers.oss.filter.key.prefix', `must be the upload prefix root "${root}", is "${String(key.prefix)}"`);
   const account = roleParts(props.role)?.account;
-  const expected = `acs:oss:${String(props.region)}:${account}:${config.bucket}`;
+  const expected = `acs:oss:${String(props.region)}:${account}:${config.rules.bucket}`;
   if (oss[0].sourceArn !== expected) add('props.triggers.oss.sourceArn', `must be ${expected}: the upload bucket, in the function's region and account`);
   if (roleParts(oss[0].invocationRole)?.account !== account) add('props.triggers.oss.invocationRole', 'must be a role in the functions\' account');
 }
@@ -217,11 +216,11 @@ export function checkManifest(m: Manifest): Problem[] {
   if (callback && m.resources.callback) checkOssTrigger(m.resources.callback.props, callback, (path, message) => add('callback', path, message));
   checkDomains(m, add);
 
-  const callbackUrl = configs.get('sign')?.callback.url;
+  const callbackUrl = configs.get('sign')?.rules.callbackUrl;
   if (callbackUrl?.includes('?')) add('sign', 'props.environmentVariables.CALLBACK_URL', 'must have no query string: FC 3.0 events do not carry the raw query the OSS signature covers');
 
   // One set of upload rules: the token's session policy, the signed URLs and the callback's checks must agree.
-  const ruleSets = [...configs].map(([name, c]) => [name, JSON.stringify({ ...rulesFromConfig(c), callbackUrl: undefined })] as const);
+  const ruleSets = [...configs].map(([name, c]) => [name, JSON.stringify({ ...c.rules, callbackUrl: undefined })] as const);
   for (const [name, rules] of ruleSets.slice(1)) {
     if (rules !== ruleSets[0][1]) add(name, 'props.environmentVariables', `upload rules differ from ${ruleSets[0][0]}'s; all three functions must share them`);
   }

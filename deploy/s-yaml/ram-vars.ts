@@ -24,8 +24,8 @@ export function ramVarsFromManifest(m: Manifest): RamVars {
   );
   return {
     ACCOUNT_ID: token.account,
-    BUCKET: config.bucket,
-    PREFIX_ROOT: prefixRoot(config.prefixTemplate),
+    BUCKET: config.rules.bucket,
+    PREFIX_ROOT: prefixRoot(config.rules.prefixTemplate),
     TOKEN_ROLE_NAME: token.name,
     UPLOAD_ROLE_NAME: role(config.sts.roleArn, 'STS_ROLE_ARN').name,
     REGION: String(props('callback').region),

@@ -1,14 +1,18 @@
 // POST /callback, called by OSS after an upload: verify that OSS signed it, confirm the upload with
 // OSS, check the rules, tell the app, and answer the uploader (through OSS) well inside OSS's 5 s.
 
-import { verifyCallback } from '../../shared/callback-auth';
+import { ApiError } from '../../shared/api/errors';
+import type { CallbackAnswer } from '../../shared/api/types';
+import { verifyCallback } from '../../shared/callback-auth/verify';
 import { ConfigError } from '../../shared/config';
-import { HttpError, type Reply, type Request } from '../../shared/http';
-import { OssRequestError } from '../../shared/oss-client';
-import { claimFromCallbackBody } from '../../shared/upload-event';
+import { roleCredentials } from '../../shared/http/event';
+import type { Reply } from '../../shared/http/handler';
+import type { Request } from '../../shared/http/request';
 import { confirmUpload, type Outcome } from './confirm-upload';
 import { deliverEvent } from './deliver';
 import { downloadUrl } from './download-url';
+import { OssRequestError } from './oss-client';
+import { claimFromCallbackBody } from './upload-event';
 
 /**
  * How long the answer waits for the app's webhook. OSS gives the whole callback 5 s and a hanging
@@ -20,14 +24,12 @@ import { downloadUrl } from './download-url';
 export const CALLBACK_WEBHOOK_WAIT_MS = 700;
 
 function credentialsOf(req: Request) {
-  const c = req.context.credentials;
-  if (!c?.accessKeyId || !c.accessKeySecret) {
-    throw new ConfigError('context.credentials', 'the callback function needs a role (FC passes its credentials in the context)');
-  }
+  const c = roleCredentials(req.context);
+  if (!c) throw new ConfigError('context.credentials', 'the callback function needs a role (FC passes its credentials in the context)');
   return c;
 }
 
-/** The reported upload, confirmed with OSS and checked; errors leave as 4xx/503 answers. */
+/** The reported upload, confirmed with OSS and checked; throws ApiError (CallbackBody*, OssUnavailable). */
 async function outcomeOf(req: Request, now: Date): Promise<Outcome> {
   try {
     const claim = claimFromCallbackBody(req.body, req.header('content-type'));
@@ -36,16 +38,17 @@ async function outcomeOf(req: Request, now: Date): Promise<Outcome> {
   } catch (err) {
     if (err instanceof OssRequestError) {
       req.note({ oss: err.message });
-      throw new HttpError(503, 'OssUnavailable', 'the upload could not be confirmed with OSS; the OSS event will report it');
+      throw new ApiError('OssUnavailable', 'the upload could not be confirmed with OSS; the OSS event will report it');
     }
     throw err;
   }
 }
 
+/** POST /callback; every refusal is an ApiError, which OSS turns into 203 CallbackFailed for the uploader. */
 export async function handleCallback(req: Request): Promise<Reply> {
   // FC passes only the parsed query, not the raw one the signature covers; refuse rather than guess.
   if (Object.keys(req.query).length > 0) {
-    throw new HttpError(400, 'CallbackQueryNotSupported', 'the callback URL must not have a query string');
+    throw new ApiError('CallbackQueryNotSupported', 'the callback URL must not have a query string');
   }
   await verifyCallback(
     { path: req.path, body: req.body, authorization: req.header('authorization'), pubKeyUrl: req.header('x-oss-pub-key-url') },
@@ -56,29 +59,28 @@ export async function handleCallback(req: Request): Promise<Reply> {
 
   if (outcome.kind === 'unconfirmed') {
     req.note({ refused: outcome.code });
-    throw new HttpError(400, outcome.code, outcome.reason);
+    throw new ApiError(outcome.code, outcome.reason);
   }
   if (outcome.kind === 'violation') {
     req.note({ violation: outcome.code, user: outcome.user, action: outcome.action, flagged: outcome.action !== 'deleted' });
     const fate = outcome.action === 'deleted' ? 'the object was deleted' : 'the object is kept and flagged';
-    throw new HttpError(400, outcome.code, `${outcome.reason}; ${fate}`);
+    throw new ApiError(outcome.code, `${outcome.reason}; ${fate}`);
   }
 
   const { event, owner } = outcome;
   const download = downloadUrl(req.config, credentialsOf(req), owner, event.key, now);
   const delivery = await deliverEvent(event, req.config, Math.min(req.config.webhook.timeoutMs, CALLBACK_WEBHOOK_WAIT_MS), 'callback');
   req.note({ eventId: event.id, user: event.user, delivered: delivery.delivered });
-  return {
-    body: {
-      key: event.key,
-      size: event.size,
-      etag: event.etag,
-      mimeType: event.mimeType,
-      user: event.user,
-      url: download.url,
-      expiresAt: download.expiresAt,
-      eventId: event.id,
-      delivered: delivery.delivered,
-    },
+  const answer: CallbackAnswer = {
+    key: event.key,
+    size: event.size,
+    etag: event.etag,
+    mimeType: event.mimeType,
+    user: event.user,
+    url: download.url,
+    expiresAt: download.expiresAt,
+    eventId: event.id,
+    delivered: delivery.delivered,
   };
+  return { body: answer };
 }

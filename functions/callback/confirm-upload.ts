@@ -5,25 +5,28 @@
 // template, so any value in a callback body may be the client's own text. A HeadObject of the
 // reported key must show the reported ETag; size and type are then OSS's, not the report's.
 
+import type { ApiErrorCode } from '../../shared/api/errors';
+import type { UploadEvent } from '../../shared/api/types';
 import type { Config } from '../../shared/config';
-import type { FcCredentials } from '../../shared/http';
-import { deleteObject, headObject, type OssTarget } from '../../shared/oss-client';
-import { checkUpload, rulesFromConfig } from '../../shared/policy';
-import { normalizeEtag, uploadEvent, type UploadClaim, type UploadEvent } from '../../shared/upload-event';
+import { checkUpload } from '../../shared/policy/upload-checks';
+import type { Credentials } from '../../shared/signer/credentials';
+import { deleteObject, headObject, type OssTarget } from './oss-client';
+import { uploadEvent, type UploadClaim } from './upload-event';
 
 export type Outcome =
   | { kind: 'accepted'; event: UploadEvent; owner: { user: string; prefix: string } }
-  | { kind: 'violation'; code: string; reason: string; user?: string; action: 'kept' | 'deleted' | 'delete-failed' }
+  | { kind: 'violation'; code: ApiErrorCode; reason: string; user?: string; action: 'kept' | 'deleted' | 'delete-failed' }
   /** OSS does not hold what was reported (gone, replaced, or never there). */
   | { kind: 'unconfirmed'; code: 'ObjectNotFound' | 'ObjectChanged'; reason: string };
 
-export function ossTarget(config: Config, credentials: FcCredentials): OssTarget {
-  return { endpoint: config.internalEndpoint, pathStyle: config.pathStyle, region: config.region, bucket: config.bucket, credentials };
+/** The bucket as the callback function reaches it: the internal endpoint, its own role's credentials. */
+export function ossTarget(config: Config, credentials: Credentials): OssTarget {
+  return { endpoint: config.internalEndpoint, pathStyle: config.pathStyle, region: config.rules.region, bucket: config.rules.bucket, credentials };
 }
 
 /** Throws OssRequestError when OSS cannot be asked. */
-export async function confirmUpload(claim: UploadClaim, config: Config, credentials: FcCredentials, time: Date): Promise<Outcome> {
-  const rules = rulesFromConfig(config);
+export async function confirmUpload(claim: UploadClaim, config: Config, credentials: Credentials, time: Date): Promise<Outcome> {
+  const { rules } = config;
   const claimed = checkUpload(rules, { bucket: claim.bucket, key: claim.key, size: claim.size, mimeType: claim.mimeType ?? '' });
   // Not in our bucket or under no user's prefix: nothing this function may look at or delete.
   if (!claimed.ok && claimed.user === undefined) return { kind: 'violation', code: claimed.code, reason: claimed.reason, action: 'kept' };
@@ -31,7 +34,7 @@ export async function confirmUpload(claim: UploadClaim, config: Config, credenti
   const target = ossTarget(config, credentials);
   const head = await headObject(target, claim.key);
   if (!head) return { kind: 'unconfirmed', code: 'ObjectNotFound', reason: `${claim.key} does not exist` };
-  if (normalizeEtag(head.etag) !== claim.etag) {
+  if (head.etag !== claim.etag) {
     return { kind: 'unconfirmed', code: 'ObjectChanged', reason: `${claim.key} does not have the reported ETag` };
   }
   const facts = { ...claim, size: head.size, mimeType: head.contentType };

@@ -1,9 +1,10 @@
 // Handing the upload event to the app: the configured webhook, or the structured log when none is.
 
+import { UPLOAD_EVENT_TYPE, type UploadEvent } from '../../shared/api/types';
 import type { Config } from '../../shared/config';
 import { log } from '../../shared/log';
-import { UPLOAD_EVENT_TYPE, uploadEventLogFields, type UploadEvent } from '../../shared/upload-event';
-import { deliverWebhook, type DeliveryResult } from '../../shared/webhook';
+import { uploadEventLogFields } from './upload-event';
+import { deliverWebhook, type DeliveryResult } from './webhook';
 
 export type Delivery = DeliveryResult | { delivered: true; via: 'log' };
 

@@ -2,23 +2,20 @@
 // event over its OSS trigger. An HTTP trigger event always has rawPath and requestContext, so no
 // HTTP request can pass for an OSS event.
 
-import { httpHandler, type FcHandler } from '../../shared/http';
-import { isOssTriggerEvent } from '../../shared/upload-event';
+import { type ConfigSource, configFrom } from '../../shared/config';
+import { invocation } from '../../shared/http/event';
+import { type FcHandler, httpHandler } from '../../shared/http/handler';
 import { handleCallback } from './callback-route';
 import { handleOssEvent } from './oss-events';
 
-const http = httpHandler({ name: 'callback', methods: ['POST'], cors: false, handle: handleCallback });
-
-function parsed(event: unknown): unknown {
-  if (!Buffer.isBuffer(event) && typeof event !== 'string') return event;
-  try {
-    return JSON.parse(event.toString());
-  } catch {
-    return event;
-  }
+/** The callback function on a configuration of its own (the local runtime's, a test's). */
+export function callbackHandler(config: ConfigSource): FcHandler {
+  const http = httpHandler({ name: 'callback', methods: ['POST'], cors: false, handle: handleCallback }, config);
+  return async (event, context = {}) => {
+    const payload = invocation(event);
+    return 'oss' in payload ? handleOssEvent(payload.oss, context, config) : http(payload.http, context);
+  };
 }
 
-export const handler: FcHandler = async (event, context = {}) => {
-  const value = parsed(event);
-  return isOssTriggerEvent(value) ? handleOssEvent(value, context) : http(value, context);
-};
+/** The deployed function: configured from its environment, read once. */
+export const handler = callbackHandler(configFrom(process.env));

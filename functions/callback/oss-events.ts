@@ -2,30 +2,36 @@
 // same confirmation and checks and delivers the same event (same id) with the full webhook timeout;
 // a failed delivery fails the invocation so that Function Compute retries it.
 
-import { getConfig } from '../../shared/config';
-import { jsonResponse, type FcContext, type HttpResponse } from '../../shared/http';
+import { randomUUID } from 'node:crypto';
+import { ApiError } from '../../shared/api/errors';
+import type { ConfigSource } from '../../shared/config';
+import { type FcContext, type OssTriggerEvent, roleCredentials } from '../../shared/http/event';
+import { errorResponse, type HttpResponse, jsonResponse } from '../../shared/http/response';
 import { log } from '../../shared/log';
-import { PolicyError } from '../../shared/policy';
-import { recordsFromOssEvent, type OssEventRecord } from '../../shared/upload-event';
 import { confirmUpload } from './confirm-upload';
 import { deliverEvent } from './deliver';
+import { type OssEventRecord, recordsFromOssEvent } from './upload-event';
 
 export class DeliveryFailed extends Error {
   override name = 'DeliveryFailed';
 }
 
-export async function handleOssEvent(event: { events: unknown[] }, context: FcContext): Promise<HttpResponse> {
-  const config = getConfig();
-  const credentials = context.credentials;
+/**
+ * One OSS trigger invocation. Throws (so FC retries the invocation) when OSS cannot be asked or an
+ * event was not delivered; a malformed event is answered 400 and not retried.
+ */
+export async function handleOssEvent(event: OssTriggerEvent, context: FcContext, configSource: ConfigSource): Promise<HttpResponse> {
+  const config = configSource();
+  const credentials = roleCredentials(context);
   if (!credentials) throw new Error('the callback function needs a role (FC passes its credentials in the context)');
   let records: OssEventRecord[];
   try {
     records = recordsFromOssEvent(event);
   } catch (err) {
     // A malformed event does not improve on retry: log it and let it go.
-    if (!(err instanceof PolicyError)) throw err;
+    if (!(err instanceof ApiError)) throw err;
     log('error', { fn: 'callback', source: 'oss-event', requestId: context.requestId, code: err.code, reason: err.message });
-    return jsonResponse(400, { error: { code: err.code, message: err.message } });
+    return errorResponse(err, context.requestId ?? randomUUID()).response;
   }
   const results: Record<string, unknown>[] = [];
   let failed = 0;

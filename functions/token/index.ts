@@ -1,48 +1,39 @@
 // POST /token {"access"} (or GET /token?access=, for mobile SDK credential providers): STS
 // credentials that reach only the caller's own prefix, in the shape the OSS mobile SDKs read.
 
+import { ApiError } from '../../shared/api/errors';
+import type { Access, TokenResponse } from '../../shared/api/types';
 import { authenticate } from '../../shared/auth';
-import { ConfigError } from '../../shared/config';
-import { HttpError, httpHandler, readJson, type Request } from '../../shared/http';
-import { type Access, type Grant, grantFor, rulesFromConfig } from '../../shared/policy';
-import { StsError, vendCredentials } from '../../shared/sts';
-
-export { stsCallCount } from '../../shared/sts';
+import { ConfigError, type ConfigSource, configFrom } from '../../shared/config';
+import { roleCredentials } from '../../shared/http/event';
+import { type FcHandler, httpHandler } from '../../shared/http/handler';
+import { readJson, type Request } from '../../shared/http/request';
+import { type Grant, grantFor } from '../../shared/policy/rules';
+import { vendCredentials } from '../../shared/sts';
 
 function grantOf(req: Request, uid: string): Grant {
   const access = req.method === 'GET' ? req.query.access : readJson(req).access;
-  return grantFor(uid, access as Access, rulesFromConfig(req.config));
+  return grantFor(uid, access as Access, req.config.rules);
 }
 
-export const handler = httpHandler({
-  name: 'token',
-  methods: ['POST', 'GET'],
-  async handle(req) {
-    const roleArn = req.config.sts.roleArn;
-    if (!roleArn) throw new ConfigError('STS_ROLE_ARN', 'is required by the token function: the ARN of the role whose credentials it hands out');
-    const { uid } = await authenticate(req);
-    const grant = grantOf(req, uid);
-    req.note({ user: grant.user, access: grant.access });
-    const own = req.context.credentials;
-    if (!own) throw new HttpError(500, 'FunctionRoleMissing', 'the token function has no role credentials: give it a role in s.yaml');
-    let vended;
-    try {
-      vended = await vendCredentials(grant, req.config, roleArn, own);
-    } catch (err) {
-      if (err instanceof StsError) req.note(err.log);
-      throw err;
-    }
-    req.note({ cache: vended.cache, stsCalls: vended.stsCalls });
-    const { rules } = grant;
-    return {
-      body: {
-        StatusCode: 200,
-        ...vended.credentials,
-        bucket: rules.bucket,
-        region: rules.region,
-        endpoint: req.config.endpoint,
-        prefix: grant.prefix,
-      },
-    };
-  },
-});
+async function token(req: Request): Promise<TokenResponse> {
+  const roleArn = req.config.sts.roleArn;
+  if (!roleArn) throw new ConfigError('STS_ROLE_ARN', 'is required by the token function: the ARN of the role whose credentials it hands out');
+  const { uid } = await authenticate(req.header('authorization'), req.config.auth);
+  const grant = grantOf(req, uid);
+  req.note({ user: grant.user, access: grant.access });
+  const own = roleCredentials(req.context);
+  if (!own) throw new ApiError('FunctionRoleMissing', 'the token function has no role credentials: give it a role in s.yaml');
+  const vended = await vendCredentials(grant, req.config, roleArn, own);
+  req.note({ cache: vended.cache, stsCalls: vended.stsCalls });
+  const { rules } = grant;
+  return { StatusCode: 200, ...vended.credentials, bucket: rules.bucket, region: rules.region, endpoint: req.config.endpoint, prefix: grant.prefix };
+}
+
+/** The token function on a configuration of its own (the local runtime's, a test's). */
+export function tokenHandler(config: ConfigSource): FcHandler {
+  return httpHandler({ name: 'token', methods: ['POST', 'GET'], handle: async (req) => ({ body: await token(req) }) }, config);
+}
+
+/** The deployed function: configured from its environment, read once. */
+export const handler = tokenHandler(configFrom(process.env));

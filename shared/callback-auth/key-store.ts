@@ -3,7 +3,7 @@
 
 import { createPublicKey, type KeyObject } from 'node:crypto';
 import { ConfigError } from '../config';
-import { HttpError } from '../http';
+import { ApiError } from '../api/errors';
 import { SHIPPED_KEY_PATH, SHIPPED_KEY_PEM } from './oss-public-key';
 
 export interface KeyStoreOptions {
@@ -82,7 +82,7 @@ export class KeyStore {
       }
       return rsaKey(await readLimited(res, MAX_KEY_BYTES));
     } catch {
-      throw new HttpError(502, 'CallbackKeyUnavailable', 'the public key named by x-oss-pub-key-url could not be fetched');
+      throw new ApiError('CallbackKeyUnavailable', 'the public key named by x-oss-pub-key-url could not be fetched');
     }
   }
 }

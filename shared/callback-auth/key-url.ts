@@ -1,8 +1,9 @@
 // Which public-key URLs a callback may name. A verifier that fetches whatever URL the request names
 // checks nothing (the sender picks the key) and is an SSRF; only OSS's own host is accepted.
 
-import { HttpError } from '../http';
+import { ApiError } from '../api/errors';
 import { strictBase64 } from '../base64';
+import { strictUtf8 } from '../text';
 import { OSS_PUBLIC_KEY_HOST } from './oss-public-key';
 
 const MAX_URL_BYTES = 1024;
@@ -22,20 +23,16 @@ export function allowedKeyUrl(text: string): URL | undefined {
   return url;
 }
 
-/** The allowed key URL carried Base64-encoded in `x-oss-pub-key-url`, or a 400 naming what is wrong. */
+/** The allowed key URL carried Base64-encoded in `x-oss-pub-key-url`, or ApiError CallbackKeyUrlMissing, CallbackKeyUrlMalformed or CallbackKeyUrlNotAllowed. */
 export function keyUrlFromHeader(header: string | undefined): URL {
   if (header === undefined || header.trim() === '') {
-    throw new HttpError(400, 'CallbackKeyUrlMissing', 'the x-oss-pub-key-url header is missing');
+    throw new ApiError('CallbackKeyUrlMissing', 'the x-oss-pub-key-url header is missing');
   }
   const bytes = strictBase64(header.trim(), MAX_URL_BYTES);
-  if (!bytes) throw new HttpError(400, 'CallbackKeyUrlMalformed', 'x-oss-pub-key-url is not Base64 of a URL');
-  let text: string;
-  try {
-    text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
-  } catch {
-    throw new HttpError(400, 'CallbackKeyUrlMalformed', 'x-oss-pub-key-url is not Base64 of a UTF-8 URL');
-  }
+  if (!bytes) throw new ApiError('CallbackKeyUrlMalformed', 'x-oss-pub-key-url is not Base64 of a URL');
+  const text = strictUtf8(bytes);
+  if (text === undefined) throw new ApiError('CallbackKeyUrlMalformed', 'x-oss-pub-key-url is not Base64 of a UTF-8 URL');
   const url = allowedKeyUrl(text);
-  if (!url) throw new HttpError(400, 'CallbackKeyUrlNotAllowed', `the public key must come from https://${OSS_PUBLIC_KEY_HOST}/`);
+  if (!url) throw new ApiError('CallbackKeyUrlNotAllowed', `the public key must come from https://${OSS_PUBLIC_KEY_HOST}/`);
   return url;
 }

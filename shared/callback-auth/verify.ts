@@ -3,7 +3,7 @@
 // bytes (never a re-serialisation of the parsed body).
 
 import { verify as rsaVerify, type KeyObject } from 'node:crypto';
-import { HttpError } from '../http';
+import { ApiError } from '../api/errors';
 import { strictBase64 } from '../base64';
 import { KeyStore, trustedKeys } from './key-store';
 import { keyUrlFromHeader } from './key-url';
@@ -36,18 +36,18 @@ export function callbackStringToSign(path: string, rawQuery: string | undefined,
   return Buffer.concat([Buffer.from(head, 'utf8'), body]);
 }
 
-/** Resolves when OSS (or an explicitly trusted key) signed the callback; otherwise throws HttpError. */
+/** Resolves when OSS (or an explicitly trusted key) signed the callback; otherwise throws ApiError (a CallbackSignature* or CallbackKey* code). */
 export async function verifyCallback(cb: SignedCallback, opts: VerifyOptions = {}): Promise<void> {
   if (cb.authorization === undefined || cb.authorization.trim() === '') {
-    throw new HttpError(400, 'CallbackSignatureMissing', 'the Authorization header with the OSS signature is missing');
+    throw new ApiError('CallbackSignatureMissing', 'the Authorization header with the OSS signature is missing');
   }
   const signature = strictBase64(cb.authorization.trim(), MAX_SIGNATURE_BYTES);
-  if (!signature) throw new HttpError(400, 'CallbackSignatureMalformed', 'the Authorization header is not a Base64 signature');
+  if (!signature) throw new ApiError('CallbackSignatureMalformed', 'the Authorization header is not a Base64 signature');
   // Every header check happens before any key is looked up, so a refused request costs no network.
   const url = keyUrlFromHeader(cb.pubKeyUrl);
   const candidates: KeyObject[] = [...trustedKeys(opts.trustedKeys ?? []), await (opts.keyStore ?? defaultStore).keyFor(url)];
   const signed = callbackStringToSign(cb.path, cb.rawQuery, cb.body);
   if (!candidates.some((key) => rsaVerify('md5', signed, key, signature))) {
-    throw new HttpError(403, 'CallbackSignatureInvalid', 'the callback signature does not verify');
+    throw new ApiError('CallbackSignatureInvalid', 'the callback signature does not verify');
   }
 }

@@ -1,27 +1,46 @@
 // Content types: which the rules allow, and which a browser would run if served inline.
 
-import { PolicyError } from './errors';
+import { ApiError } from '../api/errors';
+import { mediaType } from '../text';
 
 const MIME = /^[a-z0-9][a-z0-9!#$&^_.+-]{0,126}\/[a-z0-9][a-z0-9!#$&^_.+-]{0,126}$/;
 
-/** The bare, lower-cased media type (no parameters), or PolicyError if it is not one. */
+/** The bare, lower-cased media type (no parameters); ApiError InvalidContentType if it is not one. */
 export function normalizeContentType(value: unknown): string {
-  if (typeof value !== 'string') throw new PolicyError('InvalidContentType', 'contentType must be a string such as image/png');
-  const type = value.split(';')[0].trim().toLowerCase();
-  if (!MIME.test(type)) throw new PolicyError('InvalidContentType', 'contentType must be a media type such as image/png');
+  if (typeof value !== 'string') throw new ApiError('InvalidContentType', 'contentType must be a string such as image/png');
+  const type = mediaType(value);
+  if (!MIME.test(type)) throw new ApiError('InvalidContentType', 'contentType must be a media type such as image/png');
   return type;
 }
 
+/** Whether the allowed list (exact types, `image/*` wildcards) admits the bare media type `type`. */
 export function isAllowedType(type: string, allowed: readonly string[]): boolean {
   return allowed.some((a) => a === type || (a.endsWith('/*') && type.startsWith(a.slice(0, -1))));
 }
 
+/** The normalised type if the rules allow it; ApiError InvalidContentType or ContentTypeNotAllowed. */
 export function allowedContentType(value: unknown, allowed: readonly string[]): string {
   const type = normalizeContentType(value);
   if (!isAllowedType(type, allowed)) {
-    throw new PolicyError('ContentTypeNotAllowed', `${type} is not allowed; allowed: ${allowed.join(', ')}`);
+    throw new ApiError('ContentTypeNotAllowed', `${type} is not allowed; allowed: ${allowed.join(', ')}`);
   }
   return type;
+}
+
+// A type or a wildcard as the rules list them: `image/png`, `image/*`.
+const ALLOWED_ENTRY = /^[a-z0-9][a-z0-9!#$&^_.+-]*\/(\*|[a-z0-9][a-z0-9!#$&^_.+-]*)$/;
+
+/**
+ * The allowed content types as the rules take them: lower-cased, at least one, each a type or a
+ * `type/*` wildcard. `fail` is called with what is expected, and must throw.
+ */
+export function allowedTypesRule(types: readonly string[], fail: (expected: string) => never): string[] {
+  const lower = types.map((t) => t.toLowerCase());
+  if (lower.length === 0) fail('must list at least one content type');
+  for (const t of lower) {
+    if (!ALLOWED_ENTRY.test(t)) fail(`"${t}" is not a content type such as image/png or image/*`);
+  }
+  return lower;
 }
 
 const BY_EXTENSION: Record<string, string> = {
@@ -31,6 +50,7 @@ const BY_EXTENSION: Record<string, string> = {
   zip: 'application/zip', html: 'text/html', htm: 'text/html', js: 'text/javascript', xml: 'application/xml',
 };
 
+/** The type a file extension (with or without its dot) stands for, if it is a common one. */
 export function typeFromExtension(ext: string): string | undefined {
   return BY_EXTENSION[ext.replace(/^\./, '').toLowerCase()];
 }
@@ -43,6 +63,7 @@ export const ACTIVE_TYPES: readonly string[] = [
 const ACTIVE = new Set(ACTIVE_TYPES);
 const ACTIVE_EXTENSIONS = /\.(html?|xhtml|xht|svgz?|xml|xsl|xslt|m?js|swf|shtml)$/i;
 
+/** Whether a type, or a key by its extension, is one a browser runs when served inline. */
 export function isActiveContent(typeOrKey: string): boolean {
   return ACTIVE.has(typeOrKey.toLowerCase()) || ACTIVE_EXTENSIONS.test(typeOrKey);
 }

@@ -1,7 +1,7 @@
 // Object keys: what OSS accepts, narrowed to what is safe downstream (sync jobs, CDNs, file names).
 
 import { randomBytes } from 'node:crypto';
-import { PolicyError } from './errors';
+import { ApiError } from '../api/errors';
 import { isUserSegment, type Grant } from './rules';
 
 // C0/C1 controls, DEL, line/paragraph separators, bidi overrides and isolates, zero-width characters.
@@ -22,32 +22,32 @@ function decodedSegment(segment: string): string {
   return s.normalize('NFKC');
 }
 
-/** Throws PolicyError unless `key` is a safe OSS object key. */
+/** `key` if it is a safe OSS object key; otherwise ApiError InvalidKey. */
 export function validateKey(key: unknown): string {
-  if (typeof key !== 'string' || key.length === 0) throw new PolicyError('InvalidKey', 'the key must be a non-empty string');
-  if (!key.isWellFormed()) throw new PolicyError('InvalidKey', 'the key is not valid Unicode');
+  if (typeof key !== 'string' || key.length === 0) throw new ApiError('InvalidKey', 'the key must be a non-empty string');
+  if (!key.isWellFormed()) throw new ApiError('InvalidKey', 'the key is not valid Unicode');
   const bytes = Buffer.byteLength(key, 'utf8');
-  if (bytes > 1023) throw new PolicyError('InvalidKey', `the key is ${bytes} bytes; OSS allows at most 1023`);
-  if (key.startsWith('/')) throw new PolicyError('InvalidKey', 'the key must not start with "/"');
-  if (key.includes('\\')) throw new PolicyError('InvalidKey', 'the key must not contain "\\"');
-  if (FORBIDDEN_CHARS.test(key)) throw new PolicyError('InvalidKey', 'the key contains control or invisible characters');
-  if (LOOKALIKES.test(key)) throw new PolicyError('InvalidKey', 'the key contains a character that looks like "/", "\\" or "."');
+  if (bytes > 1023) throw new ApiError('InvalidKey', `the key is ${bytes} bytes; OSS allows at most 1023`);
+  if (key.startsWith('/')) throw new ApiError('InvalidKey', 'the key must not start with "/"');
+  if (key.includes('\\')) throw new ApiError('InvalidKey', 'the key must not contain "\\"');
+  if (FORBIDDEN_CHARS.test(key)) throw new ApiError('InvalidKey', 'the key contains control or invisible characters');
+  if (LOOKALIKES.test(key)) throw new ApiError('InvalidKey', 'the key contains a character that looks like "/", "\\" or "."');
   for (const segment of key.split('/')) {
-    if (segment === '' && key.endsWith('/') === false) throw new PolicyError('InvalidKey', 'the key has an empty path segment');
+    if (segment === '' && key.endsWith('/') === false) throw new ApiError('InvalidKey', 'the key has an empty path segment');
     const decoded = decodedSegment(segment);
     if (decoded === '.' || decoded === '..' || /[/\\]/.test(decoded) || FORBIDDEN_CHARS.test(decoded) || LOOKALIKES.test(decoded)) {
-      throw new PolicyError('InvalidKey', 'the key has a "." or ".." segment, or one that decodes to a separator');
+      throw new ApiError('InvalidKey', 'the key has a "." or ".." segment, or one that decodes to a separator');
     }
   }
-  if (key.endsWith('/')) throw new PolicyError('InvalidKey', 'the key must name an object, not end with "/"');
+  if (key.endsWith('/')) throw new ApiError('InvalidKey', 'the key must name an object, not end with "/"');
   return key;
 }
 
-/** A valid key strictly under the grant's prefix, or PolicyError. */
+/** A valid key strictly under the grant's prefix; otherwise ApiError InvalidKey or KeyOutsidePrefix. */
 export function keyInGrant(grant: Grant, key: unknown): string {
   const k = validateKey(key);
   if (!k.startsWith(grant.prefix) || k.length === grant.prefix.length) {
-    throw new PolicyError('KeyOutsidePrefix', `the key must start with your prefix ${grant.prefix}`);
+    throw new ApiError('KeyOutsidePrefix', `the key must start with your prefix ${grant.prefix}`);
   }
   return k;
 }
@@ -77,4 +77,25 @@ export function userOfKey(template: string, key: string): { user: string; prefix
   const user = rest.slice(0, cut);
   if (!isUserSegment(user) || key.length === before.length + cut + after.length) return undefined;
   return { user, prefix: before + user + after };
+}
+
+/**
+ * A prefix template as the rules take it: `{uid}` read as `${uid}` (Serverless Devs would expand
+ * `${uid}` in s.yaml as one of its own variables), exactly one placeholder, ending in `/`, and making
+ * valid keys. `fail` is called with what is expected, and must throw.
+ */
+export function prefixTemplateRule(raw: string, fail: (expected: string) => never): string {
+  const t = raw.includes('${uid}') ? raw : raw.replace(/\{uid\}/g, '${uid}');
+  if (t.split('${uid}').length !== 2) fail('must contain ${uid} (or {uid}) exactly once, e.g. "users/${uid}/"');
+  if (!t.endsWith('/')) fail(`must end with "/", got "${t}"`);
+  if (/^[/\\]/.test(t) || /[*?\\\x00-\x1f\x7f]/.test(t) || t.split('/').some((s) => s === '.' || s === '..')) {
+    fail(`must be a relative key prefix without wildcards, control characters or dot segments, got "${t}"`);
+  }
+  // Every key handed out starts with the prefix, so the prefix must pass the key rules too.
+  try {
+    validateKey(`${t.replace('${uid}', 'u')}x`);
+  } catch (err) {
+    fail(`must make valid object keys (${err instanceof Error ? err.message : 'invalid'}), got "${t}"`);
+  }
+  return t;
 }

@@ -1,6 +1,6 @@
 // Sizes and lifetimes a client may ask for, within the rules.
 
-import { PolicyError } from './errors';
+import { ApiError } from '../api/errors';
 import type { Rules } from './rules';
 
 /** OSS's largest single PUT or POST. */
@@ -10,10 +10,10 @@ export const MAX_SIGNATURE_SECONDS = 604800;
 
 export function sizeWithinRules(rules: Rules, size: unknown): number {
   if (typeof size !== 'number' || !Number.isSafeInteger(size) || size < 0) {
-    throw new PolicyError('InvalidSize', 'size must be a whole number of bytes');
+    throw new ApiError('InvalidSize', 'size must be a whole number of bytes');
   }
-  if (size > rules.maxSize) throw new PolicyError('TooLarge', `size ${size} is over the limit of ${rules.maxSize} bytes`);
-  if (size < rules.minSize) throw new PolicyError('TooSmall', `size ${size} is under the minimum of ${rules.minSize} bytes`);
+  if (size > rules.maxSize) throw new ApiError('TooLarge', `size ${size} is over the limit of ${rules.maxSize} bytes`);
+  if (size < rules.minSize) throw new ApiError('TooSmall', `size ${size} is under the minimum of ${rules.minSize} bytes`);
   return size;
 }
 
@@ -21,9 +21,9 @@ export function sizeWithinRules(rules: Rules, size: unknown): number {
 export function expiresWithinRules(rules: Rules, expiresIn: unknown, fallback: number): number {
   if (expiresIn === undefined) return Math.min(fallback, MAX_SIGNATURE_SECONDS);
   if (typeof expiresIn !== 'number' || !Number.isSafeInteger(expiresIn) || expiresIn < 1) {
-    throw new PolicyError('InvalidExpiry', 'expiresIn must be a whole number of seconds, at least 1');
+    throw new ApiError('InvalidExpiry', 'expiresIn must be a whole number of seconds, at least 1');
   }
   const max = Math.min(rules.maxUrlExpiresSeconds, MAX_SIGNATURE_SECONDS);
-  if (expiresIn > max) throw new PolicyError('ExpiryTooLong', `expiresIn must be at most ${max} seconds`);
+  if (expiresIn > max) throw new ApiError('ExpiryTooLong', `expiresIn must be at most ${max} seconds`);
   return expiresIn;
 }

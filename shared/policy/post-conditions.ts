@@ -3,7 +3,7 @@
 
 import { callbackParam } from './callback';
 import { allowedContentType } from './content-type';
-import { PolicyError } from './errors';
+import { ApiError } from '../api/errors';
 import { generateKey, keyInGrant } from './keys';
 import { expiresWithinRules, sizeWithinRules } from './limits';
 import type { Grant } from './rules';
@@ -38,7 +38,7 @@ export const FILENAME_PLACEHOLDER = '${filename}';
 function keyCondition(grant: Grant, req: PostRequest): { key: string; condition: PostCondition } {
   if (typeof req.key === 'string' && req.key.endsWith(FILENAME_PLACEHOLDER)) {
     const start = req.key.slice(0, -FILENAME_PLACEHOLDER.length);
-    if (start.includes('${')) throw new PolicyError('InvalidKey', `only one ${FILENAME_PLACEHOLDER} is allowed, at the end of the key`);
+    if (start.includes('${')) throw new ApiError('InvalidKey', `only one ${FILENAME_PLACEHOLDER} is allowed, at the end of the key`);
     // Checked with a stand-in name: the start must be under the prefix and a valid key start.
     keyInGrant(grant, `${start}f`);
     return { key: req.key, condition: ['starts-with', '$key', start] };
@@ -62,7 +62,7 @@ export function postPlan(grant: Grant, req: PostRequest): PostPlan {
     fields['Content-Type'] = type;
     conditions.push(['eq', '$Content-Type', type]);
   } else if (rules.allowedContentTypes.some((t) => t.endsWith('/*'))) {
-    throw new PolicyError('ContentTypeRequired', 'give contentType: the allowed types include a wildcard a form policy cannot list');
+    throw new ApiError('ContentTypeRequired', 'give contentType: the allowed types include a wildcard a form policy cannot list');
   } else {
     conditions.push(['in', '$Content-Type', [...rules.allowedContentTypes]]);
   }

@@ -1,24 +1,31 @@
 // The upload rules, written once from configuration, and one caller's grant under them.
 
 import { createHash } from 'node:crypto';
-import type { Config } from '../config';
-import { PolicyError } from './errors';
+import { ApiError } from '../api/errors';
+import { type Access, ACCESS_LEVELS } from '../api/types';
 
-export type Access = 'upload' | 'download' | 'readwrite';
-export const ACCESS_LEVELS: readonly Access[] = ['upload', 'download', 'readwrite'];
-
+/** The rules every grant is compiled under; built once from configuration (shared/config). */
 export interface Rules {
   bucket: string;
   region: string;
+  /** A caller's prefix with `${uid}` for the user's key segment, e.g. `users/${uid}/`. */
   prefixTemplate: string;
+  /** Lower-case media types, `image/*` wildcards allowed. */
   allowedContentTypes: string[];
+  /** Bytes. */
   minSize: number;
+  /** Bytes. */
   maxSize: number;
   forbidOverwrite: boolean;
+  /** Seconds. */
   urlExpiresSeconds: number;
+  /** Seconds. */
   maxUrlExpiresSeconds: number;
+  /** Seconds. */
   postExpiresSeconds: number;
+  /** Seconds. */
   stsDurationSeconds: number;
+  /** The upload callback pinned into every signature; none when undefined. */
   callbackUrl?: string;
 }
 
@@ -33,23 +40,6 @@ export interface Grant {
   rules: Rules;
 }
 
-export function rulesFromConfig(c: Config): Rules {
-  return {
-    bucket: c.bucket,
-    region: c.region,
-    prefixTemplate: c.prefixTemplate,
-    allowedContentTypes: c.allowedContentTypes,
-    minSize: c.minSize,
-    maxSize: c.maxSize,
-    forbidOverwrite: c.forbidOverwrite,
-    urlExpiresSeconds: c.urlExpiresSeconds,
-    maxUrlExpiresSeconds: c.maxUrlExpiresSeconds,
-    postExpiresSeconds: c.postExpiresSeconds,
-    stsDurationSeconds: c.stsDurationSeconds,
-    callbackUrl: c.callback.url,
-  };
-}
-
 // A user id is used as it is only when it cannot change the meaning of a key or a policy resource:
 // no separators, no wildcards, no dot segments. `~` never appears in a safe id, so hashed ids
 // (which start with it) cannot collide with real ones.
@@ -60,10 +50,11 @@ function sha256hex(s: string): string {
   return createHash('sha256').update(s, 'utf8').digest('hex');
 }
 
+/** The user's key segment: the id itself when it is safe, `~` and a hash otherwise; ApiError InvalidUser. */
 export function userSegment(uid: string): string {
-  if (typeof uid !== 'string' || uid.length === 0) throw new PolicyError('InvalidUser', 'the user id is empty');
+  if (typeof uid !== 'string' || uid.length === 0) throw new ApiError('InvalidUser', 'the user id is empty');
   // UTF-8 turns every lone surrogate into U+FFFD, so such ids would hash to one another's prefix.
-  if (!uid.isWellFormed()) throw new PolicyError('InvalidUser', 'the user id is not valid Unicode');
+  if (!uid.isWellFormed()) throw new ApiError('InvalidUser', 'the user id is not valid Unicode');
   return SAFE_USER.test(uid) ? uid : `~${sha256hex(uid).slice(0, 32)}`;
 }
 
@@ -75,8 +66,9 @@ export function prefixFor(user: string, template: string): string {
   return template.replace('${uid}', user);
 }
 
+/** One caller's grant; `access` comes from the request unchecked, so anything else is ApiError InvalidAccess. */
 export function grantFor(uid: string, access: Access, rules: Rules): Grant {
-  if (!ACCESS_LEVELS.includes(access)) throw new PolicyError('InvalidAccess', `access must be one of ${ACCESS_LEVELS.join(', ')}`);
+  if (!ACCESS_LEVELS.includes(access)) throw new ApiError('InvalidAccess', `access must be one of ${ACCESS_LEVELS.join(', ')}`);
   const user = userSegment(uid);
   return { uid, user, prefix: prefixFor(user, rules.prefixTemplate), access, rules };
 }

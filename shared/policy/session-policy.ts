@@ -1,6 +1,6 @@
 // Output 1: the RAM session policy passed to AssumeRole. It can only narrow the role's own policy.
 
-import { PolicyError } from './errors';
+import { ApiError } from '../api/errors';
 import type { Grant } from './rules';
 
 /** STS accepts 2048 characters today; older documentation says 1024. Stay within the smaller. */
@@ -43,11 +43,17 @@ export function sessionPolicy(grant: Grant): PolicyDocument {
   return { Version: '1', Statement: statements };
 }
 
-/** The minified session policy, checked against STS's size limit before it is sent. */
+/**
+ * The minified session policy, checked against STS's size limit before it is sent. Too long is the
+ * deployment's fault (UPLOAD_PREFIX), not the caller's: ApiError SessionPolicyTooLarge, a 500.
+ */
 export function sessionPolicyJson(grant: Grant): string {
   const json = JSON.stringify(sessionPolicy(grant));
   if (json.length > SESSION_POLICY_MAX) {
-    throw new PolicyError('PolicyTooLarge', `the session policy is ${json.length} characters; STS accepts ${SESSION_POLICY_MAX}`);
+    throw new ApiError(
+      'SessionPolicyTooLarge',
+      `the token function is misconfigured: the session policy is ${json.length} characters; STS accepts ${SESSION_POLICY_MAX}; shorten UPLOAD_PREFIX`,
+    );
   }
   return json;
 }

@@ -1,7 +1,8 @@
 // Output 4: the checks applied to what OSS reports after an upload (callback or object-created event).
 
 import { isAllowedType } from './content-type';
-import { PolicyError } from './errors';
+import { ApiError, type ApiErrorCode } from '../api/errors';
+import { mediaType } from '../text';
 import { userOfKey, validateKey } from './keys';
 import type { Rules } from './rules';
 
@@ -14,14 +15,15 @@ export interface UploadReport {
 
 export type UploadVerdict =
   | { ok: true; user: string; prefix: string }
-  | { ok: false; code: string; reason: string; user?: string };
+  | { ok: false; code: ApiErrorCode; reason: string; user?: string };
 
+/** Whether what OSS reports was stored keeps the rules, and whose upload it was (from the key alone). */
 export function checkUpload(rules: Rules, report: UploadReport): UploadVerdict {
   if (report.bucket !== rules.bucket) return { ok: false, code: 'WrongBucket', reason: `bucket ${report.bucket} is not ${rules.bucket}` };
   try {
     validateKey(report.key);
   } catch (err) {
-    return { ok: false, code: 'InvalidKey', reason: err instanceof PolicyError ? err.message : 'invalid key' };
+    return { ok: false, code: 'InvalidKey', reason: err instanceof ApiError ? err.message : 'invalid key' };
   }
   const owner = userOfKey(rules.prefixTemplate, report.key);
   if (!owner) return { ok: false, code: 'KeyOutsidePrefix', reason: 'the key is under no user prefix' };
@@ -29,7 +31,7 @@ export function checkUpload(rules: Rules, report: UploadReport): UploadVerdict {
   if (!Number.isSafeInteger(report.size) || report.size < 0) return { ok: false, code: 'InvalidSize', reason: 'size is not a byte count', user };
   if (report.size > rules.maxSize) return { ok: false, code: 'TooLarge', reason: `size ${report.size} is over ${rules.maxSize}`, user };
   if (report.size < rules.minSize) return { ok: false, code: 'TooSmall', reason: `size ${report.size} is under ${rules.minSize}`, user };
-  const type = (report.mimeType ?? '').split(';')[0].trim().toLowerCase();
+  const type = mediaType(report.mimeType);
   if (!isAllowedType(type, rules.allowedContentTypes)) {
     return { ok: false, code: 'ContentTypeNotAllowed', reason: `${type || 'no type'} is not allowed`, user };
   }

@@ -3,7 +3,7 @@
 
 import { callbackParam } from './callback';
 import { admitsActiveContent, allowedContentType, isActiveContent, typeFromExtension } from './content-type';
-import { PolicyError } from './errors';
+import { ApiError } from '../api/errors';
 import { generateKey, keyInGrant, safeExtension } from './keys';
 import { expiresWithinRules, MAX_SINGLE_UPLOAD, sizeWithinRules } from './limits';
 import type { Grant, Rules } from './rules';
@@ -32,14 +32,14 @@ export function putPlan(grant: Grant, req: UrlRequest): UrlPlan {
   const { rules } = grant;
   const key = req.key === undefined ? generateKey(grant, req.filename) : keyInGrant(grant, req.key);
   const declared = req.contentType ?? typeFromExtension(safeExtension(req.filename) || safeExtension(key));
-  if (declared === undefined) throw new PolicyError('ContentTypeRequired', 'give contentType: it is signed, and the upload must send it');
+  if (declared === undefined) throw new ApiError('ContentTypeRequired', 'give contentType: it is signed, and the upload must send it');
   const headers: Record<string, string> = { 'Content-Type': allowedContentType(declared, rules.allowedContentTypes) };
   const additionalHeaders: string[] = [];
   if (req.size !== undefined) {
     headers['Content-Length'] = String(sizeWithinRules(rules, req.size));
     additionalHeaders.push('content-length');
   } else if (rules.maxSize < MAX_SINGLE_UPLOAD || rules.minSize > 0) {
-    throw new PolicyError('SizeRequired', 'give size: a presigned PUT binds the exact length so the size limit holds');
+    throw new ApiError('SizeRequired', 'give size: a presigned PUT binds the exact length so the size limit holds');
   }
   if (rules.forbidOverwrite) headers['x-oss-forbid-overwrite'] = 'true';
   const query: Record<string, string> = {};
@@ -72,10 +72,10 @@ function downloadOverrides(rules: Rules, key: string, filename: string | undefin
 }
 
 export function getPlan(grant: Grant, req: UrlRequest): UrlPlan {
-  if (req.key === undefined) throw new PolicyError('KeyRequired', 'give the key to download');
+  if (req.key === undefined) throw new ApiError('KeyRequired', 'give the key to download');
   const key = keyInGrant(grant, req.key);
   if (req.filename !== undefined && (typeof req.filename !== 'string' || req.filename.length === 0 || req.filename.length > 255 || !req.filename.isWellFormed())) {
-    throw new PolicyError('InvalidFilename', 'filename must be a string of 1 to 255 characters of valid Unicode');
+    throw new ApiError('InvalidFilename', 'filename must be a string of 1 to 255 characters of valid Unicode');
   }
   return {
     method: 'GET',

@@ -2,8 +2,10 @@
 // accounts and buckets.
 
 import { createHmac } from 'node:crypto';
+import { byName } from '../text';
 import type { Credentials } from './credentials';
-import type { QueryPairs } from './v4';
+import { type Condition, type QueryPairs, type SignatureVersion, type SignedForm, UnsignableRequest } from './signature-version';
+import { encodeQuery } from './url';
 
 // Query parameters that are part of the V1 canonical resource (the v2 SDKs' list, plus callbacks,
 // image processing and anything x-oss-*).
@@ -31,7 +33,7 @@ export interface V1Request {
 
 export function canonicalResourceV1(bucket: string | undefined, key: string | undefined, query: QueryPairs): string {
   let resource = bucket ? `/${bucket}/${key ?? ''}` : '/';
-  const subs = query.filter(([k]) => isSubresource(k)).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  const subs = query.filter(([k]) => isSubresource(k)).sort(byName);
   if (subs.length) resource += '?' + subs.map(([k, v]) => (v === '' ? k : `${k}=${v}`)).join('&');
   return resource;
 }
@@ -48,7 +50,7 @@ export function stringToSignV1(req: V1Request, dateOrExpires: string): string {
     const n = k.toLowerCase();
     if (n.startsWith('x-oss-')) ossHeaders.push([n, String(v).trim()]);
   }
-  ossHeaders.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  ossHeaders.sort(byName);
   return (
     `${req.method.toUpperCase()}\n${header(req.headers, 'content-md5')}\n${header(req.headers, 'content-type')}\n${dateOrExpires}\n` +
     ossHeaders.map(([n, v]) => `${n}:${v}\n`).join('') +
@@ -74,10 +76,39 @@ export function presignV1(req: V1Request, credentials: Credentials, expiresUnix:
   const toSign = stringToSignV1({ ...req, query }, String(expiresUnix));
   const signature = signV1(credentials.accessKeySecret, toSign);
   const signed: QueryPairs = [['OSSAccessKeyId', credentials.accessKeyId], ['Expires', String(expiresUnix)], ['Signature', signature], ...query];
-  return { query: signed.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)), stringToSign: toSign };
+  return { query: signed.sort(byName), stringToSign: toSign };
 }
 
 /** PostObject V1: HMAC-SHA1 of the Base64 policy. */
 export function postSignatureV1(secret: string, policyBase64: string): string {
   return signV1(secret, policyBase64);
 }
+
+/** A V1 PostObject form. */
+export function signPostV1(
+  conditions: Condition[],
+  fields: Record<string, string>,
+  credentials: Credentials,
+  now: Date,
+  expiresSeconds: number,
+): SignedForm {
+  const expiration = new Date(now.getTime() + expiresSeconds * 1000);
+  // V1 signs only the policy, so the STS token is pinned there to be inside what is signed.
+  const token: Condition[] = credentials.securityToken ? [{ 'x-oss-security-token': credentials.securityToken }] : [];
+  const document = { expiration: expiration.toISOString(), conditions: [...conditions, ...token] };
+  const policy = Buffer.from(JSON.stringify(document), 'utf8').toString('base64');
+  const auth: Record<string, string> = { OSSAccessKeyId: credentials.accessKeyId, policy, Signature: postSignatureV1(credentials.accessKeySecret, policy) };
+  if (credentials.securityToken) auth['x-oss-security-token'] = credentials.securityToken;
+  return { fields: { ...fields, ...auth }, policy, expiration };
+}
+
+/** OSS's V1 (HMAC-SHA1), for legacy buckets only. It signs Content-MD5, Content-Type and x-oss-* alone. */
+export const V1: SignatureVersion = {
+  name: 'v1',
+  presignQuery(req, credentials, _region, now, expiresSeconds) {
+    // Anything else would be sent unsigned and silently go unenforced.
+    if (req.additionalHeaders?.length) throw new UnsignableRequest(`V1 signatures cannot bind ${req.additionalHeaders.join(', ')}`);
+    return encodeQuery(presignV1(req, credentials, Math.floor(now.getTime() / 1000) + expiresSeconds).query);
+  },
+  signForm: (conditions, fields, credentials, _region, now, expiresSeconds) => signPostV1(conditions, fields, credentials, now, expiresSeconds),
+};

@@ -5,13 +5,13 @@ import { Agent as HttpAgent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
 // lib/rpc alone: the package index also loads the ROA client and its XML libraries (~100 KB).
 import RPCClient from '@alicloud/pop-core/lib/rpc';
-import type { FcCredentials } from '../http';
+import type { Credentials } from '../signer/credentials';
 import { classifyStsError, StsCallFailed } from './errors';
 import { STS_API_VERSION } from './pop-signature';
 
 export interface AssumeRoleRequest {
   /** The caller's own credentials: the function role's STS keys, security token included. */
-  credentials: FcCredentials;
+  credentials: Credentials;
   endpoint: string;
   roleArn: string;
   sessionName: string;
@@ -37,7 +37,7 @@ const agents = { http: new HttpAgent({ keepAlive: true }), https: new HttpsAgent
 const MAX_CLIENTS = 4;
 const clients = new Map<string, RPCClient>();
 
-function clientFor(endpoint: string, c: FcCredentials): RPCClient {
+function clientFor(endpoint: string, c: Credentials): RPCClient {
   const id = `${endpoint}\n${c.accessKeyId}`;
   let client = clients.get(id);
   if (!client) {

@@ -2,7 +2,7 @@
 // broken answers) or tell the operator what to fix. Only codes and ids are kept: STS messages and
 // pop-core's error text can carry the signed request (key id, security token), so they never leave.
 
-import { HttpError } from '../http';
+import { ApiError, type ApiErrorCode } from '../api/errors';
 
 export type StsFailureReason = 'api' | 'timeout' | 'network' | 'malformed';
 
@@ -58,7 +58,7 @@ export function classifyStsError(err: unknown): StsCallFailed {
 }
 
 interface Misconfiguration {
-  code: string;
+  code: ApiErrorCode;
   fix: string;
 }
 
@@ -95,12 +95,17 @@ function misconfiguration(stsCode: string): Misconfiguration {
   return { code: 'StsRejected', fix: 'STS refused the AssumeRole call; its code is in the function log' };
 }
 
-/** The answer a caller gets: 503 with Retry-After when retrying may help, else a 500 naming the fix. */
-export function stsHttpError(failure: StsCallFailed): HttpError {
+/**
+ * The answer a caller gets, with what its log line says (STS's code and request id, the attempts):
+ * 503 StsUnavailable with Retry-After (longer when STS throttles) when retrying may help, else a 500
+ * naming the fix.
+ */
+export function stsApiError(failure: StsCallFailed, attempts: number): ApiError {
+  const log = { ...failure.detail, stsAttempts: attempts };
   if (failure.retryable) {
     const throttled = /^Throttling/.test(failure.detail.stsCode ?? '');
-    return new HttpError(503, 'StsUnavailable', 'the credential service is unavailable; retry later', { 'Retry-After': throttled ? '5' : '2' });
+    return new ApiError('StsUnavailable', 'the credential service is unavailable; retry later', { retryAfter: throttled ? 5 : undefined, log });
   }
   const m = misconfiguration(failure.detail.stsCode ?? '');
-  return new HttpError(500, m.code, `the token function is misconfigured: ${m.fix}`);
+  return new ApiError(m.code, `the token function is misconfigured: ${m.fix}`, { log });
 }

@@ -2,25 +2,13 @@
 // through pop-core with bounded retries, cached per (user, access level) until the safety margin.
 
 import type { Config } from '../config';
-import { HttpError, type FcCredentials } from '../http';
-import { PolicyError, roleSessionName, sessionPolicyJson, type Grant } from '../policy';
+import { roleSessionName, type Grant } from '../policy/rules';
+import { sessionPolicyJson } from '../policy/session-policy';
+import type { Credentials } from '../signer/credentials';
 import { assumeRole, type StsCredentials } from './assume-role';
 import { CredentialCache, type CacheOutcome } from './cache';
-import { classifyStsError, StsCallFailed, stsHttpError, type StsFailureDetail } from './errors';
+import { classifyStsError, StsCallFailed, stsApiError } from './errors';
 import { withRetry } from './retry';
-
-export { stsCallCount, type StsCredentials } from './assume-role';
-
-/** An STS failure as the caller sees it, plus what the request's log line should say about it. */
-export class StsError extends HttpError {
-  constructor(
-    failure: StsCallFailed,
-    readonly log: StsFailureDetail & { stsAttempts: number },
-  ) {
-    const http = stsHttpError(failure);
-    super(http.status, http.code, http.message, http.headers);
-  }
-}
 
 export interface Vended {
   credentials: StsCredentials;
@@ -32,19 +20,12 @@ export interface Vended {
 // One cache per configuration: a new configuration (the local runtime restarting, say) starts empty.
 const caches = new WeakMap<Config, CredentialCache<StsCredentials>>();
 
-function sessionPolicyOf(grant: Grant): string {
-  try {
-    return sessionPolicyJson(grant);
-  } catch (err) {
-    if (err instanceof PolicyError) {
-      throw new HttpError(500, 'SessionPolicyTooLarge', `the token function is misconfigured: ${err.message}; shorten UPLOAD_PREFIX`);
-    }
-    throw err;
-  }
-}
-
-/** The caller's STS credentials, from the cache or from one AssumeRole shared by concurrent requests. */
-export async function vendCredentials(grant: Grant, config: Config, roleArn: string, own: FcCredentials): Promise<Vended> {
+/**
+ * The caller's STS credentials, from the cache or from one AssumeRole shared by concurrent requests,
+ * signed with the function role's own credentials. Throws ApiError: StsUnavailable (503) or a 500
+ * naming what the operator must fix, with STS's code and request id for the log line.
+ */
+export async function vendCredentials(grant: Grant, config: Config, roleArn: string, own: Credentials): Promise<Vended> {
   let cache = caches.get(config);
   if (!cache) caches.set(config, (cache = new CredentialCache<StsCredentials>()));
   let stsCalls = 0;
@@ -55,8 +36,8 @@ export async function vendCredentials(grant: Grant, config: Config, roleArn: str
       endpoint: config.sts.endpoint,
       roleArn,
       sessionName: roleSessionName(grant.uid),
-      durationSeconds: config.stsDurationSeconds,
-      policy: sessionPolicyOf(grant),
+      durationSeconds: grant.rules.stsDurationSeconds,
+      policy: sessionPolicyJson(grant),
       externalId: config.sts.externalId,
       timeoutMs: config.sts.timeoutMs,
     };
@@ -70,8 +51,7 @@ export async function vendCredentials(grant: Grant, config: Config, roleArn: str
       );
       return { value: credentials, expiresAt: Date.parse(credentials.Expiration) };
     } catch (err) {
-      const failure = classifyStsError(err);
-      throw new StsError(failure, { ...failure.detail, stsAttempts: stsCalls });
+      throw stsApiError(classifyStsError(err), stsCalls);
     }
   };
   const { value, outcome } = await cache.get(`${grant.uid}\n${grant.access}`, fetch);

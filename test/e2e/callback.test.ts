@@ -9,10 +9,12 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Webhook } from 'standardwebhooks';
-import { startLocalRuntime, type LocalRuntime } from '../../local/runtime';
+import type { LocalRuntime } from '../../local/runtime';
+import type { CallbackAnswer } from '../../shared/api/types';
 import { setLogSink } from '../../shared/log';
-import { CALLBACK_BODY, CALLBACK_BODY_TYPE } from '../../shared/policy';
+import { CALLBACK_BODY, CALLBACK_BODY_TYPE } from '../../shared/policy/callback';
 import { b64, connectionCounter, ossSignature, recordingServer, rsaKeys, type Recorded, type Recorder } from '../unit/callback-helpers';
+import { startTestRuntime } from '../helpers/runtime';
 
 const BUCKET = 'local-uploads';
 const SECRET = `whsec_${Buffer.from('e2e-callback-webhook-secret-0123').toString('base64')}`;
@@ -27,18 +29,6 @@ interface AliOss {
 }
 const OSS = require('ali-oss') as new (options: Record<string, unknown>) => AliOss;
 
-interface CallbackAnswer {
-  key: string;
-  size: number;
-  etag: string;
-  mimeType: string;
-  user: string;
-  url: string;
-  expiresAt: string;
-  eventId: string;
-  delivered: boolean;
-}
-
 interface HopRecord extends Recorded {
   status: number;
   answer: string;
@@ -52,7 +42,6 @@ let webhookMode: 'answer' | 'hang' = 'answer';
 let hop: Recorder & { records: HopRecord[] };
 let logLines: string[];
 let restoreSink: (l: string) => void;
-const savedEnv = { ...process.env };
 
 /** A loopback hop on the callback's path that forwards to the runtime and keeps request, answer and time. */
 async function startHop(): Promise<Recorder & { records: HopRecord[] }> {
@@ -75,7 +64,7 @@ async function startHop(): Promise<Recorder & { records: HopRecord[] }> {
 }
 
 async function start(env: Record<string, string> = {}) {
-  runtime = await startLocalRuntime({
+  runtime = await startTestRuntime({
     dataDir,
     env: { WEBHOOK_URL: `${app.url}/hooks/uploads`, WEBHOOK_SECRET: SECRET, CALLBACK_URL: `${hop.url}/api/callback`, ...env },
   });
@@ -83,8 +72,6 @@ async function start(env: Record<string, string> = {}) {
 
 async function stop() {
   await runtime?.stop();
-  for (const k of Object.keys(process.env)) if (!(k in savedEnv)) delete process.env[k];
-  Object.assign(process.env, savedEnv);
 }
 
 beforeAll(async () => {

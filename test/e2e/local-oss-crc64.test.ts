@@ -4,8 +4,9 @@
 // with their own CRC of what they sent or received.
 
 import { crc64 } from '../../local/oss/crc64';
-import { grantFor, postPlan } from '../../shared/policy';
-import { signPostV4 } from '../../shared/signer';
+import { postPlan } from '../../shared/policy/post-conditions';
+import { grantFor } from '../../shared/policy/rules';
+import { signPostV4 } from '../../shared/signer/v4';
 import { BUCKET, elements, REGION, send, startTestOss, type TestOss } from './local-oss-setup';
 
 let t: TestOss;

@@ -5,7 +5,9 @@
 // request whose key id does not exist), 0002-00000006 (a token other than the key's own) and
 // 0002-00000007 (expired temporary credentials).
 
-import { authorizeV1, objectUrl, presignV1, presignV4, signPostV4 } from '../../shared/signer';
+import { objectUrl } from '../../shared/signer/url';
+import { authorizeV1, presignV1 } from '../../shared/signer/v1';
+import { presignV4, signPostV4 } from '../../shared/signer/v4';
 import { BUCKET, elements, REGION, send, startTestOss, type Creds, type TestOss } from './local-oss-setup';
 
 let t: TestOss;

@@ -9,7 +9,8 @@ import { get, request } from 'node:http';
 import { Readable } from 'node:stream';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
-import { authorizeV4, objectUrl, presignV4 } from '../../shared/signer';
+import { objectUrl } from '../../shared/signer/url';
+import { authorizeV4, presignV4 } from '../../shared/signer/v4';
 import { BUCKET, REGION, startTestOss, type TestOss } from './local-oss-setup';
 
 const SIZE = 200 * 1024 * 1024;

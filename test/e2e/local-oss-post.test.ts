@@ -6,9 +6,15 @@ import { readdirSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { verifyCallback } from '../../shared/callback-auth';
-import { callbackParam, grantFor, postPlan, putPlan, type Grant } from '../../shared/policy';
-import { objectUrl, presignV4, signPostV1, signPostV4, type Credentials } from '../../shared/signer';
+import { verifyCallback } from '../../shared/callback-auth/verify';
+import { callbackParam } from '../../shared/policy/callback';
+import { postPlan } from '../../shared/policy/post-conditions';
+import { grantFor, type Grant } from '../../shared/policy/rules';
+import { putPlan } from '../../shared/policy/url-constraints';
+import type { Credentials } from '../../shared/signer/credentials';
+import { objectUrl } from '../../shared/signer/url';
+import { signPostV1 } from '../../shared/signer/v1';
+import { presignV4, signPostV4 } from '../../shared/signer/v4';
 import { BUCKET, errorCode, REGION, refusal, startTestOss, type TestOss } from './local-oss-setup';
 
 const APP_ORIGIN = 'http://localhost:5173';

@@ -6,7 +6,7 @@
 // aliyun/alibabacloud-oss-python-sdk-v2@ebe9a43f.
 
 import { createHash, randomBytes, randomInt } from 'node:crypto';
-import { signPostV4 } from '../../shared/signer';
+import { signPostV4 } from '../../shared/signer/v4';
 import { BUCKET, elements, REGION, send, startTestOss, type TestOss } from './local-oss-setup';
 
 let t: TestOss;

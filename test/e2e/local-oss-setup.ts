@@ -11,8 +11,11 @@ import type { RamPolicy } from '../../local/iam/evaluate';
 import type { Principal } from '../../local/iam/store';
 import { startLocalOss, type LocalOss } from '../../local/oss';
 import { loadConfig } from '../../shared/config';
-import { grantFor, rulesFromConfig, sessionPolicy, type Rules } from '../../shared/policy';
-import { authorizeV4, objectUrl, type QueryPairs } from '../../shared/signer';
+import { grantFor, type Rules } from '../../shared/policy/rules';
+import { sessionPolicy } from '../../shared/policy/session-policy';
+import { authorizeV4 } from '../../shared/signer/v4';
+import { objectUrl } from '../../shared/signer/url';
+import type { QueryPairs } from '../../shared/signer/signature-version';
 
 export const BUCKET = 'local-uploads';
 export const REGION = 'cn-hangzhou';
@@ -76,7 +79,7 @@ const credsOf = (p: Principal): Creds => ({ accessKeyId: p.accessKeyId, accessKe
 
 export async function startTestOss(corsOrigins: string[] = []): Promise<TestOss> {
   const account = createLocalAccount(BUCKET, 'users/${uid}/');
-  const rules = rulesFromConfig(loadConfig({ OSS_BUCKET: BUCKET, OSS_REGION: REGION }));
+  const rules = loadConfig({ OSS_BUCKET: BUCKET, OSS_REGION: REGION }).rules;
   const role = account.iam.roles.get(account.uploadRoleArn);
   if (!role) throw new Error('the local account has no upload role');
   const session = (uid: string, access: 'upload' | 'download' | 'readwrite', now?: Date) =>

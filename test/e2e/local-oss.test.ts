@@ -8,7 +8,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { objectUrl, presignV4 } from '../../shared/signer';
+import { objectUrl } from '../../shared/signer/url';
+import { presignV4 } from '../../shared/signer/v4';
 import { BUCKET, errorCode, REGION, refusal, startTestOss, type TestOss } from './local-oss-setup';
 
 let t: TestOss;

@@ -9,7 +9,7 @@ import { isAllowed } from '../../local/iam/evaluate';
 import { IamStore } from '../../local/iam/store';
 import type { AssumeRoleResult } from '../../local/sts/assume-role';
 import { type LocalSts, startLocalSts } from '../../local/sts/server';
-import type { FcCredentials } from '../../shared/http';
+import type { FcCredentials } from '../../shared/http/event';
 import { type PopParams, popSignedQuery } from '../../shared/sts/pop-signature';
 
 const BUCKET = 'local-uploads';

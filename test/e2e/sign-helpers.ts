@@ -1,20 +1,13 @@
 // Shared by the sign end-to-end tests: the local runtime, a signed-in caller of /api/sign, and OSS's
 // XML error code.
 
+import type { ErrorBody, SignedFormResponse, SignedUrlResponse } from '../../shared/api/types';
 import { setLogSink } from '../../shared/log';
-import { type LocalRuntime, startLocalRuntime } from '../../local/runtime';
+import type { LocalRuntime } from '../../local/runtime';
+import { startTestRuntime } from '../helpers/runtime';
 
-/** Any answer of /sign: a URL, a form, or an error. */
-export interface SignAnswer {
-  method: string;
-  url: string;
-  headers: Record<string, string>;
-  fields: Record<string, string>;
-  key: string;
-  expiresAt: string;
-  maxSize: number;
-  error: { code: string; message: string };
-}
+/** Any answer of /sign: a URL, a form, or an error (fields read as the test expects them). */
+export type SignAnswer = SignedUrlResponse & SignedFormResponse & ErrorBody;
 
 export interface SignCaller {
   rt: LocalRuntime;
@@ -25,7 +18,7 @@ export interface SignCaller {
 
 export async function startSigning(env: Record<string, string>, user = 'alice'): Promise<SignCaller> {
   const restoreSink = setLogSink(() => undefined);
-  const rt = await startLocalRuntime({ env });
+  const rt = await startTestRuntime({ env });
   const jwt = await rt.login(user);
   return {
     rt,

@@ -4,7 +4,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startLocalRuntime, type LocalRuntime } from '../../local/runtime';
+import type { LocalRuntime } from '../../local/runtime';
+import { startTestRuntime } from '../helpers/runtime';
 import { setLogSink } from '../../shared/log';
 import { runSmoke, SmokeFailure, targetFromBase, targetFromSInfo } from '../../scripts/smoke';
 
@@ -16,7 +17,7 @@ beforeAll(async () => {
   // The functions' request log lines are not what these tests are about.
   restoreLog = setLogSink(() => {});
   dataDir = mkdtempSync(join(tmpdir(), 'smoke-'));
-  runtime = await startLocalRuntime({ port: 0, ossPort: 0, stsPort: 0, dataDir });
+  runtime = await startTestRuntime({ port: 0, ossPort: 0, stsPort: 0, dataDir });
 });
 
 afterAll(async () => {

@@ -3,17 +3,19 @@
 
 import { randomBytes } from 'node:crypto';
 import { SignJWT } from 'jose';
-import { handler, stsCallCount } from '../../functions/token';
+import { tokenHandler } from '../../functions/token';
 import { createLocalAccount, type LocalAccount } from '../../local/account';
 import { isAllowed } from '../../local/iam/evaluate';
 import { type LocalSts, startLocalSts } from '../../local/sts/server';
-import { resetConfig } from '../../shared/config';
 import { setLogSink } from '../../shared/log';
+import { stsCallCount } from '../../shared/sts/assume-role';
+import { switchableConfig } from '../helpers/config';
 import { fcContext, httpEvent } from '../helpers/events';
 
 const BUCKET = 'local-uploads';
 const HS256 = randomBytes(32).toString('base64url');
-const savedEnv = { ...process.env };
+const config = switchableConfig();
+const handler = tokenHandler(config.source);
 
 let account: LocalAccount;
 let sts: LocalSts;
@@ -27,17 +29,14 @@ beforeAll(async () => {
 afterAll(() => sts.close());
 
 beforeEach(() => {
-  process.env = { ...savedEnv, OSS_BUCKET: BUCKET, OSS_REGION: 'cn-hangzhou', STS_ENDPOINT: sts.url, STS_ROLE_ARN: account.uploadRoleArn, AUTH_HS256_SECRET: HS256 };
   // A fresh configuration, so each test starts with an empty cache.
-  resetConfig();
+  config.configure({ OSS_BUCKET: BUCKET, OSS_REGION: 'cn-hangzhou', STS_ENDPOINT: sts.url, STS_ROLE_ARN: account.uploadRoleArn, AUTH_HS256_SECRET: HS256 });
   logs = [];
   restoreSink = setLogSink((line) => logs.push(JSON.parse(line) as Record<string, unknown>));
 });
 afterEach(() => {
   setLogSink(restoreSink);
   jest.useRealTimers();
-  process.env = { ...savedEnv };
-  resetConfig();
 });
 
 const jwts = new Map<string, Promise<string>>();

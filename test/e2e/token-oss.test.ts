@@ -7,19 +7,20 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SignJWT } from 'jose';
-import { handler } from '../../functions/token';
+import { tokenHandler } from '../../functions/token';
 import { createLocalAccount, type LocalAccount } from '../../local/account';
 import { startLocalOss, type LocalOss } from '../../local/oss';
 import { type LocalSts, startLocalSts } from '../../local/sts/server';
-import { resetConfig } from '../../shared/config';
 import { setLogSink } from '../../shared/log';
+import { switchableConfig } from '../helpers/config';
 import { fcContext, httpEvent } from '../helpers/events';
 import { type AliOss, refusal } from './local-oss-setup';
 
 const BUCKET = 'local-uploads';
 const OTHER_BUCKET = 'other-bucket';
 const HS256 = randomBytes(32).toString('base64url');
-const savedEnv = { ...process.env };
+const config = switchableConfig();
+const handler = tokenHandler(config.source);
 
 interface Vended {
   AccessKeyId: string;
@@ -64,8 +65,7 @@ beforeAll(async () => {
     corsOrigins: [],
     callbackPrivateKeyPem: '',
   });
-  process.env = {
-    ...savedEnv,
+  config.configure({
     OSS_BUCKET: BUCKET,
     OSS_REGION: 'cn-hangzhou',
     OSS_ENDPOINT: oss.url,
@@ -73,8 +73,7 @@ beforeAll(async () => {
     STS_ENDPOINT: sts.url,
     STS_ROLE_ARN: account.uploadRoleArn,
     AUTH_HS256_SECRET: HS256,
-  };
-  resetConfig();
+  });
   const big = randomBytes(6 * 1024 * 1024 + 12345);
   bigFile = join(dataDir, 'six-megabytes.bin');
   writeFileSync(bigFile, big);
@@ -86,8 +85,6 @@ afterAll(async () => {
   await sts.close();
   rmSync(dataDir, { recursive: true, force: true });
   setLogSink(restoreSink);
-  process.env = { ...savedEnv };
-  resetConfig();
 });
 
 async function vend(user: string, access: 'upload' | 'download' | 'readwrite'): Promise<Vended> {

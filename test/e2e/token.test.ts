@@ -5,15 +5,17 @@ import { randomBytes } from 'node:crypto';
 import { createServer, request, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { SignJWT } from 'jose';
-import { handler } from '../../functions/token';
+import { tokenHandler } from '../../functions/token';
 import { createLocalAccount, type LocalAccount } from '../../local/account';
 import { isAllowed, type RequestContext } from '../../local/iam/evaluate';
 import { type LocalSts, startLocalSts } from '../../local/sts/server';
-import { loadConfig, resetConfig } from '../../shared/config';
-import type { FcCredentials, HttpResponse } from '../../shared/http';
+import type { FcCredentials } from '../../shared/http/event';
+import type { HttpResponse } from '../../shared/http/response';
 import { setLogSink } from '../../shared/log';
-import { grantFor, rulesFromConfig, sessionPolicyJson } from '../../shared/policy';
+import { grantFor } from '../../shared/policy/rules';
+import { sessionPolicyJson } from '../../shared/policy/session-policy';
 import { popSignature } from '../../shared/sts/pop-signature';
+import { switchableConfig } from '../helpers/config';
 import { fcContext, httpEvent } from '../helpers/events';
 
 const BUCKET = 'local-uploads';
@@ -33,7 +35,8 @@ let recorder: Server;
 let recorded: Recorded[];
 let logs: string[];
 let restoreSink: (line: string) => void;
-const savedEnv = { ...process.env };
+const config = switchableConfig();
+const handler = tokenHandler(config.source);
 
 /** A loopback hop in front of the local STS that keeps what crossed it. */
 function startRecorder(target: string): Promise<string> {
@@ -71,8 +74,7 @@ afterAll(async () => {
 });
 
 function useEnv(extra: Record<string, string> = {}) {
-  process.env = {
-    ...savedEnv,
+  config.configure({
     OSS_BUCKET: BUCKET,
     OSS_REGION: 'cn-hangzhou',
     OSS_ENDPOINT: 'http://localhost:9',
@@ -81,8 +83,7 @@ function useEnv(extra: Record<string, string> = {}) {
     STS_ROLE_ARN: account.uploadRoleArn,
     AUTH_HS256_SECRET: HS256,
     ...extra,
-  };
-  resetConfig();
+  });
 }
 
 beforeEach(() => {
@@ -93,8 +94,6 @@ beforeEach(() => {
 });
 afterEach(() => {
   setLogSink(restoreSink);
-  process.env = { ...savedEnv };
-  resetConfig();
 });
 
 const jwt = (user: string) => new SignJWT({}).setProtectedHeader({ alg: 'HS256' }).setSubject(user).setIssuedAt().setExpirationTime('1h').sign(new TextEncoder().encode(HS256));
@@ -134,7 +133,7 @@ describe('the AssumeRole request', () => {
   it('carries exactly the POP common parameters, the function role key and token, and the AssumeRole parameters', async () => {
     await token('alice', 'upload');
     const form = formOf(recorded[0].body);
-    const rules = rulesFromConfig(loadConfig(process.env));
+    const { rules } = config.source();
     expect(form).toEqual({
       Action: 'AssumeRole',
       Version: '2015-04-01',

@@ -2,10 +2,11 @@
 // error code it must get. Sent over real HTTP to the local runtime, except the malformed Function
 // Compute events, which no HTTP client can produce and which go to the handlers directly.
 
-import { handler as callbackHandler } from '../../functions/callback';
-import { handler as signHandler } from '../../functions/sign';
-import { handler as tokenHandler } from '../../functions/token';
-import type { FcHandler } from '../../shared/http';
+import { callbackHandler } from '../../functions/callback';
+import { signHandler } from '../../functions/sign';
+import { tokenHandler } from '../../functions/token';
+import type { ConfigSource } from '../../shared/config';
+import type { FcHandler } from '../../shared/http/handler';
 import { fcContext, httpEvent } from '../helpers/events';
 import { b64, OSS_KEY_URL_HEADER } from '../unit/callback-helpers';
 import { BROKEN_TOKENS } from './jwts';
@@ -33,15 +34,15 @@ const bytes = (body: string | Buffer) => (typeof body === 'string' ? body : new 
 const asJson = (endpoint: Endpoint, value: unknown) => post(`/api/${endpoint}`, JSON.stringify(value), { 'Content-Type': 'application/json' });
 const asText = (endpoint: Endpoint, text: string | Buffer, type = 'application/json') => post(`/api/${endpoint}`, text, { 'Content-Type': type });
 
-/** A malformed FC event straight to a handler, as no HTTP client could send it. */
-function invoke(handler: FcHandler, event: Buffer | string | object) {
-  return async (): Promise<Answer> => {
-    const r = await handler(event, fcContext());
+/** A malformed FC event straight to a handler configured as the runtime's, as no HTTP client could send it. */
+function invoke(endpoint: Endpoint, event: Buffer | string | object) {
+  return async (t: RuntimeUnderTest): Promise<Answer> => {
+    const r = await HANDLERS[endpoint](t.rt.config)(event, fcContext());
     return { status: r.statusCode, headers: Object.fromEntries(Object.entries(r.headers).map(([k, v]) => [k.toLowerCase(), v])), text: r.body };
   };
 }
 
-const HANDLERS: Record<Endpoint, FcHandler> = { token: tokenHandler, sign: signHandler, callback: callbackHandler };
+const HANDLERS: Record<Endpoint, (config: ConfigSource) => FcHandler> = { token: tokenHandler, sign: signHandler, callback: callbackHandler };
 
 const deepArray = (depth: number) => `${'['.repeat(depth)}${']'.repeat(depth)}`;
 const deepObject = (depth: number) => `${'{"a":'.repeat(depth)}1${'}'.repeat(depth)}`;
@@ -86,7 +87,7 @@ function transportCases(endpoint: 'token' | 'sign'): BadInput[] {
     ...BROKEN_TOKENS.map((b) =>
       c(`a token: ${b.what}`, b.status, b.code, async (t) => {
         const body = endpoint === 'token' ? { access: 'upload' } : { op: 'get', key: t.seeded.key };
-        return t.call(path, { method: 'POST', headers: { Authorization: await b.header(process.env.AUTH_HS256_SECRET as string, USER), 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
+        return t.call(path, { method: 'POST', headers: { Authorization: await b.header(t.rt.env.AUTH_HS256_SECRET as string, USER), 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
       }),
     ),
     ...['PUT', 'DELETE', 'PATCH'].map((method) => c(`method ${method}`, 405, 'MethodNotAllowed', (t) => t.call(path, { method, headers: { Authorization: `Bearer ${t.jwt}` } }))),
@@ -388,9 +389,8 @@ function signedCallbackCases(): BadInput[] {
 // Function Compute events no HTTP client can produce, straight to each handler
 
 function eventCases(endpoint: Endpoint): BadInput[] {
-  const handler = HANDLERS[endpoint];
   const path = `/api/${endpoint}`;
-  const c = (what: string, status: number, code: string, event: Buffer | string | object): BadInput => ({ endpoint, what: `an FC event with ${what}`, status, code, send: invoke(handler, event) });
+  const c = (what: string, status: number, code: string, event: Buffer | string | object): BadInput => ({ endpoint, what: `an FC event with ${what}`, status, code, send: invoke(endpoint, event) });
   const base = JSON.parse(httpEvent({ method: 'POST', path, body: {} }).toString()) as Record<string, unknown>;
   return [
     c('a body that is not JSON', 400, 'MalformedEvent', Buffer.from('not json')),

@@ -10,12 +10,13 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type LocalRuntime, startLocalRuntime } from '../../local/runtime';
-import { KeyStore, verifyCallback } from '../../shared/callback-auth';
-import { resetConfig } from '../../shared/config';
-import { HttpError } from '../../shared/http';
+import type { LocalRuntime } from '../../local/runtime';
+import { KeyStore } from '../../shared/callback-auth/key-store';
+import { verifyCallback } from '../../shared/callback-auth/verify';
+import { ApiError } from '../../shared/api/errors';
 import { setLogSink } from '../../shared/log';
 import { b64, ossSignature, rsaKeys } from '../unit/callback-helpers';
+import { startTestRuntime } from '../helpers/runtime';
 import { after, answer, type Behaviour, hang, inTurn, type Misbehaving, misbehaving, nothingListening } from './misbehaving';
 
 /** OSS gives an upload callback 5 s before it answers the uploader 203 CallbackFailed. */
@@ -44,22 +45,18 @@ let oss: Misbehaving;
 let logLines: string[] = [];
 let restoreSink: (line: string) => void;
 const changed = ['STS_ENDPOINT', 'STS_TIMEOUT_MS', 'WEBHOOK_URL', 'OSS_INTERNAL_ENDPOINT'] as const;
-let configured: Record<string, string | undefined>;
+let configured: Partial<Record<(typeof changed)[number], string>>;
 
 beforeAll(async () => {
   restoreSink = setLogSink((line) => logLines.push(line));
   [sts, webhook, oss] = await Promise.all([misbehaving(), misbehaving(), misbehaving()]);
   dataDir = mkdtempSync(join(tmpdir(), 'faults-'));
-  rt = await startLocalRuntime({ dataDir, env: { WEBHOOK_URL: `${webhook.url}/hooks/uploads`, WEBHOOK_SECRET } });
-  configured = Object.fromEntries(changed.map((name) => [name, process.env[name]]));
+  rt = await startTestRuntime({ dataDir, env: { WEBHOOK_URL: `${webhook.url}/hooks/uploads`, WEBHOOK_SECRET } });
+  configured = Object.fromEntries(changed.map((name) => [name, rt.env[name]]));
 });
 
 afterEach(() => {
-  for (const name of changed) {
-    if (configured[name] === undefined) delete process.env[name];
-    else process.env[name] = configured[name];
-  }
-  resetConfig();
+  rt.reconfigure(Object.fromEntries(changed.map((name) => [name, configured[name]])));
   logLines = [];
 });
 
@@ -74,8 +71,7 @@ afterAll(async () => {
 });
 
 function configure(env: Partial<Record<(typeof changed)[number], string>>) {
-  Object.assign(process.env, env);
-  resetConfig();
+  rt.reconfigure(env);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -178,7 +174,7 @@ describe("OSS's public-key host misbehaving: verifying a callback that names a k
     const started = performance.now();
     const outcome = await verifyCallback({ path: '/api/callback', body, authorization: ossSignature(newOssKey.privateKey, '/api/callback', body), pubKeyUrl: b64(KEY_URL) }, { keyStore: store }).then(
       () => 'verified',
-      (err: unknown) => (err instanceof HttpError ? `${err.status} ${err.code}` : `threw ${String(err)}`),
+      (err: unknown) => (err instanceof ApiError ? `${err.status} ${err.code}` : `threw ${String(err)}`),
     );
     return { outcome, ms: performance.now() - started };
   }

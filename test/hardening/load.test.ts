@@ -2,7 +2,8 @@
 // callback requests against the local runtime all get their own status, with no error or timeout.
 // The full run (10,000 requests at 64 connections, with the runtime's memory) is `npm run load`.
 
-import { type LocalRuntime, startLocalRuntime } from '../../local/runtime';
+import type { LocalRuntime } from '../../local/runtime';
+import { startTestRuntime } from '../helpers/runtime';
 import { setLogSink } from '../../shared/log';
 import { requestMix, runMix, type Target } from '../../scripts/load';
 
@@ -12,7 +13,7 @@ let restoreSink: (line: string) => void;
 
 beforeAll(async () => {
   restoreSink = setLogSink(() => undefined);
-  rt = await startLocalRuntime();
+  rt = await startTestRuntime();
   const user = 'load-alice';
   target = { url: rt.appUrl.replace('localhost', '127.0.0.1'), jwt: await rt.login(user), user };
 });

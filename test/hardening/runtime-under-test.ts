@@ -9,8 +9,8 @@ import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import type { KeyObject } from 'node:crypto';
 import { IamStore } from '../../local/iam/store';
-import { type LocalRuntime, startLocalRuntime } from '../../local/runtime';
-import { resetConfig } from '../../shared/config';
+import type { LocalRuntime } from '../../local/runtime';
+import { startTestRuntime } from '../helpers/runtime';
 import { OSS_KEY_URL_HEADER, ossSignature, rsaKeys } from '../unit/callback-helpers';
 
 export const BUCKET = 'local-uploads';
@@ -71,11 +71,10 @@ function files(dir: string): string[] {
 
 export async function startRuntimeUnderTest(env: Record<string, string> = {}): Promise<RuntimeUnderTest> {
   const dataDir = mkdtempSync(join(tmpdir(), 'hardening-'));
-  const rt = await startLocalRuntime({ dataDir, env: { UPLOAD_MAX_SIZE: '1048576', ...env } });
+  const rt = await startTestRuntime({ dataDir, env: { UPLOAD_MAX_SIZE: '1048576', ...env } });
   const trusted: { privateKey: KeyObject; publicPem: string } = rsaKeys();
   // The runtime trusts its local OSS's key; the tests' key joins it, as an operator would add one.
-  process.env.CALLBACK_TRUSTED_KEYS = `${process.env.CALLBACK_TRUSTED_KEYS}\n${trusted.publicPem}`;
-  resetConfig();
+  rt.reconfigure({ CALLBACK_TRUSTED_KEYS: `${rt.env.CALLBACK_TRUSTED_KEYS}\n${trusted.publicPem}` });
   const jwt = await rt.login(USER);
   const call = async (path: string, init: RequestInit = {}) => answerOf(await fetch(`${rt.appUrl}${path}`, init));
   const post = (path: string, body: unknown) =>

@@ -1,11 +1,11 @@
-import { PolicyError } from '../../shared/policy';
+import { ApiError } from '../../shared/api/errors';
 
-/** The PolicyError code `run` throws, or 'accepted' when it throws nothing. */
+/** The ApiError code `run` throws, or 'accepted' when it throws nothing. */
 export function policyCode(run: () => unknown): string {
   try {
     run();
   } catch (err) {
-    if (err instanceof PolicyError) return err.code;
+    if (err instanceof ApiError) return err.code;
     throw err;
   }
   return 'accepted';

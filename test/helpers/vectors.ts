@@ -2,7 +2,7 @@
 
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { QueryPairs } from '../../shared/signer';
+import type { QueryPairs } from '../../shared/signer/signature-version';
 
 /** A request signed in its header or URL: kinds v1-header, v1-presigned-url, v4-header, v4-presigned-url. */
 export interface SignatureVector {

@@ -2,9 +2,10 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { exportJWK, exportSPKI, generateKeyPair, SignJWT, type CryptoKey, type JWTPayload } from 'jose';
 import { authenticate } from '../../shared/auth';
-import { resetConfig } from '../../shared/config';
-import { httpHandler, type HttpResponse } from '../../shared/http';
+import { httpHandler } from '../../shared/http/handler';
+import type { HttpResponse } from '../../shared/http/response';
 import { setLogSink } from '../../shared/log';
+import { switchableConfig } from '../helpers/config';
 import { fcContext, httpEvent } from '../helpers/events';
 
 const ISSUER = 'https://id.example';
@@ -12,16 +13,11 @@ const AUDIENCE = 'photos-app';
 const HS_SECRET = 'test-hs256-secret-of-at-least-32-bytes!';
 const BASE = { OSS_BUCKET: 'photos-prod', OSS_REGION: 'cn-hangzhou', AUTH_ISSUER: ISSUER, AUTH_AUDIENCE: AUDIENCE };
 
-const whoami = httpHandler({ name: 'whoami', methods: ['POST'], handle: async (req) => ({ body: await authenticate(req) }) });
+const { source, configure } = switchableConfig();
+const whoami = httpHandler({ name: 'whoami', methods: ['POST'], handle: async (req) => ({ body: await authenticate(req.header('authorization'), req.config.auth) }) }, source);
 
-const savedEnv = { ...process.env };
 let lines: string[];
 let restoreSink: (line: string) => void;
-
-function configure(env: Record<string, string>): void {
-  process.env = { ...savedEnv, ...env };
-  resetConfig();
-}
 
 beforeEach(() => {
   lines = [];
@@ -30,11 +26,6 @@ beforeEach(() => {
 
 afterEach(() => {
   setLogSink(restoreSink);
-});
-
-afterAll(() => {
-  process.env = { ...savedEnv };
-  resetConfig();
 });
 
 /** A response body: an error, or the identity the route answered with. */

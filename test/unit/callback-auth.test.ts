@@ -3,16 +3,12 @@
 // refused key URL costs no network request.
 
 import { readFileSync } from 'node:fs';
-import {
-  allowedKeyUrl,
-  callbackStringToSign,
-  KeyStore,
-  SHIPPED_KEY_PEM,
-  verifyCallback,
-  type SignedCallback,
-} from '../../shared/callback-auth';
+import { KeyStore } from '../../shared/callback-auth/key-store';
+import { allowedKeyUrl } from '../../shared/callback-auth/key-url';
+import { SHIPPED_KEY_PEM } from '../../shared/callback-auth/oss-public-key';
+import { callbackStringToSign, verifyCallback, type SignedCallback } from '../../shared/callback-auth/verify';
 import { ConfigError } from '../../shared/config';
-import { HttpError } from '../../shared/http';
+import { ApiError } from '../../shared/api/errors';
 import { b64, hang, OSS_KEY_URL_HEADER, ossSignature, recordingServer, rsaKeys, type Recorder } from './callback-helpers';
 
 interface CallbackVector {
@@ -37,12 +33,12 @@ function vectorCallback(v: CallbackVector): SignedCallback {
   };
 }
 
-async function refusal(p: Promise<unknown>): Promise<HttpError> {
+async function refusal(p: Promise<unknown>): Promise<ApiError> {
   const err = await p.then(
     () => undefined,
     (e: unknown) => e,
   );
-  if (!(err instanceof HttpError)) throw new Error(`expected an HttpError, got ${String(err)}`);
+  if (!(err instanceof ApiError)) throw new Error(`expected an ApiError, got ${String(err)}`);
   return err;
 }
 

@@ -3,16 +3,9 @@
 
 import { createHash } from 'node:crypto';
 import { setLogSink, log } from '../../shared/log';
-import { PolicyError } from '../../shared/policy';
-import {
-  claimFromCallbackBody,
-  isOssTriggerEvent,
-  normalizeEtag,
-  recordsFromOssEvent,
-  uploadEvent,
-  uploadEventId,
-  uploadEventLogFields,
-} from '../../shared/upload-event';
+import { ApiError } from '../../shared/api/errors';
+import { claimFromCallbackBody, normalizeEtag, recordsFromOssEvent, uploadEvent, uploadEventId, uploadEventLogFields } from '../../functions/callback/upload-event';
+import { isOssTriggerEvent } from '../../shared/http/event';
 import { httpEvent } from '../helpers/events';
 
 const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
@@ -32,14 +25,14 @@ function ossEvent(eventName: string, object: Record<string, unknown>, bucket = '
   };
 }
 
-function thrown(fn: () => unknown): PolicyError {
+function thrown(fn: () => unknown): ApiError {
   try {
     fn();
   } catch (err) {
-    if (err instanceof PolicyError) return err;
+    if (err instanceof ApiError) return err;
     throw err;
   }
-  throw new Error('expected a PolicyError');
+  throw new Error('expected a ApiError');
 }
 
 describe('the event id', () => {

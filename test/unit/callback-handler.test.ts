@@ -4,10 +4,10 @@
 
 import { createHash } from 'node:crypto';
 import { Webhook } from 'standardwebhooks';
-import { handler } from '../../functions/callback';
-import { resetConfig } from '../../shared/config';
-import type { HttpResponse } from '../../shared/http';
+import { callbackHandler } from '../../functions/callback';
+import type { HttpResponse } from '../../shared/http/response';
 import { setLogSink } from '../../shared/log';
+import { switchableConfig } from '../helpers/config';
 import { fcContext, httpEvent } from '../helpers/events';
 import { b64, connectionCounter, fakeOss, hang, OSS_KEY_URL_HEADER, ossSignature, recordingServer, rsaKeys, type FakeOss, type Recorder } from './callback-helpers';
 
@@ -21,11 +21,11 @@ let store: FakeOss;
 let app: Recorder | undefined;
 let logLines: string[];
 let restoreSink: (l: string) => void;
-const savedEnv = { ...process.env };
+const config = switchableConfig();
+const handler = callbackHandler(config.source);
 
 function configure(env: Record<string, string> = {}) {
-  for (const k of Object.keys(process.env)) if (!(k in savedEnv)) delete process.env[k];
-  Object.assign(process.env, {
+  config.configure({
     OSS_BUCKET: BUCKET,
     OSS_REGION: REGION,
     OSS_ENDPOINT: store.url,
@@ -33,7 +33,6 @@ function configure(env: Record<string, string> = {}) {
     CALLBACK_TRUSTED_KEYS: oss.publicPem,
     ...env,
   });
-  resetConfig();
 }
 
 async function withApp(respond: Parameters<typeof recordingServer>[0], env: Record<string, string> = {}) {
@@ -47,8 +46,6 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await store.close();
-  process.env = savedEnv;
-  resetConfig();
 });
 beforeEach(() => {
   store.objects.clear();
@@ -152,6 +149,20 @@ describe('a genuine callback', () => {
     expect(url.searchParams.get('x-oss-expires')).toBe('300');
     expect(url.searchParams.get('x-oss-signature')).toMatch(/^[0-9a-f]{64}$/);
     expect(Date.parse(res.body.expiresAt) - Date.now()).toBeGreaterThan(290_000);
+  });
+
+  test('gets a download URL that ends a minute before the credentials that signed it, as /sign\'s URLs do', async () => {
+    const expiration = new Date(Date.now() + 200_000).toISOString();
+    const res = await invoke(callback(uploaded('users/alice/short.png', 'S', 'image/png')), fcContext({ credentials: { ...credentials, expiration } as typeof credentials }));
+    expect(res.status).toBe(200);
+    expect(Date.parse(res.body.expiresAt)).toBeLessThanOrEqual(Date.parse(expiration) - 60_000);
+    expect(Number(new URL(res.body.url).searchParams.get('x-oss-expires'))).toBeLessThanOrEqual(140);
+  });
+
+  test('whose signing credentials have under a minute left is refused 503 SigningCredentialsExpiring, not given a URL that dies at once', async () => {
+    const expiration = new Date(Date.now() + 30_000).toISOString();
+    const res = await invoke(callback(uploaded('users/alice/late.png', 'L', 'image/png')), fcContext({ credentials: { ...credentials, expiration } as typeof credentials }));
+    expect([res.status, res.body.error.code, res.headers['Retry-After']]).toEqual([503, 'SigningCredentialsExpiring', '5']);
   });
 
   test('is confirmed with one HeadObject, signed with the function\'s own credentials', async () => {

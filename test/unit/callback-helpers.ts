@@ -5,7 +5,8 @@
 import { createHash, generateKeyPairSync, sign, type KeyObject } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { createServer as createTcpServer, type AddressInfo, type Socket } from 'node:net';
-import { authorizeV4, type Credentials } from '../../shared/signer';
+import type { Credentials } from '../../shared/signer/credentials';
+import { authorizeV4 } from '../../shared/signer/v4';
 
 export interface Recorded {
   method: string;

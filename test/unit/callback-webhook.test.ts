@@ -2,7 +2,7 @@
 // past the time limit.
 
 import { Webhook } from 'standardwebhooks';
-import { deliverWebhook } from '../../shared/webhook';
+import { deliverWebhook } from '../../functions/callback/webhook';
 import { hang, recordingServer, type Recorder } from './callback-helpers';
 
 const secret = `whsec_${Buffer.from('0123456789abcdef0123456789abcdef').toString('base64')}`;

@@ -6,14 +6,15 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { memoryCheckpoints, UploadSession } from '../../client';
-import { startLocalRuntime, type LocalRuntime } from '../../local/runtime';
+import type { LocalRuntime } from '../../local/runtime';
+import { startTestRuntime } from '../helpers/runtime';
 
 let runtime: LocalRuntime;
 let dataDir: string;
 
 beforeAll(async () => {
   dataDir = mkdtempSync(join(tmpdir(), 'client-node-'));
-  runtime = await startLocalRuntime({ dataDir });
+  runtime = await startTestRuntime({ dataDir });
 });
 
 afterAll(async () => {

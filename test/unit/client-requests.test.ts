@@ -6,7 +6,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { UploadError, UploadSession, type UploadProgress } from '../../client';
 import { callbackOf } from '../../client/multipart';
-import { CALLBACK_BODY, CALLBACK_BODY_TYPE, callbackParam } from '../../shared/policy';
+import { CALLBACK_BODY, CALLBACK_BODY_TYPE, callbackParam } from '../../shared/policy/callback';
 
 interface Received {
   method: string;

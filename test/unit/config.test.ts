@@ -1,5 +1,5 @@
 import { generateKeyPairSync } from 'node:crypto';
-import { ConfigError, getConfig, loadConfig, resetConfig } from '../../shared/config';
+import { ConfigError, configFrom, loadConfig } from '../../shared/config';
 
 const BASE = { OSS_BUCKET: 'photos-prod', OSS_REGION: 'cn-hangzhou' };
 
@@ -17,7 +17,7 @@ describe('a deploy with only a bucket and a region', () => {
   const config = loadConfig(BASE);
 
   test('forbids overwriting existing objects', () => {
-    expect(config.forbidOverwrite).toBe(true);
+    expect(config.rules.forbidOverwrite).toBe(true);
   });
 
   test('signs with V4', () => {
@@ -25,20 +25,20 @@ describe('a deploy with only a bucket and a region', () => {
   });
 
   test('hands out short-lived URLs, forms and credentials', () => {
-    expect(config.urlExpiresSeconds).toBe(300);
-    expect(config.maxUrlExpiresSeconds).toBe(3600);
-    expect(config.postExpiresSeconds).toBe(300);
-    expect(config.stsDurationSeconds).toBe(900);
+    expect(config.rules.urlExpiresSeconds).toBe(300);
+    expect(config.rules.maxUrlExpiresSeconds).toBe(3600);
+    expect(config.rules.postExpiresSeconds).toBe(300);
+    expect(config.rules.stsDurationSeconds).toBe(900);
     expect(config.callback.downloadUrlSeconds).toBe(300);
   });
 
   test('keeps each user under users/<uid>/ and refuses empty files', () => {
-    expect(config.prefixTemplate).toBe('users/${uid}/');
-    expect(config.minSize).toBe(1);
+    expect(config.rules.prefixTemplate).toBe('users/${uid}/');
+    expect(config.rules.minSize).toBe(1);
   });
 
   test('accepts {uid} for ${uid}, which Serverless Devs would expand in s.yaml', () => {
-    expect(loadConfig({ ...BASE, UPLOAD_PREFIX: 'files/{uid}/' }).prefixTemplate).toBe('files/${uid}/');
+    expect(loadConfig({ ...BASE, UPLOAD_PREFIX: 'files/{uid}/' }).rules.prefixTemplate).toBe('files/${uid}/');
   });
 
   test('lets no one in anonymously and no browser origin through CORS', () => {
@@ -57,19 +57,19 @@ describe('a deploy with only a bucket and a region', () => {
 
 describe('settings that are read leniently', () => {
   test('a region given with its oss- prefix is accepted', () => {
-    expect(loadConfig({ ...BASE, OSS_REGION: 'oss-cn-shanghai' }).region).toBe('cn-shanghai');
+    expect(loadConfig({ ...BASE, OSS_REGION: 'oss-cn-shanghai' }).rules.region).toBe('cn-shanghai');
   });
 
   test('surrounding spaces are ignored and blank values count as unset', () => {
     const config = loadConfig({ ...BASE, OSS_BUCKET: '  photos-prod ', FORBID_OVERWRITE: '  ', URL_EXPIRES_SECONDS: '' });
-    expect(config.bucket).toBe('photos-prod');
-    expect(config.forbidOverwrite).toBe(true);
-    expect(config.urlExpiresSeconds).toBe(300);
+    expect(config.rules.bucket).toBe('photos-prod');
+    expect(config.rules.forbidOverwrite).toBe(true);
+    expect(config.rules.urlExpiresSeconds).toBe(300);
   });
 
   test('content types and CORS origins are comma-separated lists; types are lower-cased', () => {
     const config = loadConfig({ ...BASE, UPLOAD_CONTENT_TYPES: 'Image/*, application/pdf', CORS_ALLOWED_ORIGINS: 'https://a.example, https://b.example' });
-    expect(config.allowedContentTypes).toEqual(['image/*', 'application/pdf']);
+    expect(config.rules.allowedContentTypes).toEqual(['image/*', 'application/pdf']);
     expect(config.corsOrigins).toEqual(['https://a.example', 'https://b.example']);
   });
 
@@ -148,20 +148,21 @@ describe('a missing or malformed setting fails with its name and what is expecte
   });
 });
 
-describe('getConfig', () => {
-  const saved = { ...process.env };
-  afterEach(() => {
-    process.env = { ...saved };
-    resetConfig();
+describe('configFrom', () => {
+  test('reads its environment on first use and keeps what it read', () => {
+    const env: Record<string, string> = { ...BASE, URL_EXPIRES_SECONDS: '120' };
+    const config = configFrom(env);
+    expect(config().rules.urlExpiresSeconds).toBe(120);
+    env.URL_EXPIRES_SECONDS = '60';
+    expect(config().rules.urlExpiresSeconds).toBe(120);
+    expect(configFrom(env)().rules.urlExpiresSeconds).toBe(60);
   });
 
-  test('reads the environment once and again after resetConfig', () => {
-    Object.assign(process.env, BASE, { URL_EXPIRES_SECONDS: '120' });
-    resetConfig();
-    expect(getConfig().urlExpiresSeconds).toBe(120);
-    process.env.URL_EXPIRES_SECONDS = '60';
-    expect(getConfig().urlExpiresSeconds).toBe(120);
-    resetConfig();
-    expect(getConfig().urlExpiresSeconds).toBe(60);
+  test('keeps no broken configuration: every use asks again and throws again', () => {
+    const env: Record<string, string> = { OSS_REGION: 'cn-hangzhou' };
+    const config = configFrom(env);
+    expect(() => config()).toThrow(ConfigError);
+    env.OSS_BUCKET = 'photos-prod';
+    expect(config().rules.bucket).toBe('photos-prod');
   });
 });

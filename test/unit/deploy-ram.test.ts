@@ -3,7 +3,12 @@
 
 import { join } from 'node:path';
 import { loadConfig } from '../../shared/config';
-import { ACCESS_LEVELS, generateKey, getPlan, grantFor, objectResource, postPlan, putPlan, rulesFromConfig, sessionPolicy } from '../../shared/policy';
+import { ACCESS_LEVELS } from '../../shared/api/types';
+import { generateKey } from '../../shared/policy/keys';
+import { postPlan } from '../../shared/policy/post-conditions';
+import { grantFor } from '../../shared/policy/rules';
+import { objectResource, sessionPolicy } from '../../shared/policy/session-policy';
+import { getPlan, putPlan } from '../../shared/policy/url-constraints';
 import { bucketCors } from '../../deploy/ram/bucket-cors';
 import { allow, patternCovers, uncovered } from '../../deploy/ram/coverage';
 import { prefixRoot, renderRamFile, rolePolicy, type RamFile, type RamVars } from '../../deploy/ram/render';
@@ -34,7 +39,7 @@ const USERS = ['alice', 'user_42@example.com', 'Zoë', 'a*b?', '../evil'];
 const TEMPLATES = ['users/${uid}/', 'uploads/${uid}/', 'tenant-a/${uid}/files/', '${uid}/'];
 
 function rulesFor(template: string) {
-  return rulesFromConfig(loadConfig({ OSS_BUCKET: vars.BUCKET, OSS_REGION: 'cn-hangzhou', UPLOAD_PREFIX: template }));
+  return loadConfig({ OSS_BUCKET: vars.BUCKET, OSS_REGION: 'cn-hangzhou', UPLOAD_PREFIX: template }).rules;
 }
 const varsFor = (template: string): RamVars => ({ ...vars, PREFIX_ROOT: prefixRoot(template) });
 

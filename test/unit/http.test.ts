@@ -1,6 +1,9 @@
-import { resetConfig } from '../../shared/config';
-import { HttpError, httpHandler, readJson, type HttpResponse } from '../../shared/http';
+import { ApiError } from '../../shared/api/errors';
+import { type HandlerSpec, httpHandler } from '../../shared/http/handler';
+import { readJson } from '../../shared/http/request';
+import type { HttpResponse } from '../../shared/http/response';
 import { setLogSink } from '../../shared/log';
+import { configOf } from '../helpers/config';
 import { fcContext, httpEvent } from '../helpers/events';
 
 const ENV = {
@@ -13,7 +16,10 @@ const SECRET = 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY';
 const JWT =
   'eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiJhbGljZSIsImlhdCI6MTcwMDAwMDAwMH0.dGhpcyBpcyBub3QgYSByZWFsIHNpZ25hdHVyZQ';
 
-const echo = httpHandler({
+const config = configOf(ENV);
+const route = (spec: HandlerSpec) => httpHandler(spec, config);
+
+const echo = route({
   name: 'echo',
   methods: ['POST'],
   handle: async (req) => ({
@@ -27,22 +33,29 @@ const echo = httpHandler({
     },
   }),
 });
-const parse = httpHandler({ name: 'parse', methods: ['POST'], handle: async (req) => ({ body: readJson(req) }) });
-const refuse = httpHandler({
+const parse = route({ name: 'parse', methods: ['POST'], handle: async (req) => ({ body: readJson(req) }) });
+const refuse = route({
   name: 'refuse',
   methods: ['POST'],
   handle: async () => {
-    throw new HttpError(409, 'AlreadyThere', 'that object exists');
+    throw new ApiError('StsUnavailable', 'the credential service is unavailable', { retryAfter: 7 });
   },
 });
-const crash = httpHandler({
+const unauthorized = route({
+  name: 'unauthorized',
+  methods: ['POST'],
+  handle: async () => {
+    throw new ApiError('TokenExpired', 'the token has expired');
+  },
+});
+const crash = route({
   name: 'crash',
   methods: ['POST'],
   handle: async () => {
     throw new Error(`upstream rejected AccessKeySecret ${SECRET}`);
   },
 });
-const nested = httpHandler({
+const nested = route({
   name: 'nested',
   methods: ['POST'],
   handle: async (req) => {
@@ -50,7 +63,7 @@ const nested = httpHandler({
     return { body: { ok: true } };
   },
 });
-const chatty = httpHandler({
+const chatty = route({
   name: 'chatty',
   methods: ['POST'],
   handle: async (req) => {
@@ -66,20 +79,13 @@ const chatty = httpHandler({
 
 let lines: string[];
 let restoreSink: (line: string) => void;
-const savedEnv = { ...process.env };
 
 beforeEach(() => {
-  process.env = { ...savedEnv, ...ENV };
-  resetConfig();
   lines = [];
   restoreSink = setLogSink((line) => lines.push(line));
 });
 
-afterEach(() => {
-  setLogSink(restoreSink);
-  process.env = { ...savedEnv };
-  resetConfig();
-});
+afterEach(() => setLogSink(restoreSink));
 
 /** A response body: an error, or whatever the route answered. */
 interface Body {
@@ -236,12 +242,20 @@ describe('CORS', () => {
 });
 
 describe('errors', () => {
-  test('an HttpError leaves as {error:{code,message,requestId}} with its status', async () => {
+  test('an ApiError leaves as {error:{code,message,requestId}} with the catalogue\'s status and its Retry-After', async () => {
     const res = await refuse(httpEvent({ path: '/refuse' }), fcContext({ requestId: 'req-42' }));
-    expect(res.statusCode).toBe(409);
+    expect(res.statusCode).toBe(503);
     expect(res.headers['Content-Type']).toBe('application/json; charset=utf-8');
     expect(res.headers['X-Request-Id']).toBe('req-42');
-    expect(json(res)).toEqual({ error: { code: 'AlreadyThere', message: 'that object exists', requestId: 'req-42' } });
+    expect(res.headers['Retry-After']).toBe('7');
+    expect(json(res)).toEqual({ error: { code: 'StsUnavailable', message: 'the credential service is unavailable', requestId: 'req-42' } });
+  });
+
+  test('every 401 carries the Bearer challenge', async () => {
+    const res = await unauthorized(httpEvent({ path: '/unauthorized' }), fcContext());
+    expect(res.statusCode).toBe(401);
+    expect(res.headers['WWW-Authenticate']).toBe('Bearer');
+    expect(json(res).error.code).toBe('TokenExpired');
   });
 
   test('an unexpected exception becomes 500 InternalError without its message or stack', async () => {
@@ -253,9 +267,8 @@ describe('errors', () => {
   });
 
   test('a misconfigured function answers 500 Misconfigured and keeps the detail for its log', async () => {
-    delete process.env.OSS_BUCKET;
-    resetConfig();
-    const res = await echo(httpEvent({ path: '/echo' }), fcContext({ requestId: 'req-44' }));
+    const misconfigured = httpHandler({ name: 'echo', methods: ['POST'], handle: async () => ({ body: {} }) }, configOf({ ...ENV, OSS_BUCKET: undefined }));
+    const res = await misconfigured(httpEvent({ path: '/echo' }), fcContext({ requestId: 'req-44' }));
     expect(res.statusCode).toBe(500);
     expect(json(res)).toEqual({ error: { code: 'Misconfigured', message: 'the function is misconfigured; see its log', requestId: 'req-44' } });
     expect(JSON.parse(lines[0]).detail).toContain('OSS_BUCKET');

@@ -1,8 +1,9 @@
 import { loadConfig } from '../../shared/config';
-import { generateKey, grantFor, keyInGrant, rulesFromConfig, safeExtension, userOfKey, validateKey } from '../../shared/policy';
+import { generateKey, keyInGrant, safeExtension, userOfKey, validateKey } from '../../shared/policy/keys';
+import { grantFor } from '../../shared/policy/rules';
 import { policyCode } from '../helpers/policy';
 
-const rules = rulesFromConfig(loadConfig({ OSS_BUCKET: 'photos-prod', OSS_REGION: 'cn-hangzhou' }));
+const rules = loadConfig({ OSS_BUCKET: 'photos-prod', OSS_REGION: 'cn-hangzhou' }).rules;
 const alice = grantFor('alice', 'upload', rules);
 const PREFIX = 'users/alice/';
 

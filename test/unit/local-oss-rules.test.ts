@@ -4,7 +4,7 @@ import { generateKeyPairSync, verify } from 'node:crypto';
 import { buildCallbackBody, parseCallback, parseCallbackVars, signCallback, type CallbackFacts } from '../../local/oss/callback';
 import { ossCodeOf } from '../helpers/oss-error';
 import { checkConditions, checkSize, parsePolicy } from '../../local/oss/post-policy';
-import { CALLBACK_BODY, callbackParam } from '../../shared/policy';
+import { CALLBACK_BODY, callbackParam } from '../../shared/policy/callback';
 
 const b64 = (o: unknown) => Buffer.from(JSON.stringify(o)).toString('base64');
 const NOW = new Date('2024-05-01T12:00:00Z');

@@ -4,7 +4,9 @@
 import { IamStore } from '../../local/iam/store';
 import { OssError, parsePath, parseQuery, verifyRequest, type OssRequest } from '../../local/oss';
 import { verifyForm } from '../../local/oss/post-object';
-import { objectUrl, v4Timestamp, type QueryPairs } from '../../shared/signer';
+import type { QueryPairs } from '../../shared/signer/signature-version';
+import { objectUrl } from '../../shared/signer/url';
+import { v4Timestamp } from '../../shared/signer/v4';
 import { type PolicyVector, policyVectors, type SignatureVector, signatureVectors } from '../helpers/vectors';
 
 const ALLOW_ALL = { Version: '1', Statement: [{ Effect: 'Allow' as const, Action: '*', Resource: '*' }] };

@@ -4,23 +4,15 @@
 import { posix } from 'node:path';
 import fc from 'fast-check';
 import { loadConfig } from '../../shared/config';
-import {
-  checkUpload,
-  generateKey,
-  getPlan,
-  grantFor,
-  keyInGrant,
-  PolicyError,
-  postPlan,
-  putPlan,
-  rulesFromConfig,
-  sessionPolicy,
-  userOfKey,
-  validateKey,
-  type Access,
-  type Grant,
-  type Rules,
-} from '../../shared/policy';
+import { ApiError as PolicyError } from '../../shared/api/errors';
+import type { Access } from '../../shared/api/types';
+import { generateKey, keyInGrant, userOfKey, validateKey } from '../../shared/policy/keys';
+import { postPlan } from '../../shared/policy/post-conditions';
+import { grantFor, type Grant, type Rules } from '../../shared/policy/rules';
+import { sessionPolicy } from '../../shared/policy/session-policy';
+import { checkUpload } from '../../shared/policy/upload-checks';
+import { getPlan, putPlan } from '../../shared/policy/url-constraints';
+import { rulesFromConfig } from '../helpers/config';
 import { nestingPair } from '../helpers/user-ids';
 
 const TEMPLATES = ['users/${uid}/', 'tenants/acme/${uid}/files/', 'u-${uid}-x/', '${uid}/', 'data/${uid}.d/'];

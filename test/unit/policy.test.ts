@@ -2,18 +2,11 @@
 // the presigned PUT/GET constraints, and the checks the callback applies to what OSS reports.
 
 import { loadConfig } from '../../shared/config';
-import {
-  checkUpload,
-  getPlan,
-  grantFor,
-  postPlan,
-  putPlan,
-  roleSessionName,
-  rulesFromConfig,
-  sessionPolicy,
-  sessionPolicyJson,
-  type Rules,
-} from '../../shared/policy';
+import { postPlan } from '../../shared/policy/post-conditions';
+import { grantFor, roleSessionName, type Rules } from '../../shared/policy/rules';
+import { sessionPolicy, sessionPolicyJson } from '../../shared/policy/session-policy';
+import { checkUpload } from '../../shared/policy/upload-checks';
+import { getPlan, putPlan } from '../../shared/policy/url-constraints';
 import { policyCode } from '../helpers/policy';
 
 const ENV = {
@@ -23,7 +16,7 @@ const ENV = {
   UPLOAD_MAX_SIZE: '10485760',
   CALLBACK_URL: 'https://fc.example/api/callback',
 };
-const rulesWith = (env: Record<string, string> = {}): Rules => rulesFromConfig(loadConfig({ ...ENV, ...env }));
+const rulesWith = (env: Record<string, string> = {}): Rules => loadConfig({ ...ENV, ...env }).rules;
 
 const rules = rulesWith();
 const grant = grantFor('alice', 'readwrite', rules);
@@ -248,7 +241,7 @@ describe('a rule change reaches all four outputs', () => {
   });
 
   test('without CALLBACK_URL neither the form nor the PUT asks OSS for a callback', () => {
-    const g = grantFor('alice', 'upload', rulesFromConfig(loadConfig({ OSS_BUCKET: 'photos-prod', OSS_REGION: 'cn-hangzhou' })));
+    const g = grantFor('alice', 'upload', loadConfig({ OSS_BUCKET: 'photos-prod', OSS_REGION: 'cn-hangzhou' }).rules);
     const post = postPlan(g, { key: KEY, contentType: 'image/jpeg' });
     expect(post.fields.callback).toBeUndefined();
     expect(JSON.stringify(post.conditions)).not.toContain('callback');

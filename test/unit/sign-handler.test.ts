@@ -2,10 +2,11 @@
 // URLs and forms is shown end to end in test/e2e/sign.test.ts.
 
 import { SignJWT } from 'jose';
-import { handler } from '../../functions/sign';
-import { resetConfig } from '../../shared/config';
-import type { FcCredentials, HttpResponse } from '../../shared/http';
+import { signHandler } from '../../functions/sign';
+import type { FcCredentials } from '../../shared/http/event';
+import type { HttpResponse } from '../../shared/http/response';
 import { setLogSink } from '../../shared/log';
+import { switchableConfig } from '../helpers/config';
 import { fcContext, httpEvent } from '../helpers/events';
 
 const HS_SECRET = 'sign-handler-test-secret-of-32-bytes!!';
@@ -21,13 +22,14 @@ const ENV = {
 };
 const ROLE: FcCredentials = { accessKeyId: 'STS.signRoleKey', accessKeySecret: 'signRoleSecretValue0123456789', securityToken: 'CAISsignRole+Tk9/xWq3Lm7Zb2Vn8Rc4Yd0Ja6EsGu1Hf5Pq2Tw9Ko3Xi7Nl4Mz8By6Cv1=' };
 
-const savedEnv = { ...process.env };
 let lines: string[];
 let restoreSink: (line: string) => void;
 
+const config = switchableConfig(ENV);
+const handler = signHandler(config.source);
+
 function configure(env: Record<string, string> = {}): void {
-  process.env = { ...savedEnv, ...ENV, ...env };
-  resetConfig();
+  config.configure({ ...ENV, ...env });
 }
 
 beforeEach(() => {
@@ -37,11 +39,6 @@ beforeEach(() => {
 });
 
 afterEach(() => setLogSink(restoreSink));
-
-afterAll(() => {
-  process.env = { ...savedEnv };
-  resetConfig();
-});
 
 const tokenFor = (user: string) =>
   new SignJWT({}).setProtectedHeader({ alg: 'HS256' }).setSubject(user).setIssuedAt().setExpirationTime('5m').sign(new TextEncoder().encode(HS_SECRET));

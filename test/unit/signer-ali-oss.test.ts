@@ -4,8 +4,10 @@
 // localeCompare, which agrees with byte order only there).
 
 import fc from 'fast-check';
-import { attachmentDisposition } from '../../shared/policy';
-import { type BucketTarget, type Condition, presignObjectUrl, signPostV4 } from '../../shared/signer';
+import { attachmentDisposition } from '../../shared/policy/url-constraints';
+import { type BucketTarget, presignObjectUrl } from '../../shared/signer/presign';
+import type { Condition } from '../../shared/signer/signature-version';
+import { signPostV4 } from '../../shared/signer/v4';
 
 interface AliOss {
   signatureUrlV4(method: string, expires: number, request: { headers: Record<string, string>; queries: Record<string, string> }, objectName: string, additionalHeaders?: string[]): Promise<string>;

@@ -1,18 +1,10 @@
 // Every known-answer vector of kinds v1-*, v4-* and post-policy-* from test/vectors, through the
 // signer's public functions, intermediate strings included.
 
-import {
-  authorizeV1,
-  authorizeV4,
-  objectUrl,
-  postSignatureV1,
-  postSignatureV4,
-  presignV1,
-  presignV4,
-  signPostV1,
-  signPostV4,
-  type Condition,
-} from '../../shared/signer';
+import type { Condition } from '../../shared/signer/signature-version';
+import { objectUrl } from '../../shared/signer/url';
+import { authorizeV1, postSignatureV1, presignV1, signPostV1 } from '../../shared/signer/v1';
+import { authorizeV4, postSignatureV4, presignV4, signPostV4 } from '../../shared/signer/v4';
 import { KINDS, type PolicyVector, policyVectors, type SignatureVector, signatureVectors } from '../helpers/vectors';
 
 const ofKind = <V extends { id: string; kind: string }>(vectors: V[], kind: string) => vectors.filter((v) => v.kind === kind).map((v) => [v.id, v] as const);

@@ -1,17 +1,10 @@
 // The signer beyond the vectors: the cached signing key, STS tokens inside what is signed, signed
 // additional headers, V1's limits, credential lifetimes, and where URLs and forms point.
 
-import {
-  canonicalRequest,
-  credentialSecondsLeft,
-  presignObjectUrl,
-  signingKey,
-  signObjectForm,
-  signV4,
-  stringToSign,
-  UnsignableRequest,
-  type BucketTarget,
-} from '../../shared/signer';
+import { credentialSecondsLeft } from '../../shared/signer/credentials';
+import { presignObjectUrl, signObjectForm, type BucketTarget } from '../../shared/signer/presign';
+import { UnsignableRequest } from '../../shared/signer/signature-version';
+import { canonicalRequest, signingKey, signV4, stringToSign } from '../../shared/signer/v4';
 
 const NOW = new Date('2024-05-01T10:00:00Z');
 const STS = { accessKeyId: 'STS.key', accessKeySecret: 'secret', securityToken: 'CAIS-token' };

@@ -6,10 +6,11 @@ import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { SignJWT } from 'jose';
-import { handler } from '../../functions/token';
-import { resetConfig } from '../../shared/config';
-import type { FcCredentials, HttpResponse } from '../../shared/http';
+import { tokenHandler } from '../../functions/token';
+import type { FcCredentials } from '../../shared/http/event';
+import type { HttpResponse } from '../../shared/http/response';
 import { setLogSink } from '../../shared/log';
+import { switchableConfig } from '../helpers/config';
 import { fcContext, httpEvent } from '../helpers/events';
 
 const HS256 = randomBytes(32).toString('base64url');
@@ -30,7 +31,8 @@ let script: Behaviour[];
 let seen: number;
 let logs: string[];
 let restoreSink: (line: string) => void;
-const savedEnv = { ...process.env };
+const config = switchableConfig();
+const handler = tokenHandler(config.source);
 
 function answer(res: ServerResponse, status: number, body: unknown) {
   res.writeHead(status, { 'Content-Type': 'application/json' });
@@ -90,21 +92,17 @@ beforeEach(() => {
   seen = 0;
   logs = [];
   restoreSink = setLogSink((line) => logs.push(line));
-  process.env = {
-    ...savedEnv,
+  config.configure({
     OSS_BUCKET: 'photos',
     OSS_REGION: 'cn-hangzhou',
     STS_ENDPOINT: `http://localhost:${(server.address() as AddressInfo).port}`,
     STS_ROLE_ARN: 'acs:ram::1234567890123456:role/oss-upload',
     STS_TIMEOUT_MS: '200',
     AUTH_HS256_SECRET: HS256,
-  };
-  resetConfig();
+  });
 });
 afterEach(() => {
   setLogSink(restoreSink);
-  process.env = { ...savedEnv };
-  resetConfig();
 });
 
 let jwt: string;

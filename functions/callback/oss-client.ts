@@ -2,7 +2,10 @@
 // function role's own credentials against the internal endpoint. Short timeouts: these run inside
 // the 5 s OSS gives a callback.
 
-import { authorizeV4, objectUrl, type Credentials } from './signer';
+import type { Credentials } from '../../shared/signer/credentials';
+import { objectUrl } from '../../shared/signer/url';
+import { authorizeV4 } from '../../shared/signer/v4';
+import { normalizeEtag } from './upload-event';
 
 export interface OssTarget {
   endpoint: string;
@@ -14,7 +17,7 @@ export interface OssTarget {
 }
 
 export interface ObjectHead {
-  /** Unquoted, as OSS reports it in callbacks and events. */
+  /** Unquoted and upper-case, as OSS reports it in callbacks and events. */
   etag: string;
   size: number;
   contentType: string;
@@ -59,7 +62,7 @@ export async function headObject(t: OssTarget, key: string): Promise<ObjectHead 
   const etag = res.headers.get('etag');
   const size = Number(res.headers.get('content-length'));
   if (!etag || !Number.isSafeInteger(size)) throw new OssRequestError('HeadObject', res.status, 'IncompleteAnswer');
-  return { etag: etag.replace(/^"(.*)"$/, '$1'), size, contentType: res.headers.get('content-type') ?? '' };
+  return { etag: normalizeEtag(etag), size, contentType: res.headers.get('content-type') ?? '' };
 }
 
 export async function deleteObject(t: OssTarget, key: string): Promise<void> {

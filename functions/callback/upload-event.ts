@@ -3,8 +3,11 @@
 // the same event id, so the app can de-duplicate what the at-least-once path delivers twice.
 
 import { createHash } from 'node:crypto';
-import { type JsonError, parseJsonObject } from './json';
-import { PolicyError } from './policy';
+import { ApiError } from '../../shared/api/errors';
+import type { UploadEvent } from '../../shared/api/types';
+import type { OssTriggerEvent } from '../../shared/http/event';
+import { JsonError, parseJsonObject } from '../../shared/json';
+import { mediaType, strictUtf8 } from '../../shared/text';
 
 /** An upload as OSS reported it; the callback function confirms it with OSS before trusting it. */
 export interface UploadClaim {
@@ -16,21 +19,7 @@ export interface UploadClaim {
   mimeType?: string;
 }
 
-export interface UploadEvent {
-  id: string;
-  bucket: string;
-  key: string;
-  user: string;
-  size: number;
-  mimeType: string;
-  etag: string;
-  /** When the upload was reported (ISO 8601). */
-  time: string;
-}
-
-export const UPLOAD_EVENT_TYPE = 'upload.completed';
-
-/** The ETag as OSS's callback and events spell it: no quotes, upper-case. */
+/** The ETag as OSS's callback and events spell it: no quotes, upper-case. HeadObject's is quoted. */
 export function normalizeEtag(etag: string): string {
   return etag.trim().replace(/^"(.*)"$/, '$1').toUpperCase();
 }
@@ -40,6 +29,7 @@ export function uploadEventId(bucket: string, key: string, etag: string): string
   return createHash('sha256').update(`${bucket}\n${key}\n${normalizeEtag(etag)}`, 'utf8').digest('hex');
 }
 
+/** The event the app receives for a confirmed upload. */
 export function uploadEvent(claim: UploadClaim & { mimeType: string }, user: string, time: Date): UploadEvent {
   const etag = normalizeEtag(claim.etag);
   return {
@@ -60,8 +50,8 @@ export function uploadEventLogFields(event: UploadEvent): Record<string, unknown
   return { ...rest, object: key };
 }
 
-function invalid(message: string): PolicyError {
-  return new PolicyError('CallbackBodyInvalid', message);
+function invalid(message: string): ApiError {
+  return new ApiError('CallbackBodyInvalid', message);
 }
 
 function text(value: unknown, name: string, required = true): string | undefined {
@@ -77,18 +67,15 @@ function byteCount(value: unknown): number {
 }
 
 function fields(body: Buffer, contentType: string | undefined): Record<string, unknown> {
-  const type = (contentType ?? '').split(';')[0].trim().toLowerCase();
-  let textBody: string;
-  try {
-    textBody = new TextDecoder('utf-8', { fatal: true }).decode(body);
-  } catch {
-    throw invalid('the body is not valid UTF-8');
-  }
+  const type = mediaType(contentType);
+  const textBody = strictUtf8(body);
+  if (textBody === undefined) throw invalid('the body is not valid UTF-8');
   if (type === 'application/json') {
     try {
       return parseJsonObject(textBody);
     } catch (err) {
-      throw invalid((err as JsonError).message);
+      if (err instanceof JsonError) throw invalid(err.message);
+      throw err;
     }
   }
   if (type === 'application/x-www-form-urlencoded' || type === '') {
@@ -102,12 +89,13 @@ function fields(body: Buffer, contentType: string | undefined): Record<string, u
     }
     return out;
   }
-  throw new PolicyError('CallbackBodyTypeNotSupported', `callback bodies are application/json or application/x-www-form-urlencoded, not ${type}`);
+  throw new ApiError('CallbackBodyTypeNotSupported', `callback bodies are application/json or application/x-www-form-urlencoded, not ${type}`);
 }
 
 /**
  * The upload a callback body reports, read from OSS's system variables only (`bucket`, `object`,
- * `etag`, `size`, `mimeType`); `x:` variables are the client's and decide nothing.
+ * `etag`, `size`, `mimeType`); `x:` variables are the client's and decide nothing. Throws ApiError
+ * CallbackBodyInvalid or CallbackBodyTypeNotSupported.
  */
 export function claimFromCallbackBody(body: Buffer, contentType: string | undefined): UploadClaim {
   const f = fields(body, contentType);
@@ -136,15 +124,8 @@ interface RawOssEvent {
   oss?: { bucket?: { name?: unknown }; object?: { key?: unknown; eTag?: unknown; size?: unknown } };
 }
 
-/** A Function Compute OSS trigger event (`{"events":[…]}`) rather than an HTTP request. */
-export function isOssTriggerEvent(value: unknown): value is { events: unknown[] } {
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) return false;
-  const v = value as Record<string, unknown>;
-  return Array.isArray(v.events) && v.rawPath === undefined && v.requestContext === undefined;
-}
-
-/** The records of an OSS trigger event; malformed upload records throw PolicyError. */
-export function recordsFromOssEvent(event: { events: unknown[] }): OssEventRecord[] {
+/** The records of an OSS trigger event; a malformed upload record is ApiError CallbackBodyInvalid. */
+export function recordsFromOssEvent(event: OssTriggerEvent): OssEventRecord[] {
   return event.events.map((raw) => {
     const e = (raw ?? {}) as RawOssEvent;
     const eventName = typeof e.eventName === 'string' ? e.eventName : '';

@@ -2,6 +2,7 @@
 // webhook-signature), with a hard time limit: a slow app must not hold up whoever is waiting.
 
 import { Webhook } from 'standardwebhooks';
+import type { WebhookPayload } from '../../shared/api/types';
 
 export interface WebhookTarget {
   url: string;
@@ -33,7 +34,8 @@ function signer(secret: string): Webhook {
 
 /** The body and headers of one delivery attempt. */
 export function signedWebhook(target: WebhookTarget, msg: WebhookMessage, now: Date): { body: string; headers: Record<string, string> } {
-  const body = JSON.stringify({ type: msg.type, timestamp: now.toISOString(), data: msg.data });
+  const payload: WebhookPayload<unknown> = { type: msg.type, timestamp: now.toISOString(), data: msg.data };
+  const body = JSON.stringify(payload);
   return {
     body,
     headers: {

@@ -1,0 +1,128 @@
+// The wire shapes of the HTTP API: what callers send to /token and /sign, what they get back, what
+// the upload callback answers and what the app's webhook receives. A leaf module: it imports nothing,
+// so the client can import these types without any of the functions' code.
+
+/** What a token or a signature may do under the caller's prefix; the unit of STS caching. */
+export const ACCESS_LEVELS = ['upload', 'download', 'readwrite'] as const;
+/** `upload`: PutObject and multipart; `download`: GetObject; `readwrite`: both, and listing the prefix. */
+export type Access = (typeof ACCESS_LEVELS)[number];
+
+/** `POST /token` (or `GET /token?access=`). */
+export interface TokenRequest {
+  access: Access;
+}
+
+/** The answer of /token: the first five fields are the shape the OSS Android/iOS SDKs read. */
+export interface TokenResponse {
+  StatusCode: 200;
+  AccessKeyId: string;
+  AccessKeySecret: string;
+  SecurityToken: string;
+  /** ISO 8601 UTC, as STS wrote it, on the server's clock. */
+  Expiration: string;
+  bucket: string;
+  /** Region id without `oss-`, e.g. `cn-hangzhou`. */
+  region: string;
+  /** The OSS endpoint to use, e.g. `https://oss-cn-hangzhou.aliyuncs.com`. */
+  endpoint: string;
+  /** Every key these credentials reach starts with it, e.g. `users/alice/`. */
+  prefix: string;
+}
+
+/** `put`/`get`: a presigned URL; `post`: a PostObject form. */
+export type SignOperation = 'put' | 'get' | 'post';
+
+/** `POST /sign`. Values are checked by the server; a wrong type is a 400, not a crash. */
+export interface SignRequest {
+  op: SignOperation;
+  /** Under the caller's prefix; generated when absent (put, post). A post key may end in `${filename}`. */
+  key?: string;
+  /** The client's file name: its extension for a generated key, or the download's name for get. */
+  filename?: string;
+  contentType?: string;
+  /** Bytes. */
+  size?: number;
+  /** Seconds. */
+  expiresIn?: number;
+}
+
+/** The answer of /sign for put and get: one presigned URL. */
+export interface SignedUrlResponse {
+  method: 'PUT' | 'GET';
+  url: string;
+  /** Exactly the headers the client must send; all of them are signed. */
+  headers: Record<string, string>;
+  key: string;
+  /** ISO 8601. */
+  expiresAt: string;
+}
+
+/** The answer of /sign for post: a PostObject form. */
+export interface SignedFormResponse {
+  /** Where the form is posted: the bucket's root. */
+  url: string;
+  /** The fields to post, in order, before the file (the last field). */
+  fields: Record<string, string>;
+  key: string;
+  /** ISO 8601. */
+  expiresAt: string;
+  /** Bytes. */
+  maxSize: number;
+}
+
+/** What the callback function answers OSS after an accepted upload; OSS relays it to the uploader. */
+export interface CallbackAnswer {
+  key: string;
+  /** Bytes, as OSS stored them. */
+  size: number;
+  /** Upper-case, unquoted. */
+  etag: string;
+  mimeType: string;
+  /** The owner's key segment (the user id, or `~` and a hash of it). */
+  user: string;
+  /** A short-lived presigned GET of the object. */
+  url: string;
+  /** ISO 8601. */
+  expiresAt: string;
+  /** The upload event's id. */
+  eventId: string;
+  /** Whether the app's webhook took the event in time (or the log, when none is configured). */
+  delivered: boolean;
+}
+
+/** The event type of a completed upload, as the webhook's `type`. */
+export const UPLOAD_EVENT_TYPE = 'upload.completed';
+
+/** One stored upload, as the app receives it (the same for the callback and the OSS event path). */
+export interface UploadEvent {
+  /** Hex SHA-256 of bucket, key and ETag: the same for every report of one upload. */
+  id: string;
+  bucket: string;
+  key: string;
+  user: string;
+  /** Bytes. */
+  size: number;
+  mimeType: string;
+  /** Upper-case, unquoted. */
+  etag: string;
+  /** When the upload was reported (ISO 8601). */
+  time: string;
+}
+
+/** The body of a webhook delivery (Standard Webhooks: id, timestamp and signature travel as headers). */
+export interface WebhookPayload<T = UploadEvent> {
+  type: string;
+  /** ISO 8601. */
+  timestamp: string;
+  data: T;
+}
+
+/** Every error answer. `Code` is the catalogue's ApiErrorCode (shared/api/errors). */
+export interface ErrorBody<Code extends string = string> {
+  error: {
+    code: Code;
+    message: string;
+    /** The request's id, also in X-Request-Id and the function's log line. */
+    requestId: string;
+  };
+}
