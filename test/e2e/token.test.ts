@@ -13,7 +13,7 @@ import { loadConfig, resetConfig } from '../../shared/config';
 import type { FcCredentials, HttpResponse } from '../../shared/http';
 import { setLogSink } from '../../shared/log';
 import { grantFor, rulesFromConfig, sessionPolicyJson } from '../../shared/policy';
-import { popSignature } from '../../shared/sts/pop-signature';
+import { popSignature } from '../../local/verify';
 import { fcContext, httpEvent } from '../helpers/events';
 
 const BUCKET = 'local-uploads';
@@ -163,7 +163,7 @@ describe('the AssumeRole request', () => {
     });
   });
 
-  it('is signed with a POP signature the local STS verifies (and the project signer reproduces)', async () => {
+  it('is signed by pop-core with a POP signature the local STS verifies (and the independent verifier reproduces)', async () => {
     const r = await token('alice', 'upload');
     expect(recorded[0].status).toBe(200);
     expect(r.statusCode).toBe(200);
