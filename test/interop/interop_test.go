@@ -51,6 +51,18 @@ func checkMeta(t *testing.T, h http.Header, data []byte) {
 	}
 }
 
+// OSS computes the CRC-64 of every write and answers it on HEAD.
+func checkStoredCRC(t *testing.T, u *user, key string, data []byte) {
+	t.Helper()
+	h, err := u.bucket.GetObjectDetailedMeta(key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := h.Get(oss.HTTPHeaderOssCRC64); got != crc64Of(data) {
+		t.Errorf("stored x-oss-hash-crc64ecma %q, want %s", got, crc64Of(data))
+	}
+}
+
 func TestOwnPrefix(t *testing.T) {
 	alice := signIn(t, "alice")
 	key := alice.creds.Prefix + "go/" + randomHex(6) + ".bin"
@@ -86,13 +98,19 @@ func TestOwnPrefix(t *testing.T) {
 		}
 	})
 
-	t.Run("a ranged GetObject returns exactly those bytes", func(t *testing.T) {
-		body, err := alice.bucket.GetObject(key, oss.Range(1000, 1999))
+	t.Run("a ranged GetObject answers 206 with exactly those bytes", func(t *testing.T) {
+		result, err := alice.bucket.DoGetObject(&oss.GetObjectRequest{ObjectKey: key}, []oss.Option{oss.Range(1000, 1999)})
 		if err != nil {
 			t.Fatal(err)
 		}
-		if got := readAll(t, body); !bytes.Equal(got, data[1000:2000]) {
+		if got := readAll(t, result.Response.Body); !bytes.Equal(got, data[1000:2000]) {
 			t.Errorf("read %d bytes, not bytes 1000-1999", len(got))
+		}
+		if result.Response.StatusCode != 206 {
+			t.Errorf("status %d, want 206", result.Response.StatusCode)
+		}
+		if got, want := result.Response.Headers.Get("Content-Range"), fmt.Sprintf("bytes 1000-1999/%d", len(data)); got != want {
+			t.Errorf("Content-Range %q, want %q", got, want)
 		}
 	})
 
@@ -189,6 +207,30 @@ func TestOwnPrefix(t *testing.T) {
 		}
 	})
 
+	t.Run("UploadPart answers the part's ETag and CRC-64", func(t *testing.T) {
+		imur, err := alice.bucket.InitiateMultipartUpload(alice.creds.Prefix + "go/part-" + randomHex(6))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer alice.bucket.AbortMultipartUpload(imur)
+		part := patterned(128*1024, 7)
+		// The SDK's UploadPart keeps only the ETag; its own connection (which signs) returns the headers.
+		params := "partNumber=1&uploadId=" + imur.UploadID
+		resp, err := alice.bucket.Client.Conn.Do("PUT", alice.bucket.BucketName, imur.Key, params, params,
+			map[string]string{"Content-Length": strconv.Itoa(len(part))}, bytes.NewReader(part), 0, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if got := resp.Headers.Get("ETag"); got != etagOf(part) {
+			t.Errorf("ETag %s, want %s", got, etagOf(part))
+		}
+		if got := resp.Headers.Get(oss.HTTPHeaderOssCRC64); got != crc64Of(part) {
+			t.Errorf("x-oss-hash-crc64ecma %q, want %s", got, crc64Of(part))
+		}
+	})
+
+	signedWrites := map[string][]byte{}
 	t.Run("a /sign PUT URL uploads with net/http", func(t *testing.T) {
 		body := []byte("uploaded through a presigned PUT")
 		status, a := alice.sign(t, map[string]interface{}{"op": "put", "contentType": "text/plain", "size": len(body)})
@@ -210,6 +252,7 @@ func TestOwnPrefix(t *testing.T) {
 		if got := readAll(t, stored); !bytes.Equal(got, body) {
 			t.Errorf("stored %q", got)
 		}
+		signedWrites[a.Key] = body
 	})
 
 	t.Run("a /sign GET URL downloads with net/http", func(t *testing.T) {
@@ -246,6 +289,16 @@ func TestOwnPrefix(t *testing.T) {
 		}
 		if got := readAll(t, stored); !bytes.Equal(got, file) {
 			t.Errorf("stored %q", got)
+		}
+		signedWrites[a.Key] = file
+	})
+
+	t.Run("the objects a /sign URL and a /sign form wrote answer their CRC-64 on HEAD", func(t *testing.T) {
+		if len(signedWrites) != 2 {
+			t.Fatalf("%d of the 2 uploads above succeeded", len(signedWrites))
+		}
+		for k, written := range signedWrites {
+			checkStoredCRC(t, alice, k, written)
 		}
 	})
 }
