@@ -4,7 +4,7 @@
 
 import type { Principal } from '../iam/store';
 import type { QueryPairs } from '../../shared/signer';
-import { V4_ALGORITHM, V4_TERMINATOR, V4_UNSIGNED_PAYLOAD, v4CanonicalRequest, v4Signature, v4StringToSign } from '../verify';
+import { V4_ALGORITHM, V4_PRODUCT, V4_TERMINATOR, V4_UNSIGNED_PAYLOAD, v4CanonicalRequest, v4Signature, v4StringToSign } from '../verify';
 import { accessDenied, invalidArgument } from './errors';
 import { checkSkew, resolvePrincipal, sameSignature, signatureDoesNotMatch, withoutToken, type VerifyOptions } from './auth-common';
 import type { OssRequest } from './request';
@@ -33,7 +33,7 @@ export function parseV4Timestamp(s: string | undefined): Date | undefined {
 
 export function parseCredential(value: string, timestamp: string, region: string): Credential {
   const parts = value.split('/');
-  if (parts.length !== 5 || !parts[0] || parts[4] !== V4_TERMINATOR || parts[3] !== 'oss') {
+  if (parts.length !== 5 || !parts[0] || parts[4] !== V4_TERMINATOR || parts[3] !== V4_PRODUCT) {
     throw invalidArgument('Invalid credential, the credential must end with aliyun_v4_request.', { Credential: value });
   }
   const [accessKeyId, day, credRegion] = parts;
