@@ -99,8 +99,12 @@ const conditionShape = (c: unknown) => (Array.isArray(c) ? `${c[0]} ${c[1]}` : O
 const policyShape = (json: string) => (JSON.parse(json) as { conditions: unknown[] }).conditions.map(conditionShape);
 
 describe('the shapes /sign emits', () => {
-  beforeAll(() => setLogSink(() => undefined));
+  let restoreSink: (line: string) => void;
+  beforeAll(() => {
+    restoreSink = setLogSink(() => undefined);
+  });
   afterAll(() => {
+    setLogSink(restoreSink);
     process.env = { ...savedEnv };
     resetConfig();
   });
