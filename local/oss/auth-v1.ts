@@ -1,8 +1,9 @@
 // Verifying the legacy HMAC-SHA1 signatures, header (`OSS AK:sig`) and URL (`OSSAccessKeyId`,
-// `Expires`, `Signature`) forms. OSS keeps V1 only for old accounts and buckets.
+// `Expires`, `Signature`) forms. OSS keeps V1 only for old accounts and buckets. The string to sign
+// is rebuilt by local/verify, written apart from shared/signer.
 
 import type { Principal } from '../iam/store';
-import { signV1, stringToSignV1 } from '../../shared/signer';
+import { v1Signature, v1StringToSign } from '../verify';
 import { accessDenied, invalidArgument } from './errors';
 import { checkSkew, resolvePrincipal, sameSignature, signatureDoesNotMatch, withoutToken, type VerifyOptions } from './auth-common';
 import type { OssRequest } from './request';
@@ -12,8 +13,8 @@ const URL_AUTH = new Set(['OSSAccessKeyId', 'Expires', 'Signature']);
 
 function check(req: OssRequest, accessKeyId: string, signature: string, dateOrExpires: string, token: string | undefined, opts: VerifyOptions): Principal {
   const principal = resolvePrincipal(opts.iam, accessKeyId, token, opts.now);
-  const toSign = stringToSignV1({ ...req, query: req.query.filter(([k]) => !URL_AUTH.has(k)) }, dateOrExpires);
-  if (!sameSignature(signature, signV1(principal.accessKeySecret, toSign))) {
+  const toSign = v1StringToSign({ ...req, query: req.query.filter(([k]) => !URL_AUTH.has(k)) }, dateOrExpires);
+  if (!sameSignature(signature, v1Signature(principal.accessKeySecret, toSign))) {
     const shown = withoutToken(toSign);
     throw signatureDoesNotMatch({
       StringToSign: shown,

@@ -1,16 +1,10 @@
 // Verifying OSS4-HMAC-SHA256 requests, header and query forms. The canonical request is rebuilt from
-// what arrived (shared/signer does the canonicalisation), so anything changed after signing fails.
+// what arrived by local/verify (written apart from shared/signer, so a signer bug cannot verify
+// itself), and anything changed after signing fails.
 
 import type { Principal } from '../iam/store';
-import {
-  canonicalRequest,
-  signV4,
-  stringToSign,
-  UNSIGNED_PAYLOAD,
-  V4_ALGORITHM,
-  v4Timestamp,
-  type QueryPairs,
-} from '../../shared/signer';
+import type { QueryPairs } from '../../shared/signer';
+import { V4_ALGORITHM, V4_PRODUCT, V4_TERMINATOR, V4_UNSIGNED_PAYLOAD, v4CanonicalRequest, v4Signature, v4StringToSign } from '../verify';
 import { accessDenied, invalidArgument } from './errors';
 import { checkSkew, resolvePrincipal, sameSignature, signatureDoesNotMatch, withoutToken, type VerifyOptions } from './auth-common';
 import type { OssRequest } from './request';
@@ -30,14 +24,17 @@ const TIMESTAMP = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/;
 export function parseV4Timestamp(s: string | undefined): Date | undefined {
   const m = s ? TIMESTAMP.exec(s) : null;
   if (!m) return undefined;
-  const d = new Date(Date.UTC(+m[1], +m[2] - 1, +m[3], +m[4], +m[5], +m[6]));
-  // Out-of-range fields (month 13, 25 o'clock) roll over in Date.UTC; printing back catches them.
-  return Number.isNaN(d.getTime()) || v4Timestamp(d) !== s ? undefined : d;
+  const [year, month, day, hour, minute, second] = m.slice(1).map(Number);
+  const d = new Date(Date.UTC(year, month - 1, day, hour, minute, second));
+  // Out-of-range fields (month 13, 25 o'clock) roll over in Date.UTC; reading them back catches that.
+  const exact =
+    d.getUTCFullYear() === year && d.getUTCMonth() === month - 1 && d.getUTCDate() === day && d.getUTCHours() === hour && d.getUTCMinutes() === minute && d.getUTCSeconds() === second;
+  return exact ? d : undefined;
 }
 
 export function parseCredential(value: string, timestamp: string, region: string): Credential {
   const parts = value.split('/');
-  if (parts.length !== 5 || !parts[0] || parts[4] !== 'aliyun_v4_request' || parts[3] !== 'oss') {
+  if (parts.length !== 5 || !parts[0] || parts[4] !== V4_TERMINATOR || parts[3] !== V4_PRODUCT) {
     throw invalidArgument('Invalid credential, the credential must end with aliyun_v4_request.', { Credential: value });
   }
   const [accessKeyId, day, credRegion] = parts;
@@ -58,7 +55,7 @@ interface Signed {
 
 function check(req: OssRequest, signed: Signed, opts: VerifyOptions): Principal {
   const principal = resolvePrincipal(opts.iam, signed.credential.accessKeyId, signed.securityToken, opts.now);
-  const canonical = canonicalRequest({
+  const canonical = v4CanonicalRequest({
     method: req.method,
     bucket: req.bucket,
     key: req.key,
@@ -66,8 +63,8 @@ function check(req: OssRequest, signed: Signed, opts: VerifyOptions): Principal 
     headers: req.headers,
     additionalHeaders: signed.additionalHeaders,
   });
-  const toSign = stringToSign(signed.timestamp, opts.region, canonical);
-  const expected = signV4(principal.accessKeySecret, signed.timestamp, opts.region, toSign);
+  const toSign = v4StringToSign(signed.timestamp, opts.region, canonical);
+  const expected = v4Signature(principal.accessKeySecret, signed.credential.day, opts.region, toSign);
   if (!sameSignature(signed.signature, expected)) {
     throw signatureDoesNotMatch({
       StringToSign: toSign,
@@ -93,8 +90,8 @@ export function verifyV4Header(req: OssRequest, authorization: string, opts: Ver
   const time = parseV4Timestamp(timestamp);
   if (!time || !timestamp) throw accessDenied('OSS authentication requires a valid x-oss-date header in the form yyyymmddTHHMMSSZ.');
   checkSkew(time, opts.now);
-  if (req.headers['x-oss-content-sha256'] !== UNSIGNED_PAYLOAD) {
-    throw invalidArgument(`The x-oss-content-sha256 header must be ${UNSIGNED_PAYLOAD}.`);
+  if (req.headers['x-oss-content-sha256'] !== V4_UNSIGNED_PAYLOAD) {
+    throw invalidArgument(`The x-oss-content-sha256 header must be ${V4_UNSIGNED_PAYLOAD}.`);
   }
   const additional = fields.get('AdditionalHeaders');
   return check(

@@ -2,12 +2,12 @@
 // signature only; one without any is anonymous (and the buckets here are private).
 
 import type { Principal } from '../iam/store';
-import { V4_ALGORITHM } from '../../shared/signer';
 import { invalidArgument } from './errors';
 import type { VerifyOptions } from './auth-common';
 import { verifyV1Header, verifyV1Query } from './auth-v1';
 import { verifyV4Header, verifyV4Query } from './auth-v4';
 import { hasQuery, type OssRequest } from './request';
+import { V4_ALGORITHM } from '../verify';
 
 export type { VerifyOptions } from './auth-common';
 

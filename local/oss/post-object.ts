@@ -5,7 +5,8 @@
 import Busboy, { type BusboyHeaders, type BusboyInstance } from '@fastify/busboy';
 import type { Readable } from 'node:stream';
 import type { Principal } from '../iam/store';
-import { encodePath, postSignatureV1, postSignatureV4, V4_ALGORITHM } from '../../shared/signer';
+import { encodePath } from '../../shared/signer';
+import { V4_ALGORITHM, v1PolicySignature, v4PolicySignature } from '../verify';
 import { checkSkew, resolvePrincipal, sameSignature, signatureDoesNotMatch, type VerifyOptions } from './auth-common';
 import { parseCredential, parseV4Timestamp, MAX_PRESIGN_SECONDS } from './auth-v4';
 import { authorize } from './authorize';
@@ -44,7 +45,7 @@ export function verifyForm(fields: Map<string, string>, opts: VerifyOptions): { 
     if (opts.now.getTime() - time.getTime() > MAX_PRESIGN_SECONDS * 1000) throw accessDenied('Request has expired.');
     const cred = parseCredential(credential, timestamp, opts.region);
     const principal = resolvePrincipal(opts.iam, cred.accessKeyId, token, opts.now);
-    if (!sameSignature(signature, postSignatureV4(principal.accessKeySecret, cred.day, opts.region, policyB64))) {
+    if (!sameSignature(signature, v4PolicySignature(principal.accessKeySecret, cred.day, opts.region, policyB64))) {
       throw signatureDoesNotMatch({ StringToSign: policyB64, OSSAccessKeyId: cred.accessKeyId });
     }
     const policy = parsePolicy(policyB64);
@@ -58,7 +59,7 @@ export function verifyForm(fields: Map<string, string>, opts: VerifyOptions): { 
   if (!accessKeyId && !signature && !policyB64) throw accessDenied('You have no right to access this object because of bucket acl.');
   if (!accessKeyId || !signature || !policyB64) throw invalidArgument('OSSAccessKeyId, policy and Signature must all be given.');
   const principal = resolvePrincipal(opts.iam, accessKeyId, token, opts.now);
-  if (!sameSignature(signature, postSignatureV1(principal.accessKeySecret, policyB64))) {
+  if (!sameSignature(signature, v1PolicySignature(principal.accessKeySecret, policyB64))) {
     throw signatureDoesNotMatch({ StringToSign: policyB64, OSSAccessKeyId: accessKeyId });
   }
   return { principal, policy: parsePolicy(policyB64) };

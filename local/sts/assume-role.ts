@@ -2,7 +2,7 @@
 // the role's trust, then credentials bound to role policy ∩ session policy.
 
 import { createHash } from 'node:crypto';
-import type { PopParams } from '../../shared/sts/pop-signature';
+import type { PopParams } from '../verify';
 import { isAllowed } from '../iam/evaluate';
 import type { IamStore, Principal } from '../iam/store';
 import { invalidParameter, missing, StsApiError } from './errors';

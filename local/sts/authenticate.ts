@@ -1,8 +1,9 @@
 // Who signed a POP RPC call, checked as STS checks it: the common parameters, the timestamp
-// window, the HMAC-SHA1 signature over the method and parameters, and a nonce used only once.
+// window, the HMAC-SHA1 signature over the method and parameters (recomputed by local/verify, not
+// by the product's STS client), and a nonce used only once.
 
 import { timingSafeEqual } from 'node:crypto';
-import { type PopParams, popSignature, popStringToSign } from '../../shared/sts/pop-signature';
+import { POP_SIGNATURE_METHOD, POP_SIGNATURE_VERSION, type PopParams, popSignature, popStringToSign } from '../verify';
 import type { IamStore, Principal } from '../iam/store';
 import { missing, StsApiError } from './errors';
 
@@ -63,7 +64,7 @@ function signaturesMatch(given: string, expected: string): boolean {
 /** The principal that signed this call, or StsApiError as STS would answer. */
 export function authenticate(iam: IamStore, nonces: NonceLog, method: string, params: PopParams, now: Date): Principal {
   for (const name of REQUIRED) if (params[name] === undefined || params[name] === '') throw missing(name);
-  if (params.SignatureMethod !== 'HMAC-SHA1' || params.SignatureVersion !== '1.0') {
+  if (params.SignatureMethod !== POP_SIGNATURE_METHOD || params.SignatureVersion !== POP_SIGNATURE_VERSION) {
     throw new StsApiError(400, 'IncompleteSignature', 'The request signature does not conform to Aliyun standards.');
   }
   const timestampMs = parseTimestamp(params.Timestamp);

@@ -4,7 +4,8 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { type PopParams, STS_API_VERSION } from '../../shared/sts/pop-signature';
+import { STS_API_VERSION } from '../../shared/sts/api-version';
+import type { PopParams } from '../verify';
 import type { IamStore } from '../iam/store';
 import { assumeRole } from './assume-role';
 import { authenticate, NonceLog } from './authenticate';

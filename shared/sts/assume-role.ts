@@ -7,7 +7,7 @@ import { Agent as HttpsAgent } from 'node:https';
 import RPCClient from '@alicloud/pop-core/lib/rpc';
 import type { Credentials } from '../signer/credentials';
 import { classifyStsError, StsCallFailed } from './errors';
-import { STS_API_VERSION } from './pop-signature';
+import { STS_API_VERSION } from './api-version';
 
 export interface AssumeRoleRequest {
   /** The caller's own credentials: the function role's STS keys, security token included. */

@@ -10,7 +10,7 @@ import { IamStore } from '../../local/iam/store';
 import type { AssumeRoleResult } from '../../local/sts/assume-role';
 import { type LocalSts, startLocalSts } from '../../local/sts/server';
 import type { FcCredentials } from '../../shared/http/event';
-import { type PopParams, popSignedQuery } from '../../shared/sts/pop-signature';
+import { type PopParams, popSignedQuery } from '../../local/verify';
 
 const BUCKET = 'local-uploads';
 const OBJECT = (key: string) => `acs:oss:*:*:${BUCKET}/${key}`;

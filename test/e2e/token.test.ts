@@ -14,7 +14,7 @@ import type { HttpResponse } from '../../shared/http/response';
 import { setLogSink } from '../../shared/log';
 import { grantFor } from '../../shared/policy/rules';
 import { sessionPolicyJson } from '../../shared/policy/session-policy';
-import { popSignature } from '../../shared/sts/pop-signature';
+import { popSignature } from '../../local/verify';
 import { switchableConfig } from '../helpers/config';
 import { fcContext, httpEvent } from '../helpers/events';
 
@@ -162,7 +162,7 @@ describe('the AssumeRole request', () => {
     });
   });
 
-  it('is signed with a POP signature the local STS verifies (and the project signer reproduces)', async () => {
+  it('is signed by pop-core with a POP signature the local STS verifies (and the independent verifier reproduces)', async () => {
     const r = await token('alice', 'upload');
     expect(recorded[0].status).toBe(200);
     expect(r.statusCode).toBe(200);

@@ -42,3 +42,15 @@ const all = (JSON.parse(readFileSync(join(__dirname, '..', 'vectors', 'oss-vecto
 export const KINDS = new Set(all.map((v) => v.kind));
 export const signatureVectors = all.filter((v) => /^v[14]-/.test(v.kind)) as SignatureVector[];
 export const policyVectors = all.filter((v) => v.kind.startsWith('post-policy-')) as PolicyVector[];
+
+/** A POP RPC call and its signature: kind pop-rpc. */
+export interface PopVector {
+  id: string;
+  kind: string;
+  accessKeySecret: string;
+  method: string;
+  params: Record<string, string>;
+  expected: { stringToSign: string; signature: string };
+}
+
+export const popVectors = all.filter((v) => v.kind === 'pop-rpc') as PopVector[];

@@ -27,12 +27,20 @@ describe.each(ofKind(signatureVectors, 'v1-header'))('V1 header signature %s', (
   });
 });
 
+/** A URL as the server reads it: origin, path as written, decoded query pairs in name order. */
+function asReceived(url: string) {
+  const u = new URL(url);
+  return { origin: u.origin, path: u.pathname, query: [...u.searchParams].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)) };
+}
+
 describe.each(ofKind(signatureVectors, 'v1-presigned-url'))('V1 presigned URL %s', (_id, v) => {
   test('string to sign, signature and URL match', () => {
     const { query, stringToSign } = presignV1(v.request, creds(v), v.request.expires!);
     expect(stringToSign).toBe(v.expected.stringToSign);
     const url = objectUrl({ endpoint: 'http://oss-cn-hangzhou.aliyuncs.com', pathStyle: false }, v.request.bucket, v.request.key, query);
-    expect(url).toBe(v.expected.url);
+    // The vectors' URLs come from SDKs that order and escape the query their own way (ali-oss leaves
+    // !'()* bare): compare the path as written and the parameters as OSS decodes them.
+    expect(asReceived(url)).toEqual(asReceived(v.expected.url));
     expect(url).toContain(`Signature=${v.expected.signatureUrlEncoded}`);
   });
 });
@@ -57,10 +65,13 @@ describe.each(ofKind(signatureVectors, 'v4-presigned-url'))('V4 presigned URL %s
   });
 });
 
+/** The policy conditions the signer adds itself; the rest are the rule conditions it is given. */
+const CREDENTIAL_FIELDS = new Set(['x-oss-signature-version', 'x-oss-credential', 'x-oss-date', 'x-oss-security-token']);
+
 /** The parts a policy vector is made of: the rule conditions (credential fields excluded), its time and lifetime. */
 function policyParts(v: PolicyVector) {
   const doc = JSON.parse(v.policyJson) as { expiration: string; conditions: Condition[] };
-  const credentialField = (c: Condition) => !Array.isArray(c) && Object.keys(c).some((k) => k.startsWith('x-oss-'));
+  const credentialField = (c: Condition) => !Array.isArray(c) && Object.keys(c).some((k) => CREDENTIAL_FIELDS.has(k));
   const xOssDate = doc.conditions.find((c) => !Array.isArray(c) && 'x-oss-date' in c) as Record<string, string> | undefined;
   const token = doc.conditions.find((c) => !Array.isArray(c) && 'x-oss-security-token' in c) as Record<string, string> | undefined;
   const expiration = new Date(doc.expiration);

@@ -1,11 +1,11 @@
-// The POP RPC v1.0 signature, against the STS documentation's example and against what
-// @alicloud/pop-core puts on the wire.
+// The local STS's POP RPC v1.0 signature (local/verify/pop.ts), against the STS documentation's
+// example and against what @alicloud/pop-core, the product's STS client, puts on the wire.
 
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import RPCClient from '@alicloud/pop-core';
 import vectors from '../vectors/oss-vectors.json';
-import { type PopParams, popCanonicalQuery, popSignature, popSignedQuery, popStringToSign } from '../../shared/sts/pop-signature';
+import { type PopParams, popCanonicalQuery, popSignature, popSignedQuery, popStringToSign } from '../../local/verify';
 
 const vector = vectors.vectors.find((v) => v.id === 'RPC-ASSUMEROLE-GET') as unknown as {
   accessKeySecret: string;
