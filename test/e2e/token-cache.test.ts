@@ -30,7 +30,7 @@ afterAll(() => sts.close());
 
 beforeEach(() => {
   // A fresh configuration, so each test starts with an empty cache.
-  config.configure({ OSS_BUCKET: BUCKET, OSS_REGION: 'cn-hangzhou', STS_ENDPOINT: sts.url, STS_ROLE_ARN: account.uploadRoleArn, AUTH_HS256_SECRET: HS256 });
+  config.configure({ OSS_BUCKET: BUCKET, OSS_REGION: 'cn-hangzhou', STS_ENDPOINT: sts.url, STS_ROLE_ARN: account.uploadRoleArn, AUTH_HS256_SECRET: HS256, STS_DURATION_SECONDS: '900', URL_MAX_EXPIRES_SECONDS: '450' });
   logs = [];
   restoreSink = setLogSink((line) => logs.push(JSON.parse(line) as Record<string, unknown>));
 });

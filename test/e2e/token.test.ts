@@ -146,7 +146,7 @@ describe('the AssumeRole request', () => {
       Timestamp: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/),
       RoleArn: account.uploadRoleArn,
       RoleSessionName: 'alice',
-      DurationSeconds: '900',
+      DurationSeconds: '3600',
       Policy: sessionPolicyJson(grantFor('alice', 'upload', rules)),
       Signature: expect.any(String),
     });

@@ -24,7 +24,7 @@ import { validateKey } from '../../shared/policy/keys';
 import { postPlan } from '../../shared/policy/post-conditions';
 import { grantFor } from '../../shared/policy/rules';
 import { sessionPolicy } from '../../shared/policy/session-policy';
-import { rulesFromConfig } from '../helpers/config';
+import { rulesFromConfig, TEST_MAC_KEY } from '../helpers/config';
 import { presignObjectUrl, signObjectForm } from '../../shared/signer/presign';
 import type { QueryPairs } from '../../shared/signer/signature-version';
 import { canonicalHeaders, canonicalQuery, canonicalUri } from '../../shared/signer/v4';
@@ -36,7 +36,7 @@ import { nestingPair } from '../helpers/user-ids';
 const RUNS = { numRuns: 500 };
 const BUCKET = 'local-uploads';
 const REGION = 'cn-hangzhou';
-const rules = rulesFromConfig(loadConfig({ OSS_BUCKET: BUCKET, OSS_REGION: REGION, CALLBACK_URL: 'https://fc.example/api/callback' }));
+const rules = rulesFromConfig(loadConfig({ OSS_BUCKET: BUCKET, OSS_REGION: REGION, CALLBACK_URL: 'https://fc.example/api/callback', CALLBACK_MAC_KEY: TEST_MAC_KEY }));
 
 /** What a refusal must look like: the module's own error, never a TypeError or RangeError. */
 function refusedWith<T>(kind: new (...args: never[]) => Error, run: () => T): T | undefined {

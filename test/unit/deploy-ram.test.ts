@@ -21,6 +21,7 @@ const ACCOUNT = '1234567890123456';
 const manifest = loadManifest(join(__dirname, '../../s.yaml'), {
   env: {
     OSS_BUCKET: 'acme-uploads',
+    CALLBACK_MAC_KEY: Buffer.alloc(32, 9).toString('base64'),
     AUTH_JWKS_URL: 'https://id.example.com/.well-known/jwks.json',
     AUTH_ISSUER: 'https://id.example.com/',
     AUTH_AUDIENCE: 'uploads',

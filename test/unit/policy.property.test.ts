@@ -12,13 +12,13 @@ import { grantFor, type Grant, type Rules } from '../../shared/policy/rules';
 import { sessionPolicy } from '../../shared/policy/session-policy';
 import { checkUpload } from '../../shared/policy/upload-checks';
 import { getPlan, putPlan } from '../../shared/policy/url-constraints';
-import { rulesFromConfig } from '../helpers/config';
+import { rulesFromConfig, TEST_MAC_KEY } from '../helpers/config';
 import { nestingPair } from '../helpers/user-ids';
 
 const TEMPLATES = ['users/${uid}/', 'tenants/acme/${uid}/files/', 'u-${uid}-x/', '${uid}/', 'data/${uid}.d/'];
 const RULES: Rules[] = TEMPLATES.flatMap((UPLOAD_PREFIX) =>
   ['image/jpeg,image/png,application/pdf', 'image/*,text/plain'].map((UPLOAD_CONTENT_TYPES) =>
-    rulesFromConfig(loadConfig({ OSS_BUCKET: 'photos-prod', OSS_REGION: 'cn-hangzhou', UPLOAD_PREFIX, UPLOAD_CONTENT_TYPES, CALLBACK_URL: 'https://fc.example/cb' })),
+    rulesFromConfig(loadConfig({ OSS_BUCKET: 'photos-prod', OSS_REGION: 'cn-hangzhou', UPLOAD_PREFIX, UPLOAD_CONTENT_TYPES, CALLBACK_URL: 'https://fc.example/cb', CALLBACK_MAC_KEY: TEST_MAC_KEY })),
   ),
 );
 

@@ -8,6 +8,7 @@ import { sessionPolicy, sessionPolicyJson } from '../../shared/policy/session-po
 import { checkUpload } from '../../shared/policy/upload-checks';
 import { getPlan, putPlan } from '../../shared/policy/url-constraints';
 import { policyCode } from '../helpers/policy';
+import { TEST_MAC_KEY } from '../helpers/config';
 
 const ENV = {
   OSS_BUCKET: 'photos-prod',
@@ -15,6 +16,7 @@ const ENV = {
   UPLOAD_CONTENT_TYPES: 'image/jpeg,image/png,application/pdf',
   UPLOAD_MAX_SIZE: '10485760',
   CALLBACK_URL: 'https://fc.example/api/callback',
+  CALLBACK_MAC_KEY: TEST_MAC_KEY,
 };
 const rulesWith = (env: Record<string, string> = {}): Rules => loadConfig({ ...ENV, ...env }).rules;
 

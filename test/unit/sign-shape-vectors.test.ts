@@ -6,7 +6,7 @@
 import { SignJWT } from 'jose';
 import { signHandler } from '../../functions/sign';
 import { setLogSink } from '../../shared/log';
-import { configOf } from '../helpers/config';
+import { configOf, TEST_MAC_KEY } from '../helpers/config';
 import { deriveV1Policy, deriveV1Url, deriveV4Policy, deriveV4Url } from '../helpers/ali-oss-derive';
 import { fcContext, httpEvent } from '../helpers/events';
 import { type PolicyVector, policyVectors, type SignatureVector, signatureVectors } from '../helpers/vectors';
@@ -43,7 +43,7 @@ describe('re-derived with ali-oss 6.23', () => {
 
 // What /sign answers in the documented deployment (callback on, overwrites forbidden), per operation.
 const HS_SECRET = 'sign-shape-test-secret-of-32-bytes!!!!';
-const BASE_ENV = { OSS_BUCKET: 'examplebucket', OSS_REGION: 'cn-hangzhou', AUTH_HS256_SECRET: HS_SECRET, CALLBACK_URL: 'https://uploads.example.com/api/callback' };
+const BASE_ENV = { OSS_BUCKET: 'examplebucket', OSS_REGION: 'cn-hangzhou', AUTH_HS256_SECRET: HS_SECRET, CALLBACK_URL: 'https://uploads.example.com/api/callback', CALLBACK_MAC_KEY: TEST_MAC_KEY };
 const KEY = 'users/alice/Xq3v9Yb2kLm0-PqR_s7TuVwz.png';
 const V1 = { OSS_SIGNATURE_VERSION: 'v1' };
 const ANY_SIZE = { UPLOAD_MIN_SIZE: '0', UPLOAD_MAX_SIZE: String(5 * 1024 ** 3) };
