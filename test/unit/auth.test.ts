@@ -130,8 +130,8 @@ describe('with AUTH_HS256_SECRET', () => {
     await expectRefused(`Bearer ${await hs({ sub: '' })}`, 401, 'TokenClaimMissing');
   });
 
-  test('a numeric sub claim is refused with 401 TokenClaimInvalid', async () => {
-    await expectRefused(`Bearer ${await hs({ sub: 123 as unknown as string })}`, 401, 'TokenClaimInvalid');
+  test('a numeric sub claim is refused with 401 TokenClaimMissing: the user is named by a string', async () => {
+    await expectRefused(`Bearer ${await hs({ sub: 123 as unknown as string })}`, 401, 'TokenClaimMissing');
   });
 
   test('a request without Authorization is refused with 401 TokenMissing', async () => {
@@ -221,8 +221,8 @@ describe('with AUTH_USER_CLAIM', () => {
     expect(body.uid).toBe('u-777');
   });
 
-  test('a numeric user claim is refused with 401 TokenClaimInvalid, so 42 and "42" cannot be one user', async () => {
-    const { body } = await expectRefused(`Bearer ${await hs({ user_id: 42 })}`, 401, 'TokenClaimInvalid');
+  test('a numeric user claim is refused with 401 TokenClaimMissing, so 42 and "42" cannot be one user', async () => {
+    const { body } = await expectRefused(`Bearer ${await hs({ user_id: 42 })}`, 401, 'TokenClaimMissing');
     expect(body.error.message).toContain('"user_id"');
     expect((await call(`Bearer ${await hs({ user_id: '42' })}`)).body.uid).toBe('42');
   });
@@ -232,8 +232,8 @@ describe('with AUTH_USER_CLAIM', () => {
     expect(body.error.message).toContain('"user_id"');
   });
 
-  test('a user claim that is an object is refused with 401 TokenClaimInvalid', async () => {
-    await expectRefused(`Bearer ${await hs({ user_id: { id: 'alice' } })}`, 401, 'TokenClaimInvalid');
+  test('a user claim that is an object is refused with 401 TokenClaimMissing', async () => {
+    await expectRefused(`Bearer ${await hs({ user_id: { id: 'alice' } })}`, 401, 'TokenClaimMissing');
   });
 });
 
