@@ -7,7 +7,7 @@ export const ACCESS_LEVELS = ['upload', 'download', 'readwrite'] as const;
 /** `upload`: PutObject and multipart; `download`: GetObject; `readwrite`: both, and listing the prefix. */
 export type Access = (typeof ACCESS_LEVELS)[number];
 
-/** `POST /token` (or `GET /token?access=`). */
+/** `POST /token` (there is no GET: the mobile SDKs' URL providers cannot authenticate). */
 export interface TokenRequest {
   access: Access;
 }

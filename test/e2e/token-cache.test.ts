@@ -1,5 +1,5 @@
-// The token function's credential cache, against the local STS: one AssumeRole per user and access
-// level per credential lifetime, however many requests arrive.
+// The token function's credential cache, against the local STS: one AssumeRole per user and scope
+// (the compiled session policy) per credential lifetime, however many requests arrive.
 
 import { randomBytes } from 'node:crypto';
 import { SignJWT } from 'jose';
@@ -30,7 +30,7 @@ afterAll(() => sts.close());
 
 beforeEach(() => {
   // A fresh configuration, so each test starts with an empty cache.
-  config.configure({ OSS_BUCKET: BUCKET, OSS_REGION: 'cn-hangzhou', STS_ENDPOINT: sts.url, STS_ROLE_ARN: account.uploadRoleArn, AUTH_HS256_SECRET: HS256, STS_DURATION_SECONDS: '900', URL_MAX_EXPIRES_SECONDS: '450' });
+  config.configure({ OSS_BUCKET: BUCKET, OSS_REGION: 'cn-hangzhou', STS_ENDPOINT: sts.url, STS_ROLE_ARN: account.uploadRoleArn, AUTH_HS256_SECRET: HS256 });
   logs = [];
   restoreSink = setLogSink((line) => logs.push(JSON.parse(line) as Record<string, unknown>));
 });
@@ -66,17 +66,19 @@ it('answers 100 concurrent requests of one user with one STS call and the same c
   expect(logs.reduce((n, l) => n + (l.stsCalls as number), 0)).toBe(1);
 });
 
-it('answers later requests from the cache until the safety margin, then calls STS afresh', async () => {
+it('answers later requests from the cache while the credentials last 300 s more plus a minute, then calls STS afresh', async () => {
   jest.useFakeTimers({ doNotFake: ['nextTick', 'setImmediate', 'clearImmediate', 'setTimeout', 'clearTimeout', 'setInterval', 'clearInterval', 'queueMicrotask', 'hrtime', 'performance'] });
   const start = new Date();
   jest.setSystemTime(start);
   const before = stsCallCount();
   const first = await token('alice');
-  // 900-second credentials: refreshed when less than 180 s (20%) remain.
-  jest.setSystemTime(start.getTime() + (900 - 180 - 2) * 1000);
+  // 3600-second credentials, which a client uses for 300 s more (its refresh window): handed out until 360 s remain.
+  const remaining = (at: number) => (Date.parse(first.Expiration) - at) / 1000;
+  jest.setSystemTime(Date.parse(first.Expiration) - 362_000);
+  expect(remaining(Date.now())).toBeGreaterThan(360);
   expect((await token('alice')).AccessKeyId).toBe(first.AccessKeyId);
   expect(stsCallCount() - before).toBe(1);
-  jest.setSystemTime(start.getTime() + (900 - 180 + 2) * 1000);
+  jest.setSystemTime(Date.parse(first.Expiration) - 358_000);
   const fresh = await token('alice');
   expect(fresh.AccessKeyId).not.toBe(first.AccessKeyId);
   expect(stsCallCount() - before).toBe(2);

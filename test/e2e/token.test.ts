@@ -205,10 +205,10 @@ describe('the answer', () => {
     expect(body.Expiration).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
   });
 
-  it('is also given to a GET with ?access=, as mobile SDK credential providers fetch it', async () => {
+  it('is not given to a GET, even one with a valid token and ?access=: 405 MethodNotAllowed, and STS is not called', async () => {
     const r = await token('alice', 'download', { method: 'GET' });
-    expect(r.statusCode).toBe(200);
-    expect(json(r).prefix).toBe('users/alice/');
+    expect([r.statusCode, json(r).error.code, r.headers.Allow]).toEqual([405, 'MethodNotAllowed', 'POST']);
+    expect(recorded).toHaveLength(0);
   });
 
   it('refuses an access level other than upload, download or readwrite', async () => {
@@ -295,10 +295,14 @@ describe('when STS refuses for a reason only the operator can fix', () => {
     expect(recorded).toHaveLength(1);
   });
 
-  it("a function role the upload role does not trust (the sign function's) is a 500 StsNoPermission naming the RAM files", async () => {
-    const r = await token('alice', 'upload', { credentials: account.credentialsFor('sign') });
+  it('a function role the upload role does not trust is a 500 StsNoPermission naming the RAM files', async () => {
+    // A role that may call sts:AssumeRole on the upload role but that the upload role's trust policy does not name.
+    const stranger = { arn: 'acs:ram::1234567890123456:role/some-other-fn', trusted: [], maxSessionDuration: 3600, policy: { Version: '1', Statement: [{ Effect: 'Allow' as const, Action: ['sts:AssumeRole'], Resource: [account.uploadRoleArn] }] } };
+    account.iam.addRole(stranger);
+    const session = account.iam.issueSession(stranger, 'fc', 3600);
+    const r = await token('alice', 'upload', { credentials: { accessKeyId: session.accessKeyId, accessKeySecret: session.accessKeySecret, securityToken: session.securityToken } });
     expect([r.statusCode, json(r).error.code]).toEqual([500, 'StsNoPermission']);
-    expect(json(r).error.message).toMatch(/deploy\/ram\/token-function-policy\.json/);
+    expect(json(r).error.message).toMatch(/deploy\/ram\/upload-role-trust\.json/);
     const line = JSON.parse(logs[logs.length - 1]) as Record<string, unknown>;
     expect(line).toMatchObject({ stsCode: 'NoPermission', stsFailure: 'api', stsStatus: 403, stsAttempts: 1, code: 'StsNoPermission' });
   });

@@ -128,10 +128,12 @@ function tokenCases(): BadInput[] {
     c('access an array nested 5,000 deep', 400, 'InvalidAccess', asText('token', `{"access":${deepArray(5000)}}`)),
     ...access.map(([what, value]) => c(`access ${what}`, 400, 'InvalidAccess', asJson('token', value === undefined ? {} : { access: value }))),
     c('an empty body', 400, 'InvalidAccess', post('/api/token', '')),
-    c('GET without ?access', 400, 'InvalidAccess', (t) => t.call('/api/token', { headers: { Authorization: `Bearer ${t.jwt}` } })),
-    c('GET with ?access=admin', 400, 'InvalidAccess', (t) => t.call('/api/token?access=admin', { headers: { Authorization: `Bearer ${t.jwt}` } })),
-    c('GET with ?access given twice', 400, 'InvalidAccess', (t) => t.call('/api/token?access=download&access=readwrite', { headers: { Authorization: `Bearer ${t.jwt}` } })),
-    c('GET with ?access=upload%00', 400, 'InvalidAccess', (t) => t.call('/api/token?access=upload%00', { headers: { Authorization: `Bearer ${t.jwt}` } })),
+    // GET /token is gone: the SDKs' URL providers cannot authenticate, so a GET only widened the surface.
+    c('GET without ?access', 405, 'MethodNotAllowed', (t) => t.call('/api/token', { headers: { Authorization: `Bearer ${t.jwt}` } })),
+    c('GET with ?access=admin', 405, 'MethodNotAllowed', (t) => t.call('/api/token?access=admin', { headers: { Authorization: `Bearer ${t.jwt}` } })),
+    c('GET with ?access given twice', 405, 'MethodNotAllowed', (t) => t.call('/api/token?access=download&access=readwrite', { headers: { Authorization: `Bearer ${t.jwt}` } })),
+    c('GET with ?access=upload%00', 405, 'MethodNotAllowed', (t) => t.call('/api/token?access=upload%00', { headers: { Authorization: `Bearer ${t.jwt}` } })),
+    c('GET with a valid ?access=upload', 405, 'MethodNotAllowed', (t) => t.call('/api/token?access=upload', { headers: { Authorization: `Bearer ${t.jwt}` } })),
     // JSON leaves duplicate names to the reader; the callback's form reader refuses them, so must these.
     c('"access" given twice (download, then upload)', 400, 'MalformedJson', asText('token', '{"access":"download","access":"upload"}')),
   ];
