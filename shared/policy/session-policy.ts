@@ -3,8 +3,14 @@
 import { ApiError } from '../api/errors';
 import type { Grant } from './rules';
 
-/** STS accepts 2048 characters today; older documentation says 1024. Stay within the smaller. */
-export const SESSION_POLICY_MAX = 1024;
+/**
+ * Characters STS accepts in AssumeRole's Policy parameter: 2048 since the upgrade of 26-30 September
+ * 2022 ("Notification of Request Parameters Length Constraints Upgrade of STS APIs", Alibaba Cloud,
+ * 19 September 2022: "from 1~1024 characters to 1~2048 characters", AssumeRole, AssumeRoleWithSAML,
+ * AssumeRoleWithOIDC; also @alicloud/sts20150401 1.2.0's AssumeRoleRequest model). The 2021 AssumeRole
+ * page still says 1024: it predates the change.
+ */
+export const SESSION_POLICY_MAX = 2048;
 
 export const UPLOAD_ACTIONS = ['oss:PutObject', 'oss:AbortMultipartUpload', 'oss:ListParts'] as const;
 export const DOWNLOAD_ACTIONS = ['oss:GetObject'] as const;
@@ -52,7 +58,7 @@ export function sessionPolicyJson(grant: Grant): string {
   if (json.length > SESSION_POLICY_MAX) {
     throw new ApiError(
       'SessionPolicyTooLarge',
-      `the token function is misconfigured: the session policy is ${json.length} characters; STS accepts ${SESSION_POLICY_MAX}; shorten UPLOAD_PREFIX`,
+      `the function is misconfigured: the session policy is ${json.length} characters; STS accepts ${SESSION_POLICY_MAX}; shorten UPLOAD_PREFIX`,
     );
   }
   return json;

@@ -74,7 +74,7 @@ describe('output 1: the session policy passed to AssumeRole', () => {
     const json = sessionPolicyJson(grant);
     expect(JSON.parse(json)).toEqual(sessionPolicy(grant));
     expect(json).not.toMatch(/\s/);
-    expect(json.length).toBeLessThanOrEqual(1024);
+    expect(json.length).toBeLessThanOrEqual(2048);
   });
 
   test('an upload grant has no download or listing; a download grant no upload or listing', () => {
