@@ -110,8 +110,8 @@ export const MUTATIONS: Mutation[] = [
     id: 'put-key-unchecked',
     what: "putPlan uses the client's key unchecked",
     file: 'shared/policy/url-constraints.ts',
-    find: 'const key = req.key === undefined ? generateKey(grant, req.filename) : keyInGrant(grant, req.key);',
-    replace: 'const key = req.key === undefined ? generateKey(grant, req.filename) : (req.key as string);',
+    find: 'return req.key === undefined ? generateKey(grant, req.filename) : keyInGrant(grant, req.key);',
+    replace: 'return req.key === undefined ? generateKey(grant, req.filename) : (req.key as string);',
     killers: [
       { file: PROPERTY, name: 'no request yields a key outside the caller’s prefix, and every refusal is a PolicyError' },
       { file: BAD_INPUT, name: "sign › put to a key with another user's prefix → 400 KeyOutsidePrefix" },
@@ -151,7 +151,7 @@ export const MUTATIONS: Mutation[] = [
   {
     id: 'event-discriminator',
     what: 'the OSS-event discriminator removed (any event with a top-level "events" array is taken for an OSS event)',
-    file: 'shared/upload-event.ts',
+    file: 'shared/http/event.ts',
     find: 'return Array.isArray(v.events) && v.rawPath === undefined && v.requestContext === undefined;',
     replace: 'return Array.isArray(v.events);',
     killers: [

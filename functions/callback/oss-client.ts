@@ -21,6 +21,8 @@ export interface ObjectHead {
   etag: string;
   size: number;
   contentType: string;
+  /** `x-oss-object-type`: Normal, Multipart, Appendable or Symlink (HeadObject of a symlink answers for its target, with this type). */
+  objectType: string;
 }
 
 export class OssRequestError extends Error {
@@ -62,7 +64,7 @@ export async function headObject(t: OssTarget, key: string): Promise<ObjectHead 
   const etag = res.headers.get('etag');
   const size = Number(res.headers.get('content-length'));
   if (!etag || !Number.isSafeInteger(size)) throw new OssRequestError('HeadObject', res.status, 'IncompleteAnswer');
-  return { etag: normalizeEtag(etag), size, contentType: res.headers.get('content-type') ?? '' };
+  return { etag: normalizeEtag(etag), size, contentType: res.headers.get('content-type') ?? '', objectType: res.headers.get('x-oss-object-type') ?? '' };
 }
 
 export async function deleteObject(t: OssTarget, key: string): Promise<void> {

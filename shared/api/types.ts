@@ -29,13 +29,16 @@ export interface TokenResponse {
   prefix: string;
 }
 
-/** `put`/`get`: a presigned URL; `post`: a PostObject form. */
-export type SignOperation = 'put' | 'get' | 'post';
+/**
+ * `put`/`get`: a presigned URL; `post`: a PostObject form; `callback`: the key and the pinned callback
+ * for an upload the client makes with its own STS credentials (multipart, the mobile SDKs).
+ */
+export type SignOperation = 'put' | 'get' | 'post' | 'callback';
 
 /** `POST /sign`. Values are checked by the server; a wrong type is a 400, not a crash. */
 export interface SignRequest {
   op: SignOperation;
-  /** Under the caller's prefix; generated when absent (put, post). A post key may end in `${filename}`. */
+  /** Under the caller's prefix; generated when absent (put, post, callback). A post key's last segment may be `${filename}`. */
   key?: string;
   /** The client's file name: its extension for a generated key, or the download's name for get. */
   filename?: string;
@@ -70,6 +73,30 @@ export interface SignedFormResponse {
   maxSize: number;
 }
 
+/** The callback parameter as OSS defines it, before Base64: what the SDKs' callback options take. */
+export interface CallbackParams {
+  callbackUrl: string;
+  /** A JSON template: OSS's variables and the MAC that proves the sign function pinned it. */
+  callbackBody: string;
+  callbackBodyType: string;
+}
+
+/** The answer of /sign for callback: the key to upload to and the callback to send with it. */
+export interface SignedCallbackResponse {
+  key: string;
+  /** `x-oss-*` headers the upload should send (`x-oss-forbid-overwrite` when the rules forbid overwriting). */
+  headers: Record<string, string>;
+  /**
+   * Base64 of the callback's JSON: the `x-oss-callback` header of a PutObject or CompleteMultipartUpload.
+   * null when the deployment pins no callback (CALLBACK_URL unset).
+   */
+  callback: string | null;
+  /** The same callback, decoded, for SDKs that take its parts (ali-oss `{url, body, contentType}`, the mobile SDKs' callbackParam). */
+  callbackParams: CallbackParams | null;
+  /** When the callback's MAC expires (ISO 8601): the upload must complete before. */
+  expiresAt: string | null;
+}
+
 /** What the callback function answers OSS after an accepted upload; OSS relays it to the uploader. */
 export interface CallbackAnswer {
   key: string;
@@ -80,10 +107,13 @@ export interface CallbackAnswer {
   mimeType: string;
   /** The owner's key segment (the user id, or `~` and a hash of it). */
   user: string;
-  /** A short-lived presigned GET of the object. */
-  url: string;
-  /** ISO 8601. */
-  expiresAt: string;
+  /**
+   * A short-lived presigned GET of the object, signed with the owner's own download scope; null when
+   * STS could not be asked in time (the upload itself is fine: ask /sign for a URL).
+   */
+  url: string | null;
+  /** ISO 8601; null with `url`. */
+  expiresAt: string | null;
   /** The upload event's id. */
   eventId: string;
   /** Whether the app's webhook took the event in time (or the log, when none is configured). */

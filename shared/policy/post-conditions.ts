@@ -1,7 +1,7 @@
 // Output 2: the rule conditions of a PostObject policy, and the form fields that satisfy them.
 // The signer adds the credential fields (x-oss-credential, x-oss-date, …) and signs.
 
-import { callbackParam } from './callback';
+import { CALLBACK_GRACE_SECONDS, type CallbackTarget, pinnedCallback, type Pinning } from './callback';
 import { allowedContentType } from './content-type';
 import { ApiError } from '../api/errors';
 import { generateKey, keyInGrant } from './keys';
@@ -32,26 +32,59 @@ export interface PostPlan {
 export const FILENAME_PLACEHOLDER = '${filename}';
 
 /**
- * The key field and its condition: the exact key, or, for a key ending in `${filename}` (the client
- * names the file as it uploads), `starts-with` what comes before it, itself under the caller's prefix.
+ * Form fields that change how an object is stored or served, each pinned to the empty value: the
+ * client may not send them (OSS compares a condition on an absent field with "", as S3 does and the
+ * local OSS does, local/oss/post-policy.ts). `x-oss-content-type` would override the pinned
+ * Content-Type; Cache-Control, Content-Disposition, Content-Encoding and Expires would be served back
+ * with every download; storage class, tagging and server-side encryption change how OSS keeps it;
+ * `success_action_redirect` would send the uploader's browser wherever the client chose.
  */
-function keyCondition(grant: Grant, req: PostRequest): { key: string; condition: PostCondition } {
-  if (typeof req.key === 'string' && req.key.endsWith(FILENAME_PLACEHOLDER)) {
-    const start = req.key.slice(0, -FILENAME_PLACEHOLDER.length);
-    if (start.includes('${')) throw new ApiError('InvalidKey', `only one ${FILENAME_PLACEHOLDER} is allowed, at the end of the key`);
+export const PINNED_EMPTY = [
+  'x-oss-content-type',
+  'x-oss-storage-class',
+  'x-oss-tagging',
+  'x-oss-server-side-encryption',
+  'x-oss-server-side-encryption-key-id',
+  'Cache-Control',
+  'Content-Disposition',
+  'Content-Encoding',
+  'Expires',
+  'success_action_redirect',
+] as const;
+
+/** The only object ACL a form may set: OSS refuses a form with any other once this is pinned. */
+export const FORM_OBJECT_ACL = 'private';
+
+/**
+ * The key field, its condition, and what its callback is pinned to: the exact key, or, for a key
+ * whose last whole segment is `${filename}` (the client names the file as it uploads), `starts-with`
+ * what comes before it, itself under the caller's prefix. `${` anywhere else is refused: OSS would
+ * substitute it in the middle of a key, or after a partial segment (`…/a${filename}`).
+ */
+function keyCondition(grant: Grant, req: PostRequest): { key: string; condition: PostCondition; target: CallbackTarget } {
+  if (typeof req.key === 'string' && req.key.includes('${')) {
+    const start = req.key.endsWith(FILENAME_PLACEHOLDER) ? req.key.slice(0, -FILENAME_PLACEHOLDER.length) : req.key;
     // Checked with a stand-in name: the start must be under the prefix and a valid key start.
     keyInGrant(grant, `${start}f`);
-    return { key: req.key, condition: ['starts-with', '$key', start] };
+    if (start === req.key || !start.endsWith('/') || start.includes('${')) {
+      throw new ApiError('InvalidKey', `${FILENAME_PLACEHOLDER} is allowed only once, as the key's whole last segment (e.g. ${grant.prefix}inbox/${FILENAME_PLACEHOLDER})`);
+    }
+    return { key: req.key, condition: ['starts-with', '$key', start], target: { keyPrefix: start } };
   }
   const key = req.key === undefined ? generateKey(grant, req.filename) : keyInGrant(grant, req.key);
-  return { key, condition: ['eq', '$key', key] };
+  return { key, condition: ['eq', '$key', key], target: { key } };
 }
 
-export function postPlan(grant: Grant, req: PostRequest): PostPlan {
+/**
+ * The form plan of one upload: its key, the fields the client posts, and every condition of the
+ * policy (bucket, key, size range, type, ACL, every field of PINNED_EMPTY, no overwrite, the pinned
+ * callback). Throws ApiError for a request outside the rules.
+ */
+export function postPlan(grant: Grant, req: PostRequest, pin: Pinning): PostPlan {
   const { rules } = grant;
-  const { key, condition } = keyCondition(grant, req);
-  const fields: Record<string, string> = { key, success_action_status: '200' };
-  const conditions: PostCondition[] = [{ bucket: rules.bucket }, condition, ['eq', '$success_action_status', '200']];
+  const { key, condition, target } = keyCondition(grant, req);
+  const fields: Record<string, string> = { key, success_action_status: '200', 'x-oss-object-acl': FORM_OBJECT_ACL };
+  const conditions: PostCondition[] = [{ bucket: rules.bucket }, condition, ['eq', '$success_action_status', '200'], ['eq', '$x-oss-object-acl', FORM_OBJECT_ACL]];
 
   let [minSize, maxSize] = [rules.minSize, rules.maxSize];
   if (req.size !== undefined) minSize = maxSize = sizeWithinRules(rules, req.size);
@@ -66,16 +99,18 @@ export function postPlan(grant: Grant, req: PostRequest): PostPlan {
   } else {
     conditions.push(['in', '$Content-Type', [...rules.allowedContentTypes]]);
   }
+  for (const field of PINNED_EMPTY) conditions.push(['eq', `$${field}`, '']);
 
   if (rules.forbidOverwrite) {
     fields['x-oss-forbid-overwrite'] = 'true';
     conditions.push({ 'x-oss-forbid-overwrite': 'true' });
   }
-  const callback = callbackParam(rules.callbackUrl);
+  const expiresSeconds = expiresWithinRules(rules, req.expiresIn, rules.postExpiresSeconds);
+  const callback = pinnedCallback(grant, target, expiresSeconds + CALLBACK_GRACE_SECONDS, pin);
   if (callback) {
     // Pinned: without this condition OSS lets the client change or drop the callback field.
-    fields.callback = callback;
-    conditions.push(['eq', '$callback', callback]);
+    fields.callback = callback.base64;
+    conditions.push(['eq', '$callback', callback.base64]);
   }
-  return { key, fields, conditions, minSize, maxSize, expiresSeconds: expiresWithinRules(rules, req.expiresIn, rules.postExpiresSeconds) };
+  return { key, fields, conditions, minSize, maxSize, expiresSeconds };
 }

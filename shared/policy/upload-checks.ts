@@ -1,4 +1,5 @@
-// Output 4: the checks applied to what OSS reports after an upload (callback or object-created event).
+// Output 4: the checks applied to what OSS reports after an upload (callback or object-created event):
+// the object's type, then its bucket, key, size and content type.
 
 import { isAllowedType } from './content-type';
 import { ApiError, type ApiErrorCode } from '../api/errors';
@@ -34,6 +35,24 @@ export function checkUpload(rules: Rules, report: UploadReport): UploadVerdict {
   const type = mediaType(report.mimeType);
   if (!isAllowedType(type, rules.allowedContentTypes)) {
     return { ok: false, code: 'ContentTypeNotAllowed', reason: `${type || 'no type'} is not allowed`, user };
+  }
+  return { ok: true, ...owner };
+}
+
+/**
+ * Object types an upload may leave under a user's prefix: what PutObject, PostObject, CopyObject
+ * (Normal) and multipart (Multipart) make. A symlink (PutSymlink) reads another key with the reader's
+ * rights, and an appendable object (AppendObject) grows past every size and type check with each
+ * append; an object whose type OSS does not report is refused too, rather than guessed at.
+ */
+export const ALLOWED_OBJECT_TYPES: readonly string[] = ['Normal', 'Multipart'];
+
+/** Whether the type OSS reports (`x-oss-object-type`) for `key` may stay under a user's prefix. */
+export function checkObjectType(rules: Rules, key: string, objectType: string): UploadVerdict {
+  const owner = userOfKey(rules.prefixTemplate, key);
+  if (!owner) return { ok: false, code: 'KeyOutsidePrefix', reason: 'the key is under no user prefix' };
+  if (!ALLOWED_OBJECT_TYPES.includes(objectType)) {
+    return { ok: false, code: 'ObjectTypeNotAllowed', reason: `a ${objectType || 'untyped'} object may not be stored under a user prefix`, user: owner.user };
   }
   return { ok: true, ...owner };
 }

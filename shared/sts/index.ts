@@ -76,3 +76,8 @@ export async function vendCredentials(grant: Grant, config: Config, roleArn: str
   const { value, outcome } = await cache.get(scopeKey(grant.user, policy), options.useSeconds, fetch);
   return { credentials: value, cache: outcome, stsCalls };
 }
+
+/** Vended credentials as the signer takes them, their expiry included so no signature outlives them. */
+export function signingCredentials(c: StsCredentials): Credentials {
+  return { accessKeyId: c.AccessKeyId, accessKeySecret: c.AccessKeySecret, securityToken: c.SecurityToken, expiration: c.Expiration };
+}

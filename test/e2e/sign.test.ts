@@ -94,12 +94,12 @@ describe('a presigned GET', () => {
   let key: string;
 
   beforeAll(async () => {
-    const put = await presignedPut();
+    const put = await presignedPut({ filename: 'hello.txt' });
     expect((await fetch(put.url, { method: 'PUT', headers: put.headers, body: 'hello world' })).status).toBe(200);
     key = put.key;
   });
 
-  test('downloads the object', async () => {
+  test('downloads the object, served as the type its key\'s extension names', async () => {
     const { body } = await s.sign({ op: 'get', key });
     const res = await fetch(body.url);
     expect(res.status).toBe(200);
@@ -192,5 +192,36 @@ describe('a PostObject form', () => {
     const res = await fetch(f.url, { method: 'POST', body: formOf(f.fields, { ...png, name: 'holiday.png' }) });
     expect(res.status).toBe(200);
     expect(await res.json()).toMatchObject({ key: 'users/alice/inbox/holiday.png', user: 'alice' });
+  });
+});
+
+describe('an object a holder of STS credentials stored as text/html', () => {
+  interface AliOss {
+    put(name: string, body: Buffer, options: { headers: Record<string, string> }): Promise<{ res: { status: number } }>;
+  }
+  const OSS = require('ali-oss') as new (options: Record<string, unknown>) => AliOss;
+
+  async function storeAsHtml(key: string): Promise<void> {
+    const jwt = await s.rt.login('alice');
+    const res = await fetch(`${s.rt.appUrl}/api/token`, { method: 'POST', headers: { Authorization: `Bearer ${jwt}`, 'Content-Type': 'application/json' }, body: '{"access":"upload"}' });
+    const c = (await res.json()) as { AccessKeyId: string; AccessKeySecret: string; SecurityToken: string };
+    const client = new OSS({ endpoint: s.rt.ossUrl, sldEnable: true, bucket: 'local-uploads', region: 'oss-cn-hangzhou', accessKeyId: c.AccessKeyId, accessKeySecret: c.AccessKeySecret, stsToken: c.SecurityToken, authorizationV4: true });
+    // STS credentials carry no type rule: OSS stores what the client says.
+    expect((await client.put(key, Buffer.from('<script>alert(document.domain)</script>'), { headers: { 'Content-Type': 'text/html' } })).res.status).toBe(200);
+  }
+
+  test('under image.png, downloads through /sign as image/png, never as the HTML OSS holds', async () => {
+    await storeAsHtml('users/alice/innocent.png');
+    const { body } = await s.sign({ op: 'get', key: 'users/alice/innocent.png' });
+    const res = await fetch(body.url);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toBe('image/png');
+  });
+
+  test('under a key whose extension names no passive type, downloads as an application/octet-stream attachment', async () => {
+    await storeAsHtml('users/alice/page');
+    const { body } = await s.sign({ op: 'get', key: 'users/alice/page' });
+    const res = await fetch(body.url);
+    expect([res.status, res.headers.get('content-type'), res.headers.get('content-disposition')]).toEqual([200, 'application/octet-stream', 'attachment']);
   });
 });

@@ -32,6 +32,7 @@ const uidArb = fc.oneof(
   fc.constantFrom('..', '.', 'alice/../bob', '${uid}', '~0123456789abcdef0123456789abcdef', 'users/bob', '%2e%2e', '*'),
 );
 const accessArb = fc.constantFrom<Access>('upload', 'download', 'readwrite');
+const pin = { keys: loadConfig({ OSS_BUCKET: 'photos-prod', OSS_REGION: 'cn-hangzhou', CALLBACK_MAC_KEY: TEST_MAC_KEY }).callback.macKeys, now: new Date() };
 const rulesArb = fc.constantFrom(...RULES);
 
 const segmentArb = fc.oneof(
@@ -155,14 +156,16 @@ test('no request yields a key outside the caller’s prefix, and every refusal i
         fc.record({ grant: fc.constant(grant as Grant), req: requestArb(grant as Grant, (neighbour as Grant).prefix) }),
       ),
       ({ grant, req }) => {
-        const post = attempt(() => postPlan(grant, req));
+        const post = attempt(() => postPlan(grant, req, pin));
         if (post) {
           expect(post.fields.key).toBe(post.key);
           if (post.key.endsWith('${filename}')) {
             accepted['POST ${filename}']++;
-            // The stored key is this start plus a name the uploader picks: the start must be inside.
+            // The stored key is this start plus a name the uploader picks: the start must be inside,
+            // and ${filename} the whole last segment, the only placeholder.
             const start = post.key.slice(0, -'${filename}'.length);
             expect(post.conditions).toContainEqual(['starts-with', '$key', start]);
+            expect(start.endsWith('/') && !start.includes('${')).toBe(true);
             expectInside(grant, `${start}f`);
           } else {
             accepted.POST++;
@@ -170,7 +173,7 @@ test('no request yields a key outside the caller’s prefix, and every refusal i
             expect(post.conditions).toContainEqual(['eq', '$key', post.key]);
           }
         }
-        const put = attempt(() => putPlan(grant, req));
+        const put = attempt(() => putPlan(grant, req, pin));
         if (put) {
           accepted.PUT++;
           expectInside(grant, put.key);
@@ -197,7 +200,7 @@ test('a request of any shape, in every field at once, gets a plan or a PolicyErr
       fc.record({ key: fc.oneof(tailArb, field), filename: field, contentType: fc.oneof(fc.constantFrom('image/jpeg', 'IMAGE/PNG; charset=x', 'image/svg+xml', '*/*'), field), size: field, expiresIn: field }),
       ({ grant }, req) => {
         for (const plan of [postPlan, putPlan, getPlan]) {
-          const result = attempt(() => plan(grant as Grant, req));
+          const result = attempt(() => plan(grant as Grant, req, pin));
           if (result) expectInside(grant as Grant, result.key.replace(/\$\{filename\}$/, 'f'));
         }
       },
