@@ -59,6 +59,18 @@ describe('a presigned PUT', () => {
   });
 
   test.each([
+    ['x-oss-object-acl: public-read-write', 'x-oss-object-acl', 'public-read-write'],
+    ['x-oss-storage-class: Archive', 'x-oss-storage-class', 'Archive'],
+    ['x-oss-tagging: a=b', 'x-oss-tagging', 'a=b'],
+    ['x-oss-meta-note: x', 'x-oss-meta-note', 'x'],
+  ])('with an added %s header is refused: 403 SignatureDoesNotMatch (V4 signs every x-oss-* header)', async (_what, name, value) => {
+    const put = await presignedPut();
+    const res = await fetch(put.url, { method: 'PUT', headers: { ...put.headers, [name]: value }, body: 'hello world' });
+    expect(res.status).toBe(403);
+    expect(await ossCode(res)).toBe('SignatureDoesNotMatch');
+  });
+
+  test.each([
     ['a longer lifetime', (u: URL) => u.searchParams.set('x-oss-expires', '604800')],
     ['no callback', (u: URL) => u.searchParams.delete('callback')],
     ['another callback', (u: URL) => u.searchParams.set('callback', Buffer.from('{"callbackUrl":"http://localhost:1/x","callbackBody":"x"}').toString('base64'))],
@@ -163,6 +175,13 @@ describe('a PostObject form', () => {
     ['the prefix of a user whose id extends hers', { key: 'users/alice2/x.png' }],
     ['a tampered callback', { callback: Buffer.from('{"callbackUrl":"http://localhost:1/x","callbackBody":"x"}').toString('base64') }],
     ['overwrite allowed', { 'x-oss-forbid-overwrite': 'false' }],
+    ['a public ACL', { 'x-oss-object-acl': 'public-read-write' }],
+    ['x-oss-content-type: text/html, overriding the pinned type', { 'x-oss-content-type': 'text/html' }],
+    ['another storage class', { 'x-oss-storage-class': 'Archive' }],
+    ['tags', { 'x-oss-tagging': 'a=b' }],
+    ['a redirect after the upload', { success_action_redirect: 'https://evil.example/' }],
+    ['a Cache-Control served with every download', { 'Cache-Control': 'public, max-age=31536000' }],
+    ['a Content-Disposition served with every download', { 'Content-Disposition': 'inline' }],
   ])('with %s is refused: 403 AccessDenied', async (_what, change) => {
     const f = await form();
     const res = await fetch(f.url, { method: 'POST', body: formOf({ ...f.fields, ...change }, png) });
