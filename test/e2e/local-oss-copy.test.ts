@@ -124,11 +124,6 @@ describe('CopyObject', () => {
     expect((await client.copy('users/alice/sdk-copy.txt', ALICE_SRC)).res.status).toBe(200);
     expect(await (await send(t, alice, 'GET', 'users/alice/sdk-copy.txt')).text()).toBe('alice bytes');
   });
-
-  it('delivers ObjectCreated:CopyObject for the destination', async () => {
-    await copy(alice, 'users/alice/evented-copy.txt', source(ALICE_SRC));
-    expect(await eventNames('users/alice/evented-copy.txt')).toEqual(['ObjectCreated:CopyObject']);
-  });
 });
 
 describe('UploadPartCopy', () => {
