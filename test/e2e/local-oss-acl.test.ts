@@ -187,6 +187,14 @@ describe('requests without a signature', () => {
     expect(await (await anonymous(t, 'GET', 'users/carol/public.txt')).text()).toBe('public bytes');
   });
 
+  it('a GET through a public-read link is served only when the target is public-read too', async () => {
+    const link = (target: string) => ({ query: [['symlink', '']] as [string, string][], headers: { 'x-oss-symlink-target': encodeURIComponent(target), 'x-oss-object-acl': 'public-read' } });
+    await send(t, carol, 'PUT', 'users/carol/link-to-public', link('users/carol/public.txt'));
+    await send(t, carol, 'PUT', 'users/carol/link-to-private', link('users/carol/private.txt'));
+    expect(await (await anonymous(t, 'GET', 'users/carol/link-to-public')).text()).toBe('public bytes');
+    expect((await outcome(await anonymous(t, 'GET', 'users/carol/link-to-private'))).code).toBe('AccessDenied');
+  });
+
   it('a missing object answers AccessDenied too, not NoSuchKey', async () => {
     expect(await outcome(await anonymous(t, 'GET', 'users/carol/nothing.txt'))).toMatchObject({ status: 403, code: 'AccessDenied' });
   });
