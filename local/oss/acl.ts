@@ -1,5 +1,5 @@
-// Object ACLs (x-oss-object-acl): the four values OSS takes, the ACL that applies to an object, and
-// PutObjectAcl / GetObjectAcl (`?acl`). Sources: the API reference's PutObjectACL and GetObjectACL
+// Object ACLs (x-oss-object-acl): the four values OSS takes, and PutObjectAcl / GetObjectAcl
+// (`?acl`). What an ACL lets a request without a signature do is in authorize.ts. Sources: the API reference's PutObjectACL and GetObjectACL
 // pages; the Python SDK's test_object_acl (an object written without an ACL answers `default`).
 
 import { authorize } from './authorize';
@@ -10,14 +10,6 @@ import { sendEmpty, sendXml } from './respond';
 
 export const OBJECT_ACLS = ['default', 'private', 'public-read', 'public-read-write'] as const;
 export type ObjectAcl = (typeof OBJECT_ACLS)[number];
-
-/** Every bucket of the local OSS is private, so an object whose ACL is `default` is private. */
-const BUCKET_ACL = 'private';
-
-/** The ACL that decides for the object: its own, or for `default` (or none set) the bucket's. */
-export function effectiveAcl(acl: ObjectAcl | undefined): Exclude<ObjectAcl, 'default'> {
-  return acl === undefined || acl === 'default' ? BUCKET_ACL : acl;
-}
 
 /** An x-oss-object-acl value (header or form field); undefined when absent. Throws 400 InvalidArgument for anything else. */
 export function parseObjectAcl(value: string | undefined): ObjectAcl | undefined {

@@ -4,7 +4,7 @@
 
 import { isAllowed, type RequestContext } from '../iam/evaluate';
 import type { Principal } from '../iam/store';
-import { effectiveAcl, type ObjectAcl } from './acl';
+import type { ObjectAcl } from './acl';
 import { accessDenied } from './errors';
 
 // OSS's action mapping (RAM Policy overview; the PutSymlink, AppendObject, CopyObject and
@@ -55,6 +55,13 @@ const ANONYMOUS: Partial<Record<Operation, readonly ObjectAcl[]>> = {
   PutObject: ['public-read-write'],
   DeleteObject: ['public-read-write'],
 };
+
+/** Every bucket of the local OSS is private, so an object whose ACL is `default` (or unset) is private. */
+const BUCKET_ACL = 'private';
+
+function effectiveAcl(acl: ObjectAcl | undefined): ObjectAcl {
+  return acl === undefined || acl === 'default' ? BUCKET_ACL : acl;
+}
 
 export interface Target {
   bucket: string;

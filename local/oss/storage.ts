@@ -12,7 +12,6 @@ import type { ObjectAcl } from './acl';
 import { Crc64 } from './crc64';
 import { OssError } from './errors';
 import { compareKeys } from './paging';
-import type { StorageClass } from './write-settings';
 import { ossIsoTime } from './time';
 
 /** OSS's limit for one PutObject / PostObject / part. */
@@ -46,6 +45,10 @@ export interface ObjectMeta {
   /** Data file name, beside the sidecar. */
   data: string;
 }
+
+/** The storage classes OSS's write operations take (x-oss-storage-class, PutObject page). */
+export const STORAGE_CLASSES = ['Standard', 'IA', 'Archive', 'ColdArchive', 'DeepColdArchive'] as const;
+export type StorageClass = (typeof STORAGE_CLASSES)[number];
 
 /** x-oss-object-type: what made the object (PutObject/PostObject/CopyObject, multipart, AppendObject, PutSymlink). */
 export type ObjectType = 'Normal' | 'Multipart' | 'Appendable' | 'Symlink';

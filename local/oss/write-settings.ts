@@ -7,13 +7,9 @@ import { parseObjectAcl, type ObjectAcl } from './acl';
 import { authorize, type Operation } from './authorize';
 import type { Ctx } from './context';
 import { accessDenied, invalidArgument, OssError } from './errors';
-import type { Admission, ObjectMeta } from './storage';
+import { STORAGE_CLASSES, type Admission, type ObjectMeta, type StorageClass } from './storage';
 
 const STORED_HEADERS = ['cache-control', 'content-disposition', 'content-encoding', 'content-language', 'expires'];
-
-/** The storage classes OSS's write operations take (x-oss-storage-class, PutObject page). */
-export const STORAGE_CLASSES = ['Standard', 'IA', 'Archive', 'ColdArchive', 'DeepColdArchive'] as const;
-export type StorageClass = (typeof STORAGE_CLASSES)[number];
 
 /** Classes whose objects must be restored (RestoreObject, not served here) before they can be read. */
 const ARCHIVED: ReadonlySet<string> = new Set(['Archive', 'ColdArchive', 'DeepColdArchive']);
