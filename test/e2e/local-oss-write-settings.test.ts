@@ -48,10 +48,12 @@ describe('x-oss-storage-class', () => {
     expect((await send(t, alice, 'HEAD', 'users/alice/standard.txt')).headers.get('x-oss-storage-class')).toBe('Standard');
   });
 
-  it('an Archive object answers HEAD but refuses GET with 403 InvalidObjectState until restored', async () => {
+  it('an Archive object answers HEAD but refuses GET and CopyObject with 403 InvalidObjectState until restored', async () => {
     await send(t, alice, 'PUT', 'users/alice/archived.txt', { body: 'frozen', headers: { 'x-oss-storage-class': 'Archive' } });
     expect((await send(t, alice, 'HEAD', 'users/alice/archived.txt')).headers.get('x-oss-storage-class')).toBe('Archive');
     expect(await outcome(await send(t, alice, 'GET', 'users/alice/archived.txt'))).toMatchObject({ status: 403, code: 'InvalidObjectState' });
+    const copied = await send(t, alice, 'PUT', 'users/alice/archived-copy.txt', { headers: { 'x-oss-copy-source': `/${BUCKET}/users%2Falice%2Farchived.txt` } });
+    expect(await outcome(copied)).toMatchObject({ status: 403, code: 'InvalidObjectState' });
   });
 
   it('an unknown class is refused with 400 InvalidArgument', async () => {
