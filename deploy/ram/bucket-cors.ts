@@ -1,6 +1,7 @@
 // The bucket CORS rule browser uploads need (bucket-cors.json, in the JSON form `ossutil api
 // put-bucket-cors` takes), for the app's origins. ETag is exposed because browser multipart uploads read
-// each part's ETag to complete the upload.
+// each part's ETag to complete the upload; x-oss-hash-crc64ecma so a browser can compare the CRC-64 OSS
+// computed with its own; x-oss-meta-filename so a download that HEADs can show the exact file name.
 
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';

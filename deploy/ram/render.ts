@@ -19,6 +19,8 @@ export interface RamVars {
   REGION?: string;
   CALLBACK_FUNCTION_NAME?: string;
   OSS_TRIGGER_ROLE_NAME?: string;
+  /** The MNS queue that keeps object-created events which failed every retry (s.yaml asyncInvokeConfig). */
+  DEAD_LETTER_QUEUE?: string;
 }
 
 export type RamFile =
@@ -29,6 +31,7 @@ export type RamFile =
   | 'sign-function-policy'
   | 'callback-function-policy'
   | 'callback-delete-policy'
+  | 'callback-dead-letter-policy'
   | 'oss-trigger-trust'
   | 'oss-trigger-policy'
   | 'deployer-policy';

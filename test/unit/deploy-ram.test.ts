@@ -189,6 +189,14 @@ describe('the function roles', () => {
     expect(trust.Statement.map((s) => s.Principal)).toEqual([{ Service: ['oss.aliyuncs.com'] }]);
   });
 
+  test('the callback role may send to the dead-letter queue s.yaml names as the on-failure destination, and to nothing else', () => {
+    const deadLetter = [renderRamFile('callback-dead-letter-policy', vars)];
+    const destination = (manifest.resources.callback.props.asyncInvokeConfig as { destinationConfig: { onFailure: { destination: string } } }).destinationConfig.onFailure.destination;
+    expect(uncovered(allow('mns:SendMessage', destination), deadLetter)).toEqual([]);
+    expect(uncovered(allow('mns:SendMessage', destination.replace(vars.DEAD_LETTER_QUEUE!, 'other-queue')), deadLetter)).toHaveLength(1);
+    expect(uncovered(allow('mns:ReceiveMessage', destination), deadLetter)).toHaveLength(1);
+  });
+
   test('the deployer may pass exactly the roles s.yaml names to Function Compute', () => {
     const deployer = [renderRamFile('deployer-policy', vars)];
     for (const name of ['token', 'sign', 'callback']) expect(uncovered(allow('ram:PassRole', String(manifest.resources[name].props.role)), deployer)).toEqual([]);
@@ -198,7 +206,7 @@ describe('the function roles', () => {
 
 const RAM_FILES: RamFile[] = [
   'fc-trust', 'upload-role-trust', 'token-function-policy', 'upload-role-policy', 'sign-function-policy',
-  'callback-function-policy', 'callback-delete-policy', 'oss-trigger-trust', 'oss-trigger-policy', 'deployer-policy',
+  'callback-function-policy', 'callback-delete-policy', 'callback-dead-letter-policy', 'oss-trigger-trust', 'oss-trigger-policy', 'deployer-policy',
 ];
 
 test('every RAM file renders with the values s.yaml provides', () => {
@@ -223,7 +231,7 @@ test('the bucket CORS rule lets the app\'s origins PUT and POST uploads and read
     expect.objectContaining({
       AllowedOrigin: ['https://app.example.com'],
       AllowedMethod: expect.arrayContaining(['PUT', 'POST', 'GET']),
-      ExposeHeader: expect.arrayContaining(['ETag']),
+      ExposeHeader: expect.arrayContaining(['ETag', 'x-oss-hash-crc64ecma', 'x-oss-meta-filename']),
     }),
   ]);
   expect(() => bucketCors(['*'])).toThrow(/origins/);
