@@ -38,7 +38,8 @@ export class CredentialCache<T> {
 
   constructor(
     readonly maxEntries = 10_000,
-    private readonly now: () => number = Date.now,
+    // Read through Date each time, not a reference kept from construction: a faked clock reaches it.
+    private readonly now: () => number = () => Date.now(),
   ) {}
 
   get size(): number {
