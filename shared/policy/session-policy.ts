@@ -31,6 +31,22 @@ export function objectResource(bucket: string, prefix: string): string {
   return `acs:oss:*:*:${bucket}/${prefix}*`;
 }
 
+/**
+ * OSS's Scenario 10 ("Prevent public ACL settings for buckets and objects", Configure authorization
+ * policies with RAM Policy, https://www.alibabacloud.com/help/en/oss/user-guide/how-oss-works-with-ram):
+ * deny every write whose object ACL is not private or default. RAM reads oss:x-oss-object-acl as
+ * `default` for a write that names no ACL, so plain uploads pass. Grants never include
+ * oss:PutObjectAcl; it is denied too, as in the scenario, so no later grant can make an object public.
+ * The upload role's policy carries the same statement (deploy/ram/upload-role-policy.json).
+ */
+export const PRIVATE_OBJECTS_ONLY: PolicyStatement = {
+  Effect: 'Deny',
+  Action: ['oss:PutObject', 'oss:PutObjectAcl'],
+  Resource: ['*'],
+  Condition: { StringNotEquals: { 'oss:x-oss-object-acl': ['private', 'default'] } },
+};
+
+/** The session policy of one grant: its actions on its prefix, listing for readwrite, and no public object ACL for writes. */
 export function sessionPolicy(grant: Grant): PolicyDocument {
   const { bucket } = grant.rules;
   const objects = objectResource(bucket, grant.prefix);
@@ -38,6 +54,7 @@ export function sessionPolicy(grant: Grant): PolicyDocument {
   if (grant.access !== 'download') actions.push(...UPLOAD_ACTIONS);
   if (grant.access !== 'upload') actions.push(...DOWNLOAD_ACTIONS);
   const statements: PolicyStatement[] = [{ Effect: 'Allow', Action: actions, Resource: [objects] }];
+  if (grant.access !== 'download') statements.push(PRIVATE_OBJECTS_ONLY);
   if (grant.access === 'readwrite') {
     statements.push({
       Effect: 'Allow',

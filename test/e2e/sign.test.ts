@@ -244,3 +244,41 @@ describe('an object a holder of STS credentials stored as text/html', () => {
     expect([res.status, res.headers.get('content-type'), res.headers.get('content-disposition')]).toEqual([200, 'application/octet-stream', 'attachment']);
   });
 });
+
+describe('an object ACL asked for with STS credentials', () => {
+  interface AliOss {
+    put(name: string, body: Buffer, options: { headers: Record<string, string> }): Promise<{ res: { status: number } }>;
+  }
+  const OSS = require('ali-oss') as new (options: Record<string, unknown>) => AliOss;
+
+  async function stsClient(): Promise<AliOss> {
+    const jwt = await s.rt.login('alice');
+    const res = await fetch(`${s.rt.appUrl}/api/token`, { method: 'POST', headers: { Authorization: `Bearer ${jwt}`, 'Content-Type': 'application/json' }, body: '{"access":"upload"}' });
+    const c = (await res.json()) as { AccessKeyId: string; AccessKeySecret: string; SecurityToken: string };
+    return new OSS({ endpoint: s.rt.ossUrl, sldEnable: true, bucket: 'local-uploads', region: 'oss-cn-hangzhou', accessKeyId: c.AccessKeyId, accessKeySecret: c.AccessKeySecret, stsToken: c.SecurityToken, authorizationV4: true, retryMax: 0 });
+  }
+  const outcome = (p: Promise<{ res: { status: number } }>) =>
+    p.then(
+      (r) => ({ status: r.res.status, code: undefined as string | undefined }),
+      (e: { status: number; code: string }) => ({ status: e.status, code: e.code }),
+    );
+
+  test.each(['public-read', 'public-read-write'])('%s is refused by OSS\'s rules (403 AccessDenied: the session policy\'s Scenario 10 Deny), and nothing readable is left', async (acl) => {
+    const client = await stsClient();
+    const key = `users/alice/public-${acl}.txt`;
+    expect(await outcome(client.put(key, Buffer.from('for everyone'), { headers: { 'Content-Type': 'text/plain', 'x-oss-object-acl': acl } }))).toEqual({ status: 403, code: 'AccessDenied' });
+    const anonymous = await fetch(`${s.rt.ossUrl}/local-uploads/${key}`);
+    expect([anonymous.status, await ossCode(anonymous)]).toEqual([403, 'AccessDenied']);
+  });
+
+  test.each([
+    ['private', { 'x-oss-object-acl': 'private' }],
+    ['no ACL at all (RAM reads default)', {}],
+  ])('%s is stored, and stays unreadable without a signature', async (_what, acl) => {
+    const client = await stsClient();
+    const key = `users/alice/private-${Object.keys(acl).length}.txt`;
+    expect(await outcome(client.put(key, Buffer.from('mine'), { headers: { 'Content-Type': 'text/plain', ...acl } }))).toEqual({ status: 200, code: undefined });
+    const anonymous = await fetch(`${s.rt.ossUrl}/local-uploads/${key}`);
+    expect([anonymous.status, await ossCode(anonymous)]).toEqual([403, 'AccessDenied']);
+  });
+});

@@ -152,13 +152,16 @@ describe('the AssumeRole request', () => {
     });
   });
 
-  it('sends the compiled session policy minified, on the bucket and the user prefix only', async () => {
+  it('sends the compiled session policy minified, on the bucket and the user prefix only, with no public object ACL', async () => {
     await token('alice', 'upload');
     const policy = formOf(recorded[0].body).Policy;
     expect(policy).toBe(JSON.stringify(JSON.parse(policy)));
     expect(JSON.parse(policy)).toEqual({
       Version: '1',
-      Statement: [{ Effect: 'Allow', Action: ['oss:PutObject', 'oss:AbortMultipartUpload', 'oss:ListParts'], Resource: [`acs:oss:*:*:${BUCKET}/users/alice/*`] }],
+      Statement: [
+        { Effect: 'Allow', Action: ['oss:PutObject', 'oss:AbortMultipartUpload', 'oss:ListParts'], Resource: [`acs:oss:*:*:${BUCKET}/users/alice/*`] },
+        { Effect: 'Deny', Action: ['oss:PutObject', 'oss:PutObjectAcl'], Resource: ['*'], Condition: { StringNotEquals: { 'oss:x-oss-object-acl': ['private', 'default'] } } },
+      ],
     });
   });
 
@@ -253,7 +256,8 @@ describe('the credentials, as the local account evaluates them', () => {
     const body = json(await token(user, access));
     const resolved = account.iam.resolve(body.AccessKeyId, body.SecurityToken);
     if (!resolved.ok) throw new Error(resolved.fault);
-    return (action: string, resource: string, ctx: RequestContext = {}) => isAllowed(resolved.principal.policies, action, resource, ctx);
+    // OSS sets oss:x-oss-object-acl to `default` on a write that names no ACL.
+    return (action: string, resource: string, ctx: RequestContext = { 'oss:x-oss-object-acl': 'default' }) => isAllowed(resolved.principal.policies, action, resource, ctx);
   }
   const obj = (key: string, bucket = BUCKET) => `acs:oss:*:*:${bucket}/${key}`;
 

@@ -88,10 +88,29 @@ describe('the upload role', () => {
     const grant = grantFor('alice', access, rulesFor('users/${uid}/'));
     const policies = [upload('users/${uid}/'), sessionPolicy(grant)] as unknown as RamPolicy[];
     const key = object(`${grant.prefix}photo.png`);
-    expect(isAllowed(policies, 'oss:PutObject', key)).toBe(access !== 'download');
+    // OSS sets oss:x-oss-object-acl to `default` on a write that names no ACL.
+    const plain = { 'oss:x-oss-object-acl': 'default' };
+    expect(isAllowed(policies, 'oss:PutObject', key, plain)).toBe(access !== 'download');
     expect(isAllowed(policies, 'oss:GetObject', key)).toBe(access !== 'upload');
     expect(isAllowed(policies, 'oss:ListObjects', `acs:oss:*:*:${vars.BUCKET}`, { 'oss:Prefix': grant.prefix })).toBe(access === 'readwrite');
-    expect(isAllowed(policies, 'oss:PutObject', object('users/bob/photo.png'))).toBe(false);
+    expect(isAllowed(policies, 'oss:PutObject', object('users/bob/photo.png'), plain)).toBe(false);
+  });
+
+  test.each([
+    ['no ACL (OSS reads default)', 'default', true],
+    ['private', 'private', true],
+    ['public-read', 'public-read', false],
+    ['public-read-write', 'public-read-write', false],
+  ])('denies, in the role policy and in every upload session policy alike, a write that asks for %s: allowed %s', (_, acl, allowed) => {
+    const key = object('users/alice/photo.png');
+    const ctx = { 'oss:x-oss-object-acl': acl };
+    const role = upload('users/${uid}/') as unknown as RamPolicy;
+    const open: RamPolicy = { Version: '1', Statement: [{ Effect: 'Allow', Action: ['oss:PutObject'], Resource: ['*'] }] };
+    expect(isAllowed([role], 'oss:PutObject', key, ctx)).toBe(allowed);
+    for (const access of ['upload', 'readwrite'] as const) {
+      const session = sessionPolicy(grantFor('alice', access, rulesFor('users/${uid}/'))) as unknown as RamPolicy;
+      expect(isAllowed([open, session], 'oss:PutObject', key, ctx)).toBe(allowed);
+    }
   });
 
   test('rendered for another prefix root, it would not cover the sessions: the test can fail', () => {

@@ -9,7 +9,7 @@ import type { Access } from '../../shared/api/types';
 import { generateKey, keyInGrant, userOfKey, validateKey } from '../../shared/policy/keys';
 import { postPlan } from '../../shared/policy/post-conditions';
 import { grantFor, type Grant, type Rules } from '../../shared/policy/rules';
-import { sessionPolicy } from '../../shared/policy/session-policy';
+import { PRIVATE_OBJECTS_ONLY, sessionPolicy } from '../../shared/policy/session-policy';
 import { checkUpload } from '../../shared/policy/upload-checks';
 import { getPlan, putPlan } from '../../shared/policy/url-constraints';
 import { rulesFromConfig, TEST_MAC_KEY } from '../helpers/config';
@@ -216,6 +216,11 @@ test('the session policy names only the caller’s prefix', () => {
       if (!grant) return;
       expect(grant.prefix).not.toMatch(/[*?$]/);
       for (const statement of sessionPolicy(grant).Statement) {
+        // The only statement on "*": the Deny of a public object ACL, which narrows and grants nothing.
+        if (statement.Effect === 'Deny') {
+          expect(statement).toEqual(PRIVATE_OBJECTS_ONLY);
+          continue;
+        }
         for (const resource of statement.Resource) {
           if (resource === `acs:oss:*:*:${rules.bucket}`) {
             // The bucket itself only for listing, and only under the prefix.

@@ -9,6 +9,7 @@ import { sessionPolicy, sessionPolicyJson } from '../../shared/policy/session-po
 import { checkObjectType, checkUpload } from '../../shared/policy/upload-checks';
 import { callbackPlan, getPlan, putPlan } from '../../shared/policy/url-constraints';
 import { callbackParamFor } from '../helpers/callback-mac';
+import { isAllowed, type RamPolicy } from '../../local/iam/evaluate';
 import { policyCode } from '../helpers/policy';
 import { TEST_MAC_KEY } from '../helpers/config';
 
@@ -72,7 +73,7 @@ test.each([[''], ['a\ud800'], ['\udc00b']])('the user id %j is refused with Inva
 });
 
 describe('output 1: the session policy passed to AssumeRole', () => {
-  test('allows upload (with multipart), download and listing, on her prefix only', () => {
+  test('allows upload (with multipart), download and listing, on her prefix only, and denies a write that asks for a public ACL (OSS\'s Scenario 10)', () => {
     expect(sessionPolicy(grant)).toEqual({
       Version: '1',
       Statement: [
@@ -81,6 +82,7 @@ describe('output 1: the session policy passed to AssumeRole', () => {
           Action: ['oss:PutObject', 'oss:AbortMultipartUpload', 'oss:ListParts', 'oss:GetObject'],
           Resource: ['acs:oss:*:*:photos-prod/users/alice/*'],
         },
+        { Effect: 'Deny', Action: ['oss:PutObject', 'oss:PutObjectAcl'], Resource: ['*'], Condition: { StringNotEquals: { 'oss:x-oss-object-acl': ['private', 'default'] } } },
         {
           Effect: 'Allow',
           Action: ['oss:ListObjects'],
@@ -89,6 +91,23 @@ describe('output 1: the session policy passed to AssumeRole', () => {
         },
       ],
     });
+  });
+
+  test.each([
+    ['names no ACL (OSS reads default)', 'default', true],
+    ['asks for private', 'private', true],
+    ['asks for public-read', 'public-read', false],
+    ['asks for public-read-write', 'public-read-write', false],
+  ])('as RAM evaluates it, a write that %s is allowed: %s', (_, acl, allowed) => {
+    const policy = sessionPolicy(grantFor('alice', 'upload', rules)) as unknown as RamPolicy;
+    expect(isAllowed([policy], 'oss:PutObject', 'acs:oss:*:*:photos-prod/users/alice/cat.jpg', { 'oss:x-oss-object-acl': acl })).toBe(allowed);
+    expect(isAllowed([policy], 'oss:PutObjectAcl', 'acs:oss:*:*:photos-prod/users/alice/cat.jpg', { 'oss:x-oss-object-acl': acl })).toBe(false);
+  });
+
+  test('stays within STS\'s 2048 characters for upload and download grants whatever prefix the key rules allow', () => {
+    const longest = rulesWith({ UPLOAD_PREFIX: `${'d/'.repeat(500)}\${uid}/` });
+    for (const access of ['upload', 'download'] as const) expect(sessionPolicyJson(grantFor('a'.repeat(64), access, longest)).length).toBeLessThanOrEqual(2048);
+    expect(policyCode(() => sessionPolicyJson(grantFor('a'.repeat(64), 'readwrite', longest)))).toBe('SessionPolicyTooLarge');
   });
 
   test('is sent minified and within STS’s size limit', () => {
@@ -101,6 +120,7 @@ describe('output 1: the session policy passed to AssumeRole', () => {
   test('an upload grant has no download or listing; a download grant no upload or listing', () => {
     expect(sessionPolicy(grantFor('alice', 'upload', rules)).Statement).toEqual([
       { Effect: 'Allow', Action: ['oss:PutObject', 'oss:AbortMultipartUpload', 'oss:ListParts'], Resource: ['acs:oss:*:*:photos-prod/users/alice/*'] },
+      { Effect: 'Deny', Action: ['oss:PutObject', 'oss:PutObjectAcl'], Resource: ['*'], Condition: { StringNotEquals: { 'oss:x-oss-object-acl': ['private', 'default'] } } },
     ]);
     expect(sessionPolicy(grantFor('alice', 'download', rules)).Statement).toEqual([
       { Effect: 'Allow', Action: ['oss:GetObject'], Resource: ['acs:oss:*:*:photos-prod/users/alice/*'] },
