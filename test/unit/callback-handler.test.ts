@@ -392,14 +392,14 @@ describe('a genuine OSS callback relayed by a client (its body written with STS 
   }
 
   test.each([
-    ['without a MAC', null, 'CallbackMacMissing'],
-    ['with a MAC for another key (mallory\'s own upload)', { owner: 'mallory', key: 'users/mallory/mine.png' }, 'CallbackMacInvalid'],
-    ['with a MAC for bob\'s key but naming mallory as the owner', { owner: 'mallory' }, 'CallbackMacInvalid'],
-    ['with a MAC under a key the functions do not hold', { macKey: OTHER_MAC_KEY }, 'CallbackMacInvalid'],
-    ['with a MAC for the key prefix of another user\'s ${filename} form', { owner: 'mallory', keyPrefix: 'users/mallory/' }, 'CallbackMacInvalid'],
-    ['with an expired MAC', { exp: Math.floor(Date.now() / 1000) - 120 }, 'CallbackMacExpired'],
-    ['with a MAC whose exp lies more than a day ahead', { exp: Math.floor(Date.now() / 1000) + 2 * 86400 }, 'CallbackMacExpired'],
-  ])('%s is refused 403 %s: no URL, no user data, OSS and STS not asked, the app hears nothing', async (_, pin, code) => {
+    ['without a MAC', 'CallbackMacMissing', null],
+    ['with a MAC for another key (mallory\'s own upload)', 'CallbackMacInvalid', { owner: 'mallory', key: 'users/mallory/mine.png' }],
+    ['with a MAC for bob\'s key but naming mallory as the owner', 'CallbackMacInvalid', { owner: 'mallory' }],
+    ['with a MAC under a key the functions do not hold', 'CallbackMacInvalid', { macKey: OTHER_MAC_KEY }],
+    ['with a MAC for the key prefix of another user\'s ${filename} form', 'CallbackMacInvalid', { owner: 'mallory', keyPrefix: 'users/mallory/' }],
+    ['with an expired MAC', 'CallbackMacExpired', { exp: Math.floor(Date.now() / 1000) - 120 }],
+    ['with a MAC whose exp lies more than a day ahead', 'CallbackMacExpired', { exp: Math.floor(Date.now() / 1000) + 2 * 86400 }],
+  ])('%s is refused 403 %s: no URL, no user data, OSS and STS not asked, the app hears nothing', async (_, code, pin) => {
     const hooks = await withApp((_req, res) => res.writeHead(204).end());
     const res = await relayed(pin as Pin | null);
     expect(res.status).toBe(403);

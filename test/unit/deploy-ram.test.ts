@@ -97,11 +97,11 @@ describe('the upload role', () => {
   });
 
   test.each([
-    ['no ACL (OSS reads default)', 'default', true],
-    ['private', 'private', true],
-    ['public-read', 'public-read', false],
-    ['public-read-write', 'public-read-write', false],
-  ])('denies, in the role policy and in every upload session policy alike, a write that asks for %s: allowed %s', (_, acl, allowed) => {
+    ['no ACL (OSS reads default)', true, 'default'],
+    ['private', true, 'private'],
+    ['public-read', false, 'public-read'],
+    ['public-read-write', false, 'public-read-write'],
+  ])('denies, in the role policy and in every upload session policy alike, a write that asks for %s: allowed %s', (_, allowed, acl) => {
     const key = object('users/alice/photo.png');
     const ctx = { 'oss:x-oss-object-acl': acl };
     const role = upload('users/${uid}/') as unknown as RamPolicy;

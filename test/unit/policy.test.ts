@@ -94,11 +94,11 @@ describe('output 1: the session policy passed to AssumeRole', () => {
   });
 
   test.each([
-    ['names no ACL (OSS reads default)', 'default', true],
-    ['asks for private', 'private', true],
-    ['asks for public-read', 'public-read', false],
-    ['asks for public-read-write', 'public-read-write', false],
-  ])('as RAM evaluates it, a write that %s is allowed: %s', (_, acl, allowed) => {
+    ['names no ACL (OSS reads default)', true, 'default'],
+    ['asks for private', true, 'private'],
+    ['asks for public-read', false, 'public-read'],
+    ['asks for public-read-write', false, 'public-read-write'],
+  ])('as RAM evaluates it, a write that %s is allowed: %s', (_, allowed, acl) => {
     const policy = sessionPolicy(grantFor('alice', 'upload', rules)) as unknown as RamPolicy;
     expect(isAllowed([policy], 'oss:PutObject', 'acs:oss:*:*:photos-prod/users/alice/cat.jpg', { 'oss:x-oss-object-acl': acl })).toBe(allowed);
     expect(isAllowed([policy], 'oss:PutObjectAcl', 'acs:oss:*:*:photos-prod/users/alice/cat.jpg', { 'oss:x-oss-object-acl': acl })).toBe(false);
