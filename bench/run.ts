@@ -9,6 +9,7 @@ import { callbackBench } from './callback';
 import { handlersBench } from './handlers';
 import { loadBench } from './load';
 import { commit, machine, markdownTable, type Results, type Row, summary, textTable, writeResults } from './report';
+import { scopedBench } from './scoped';
 import { signingBench } from './signing';
 import type { Profile } from './timing';
 import { tokenBench } from './token';
@@ -17,6 +18,7 @@ const GROUPS: Record<string, (profile: Profile) => Promise<Row[]>> = {
   signing: signingBench,
   callback: callbackBench,
   handlers: handlersBench,
+  scoped: scopedBench,
   token: tokenBench,
   bundles: bundlesBench,
   load: loadBench,
