@@ -199,6 +199,24 @@ test('functions sharing one role, or vending their own role, are reported', () =
   expect(at(selfVending, 'token', 'props.environmentVariables.STS_ROLE_ARN')[0].message).toMatch(/upload role/);
 });
 
+test('sign or callback signing with another role than the upload role, or a callback not accepting the MAC key sign uses, is reported', () => {
+  const otherRole = `acs:ram::${ACCOUNT}:role/elsewhere`;
+  const sign = problems((doc) => (doc.resources.sign.props.environmentVariables.STS_ROLE_ARN = otherRole));
+  expect(at(sign, 'sign', 'props.environmentVariables.STS_ROLE_ARN')[0].message).toMatch(/upload role/);
+  const callback = problems((doc) => (doc.resources.callback.props.environmentVariables.STS_ROLE_ARN = otherRole));
+  expect(at(callback, 'callback', 'props.environmentVariables.STS_ROLE_ARN')[0].message).toMatch(/upload role/);
+  const otherKey = Buffer.alloc(32, 7).toString('base64');
+  const mac = problems((doc) => (doc.resources.callback.props.environmentVariables.CALLBACK_MAC_KEY = otherKey));
+  expect(at(mac, 'callback', 'props.environmentVariables.CALLBACK_MAC_KEY')[0].message).toMatch(/CALLBACK_MAC_KEY/);
+  // During a rotation the callback may hold the sign function's new key as its previous one.
+  const rotating = problems((doc) => {
+    const env = doc.resources.callback.props.environmentVariables;
+    env.CALLBACK_MAC_KEY_PREVIOUS = doc.resources.sign.props.environmentVariables.CALLBACK_MAC_KEY;
+    env.CALLBACK_MAC_KEY = otherKey;
+  });
+  expect(at(rotating, 'callback', 'props.environmentVariables.CALLBACK_MAC_KEY')).toHaveLength(0);
+});
+
 test('upload rules that differ between functions are reported', () => {
   const found = problems((doc) => (doc.resources.sign.props.environmentVariables.UPLOAD_MAX_SIZE = '1000'));
   expect(at(found, 'sign', 'props.environmentVariables')[0].message).toMatch(/upload rules differ/);
