@@ -13,7 +13,7 @@ import type { Request } from '../../shared/http/request';
 import { userOfKey } from '../../shared/policy/keys';
 import { confirmUpload, type Outcome } from './confirm-upload';
 import { deliverEvent } from './deliver';
-import { downloadUrl } from './download-url';
+import { downloadSigner } from './download-url';
 import { OssRequestError } from './oss-client';
 import { type CallbackClaim, claimFromCallbackBody } from './upload-event';
 
@@ -40,21 +40,22 @@ function credentialsOf(req: Request) {
 }
 
 /**
- * The owner the MAC vouches for, with their prefix; throws ApiError CallbackMac* for a callback the
- * sign function did not pin for this bucket, object and owner. A genuine callback can be relayed: with
- * STS credentials a client writes the whole body, naming any object.
+ * The owner the MAC vouches for, with their prefix, and the file name it binds (x-oss-meta-filename,
+ * when the upload was signed with one); throws ApiError CallbackMac* for a callback the sign function
+ * did not pin for this bucket, object and owner. A genuine callback can be relayed: with STS
+ * credentials a client writes the whole body, naming any object.
  */
-function pinnedOwner(req: Request, claim: CallbackClaim, now: Date): { user: string; prefix: string } {
+function pinnedOwner(req: Request, claim: CallbackClaim, now: Date): { user: string; prefix: string; filename?: string } {
   const keys = req.config.callback.macKeys;
   if (!keys) throw new ConfigError('CALLBACK_MAC_KEY', 'is required by the callback function: the key the sign function MACs its callbacks with');
   const verdict = verifyCallbackMac(keys, { bucket: claim.bucket, object: claim.key }, claim.pinned, now);
   const owner = userOfKey(req.config.rules.prefixTemplate, claim.key);
   const refusal = !verdict.ok ? MAC_REFUSALS[verdict.reason] : owner?.user !== verdict.owner ? MAC_REFUSALS.invalid : undefined;
-  if (refusal || !owner) {
+  if (refusal || !owner || !verdict.ok) {
     req.note({ refused: refusal?.code });
     throw new ApiError(refusal?.code ?? 'CallbackMacInvalid', refusal?.message ?? MAC_REFUSALS.invalid.message);
   }
-  return owner;
+  return { ...owner, filename: verdict.filename };
 }
 
 /** The reported upload, confirmed with OSS and checked; throws ApiError (OssUnavailable). */
@@ -86,10 +87,10 @@ export async function handleCallback(req: Request): Promise<Reply> {
   const owner = pinnedOwner(req, claim, now);
 
   // Asked beside the HeadObject: a miss costs an AssumeRole, and both must fit OSS's 5 s. Never rejects.
-  const download = downloadUrl(req.config, credentialsOf(req), owner, claim.key, now);
+  const download = downloadSigner(req.config, credentialsOf(req), owner, claim.key, now);
   let outcome: Outcome;
   try {
-    outcome = await outcomeOf(req, claim, now);
+    outcome = await outcomeOf(req, { ...claim, signedFilename: owner.filename }, now);
   } finally {
     // Nothing is left running once the answer is sent.
     await download;
@@ -106,12 +107,13 @@ export async function handleCallback(req: Request): Promise<Reply> {
   }
 
   const { event } = outcome;
-  const url = await download;
+  const url = (await download)(event.filename);
   if (url.url === null) req.note({ downloadUrl: url.failure });
   const delivery = await deliverEvent(event, req.config, Math.min(req.config.webhook.timeoutMs, CALLBACK_WEBHOOK_WAIT_MS), 'callback');
   req.note({ eventId: event.id, user: event.user, delivered: delivery.delivered });
   const answer: CallbackAnswer = {
     key: event.key,
+    filename: event.filename,
     size: event.size,
     etag: event.etag,
     mimeType: event.mimeType,

@@ -6,12 +6,13 @@
 // reported key must show the reported ETag; size and type are then OSS's, not the report's.
 // Symlinks and appendable objects are never allowed under a user's prefix, whatever their ETag: a
 // symlink reads another key with the reader's rights (its HeadObject answers for the target), and an
-// appendable object grows past every size and type check with each AppendObject.
+// appendable object grows past every size and type check with each AppendObject. The file name is
+// OSS's too: the x-oss-meta-filename HeadObject reports, held to the key and to the signed name.
 
 import type { ApiErrorCode } from '../../shared/api/errors';
 import type { UploadEvent } from '../../shared/api/types';
 import type { Config } from '../../shared/config';
-import { checkObjectType, checkUpload, type UploadVerdict } from '../../shared/policy/upload-checks';
+import { checkFilename, checkObjectType, checkUpload, type UploadVerdict } from '../../shared/policy/upload-checks';
 import type { Credentials } from '../../shared/signer/credentials';
 import { deleteObject, headObject, type OssTarget } from './oss-client';
 import { uploadEvent, type UploadClaim } from './upload-event';
@@ -49,8 +50,10 @@ export async function confirmUpload(claim: UploadClaim, config: Config, credenti
   }
   const facts = { ...claim, size: head.size, mimeType: head.contentType };
   const verdict = checkUpload(rules, facts);
-  if (verdict.ok) return { kind: 'accepted', event: uploadEvent(facts, verdict.user, time), owner: verdict };
-  return violation(verdict, target, claim.key, config);
+  if (!verdict.ok) return violation(verdict, target, claim.key, config);
+  const named = checkFilename(claim.key, head.filename, claim.signedFilename);
+  if (!named.ok) return violation({ ...named, user: verdict.user }, target, claim.key, config);
+  return { kind: 'accepted', event: uploadEvent({ ...facts, filename: named.filename }, verdict.user, time), owner: verdict };
 }
 
 /** A violation kept and flagged, or deleted when the rules say so and the key names its owner. */

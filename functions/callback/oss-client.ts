@@ -2,6 +2,7 @@
 // function role's own credentials against the internal endpoint. Short timeouts: these run inside
 // the 5 s OSS gives a callback.
 
+import { FILENAME_META } from '../../shared/policy/filename';
 import type { Credentials } from '../../shared/signer/credentials';
 import { objectUrl } from '../../shared/signer/url';
 import { authorizeV4 } from '../../shared/signer/v4';
@@ -23,6 +24,8 @@ export interface ObjectHead {
   contentType: string;
   /** `x-oss-object-type`: Normal, Multipart, Appendable or Symlink (HeadObject of a symlink answers for its target, with this type). */
   objectType: string;
+  /** `x-oss-meta-filename` as stored (percent-encoded), when the object has one. */
+  filename?: string;
 }
 
 export class OssRequestError extends Error {
@@ -64,7 +67,8 @@ export async function headObject(t: OssTarget, key: string): Promise<ObjectHead 
   const etag = res.headers.get('etag');
   const size = Number(res.headers.get('content-length'));
   if (!etag || !Number.isSafeInteger(size)) throw new OssRequestError('HeadObject', res.status, 'IncompleteAnswer');
-  return { etag: normalizeEtag(etag), size, contentType: res.headers.get('content-type') ?? '', objectType: res.headers.get('x-oss-object-type') ?? '' };
+  const filename = res.headers.get(FILENAME_META) ?? undefined;
+  return { etag: normalizeEtag(etag), size, contentType: res.headers.get('content-type') ?? '', objectType: res.headers.get('x-oss-object-type') ?? '', filename };
 }
 
 export async function deleteObject(t: OssTarget, key: string): Promise<void> {

@@ -20,6 +20,8 @@ export interface UploadClaim {
   mimeType?: string;
   /** The OSS operation that made the object, when the report says (the event name's second part, e.g. PutSymlink). */
   createdBy?: string;
+  /** The x-oss-meta-filename value a verified callback MAC binds: OSS must hold exactly this. */
+  signedFilename?: string;
 }
 
 /** A callback's report: the upload, and what it carries of the MAC the sign function pinned. */
@@ -38,12 +40,13 @@ export function uploadEventId(bucket: string, key: string, etag: string): string
 }
 
 /** The event the app receives for a confirmed upload. */
-export function uploadEvent(claim: UploadClaim & { mimeType: string }, user: string, time: Date): UploadEvent {
+export function uploadEvent(claim: UploadClaim & { mimeType: string; filename: string }, user: string, time: Date): UploadEvent {
   const etag = normalizeEtag(claim.etag);
   return {
     id: uploadEventId(claim.bucket, claim.key, etag),
     bucket: claim.bucket,
     key: claim.key,
+    filename: claim.filename,
     user,
     size: claim.size,
     mimeType: claim.mimeType,
@@ -103,8 +106,8 @@ function fields(body: Buffer, contentType: string | undefined): Record<string, u
 /**
  * The upload a callback body reports, read from OSS's system variables only (`bucket`, `object`,
  * `etag`, `size`, `mimeType`), and the MAC fields the sign function pinned beside them (`owner`,
- * `exp`, `keyPrefix`, `mac`), which decide nothing until the MAC verifies; `x:` variables are the
- * client's and decide nothing. Throws ApiError CallbackBodyInvalid or CallbackBodyTypeNotSupported.
+ * `exp`, `keyPrefix`, `filename`, `mac`), which decide nothing until the MAC verifies; `x:` variables
+ * are the client's and decide nothing. Throws ApiError CallbackBodyInvalid or CallbackBodyTypeNotSupported.
  */
 export function claimFromCallbackBody(body: Buffer, contentType: string | undefined): CallbackClaim {
   const f = fields(body, contentType);
@@ -114,7 +117,7 @@ export function claimFromCallbackBody(body: Buffer, contentType: string | undefi
     etag: normalizeEtag(text(f.etag, 'etag') as string),
     size: byteCount(f.size),
     mimeType: text(f.mimeType, 'mimeType', false),
-    pinned: { owner: f.owner, exp: f.exp, keyPrefix: f.keyPrefix, mac: f.mac },
+    pinned: { owner: f.owner, exp: f.exp, keyPrefix: f.keyPrefix, filename: f.filename, mac: f.mac },
   };
 }
 

@@ -1,4 +1,4 @@
-// POST /sign: a presigned PUT or GET URL, or a PostObject form, for one key under the caller's prefix,
+// POST /sign: a presigned PUT, GET or DELETE URL, or a PostObject form, for one key under the caller's prefix,
 // signed with STS credentials narrowed to the caller's own scope (the session policy /token would
 // send for the same access), so OSS itself refuses anything outside that scope, symlink targets
 // included. Or, for an upload the client makes with its own STS credentials, the key and the pinned
@@ -14,11 +14,18 @@ import { readJson, type Request } from '../../shared/http/request';
 import type { Pinning } from '../../shared/policy/callback';
 import { postPlan } from '../../shared/policy/post-conditions';
 import { type Grant, grantFor } from '../../shared/policy/rules';
-import { callbackPlan, getPlan, putPlan } from '../../shared/policy/url-constraints';
+import { callbackPlan, deletePlan, getPlan, putPlan, type UrlPlan } from '../../shared/policy/url-constraints';
 import { bucketTarget, presignUrl, signForm, type Signing, signingAt } from '../../shared/signer/presign';
 import { signingCredentials, vendCredentials } from '../../shared/sts';
 
-const ACCESS: Record<SignOperation, Access> = { put: 'upload', post: 'upload', get: 'download', callback: 'upload' };
+/** The scope each operation signs with: the narrowest that allows it, never one widened to share a cached credential. */
+const ACCESS: Record<SignOperation, Access> = { put: 'upload', post: 'upload', get: 'download', callback: 'upload', delete: 'delete' };
+
+const URL_PLANS: Record<'put' | 'get' | 'delete', (grant: Grant, body: Record<string, unknown>, pin: Pinning) => UrlPlan> = {
+  put: putPlan,
+  get: (grant, body) => getPlan(grant, body),
+  delete: (grant, body) => deletePlan(grant, body),
+};
 
 /** The caller's own STS credentials, lasting `useSeconds` (the signature's lifetime), through the credential cache. */
 async function scopedSigning(req: Request, grant: Grant, useSeconds: number, now: Date): Promise<Signing> {
@@ -40,7 +47,7 @@ async function sign(req: Request): Promise<SignedUrlResponse | SignedFormRespons
   const { uid } = await authenticate(req.header('authorization'), req.config.auth);
   const body = readJson(req);
   const op = body.op;
-  if (typeof op !== 'string' || !Object.hasOwn(ACCESS, op)) throw new ApiError('InvalidOperation', 'op must be "put", "get", "post" or "callback"');
+  if (typeof op !== 'string' || !Object.hasOwn(ACCESS, op)) throw new ApiError('InvalidOperation', 'op must be "put", "get", "post", "callback" or "delete"');
   const grant = grantFor(uid, ACCESS[op as SignOperation], req.config.rules);
   const now = new Date(Math.floor(Date.now() / 1000) * 1000);
   const pin: Pinning = { keys: req.config.callback.macKeys, now };
@@ -56,7 +63,7 @@ async function sign(req: Request): Promise<SignedUrlResponse | SignedFormRespons
     const form = signForm(await scopedSigning(req, grant, plan.expiresSeconds, now), plan);
     return { url: form.url, fields: form.fields, key: plan.key, expiresAt: form.expiresAt, maxSize: plan.maxSize };
   }
-  const plan = op === 'put' ? putPlan(grant, body, pin) : getPlan(grant, body);
+  const plan = URL_PLANS[op as keyof typeof URL_PLANS](grant, body, pin);
   req.note({ object: plan.key });
   const { url, expiresAt } = presignUrl(await scopedSigning(req, grant, plan.expiresSeconds, now), plan);
   return { method: plan.method, url, headers: plan.headers, key: plan.key, expiresAt };

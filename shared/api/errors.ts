@@ -73,6 +73,9 @@ export const API_ERRORS = {
   CallbackMacExpired: { status: 403 },
   WrongBucket: { status: 400 },
   ObjectTypeNotAllowed: { status: 400 },
+  // The stored x-oss-meta-filename is not the name the upload was signed with (InvalidFilename too).
+  FilenameMissing: { status: 400 },
+  FilenameMismatch: { status: 400 },
   ObjectNotFound: { status: 400 },
   ObjectChanged: { status: 400 },
   OssUnavailable: { status: 503 },

@@ -3,8 +3,9 @@
 // callback body, so a genuine callback can name anyone's key. The sign function therefore puts a MAC
 // into every callback it pins, keyed by a secret only the functions hold (CALLBACK_MAC_KEY) and bound
 // to the bucket, the exact key (or, for a form whose key ends in `${filename}`, the signed key
-// prefix), the owner and an expiry; the callback gives out a download URL or user data only when that
-// MAC verifies against the bucket and object OSS reports.
+// prefix), the file name the upload was signed with (when one was), the owner and an expiry; the
+// callback gives out a download URL or user data only when that MAC verifies against the bucket and
+// object OSS reports.
 
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { SecretRing } from '../secrets';
@@ -22,15 +23,21 @@ export interface CallbackScope {
   key?: string;
   /** For a form key ending in `${filename}`: what precedes it; the object must start with it. */
   keyPrefix?: string;
+  /** The x-oss-meta-filename value the upload was signed with (percent-encoded), when it was signed with one. */
+  filename?: string;
   /** The owner's key segment (the user id, or `~` and a hash of it). */
   owner: string;
   /** Unix seconds after which the MAC is refused. */
   exp: number;
 }
 
-// A versioned, length-safe encoding: JSON of an array cannot be made to read as another array.
+// A versioned, length-safe encoding: JSON of an array cannot be made to read as another array. A
+// scope without a file name keeps version 1's input, so MACs pinned before names were bound (a
+// multipart upload's lasts a day) still verify; one with a name is version 2, which no version 1
+// input can equal.
 function macInput(s: CallbackScope): string {
-  return JSON.stringify(['oss-upload-callback/1', s.bucket, s.key ?? null, s.keyPrefix ?? null, s.owner, s.exp]);
+  const scope = [s.bucket, s.key ?? null, s.keyPrefix ?? null, s.owner, s.exp];
+  return JSON.stringify(s.filename === undefined ? ['oss-upload-callback/1', ...scope] : ['oss-upload-callback/2', ...scope, s.filename]);
 }
 
 function hmac(key: Buffer, s: CallbackScope): Buffer {
@@ -47,11 +54,13 @@ export interface MacFields {
   owner?: unknown;
   exp?: unknown;
   keyPrefix?: unknown;
+  filename?: unknown;
   mac?: unknown;
 }
 
 export type MacVerdict =
-  | { ok: true; owner: string }
+  /** `filename`: the x-oss-meta-filename value the MAC binds, when it binds one. */
+  | { ok: true; owner: string; filename?: string }
   | { ok: false; reason: 'missing' | 'invalid' | 'expired' };
 
 const MAC_TEXT = /^[A-Za-z0-9_-]{43}$/;
@@ -65,21 +74,20 @@ const MAC_TEXT = /^[A-Za-z0-9_-]{43}$/;
  */
 export function verifyCallbackMac(keys: SecretRing, reported: { bucket: string; object: string }, fields: MacFields, now: Date): MacVerdict {
   if (fields.mac === undefined) return { ok: false, reason: 'missing' };
-  const { mac, owner, exp, keyPrefix } = fields;
+  const { mac, owner, exp, keyPrefix, filename } = fields;
   const expSeconds = typeof exp === 'string' && /^\d{1,12}$/.test(exp) ? Number(exp) : exp;
   if (typeof mac !== 'string' || !MAC_TEXT.test(mac) || typeof owner !== 'string' || typeof expSeconds !== 'number' || !Number.isSafeInteger(expSeconds)) {
     return { ok: false, reason: 'invalid' };
   }
   if (keyPrefix !== undefined && (typeof keyPrefix !== 'string' || !reported.object.startsWith(keyPrefix))) return { ok: false, reason: 'invalid' };
-  const scope: CallbackScope =
-    keyPrefix === undefined
-      ? { bucket: reported.bucket, key: reported.object, owner, exp: expSeconds }
-      : { bucket: reported.bucket, keyPrefix, owner, exp: expSeconds };
+  if (filename !== undefined && typeof filename !== 'string') return { ok: false, reason: 'invalid' };
+  const target = keyPrefix === undefined ? { key: reported.object } : { keyPrefix };
+  const scope: CallbackScope = { bucket: reported.bucket, ...target, owner, exp: expSeconds, filename };
   const given = Buffer.from(mac, 'base64url');
   if (!keys.accepted.some((key) => timingSafeEqual(hmac(key, scope), given))) return { ok: false, reason: 'invalid' };
   const nowSeconds = Math.floor(now.getTime() / 1000);
   if (expSeconds < nowSeconds - CLOCK_SKEW_SECONDS || expSeconds > nowSeconds + CALLBACK_MAC_MAX_SECONDS + CLOCK_SKEW_SECONDS) {
     return { ok: false, reason: 'expired' };
   }
-  return { ok: true, owner };
+  return filename === undefined ? { ok: true, owner } : { ok: true, owner, filename };
 }

@@ -6,6 +6,7 @@
 import { ApiError } from '../api/errors';
 import { CALLBACK_MAC_MAX_SECONDS, callbackMac, type CallbackScope } from '../callback-auth/mac';
 import type { SecretRing } from '../secrets';
+import { encodeFilename } from './filename';
 import type { Grant } from './rules';
 
 export const CALLBACK_BODY_TYPE = 'application/json';
@@ -25,8 +26,11 @@ export interface CallbackParam {
   callbackBodyType: string;
 }
 
-/** Which keys a pinned callback is for: one exact key, or every key a `${filename}` form may name. */
-export type CallbackTarget = { key: string } | { keyPrefix: string };
+/**
+ * Which keys a pinned callback is for: one exact key, with the exact file name the upload is signed
+ * with when it has one, or every key a `${filename}` form may name (OSS names those after the file).
+ */
+export type CallbackTarget = { key: string; filename?: string } | { keyPrefix: string };
 
 /** What pins a callback: the functions' MAC key ring (CALLBACK_MAC_KEY) and the time it is pinned at. */
 export interface Pinning {
@@ -53,9 +57,11 @@ export function pinnedCallback(grant: Grant, target: CallbackTarget, seconds: nu
   if (!callbackUrl) return undefined;
   if (!pin.keys) throw new ApiError('Misconfigured', 'CALLBACK_URL is set without CALLBACK_MAC_KEY');
   const exp = Math.floor(pin.now.getTime() / 1000) + Math.min(seconds, CALLBACK_MAC_MAX_SECONDS);
-  const scope: CallbackScope = { bucket, owner: grant.user, exp, ...target };
+  const filename = 'key' in target && target.filename !== undefined ? encodeFilename(target.filename) : undefined;
+  const scope: CallbackScope = 'key' in target ? { bucket, owner: grant.user, exp, key: target.key, filename } : { bucket, owner: grant.user, exp, keyPrefix: target.keyPrefix };
   const prefix = 'keyPrefix' in target ? `,"keyPrefix":${JSON.stringify(target.keyPrefix)}` : '';
-  const callbackBody = `{${OSS_VARIABLES},"owner":${JSON.stringify(grant.user)},"exp":${exp}${prefix},"mac":"${callbackMac(pin.keys, scope)}"}`;
+  const name = filename === undefined ? '' : `,"filename":${JSON.stringify(filename)}`;
+  const callbackBody = `{${OSS_VARIABLES},"owner":${JSON.stringify(grant.user)},"exp":${exp}${prefix}${name},"mac":"${callbackMac(pin.keys, scope)}"}`;
   const param: CallbackParam = { callbackUrl, callbackBody, callbackBodyType: CALLBACK_BODY_TYPE };
   return { param, base64: Buffer.from(JSON.stringify(param), 'utf8').toString('base64'), exp };
 }

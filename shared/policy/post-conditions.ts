@@ -4,7 +4,8 @@
 import { CALLBACK_GRACE_SECONDS, type CallbackTarget, pinnedCallback, type Pinning } from './callback';
 import { allowedContentType } from './content-type';
 import { ApiError } from '../api/errors';
-import { generateKey, keyInGrant } from './keys';
+import { encodeFilename, exactFilename, FILENAME_META } from './filename';
+import { keyInGrant, uploadTarget } from './keys';
 import { expiresWithinRules, sizeWithinRules } from './limits';
 import type { Grant } from './rules';
 
@@ -56,13 +57,17 @@ export const PINNED_EMPTY = [
 export const FORM_OBJECT_ACL = 'private';
 
 /**
- * The key field, its condition, and what its callback is pinned to: the exact key, or, for a key
- * whose last whole segment is `${filename}` (the client names the file as it uploads), `starts-with`
- * what comes before it, itself under the caller's prefix. `${` anywhere else is refused: OSS would
- * substitute it in the middle of a key, or after a partial segment (`…/a${filename}`).
+ * The key field, its condition, and what its callback is pinned to: the exact key and file name, or,
+ * for a key whose last whole segment is `${filename}` (the client names the file as it uploads),
+ * `starts-with` what comes before it, itself under the caller's prefix. `${` anywhere else is refused:
+ * OSS would substitute it in the middle of a key, or after a partial segment (`…/a${filename}`).
+ * A `${filename}` key binds no x-oss-meta-filename: the name is not known when the form is signed,
+ * and OSS writes the uploaded file's own name into the key, which then carries the exact name.
  */
 function keyCondition(grant: Grant, req: PostRequest): { key: string; condition: PostCondition; target: CallbackTarget } {
   if (typeof req.key === 'string' && req.key.includes('${')) {
+    // Checked like any file name, though OSS names the object after the uploaded file instead.
+    exactFilename(req.filename);
     const start = req.key.endsWith(FILENAME_PLACEHOLDER) ? req.key.slice(0, -FILENAME_PLACEHOLDER.length) : req.key;
     // Checked with a stand-in name: the start must be under the prefix and a valid key start.
     keyInGrant(grant, `${start}f`);
@@ -71,14 +76,16 @@ function keyCondition(grant: Grant, req: PostRequest): { key: string; condition:
     }
     return { key: req.key, condition: ['starts-with', '$key', start], target: { keyPrefix: start } };
   }
-  const key = req.key === undefined ? generateKey(grant, req.filename) : keyInGrant(grant, req.key);
-  return { key, condition: ['eq', '$key', key], target: { key } };
+  const target = uploadTarget(grant, req);
+  return { key: target.key, condition: ['eq', '$key', target.key], target };
 }
 
 /**
  * The form plan of one upload: its key, the fields the client posts, and every condition of the
- * policy (bucket, key, size range, type, ACL, every field of PINNED_EMPTY, no overwrite, the pinned
- * callback). Throws ApiError for a request outside the rules.
+ * policy (bucket, key, size range, type, ACL, every field of PINNED_EMPTY, the file name, no
+ * overwrite, the pinned callback). The file name (x-oss-meta-filename) is pinned `eq` its encoded
+ * value, or `eq ""` when none is signed, so a client can neither change it nor add one. Throws
+ * ApiError for a request outside the rules.
  */
 export function postPlan(grant: Grant, req: PostRequest, pin: Pinning): PostPlan {
   const { rules } = grant;
@@ -100,6 +107,9 @@ export function postPlan(grant: Grant, req: PostRequest, pin: Pinning): PostPlan
     conditions.push(['in', '$Content-Type', [...rules.allowedContentTypes]]);
   }
   for (const field of PINNED_EMPTY) conditions.push(['eq', `$${field}`, '']);
+  const filename = 'key' in target && target.filename !== undefined ? encodeFilename(target.filename) : '';
+  if (filename !== '') fields[FILENAME_META] = filename;
+  conditions.push(['eq', `$${FILENAME_META}`, filename]);
 
   if (rules.forbidOverwrite) {
     fields['x-oss-forbid-overwrite'] = 'true';

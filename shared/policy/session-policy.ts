@@ -1,6 +1,7 @@
 // Output 1: the RAM session policy passed to AssumeRole. It can only narrow the role's own policy.
 
 import { ApiError } from '../api/errors';
+import type { Access } from '../api/types';
 import type { Grant } from './rules';
 
 /**
@@ -14,6 +15,23 @@ export const SESSION_POLICY_MAX = 2048;
 
 export const UPLOAD_ACTIONS = ['oss:PutObject', 'oss:AbortMultipartUpload', 'oss:ListParts'] as const;
 export const DOWNLOAD_ACTIONS = ['oss:GetObject'] as const;
+export const DELETE_ACTIONS = ['oss:DeleteObject'] as const;
+
+/**
+ * The object actions of each access level on the caller's prefix. `readwrite` manages the user's own
+ * files (list, read, write), so it may delete them too; `delete` is the narrow scope `/sign` signs a
+ * presigned DELETE with. `upload` cannot delete: an uploader that could would undo
+ * x-oss-forbid-overwrite by deleting first.
+ */
+const OBJECT_ACTIONS: Record<Access, readonly string[]> = {
+  upload: UPLOAD_ACTIONS,
+  download: DOWNLOAD_ACTIONS,
+  readwrite: [...UPLOAD_ACTIONS, ...DOWNLOAD_ACTIONS, ...DELETE_ACTIONS],
+  delete: DELETE_ACTIONS,
+};
+
+/** Whether the level writes objects (and so carries the Scenario 10 Deny). */
+const WRITES: Record<Access, boolean> = { upload: true, download: false, readwrite: true, delete: false };
 
 export interface PolicyStatement {
   Effect: 'Allow' | 'Deny';
@@ -50,11 +68,8 @@ export const PRIVATE_OBJECTS_ONLY: PolicyStatement = {
 export function sessionPolicy(grant: Grant): PolicyDocument {
   const { bucket } = grant.rules;
   const objects = objectResource(bucket, grant.prefix);
-  const actions: string[] = [];
-  if (grant.access !== 'download') actions.push(...UPLOAD_ACTIONS);
-  if (grant.access !== 'upload') actions.push(...DOWNLOAD_ACTIONS);
-  const statements: PolicyStatement[] = [{ Effect: 'Allow', Action: actions, Resource: [objects] }];
-  if (grant.access !== 'download') statements.push(PRIVATE_OBJECTS_ONLY);
+  const statements: PolicyStatement[] = [{ Effect: 'Allow', Action: [...OBJECT_ACTIONS[grant.access]], Resource: [objects] }];
+  if (WRITES[grant.access]) statements.push(PRIVATE_OBJECTS_ONLY);
   if (grant.access === 'readwrite') {
     statements.push({
       Effect: 'Allow',

@@ -126,12 +126,17 @@ describe('key validation', () => {
 // ---------------------------------------------------------------------------------------------
 
 describe('the policy compiler', () => {
-  const accessArb = fc.constantFrom<Access>('upload', 'download', 'readwrite');
+  const accessArb = fc.constantFrom<Access>('upload', 'download', 'readwrite', 'delete');
   const uidArb = fc.oneof(anyString.filter((s) => s.length > 0), fc.stringMatching(/^[A-Za-z0-9._@-]{1,40}$/), fc.constantFrom('alice', 'alic', 'alice2', '..', '*', 'alice/*'));
 
   test('the session policy allows an object action exactly on keys under the caller\'s prefix, as RAM evaluates it', () => {
     const actions = ['oss:PutObject', 'oss:GetObject', 'oss:ListParts', 'oss:AbortMultipartUpload', 'oss:DeleteObject', 'oss:PutObjectAcl'];
-    const granted = { upload: ['oss:PutObject', 'oss:ListParts', 'oss:AbortMultipartUpload'], download: ['oss:GetObject'], readwrite: ['oss:PutObject', 'oss:ListParts', 'oss:AbortMultipartUpload', 'oss:GetObject'] };
+    const granted = {
+      upload: ['oss:PutObject', 'oss:ListParts', 'oss:AbortMultipartUpload'],
+      download: ['oss:GetObject'],
+      readwrite: ['oss:PutObject', 'oss:ListParts', 'oss:AbortMultipartUpload', 'oss:GetObject', 'oss:DeleteObject'],
+      delete: ['oss:DeleteObject'],
+    };
     // The attacked dimension is the neighbour: mostly an id that extends the caller's (alice2,
     // alice.x) or that the caller's extends, so a resource missing its trailing "/" is reached.
     const pairArb = fc.oneof({ weight: 4, arbitrary: nestingPair() }, { weight: 1, arbitrary: nestingPair(uidArb) }, { weight: 1, arbitrary: fc.tuple(uidArb, uidArb) });
@@ -193,6 +198,8 @@ describe('the policy compiler', () => {
         if (!plan.key.endsWith('${filename}')) expect(() => checkConditions(policy, new Map([...asSent, ['key', `${plan.key}x`]]), now)).toThrow(/Policy Condition failed/);
         expect(() => checkConditions(policy, new Map([...asSent, ['content-type', 'text/html']]), now)).toThrow(/Policy Condition failed/);
         expect(() => checkConditions(policy, new Map([...asSent, ['callback', '']]), now)).toThrow(/Policy Condition failed/);
+        // The file name is the signed one, or none: another (or an added one) fails.
+        expect(() => checkConditions(policy, new Map([...asSent, ['x-oss-meta-filename', `${fields.get('x-oss-meta-filename') ?? ''}x`]]), now)).toThrow(/Policy Condition failed/);
       }),
       RUNS,
     );

@@ -63,8 +63,8 @@ describe('the event id', () => {
     const [record] = recordsFromOssEvent(
       ossEvent('ObjectCreated:PutObject', { deltaSize: 5, eTag: 'a1b2c3d4e5f60718293a4b5c6d7e8f90', key: 'users/alice/c.png', size: 5 }),
     );
-    const a = uploadEvent({ ...fromCallback, mimeType: 'image/png' }, 'alice', new Date());
-    const b = uploadEvent({ ...record.claim!, mimeType: 'image/png' }, 'alice', record.time);
+    const a = uploadEvent({ ...fromCallback, mimeType: 'image/png', filename: 'c.png' }, 'alice', new Date());
+    const b = uploadEvent({ ...record.claim!, mimeType: 'image/png', filename: 'c.png' }, 'alice', record.time);
     expect(a.id).toBe(b.id);
     expect(b.time).toBe('2025-01-02T03:04:05.000Z');
   });
@@ -155,7 +155,7 @@ test('a logged event keeps its object key, which the logger would drop under the
   const lines: string[] = [];
   const prev = setLogSink((l) => lines.push(l));
   try {
-    const event = uploadEvent({ bucket: 'b', key: 'users/alice/a.png', etag: 'A', size: 1, mimeType: 'image/png' }, 'alice', new Date());
+    const event = uploadEvent({ bucket: 'b', key: 'users/alice/a.png', etag: 'A', size: 1, mimeType: 'image/png', filename: 'a.png' }, 'alice', new Date());
     log('info', { upload: uploadEventLogFields(event) });
   } finally {
     setLogSink(prev);

@@ -95,6 +95,8 @@ interface Pin {
   keyPrefix?: string;
   /** The key the MAC is for, when not the body's object. */
   key?: string;
+  /** The x-oss-meta-filename value (percent-encoded) the upload was signed with. */
+  filename?: string;
   macKey?: string;
 }
 
@@ -104,8 +106,9 @@ function pinnedBody(vars: Record<string, unknown>, pin: Pin = {}): string {
   const owner = pin.owner ?? object.split('/')[1];
   const exp = pin.exp ?? inADay();
   const scope = pin.keyPrefix === undefined ? { key: pin.key ?? object } : { keyPrefix: pin.keyPrefix };
-  const mac = macFor({ bucket: String(vars.bucket ?? BUCKET), owner, exp, ...scope, macKey: pin.macKey ?? TEST_MAC_KEY });
-  return callbackBody({ ...vars, owner, exp, ...(pin.keyPrefix === undefined ? {} : { keyPrefix: pin.keyPrefix }), mac });
+  const mac = macFor({ bucket: String(vars.bucket ?? BUCKET), owner, exp, ...scope, filename: pin.filename, macKey: pin.macKey ?? TEST_MAC_KEY });
+  const named = pin.filename === undefined ? {} : { filename: pin.filename };
+  return callbackBody({ ...vars, owner, exp, ...(pin.keyPrefix === undefined ? {} : { keyPrefix: pin.keyPrefix }), ...named, mac });
 }
 
 /** What OSS sends after an upload, as the FC HTTP trigger hands it to the function. */
@@ -172,6 +175,7 @@ describe('a genuine callback', () => {
     expect(res.status).toBe(200);
     expect(res.body).toEqual({
       key: 'users/alice/photo.png',
+      filename: 'photo.png',
       size: 5,
       etag,
       mimeType: 'image/png',
@@ -250,6 +254,7 @@ describe('a genuine callback', () => {
       id: res.body.eventId,
       bucket: BUCKET,
       key: 'users/alice/b.png',
+      filename: 'b.png',
       user: 'alice',
       size: 2,
       mimeType: 'image/png',
@@ -293,6 +298,55 @@ describe('a genuine callback', () => {
     const second = await invoke(event);
     expect(second.body.eventId).toBe(first.body.eventId);
     expect(hooks.hits.map((h) => h.headers['webhook-id'])).toEqual([first.body.eventId, first.body.eventId]);
+  });
+});
+
+describe('a callback for an upload signed with a file name', () => {
+  const KEY = 'users/alice/Xq3v9Yb2kLm0-PqR/报告 2026 (final).pdf';
+  const NAME = '%E6%8A%A5%E5%91%8A%202026%20(final).pdf';
+
+  function named(stored: string | undefined, signed = NAME) {
+    const obj = store.put(KEY, '%PDF', 'application/pdf', 'Normal', stored);
+    return callback(pinnedBody({ bucket: BUCKET, object: KEY, etag: obj.etag, size: obj.body.length, mimeType: 'application/pdf' }, { filename: signed }));
+  }
+
+  test('carries the decoded name in its answer and event, and its download URL is an attachment under that name', async () => {
+    const hooks = await withApp((_req, res) => res.writeHead(204).end(), { UPLOAD_CONTENT_TYPES: 'application/pdf' });
+    const res = await invoke(named(NAME));
+    expect([res.status, res.body.key, res.body.filename]).toEqual([200, KEY, '报告 2026 (final).pdf']);
+    expect(new URL(res.body.url).searchParams.get('response-content-disposition')).toBe(
+      `attachment; filename="__ 2026 (final).pdf"; filename*=UTF-8''%E6%8A%A5%E5%91%8A%202026%20%28final%29.pdf`,
+    );
+    const payload = new Webhook(SECRET).verify(hooks.hits[0].body.toString(), hooks.hits[0].headers as Record<string, string>) as { data: { filename: string } };
+    expect(payload.data.filename).toBe('报告 2026 (final).pdf');
+  });
+
+  test.each([
+    ['no x-oss-meta-filename (the client left it out of InitiateMultipartUpload)', undefined, 'FilenameMissing'],
+    ['another x-oss-meta-filename than the one signed', '%E5%8F%91%E7%A5%A8.pdf', 'FilenameMismatch'],
+  ])('for an object OSS holds with %s: 400 %s, kept and flagged, no URL', async (_, stored, code) => {
+    configure({ UPLOAD_CONTENT_TYPES: 'application/pdf' });
+    const res = await invoke(named(stored));
+    expect([res.status, res.body.error.code]).toEqual([400, code]);
+    expect(res.body.error.message).toContain('kept and flagged');
+    expect(logged().find((l) => l.violation)).toMatchObject({ violation: code, action: 'kept', flagged: true, user: 'alice' });
+  });
+
+  test('with CALLBACK_ON_VIOLATION=delete, an object stored under another name is deleted', async () => {
+    configure({ UPLOAD_CONTENT_TYPES: 'application/pdf', CALLBACK_ON_VIOLATION: 'delete' });
+    const res = await invoke(named('%E5%8F%91%E7%A5%A8.pdf'));
+    expect([res.status, res.body.error.code]).toEqual([400, 'FilenameMismatch']);
+    expect(store.objects.has(KEY)).toBe(false);
+  });
+
+  test('a body whose filename field was changed no longer verifies: 403 CallbackMacInvalid, OSS not asked', async () => {
+    configure({ UPLOAD_CONTENT_TYPES: 'application/pdf' });
+    const obj = store.put(KEY, '%PDF', 'application/pdf', 'Normal', '%E5%8F%91%E7%A5%A8.pdf');
+    const body = pinnedBody({ bucket: BUCKET, object: KEY, etag: obj.etag, size: obj.body.length, mimeType: 'application/pdf' }, { filename: NAME });
+    store.hits.splice(0);
+    const res = await invoke(callback(body.replace(NAME, '%E5%8F%91%E7%A5%A8.pdf')));
+    expect([res.status, res.body.error.code]).toEqual([403, 'CallbackMacInvalid']);
+    expect(store.hits).toHaveLength(0);
   });
 });
 
@@ -627,6 +681,23 @@ describe('the OSS object-created event (the at-least-once path)', () => {
     const accepted = (await handler(ossEvent('users/alice/copy-ok.png', good.etag, good.body.length, 'ObjectCreated:CopyObject'), fcContext({ credentials }))) as HttpResponse;
     expect(JSON.parse(accepted.body).results).toEqual([{ outcome: 'accepted', eventId: idOf('users/alice/copy-ok.png', good.etag), delivered: true }]);
     expect(hooks.hits).toHaveLength(1);
+  });
+
+  test('carries the stored x-oss-meta-filename, decoded, when its safe form is the name the key ends with', async () => {
+    const hooks = await withApp((_, res) => res.writeHead(204).end());
+    const obj = store.put('users/alice/Xq3v9Yb2kLm0-PqR/a_b.png', 'N', 'image/png', 'Normal', 'a%3Ab.png');
+    const res = (await handler(ossEvent('users/alice/Xq3v9Yb2kLm0-PqR/a_b.png', obj.etag, 1), fcContext({ credentials }))) as HttpResponse;
+    expect(JSON.parse(res.body).results[0].outcome).toBe('accepted');
+    const data = (new Webhook(SECRET).verify(hooks.hits[0].body.toString(), hooks.hits[0].headers as Record<string, string>) as { data: { filename: string } }).data;
+    expect(data.filename).toBe('a:b.png');
+  });
+
+  test('flags an object whose x-oss-meta-filename does not reduce to the name its key ends with (FilenameMismatch): it has no MAC to compare with', async () => {
+    const hooks = await withApp((_, res) => res.writeHead(204).end());
+    const obj = store.put('users/alice/Xq3v9Yb2kLm0-PqR/photo.png', 'N', 'image/png', 'Normal', 'invoice.png');
+    const res = (await handler(ossEvent('users/alice/Xq3v9Yb2kLm0-PqR/photo.png', obj.etag, 1), fcContext({ credentials }))) as HttpResponse;
+    expect(JSON.parse(res.body).results).toEqual([{ outcome: 'violation', code: 'FilenameMismatch' }]);
+    expect(hooks.hits).toHaveLength(0);
   });
 
   test('needs no MAC: Function Compute invokes it, not the internet', async () => {

@@ -107,11 +107,13 @@ export interface StoredObject {
   etag: string;
   /** `x-oss-object-type` as HeadObject reports it: Normal, Multipart, Appendable or Symlink. */
   objectType: string;
+  /** `x-oss-meta-filename` as stored (percent-encoded), when the upload sent one. */
+  filename?: string;
 }
 
 export interface FakeOss extends Recorder {
   objects: Map<string, StoredObject>;
-  put(key: string, body: string | Buffer, contentType: string, objectType?: string): StoredObject;
+  put(key: string, body: string | Buffer, contentType: string, objectType?: string, filename?: string): StoredObject;
 }
 
 /** Upper-case hex MD5, as OSS spells a single-part ETag. */
@@ -142,7 +144,8 @@ export async function fakeOss(bucket: string, region: string, credentials: Crede
     const obj = objects.get(key);
     if (req.method === 'HEAD') {
       if (!obj) return res.writeHead(404).end();
-      res.writeHead(200, { ETag: `"${obj.etag}"`, 'Content-Length': obj.body.length, 'Content-Type': obj.contentType, 'x-oss-object-type': obj.objectType });
+      const meta = obj.filename === undefined ? {} : { 'x-oss-meta-filename': obj.filename };
+      res.writeHead(200, { ETag: `"${obj.etag}"`, 'Content-Length': obj.body.length, 'Content-Type': obj.contentType, 'x-oss-object-type': obj.objectType, ...meta });
       return res.end();
     }
     if (req.method === 'DELETE') {
@@ -154,8 +157,8 @@ export async function fakeOss(bucket: string, region: string, credentials: Crede
   return {
     ...rec,
     objects,
-    put(key, body, contentType, objectType = 'Normal') {
-      const obj = { body: Buffer.from(body), contentType, etag: etagOf(body), objectType };
+    put(key, body, contentType, objectType = 'Normal', filename) {
+      const obj = { body: Buffer.from(body), contentType, etag: etagOf(body), objectType, filename };
       objects.set(key, obj);
       return obj;
     },

@@ -90,10 +90,13 @@ describe('the upload role', () => {
     const key = object(`${grant.prefix}photo.png`);
     // OSS sets oss:x-oss-object-acl to `default` on a write that names no ACL.
     const plain = { 'oss:x-oss-object-acl': 'default' };
-    expect(isAllowed(policies, 'oss:PutObject', key, plain)).toBe(access !== 'download');
-    expect(isAllowed(policies, 'oss:GetObject', key)).toBe(access !== 'upload');
+    const writes = access === 'upload' || access === 'readwrite';
+    expect(isAllowed(policies, 'oss:PutObject', key, plain)).toBe(writes);
+    expect(isAllowed(policies, 'oss:GetObject', key)).toBe(access === 'download' || access === 'readwrite');
+    expect(isAllowed(policies, 'oss:DeleteObject', key)).toBe(access === 'delete' || access === 'readwrite');
     expect(isAllowed(policies, 'oss:ListObjects', `acs:oss:*:*:${vars.BUCKET}`, { 'oss:Prefix': grant.prefix })).toBe(access === 'readwrite');
     expect(isAllowed(policies, 'oss:PutObject', object('users/bob/photo.png'), plain)).toBe(false);
+    expect(isAllowed(policies, 'oss:DeleteObject', object('users/bob/photo.png'))).toBe(false);
   });
 
   test.each([
@@ -115,13 +118,13 @@ describe('the upload role', () => {
 
   test('rendered for another prefix root, it would not cover the sessions: the test can fail', () => {
     const session = sessionPolicy(grantFor('alice', 'readwrite', rulesFor('users/${uid}/')));
-    expect(uncovered(session, [upload('elsewhere/${uid}/')])).toHaveLength(5);
+    expect(uncovered(session, [upload('elsewhere/${uid}/')])).toHaveLength(6);
   });
 
   test.each([
     ['oss:PutObject', object('elsewhere/x.png')],
     ['oss:GetObject', object('elsewhere/x.png')],
-    ['oss:DeleteObject', object('users/alice/x.png')],
+    ['oss:DeleteObject', object('elsewhere/x.png')],
     ['oss:PutObjectAcl', object('users/alice/x.png')],
     ['oss:PutObject', `acs:oss:*:*:other-bucket/users/alice/x.png`],
     ['oss:ListObjects', `acs:oss:*:*:${vars.BUCKET}`],
@@ -171,15 +174,19 @@ describe('the function roles', () => {
     expect(uncovered(allow('oss:PutObject', object('users/alice/a.png')), callback)).toHaveLength(1);
   });
 
-  test('the sign function can sign nothing outside the prefix root, and never a delete', () => {
+  test('the sign function can sign nothing outside the prefix root, and a delete only in the caller\'s own delete scope', () => {
     const sign = [rolePolicy('sign-function', vars)];
     expect(uncovered(allow('oss:PutObject', object('public/index.html')), sign)).toHaveLength(1);
     expect(uncovered(allow('oss:DeleteObject', object('users/alice/a.png')), sign)).toHaveLength(1);
     // What it signs comes from the upload role, narrowed by the caller's session policy.
     const signed = [rolePolicy('upload-role', vars), sessionPolicy(grantFor('alice', 'readwrite', rules))] as unknown as RamPolicy[];
     expect(isAllowed(signed, 'oss:PutObject', object('public/index.html'))).toBe(false);
-    expect(isAllowed(signed, 'oss:DeleteObject', object('users/alice/a.png'))).toBe(false);
     expect(isAllowed(signed, 'oss:GetObject', object('users/bob/a.png'))).toBe(false);
+    const deletes = [rolePolicy('upload-role', vars), sessionPolicy(grantFor('alice', 'delete', rules))] as unknown as RamPolicy[];
+    expect(isAllowed(deletes, 'oss:DeleteObject', object('users/alice/a.png'))).toBe(true);
+    expect(isAllowed(deletes, 'oss:DeleteObject', object('users/bob/a.png'))).toBe(false);
+    expect(isAllowed(deletes, 'oss:DeleteObject', object('public/index.html'))).toBe(false);
+    expect(['oss:PutObject', 'oss:GetObject'].map((a) => isAllowed(deletes, a, object('users/alice/a.png')))).toEqual([false, false]);
   });
 
   test.each(USERS)('the callback function may read what user %s uploads, and delete it only when configured to', (uid) => {

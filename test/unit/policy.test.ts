@@ -6,8 +6,8 @@ import type { Pinning } from '../../shared/policy/callback';
 import { postPlan } from '../../shared/policy/post-conditions';
 import { grantFor, roleSessionName, type Rules } from '../../shared/policy/rules';
 import { sessionPolicy, sessionPolicyJson } from '../../shared/policy/session-policy';
-import { checkObjectType, checkUpload } from '../../shared/policy/upload-checks';
-import { callbackPlan, getPlan, putPlan } from '../../shared/policy/url-constraints';
+import { checkFilename, checkObjectType, checkUpload } from '../../shared/policy/upload-checks';
+import { callbackPlan, deletePlan, getPlan, putPlan } from '../../shared/policy/url-constraints';
 import { callbackParamFor } from '../helpers/callback-mac';
 import { isAllowed, type RamPolicy } from '../../local/iam/evaluate';
 import { policyCode } from '../helpers/policy';
@@ -73,13 +73,13 @@ test.each([[''], ['a\ud800'], ['\udc00b']])('the user id %j is refused with Inva
 });
 
 describe('output 1: the session policy passed to AssumeRole', () => {
-  test('allows upload (with multipart), download and listing, on her prefix only, and denies a write that asks for a public ACL (OSS\'s Scenario 10)', () => {
+  test('allows upload (with multipart), download, delete and listing, on her prefix only, and denies a write that asks for a public ACL (OSS\'s Scenario 10)', () => {
     expect(sessionPolicy(grant)).toEqual({
       Version: '1',
       Statement: [
         {
           Effect: 'Allow',
-          Action: ['oss:PutObject', 'oss:AbortMultipartUpload', 'oss:ListParts', 'oss:GetObject'],
+          Action: ['oss:PutObject', 'oss:AbortMultipartUpload', 'oss:ListParts', 'oss:GetObject', 'oss:DeleteObject'],
           Resource: ['acs:oss:*:*:photos-prod/users/alice/*'],
         },
         { Effect: 'Deny', Action: ['oss:PutObject', 'oss:PutObjectAcl'], Resource: ['*'], Condition: { StringNotEquals: { 'oss:x-oss-object-acl': ['private', 'default'] } } },
@@ -104,9 +104,9 @@ describe('output 1: the session policy passed to AssumeRole', () => {
     expect(isAllowed([policy], 'oss:PutObjectAcl', 'acs:oss:*:*:photos-prod/users/alice/cat.jpg', { 'oss:x-oss-object-acl': acl })).toBe(false);
   });
 
-  test('stays within STS\'s 2048 characters for upload and download grants whatever prefix the key rules allow', () => {
+  test('stays within STS\'s 2048 characters for upload, download and delete grants whatever prefix the key rules allow', () => {
     const longest = rulesWith({ UPLOAD_PREFIX: `${'d/'.repeat(500)}\${uid}/` });
-    for (const access of ['upload', 'download'] as const) expect(sessionPolicyJson(grantFor('a'.repeat(64), access, longest)).length).toBeLessThanOrEqual(2048);
+    for (const access of ['upload', 'download', 'delete'] as const) expect(sessionPolicyJson(grantFor('a'.repeat(64), access, longest)).length).toBeLessThanOrEqual(2048);
     expect(policyCode(() => sessionPolicyJson(grantFor('a'.repeat(64), 'readwrite', longest)))).toBe('SessionPolicyTooLarge');
   });
 
@@ -127,13 +127,24 @@ describe('output 1: the session policy passed to AssumeRole', () => {
     ]);
   });
 
+  test('a delete grant, what /sign signs a DELETE with, may delete under her prefix and do nothing else', () => {
+    expect(sessionPolicy(grantFor('alice', 'delete', rules)).Statement).toEqual([
+      { Effect: 'Allow', Action: ['oss:DeleteObject'], Resource: ['acs:oss:*:*:photos-prod/users/alice/*'] },
+    ]);
+  });
+
+  test('an upload grant cannot delete, so it cannot undo x-oss-forbid-overwrite by deleting first', () => {
+    const policy = sessionPolicy(grantFor('alice', 'upload', rules)) as unknown as RamPolicy;
+    expect(isAllowed([policy], 'oss:DeleteObject', 'acs:oss:*:*:photos-prod/users/alice/cat.jpg')).toBe(false);
+  });
+
   test('the STS session is named after the user', () => {
     expect(roleSessionName(grant.uid)).toBe('alice');
   });
 });
 
 describe('output 2: the PostObject policy conditions', () => {
-  test('pin the bucket, the exact key, a private ACL, the exact size, the type, every field that changes storing or serving, no overwrite and the callback', () => {
+  test('pin the bucket, the exact key, a private ACL, the exact size, the type, every field that changes storing or serving, no file name, no overwrite and the callback', () => {
     expect(postPlan(grant, { key: KEY, contentType: 'image/jpeg', size: SIZE }, pin)).toEqual({
       key: KEY,
       fields: {
@@ -152,6 +163,7 @@ describe('output 2: the PostObject policy conditions', () => {
         ['content-length-range', SIZE, SIZE],
         ['eq', '$Content-Type', 'image/jpeg'],
         ...EMPTY_PINS,
+        ['eq', '$x-oss-meta-filename', ''],
         { 'x-oss-forbid-overwrite': 'true' },
         ['eq', '$callback', CALLBACK],
       ],
@@ -193,6 +205,23 @@ describe('output 2: the PostObject policy conditions', () => {
     expect(policyCode(() => postPlan(grant, req, pin))).toBe(code);
   });
 
+  test('with a filename, generate a key carrying its safe form and pin the exact name, percent-encoded, in the field and the callback', () => {
+    const plan = postPlan(grant, { filename: '报告 2026 (final).pdf', contentType: 'application/pdf' }, pin);
+    const encoded = '%E6%8A%A5%E5%91%8A%202026%20(final).pdf';
+    expect(plan.key).toMatch(/^users\/alice\/[A-Za-z0-9_-]{16}\/报告 2026 \(final\)\.pdf$/);
+    expect(plan.fields['x-oss-meta-filename']).toBe(encoded);
+    expect(plan.conditions).toContainEqual(['eq', '$x-oss-meta-filename', encoded]);
+    expect(plan.fields.callback).toBe(
+      callbackParamFor({ callbackUrl: 'https://fc.example/api/callback', bucket: 'photos-prod', key: plan.key, filename: encoded, owner: 'alice', exp: at(300 + 3600), macKey: TEST_MAC_KEY }),
+    );
+  });
+
+  test('a ${filename} form pins no name (x-oss-meta-filename eq ""): OSS writes the uploaded file\'s name into the key', () => {
+    const plan = postPlan(grant, { key: 'users/alice/inbox/${filename}', filename: 'ignored.png', contentType: 'image/png' }, pin);
+    expect(plan.conditions).toContainEqual(['eq', '$x-oss-meta-filename', '']);
+    expect(plan.fields['x-oss-meta-filename']).toBeUndefined();
+  });
+
   test.each(['users/alice/${filename}', 'users/alice/inbox/${filename}'])('accept ${filename} as the whole last segment: %s', (key) => {
     const plan = postPlan(grant, { key, contentType: 'image/png' }, pin);
     const start = key.slice(0, -'${filename}'.length);
@@ -231,15 +260,29 @@ describe('output 3: the presigned URL constraints', () => {
     });
   });
 
-  test('a GET is served as the passive type its key’s extension names, whatever type OSS holds', () => {
-    expect(getPlan(grant, { key: KEY }).query).toEqual({ 'response-content-type': 'image/jpeg' });
-    expect(getPlan(grant, { key: 'users/alice/notes.txt' }).query).toEqual({ 'response-content-type': 'text/plain' });
+  test('a GET is served as the passive type its key’s extension names, whatever type OSS holds, as an attachment named as the key ends', () => {
+    expect(getPlan(grant, { key: KEY }).query).toEqual({ 'response-content-type': 'image/jpeg', 'response-content-disposition': 'attachment; filename="cat.jpg"; filename*=UTF-8\'\'cat.jpg' });
+    expect(getPlan(grant, { key: 'users/alice/notes.txt' }).query).toEqual({
+      'response-content-type': 'text/plain',
+      'response-content-disposition': 'attachment; filename="notes.txt"; filename*=UTF-8\'\'notes.txt',
+    });
+  });
+
+  test('a GET of a generated key without a filename downloads under the safe name the key carries', () => {
+    const key = 'users/alice/Xq3v9Yb2kLm0-PqR/报告 2026 (final).pdf';
+    expect(getPlan(grant, { key }).query['response-content-disposition']).toBe(
+      'attachment; filename="__ 2026 (final).pdf"; filename*=UTF-8\'\'%E6%8A%A5%E5%91%8A%202026%20%28final%29.pdf',
+    );
   });
 
   test.each(['users/alice/page.html', 'users/alice/icon.svg', 'users/alice/blob', 'users/alice/archive.unknownext', 'users/alice/x.png.html'])(
     'a GET of %s, whose extension names no passive type, downloads as an application/octet-stream attachment',
     (key) => {
-      expect(getPlan(grant, { key }).query).toEqual({ 'response-content-type': 'application/octet-stream', 'response-content-disposition': 'attachment' });
+      const name = key.slice('users/alice/'.length);
+      expect(getPlan(grant, { key }).query).toEqual({
+        'response-content-type': 'application/octet-stream',
+        'response-content-disposition': `attachment; filename="${name}"; filename*=UTF-8''${name}`,
+      });
     },
   );
 
@@ -252,6 +295,33 @@ describe('output 3: the presigned URL constraints', () => {
 
   test('the type of a PUT follows the file name when none is given', () => {
     expect(putPlan(grant, { filename: 'scan.PDF', size: SIZE }, pin).headers['Content-Type']).toBe('application/pdf');
+  });
+
+  test('a PUT with a filename goes to a fresh key carrying its safe form, and signs the exact name as x-oss-meta-filename; the callback\'s MAC binds it', () => {
+    const plan = putPlan(grant, { filename: 'résumé\u202e.pdf', size: SIZE }, pin);
+    expect(plan.key).toMatch(/^users\/alice\/[A-Za-z0-9_-]{16}\/résumé_\.pdf$/);
+    expect(plan.headers).toEqual({ 'Content-Type': 'application/pdf', 'Content-Length': '2048', 'x-oss-meta-filename': 'r%C3%A9sum%C3%A9%E2%80%AE.pdf', 'x-oss-forbid-overwrite': 'true' });
+    expect(plan.query.callback).toBe(
+      callbackParamFor({ callbackUrl: 'https://fc.example/api/callback', bucket: 'photos-prod', key: plan.key, filename: 'r%C3%A9sum%C3%A9%E2%80%AE.pdf', owner: 'alice', exp: at(300 + 3600), macKey: TEST_MAC_KEY }),
+    );
+  });
+
+  test('a PUT to the caller\'s own key with a filename: the key must end with the name\'s safe form', () => {
+    expect(putPlan(grant, { key: 'users/alice/docs/a_b.pdf', filename: 'a:b.pdf', size: SIZE }, pin).headers['x-oss-meta-filename']).toBe('a%3Ab.pdf');
+    expect(policyCode(() => putPlan(grant, { key: 'users/alice/docs/other.pdf', filename: 'a:b.pdf', size: SIZE }, pin))).toBe('InvalidFilename');
+  });
+
+  test('an upload with STS credentials and a filename must send the name as x-oss-meta-filename, and its callback\'s MAC binds it', () => {
+    const plan = callbackPlan(grant, { filename: '报告 2026 (final).pdf' }, pin);
+    const encoded = '%E6%8A%A5%E5%91%8A%202026%20(final).pdf';
+    expect(plan.headers).toEqual({ 'x-oss-meta-filename': encoded, 'x-oss-forbid-overwrite': 'true' });
+    expect(plan.callback?.base64).toBe(
+      callbackParamFor({ callbackUrl: 'https://fc.example/api/callback', bucket: 'photos-prod', key: plan.key, filename: encoded, owner: 'alice', exp: at(86400), macKey: TEST_MAC_KEY }),
+    );
+  });
+
+  test('a DELETE binds the exact key under the caller\'s prefix and nothing else', () => {
+    expect(deletePlan(grant, { key: KEY })).toEqual({ method: 'DELETE', key: KEY, headers: {}, query: {}, additionalHeaders: [], expiresSeconds: 300 });
   });
 
   test('an upload with STS credentials gets its key and a callback whose MAC lasts a day', () => {
@@ -282,6 +352,11 @@ describe('output 3: the presigned URL constraints', () => {
     ['a PUT of a type the rules do not allow', () => putPlan(grant, { key: KEY, contentType: 'image/svg+xml', size: SIZE }, pin), 'ContentTypeNotAllowed'],
     ['a PUT over the size limit', () => putPlan(grant, { key: KEY, contentType: 'image/jpeg', size: 10485761 }, pin), 'TooLarge'],
     ['a GET without a key', () => getPlan(grant, {}), 'KeyRequired'],
+    ['a DELETE without a key', () => deletePlan(grant, {}), 'KeyRequired'],
+    ['a DELETE of another user’s key', () => deletePlan(grant, { key: 'users/bob/cat.jpg' }), 'KeyOutsidePrefix'],
+    ['a DELETE that lives longer than allowed', () => deletePlan(grant, { key: KEY, expiresIn: 1801 }), 'ExpiryTooLong'],
+    ['a PUT whose filename is not a string', () => putPlan(grant, { filename: 7, size: SIZE, contentType: 'image/jpeg' }, pin), 'InvalidFilename'],
+    ['a form whose filename is empty', () => postPlan(grant, { filename: '' }, pin), 'InvalidFilename'],
     ['a GET that lives longer than allowed', () => getPlan(grant, { key: KEY, expiresIn: 1801 }), 'ExpiryTooLong'],
   ])('refuse %s', (_, run, code) => {
     expect(policyCode(run)).toBe(code);
@@ -316,6 +391,30 @@ describe('output 4: the checks on what OSS reports after the upload', () => {
 
   test.each(['Symlink', 'Appendable', ''])('a %j object is flagged ObjectTypeNotAllowed, with its owner', (type) => {
     expect(checkObjectType(rules, KEY, type)).toMatchObject({ ok: false, code: 'ObjectTypeNotAllowed', user: 'alice' });
+  });
+
+  const NAMED_KEY = 'users/alice/Xq3v9Yb2kLm0-PqR/报告 2026 (final).pdf';
+  const NAME = '%E6%8A%A5%E5%91%8A%202026%20(final).pdf';
+
+  test('the file name is the stored x-oss-meta-filename, decoded, when it is the one signed and its safe form ends the key', () => {
+    expect(checkFilename(NAMED_KEY, NAME, NAME)).toEqual({ ok: true, filename: '报告 2026 (final).pdf' });
+    expect(checkFilename(NAMED_KEY, NAME, undefined)).toEqual({ ok: true, filename: '报告 2026 (final).pdf' });
+    expect(checkFilename('users/alice/id/a_b.pdf', 'a%3Ab.pdf', undefined)).toEqual({ ok: true, filename: 'a:b.pdf' });
+  });
+
+  test('without a stored or signed name, the file name is the key\'s last segment', () => {
+    expect(checkFilename('users/alice/inbox/holiday photo.png', undefined, undefined)).toEqual({ ok: true, filename: 'holiday photo.png' });
+  });
+
+  test.each([
+    ['a signed name that OSS does not hold', undefined, NAME, 'FilenameMissing'],
+    ['another name than the one signed', '%E6%8A%A5%E5%91%8A.pdf', NAME, 'FilenameMismatch'],
+    ['the signed name spelt another way (lower-case hex)', NAME.replace('%E6', '%e6'), NAME, 'FilenameMismatch'],
+    ['a name whose safe form is not the key\'s last segment (no MAC: the event path)', 'invoice.pdf', undefined, 'FilenameMismatch'],
+    ['a value that is not percent-encoded UTF-8', '%FF%FE.pdf', undefined, 'InvalidFilename'],
+    ['a non-canonical encoding', '%E6%8a%A5%E5%91%8A%202026%20(final).pdf', undefined, 'InvalidFilename'],
+  ])('%s is flagged', (_, stored, signed, code) => {
+    expect(checkFilename(NAMED_KEY, stored, signed)).toMatchObject({ ok: false, code });
   });
 });
 

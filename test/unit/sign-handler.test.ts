@@ -72,7 +72,7 @@ async function sign(body: object, opts: { user?: string | null; credentials?: (F
 
 const policyOf = (fields: Record<string, string>) => JSON.parse(Buffer.from(fields.policy, 'base64').toString('utf8'));
 const issuedKey = () => new RegExp(`^${sts.issued!.AccessKeyId.replace('.', '\\.')}/\\d{8}/cn-hangzhou/oss/aliyun_v4_request$`);
-const scopeOf = (access: 'upload' | 'download' | 'readwrite', user = 'alice') => sessionPolicyJson(grantFor(user, access, config.source().rules));
+const scopeOf = (access: 'upload' | 'download' | 'readwrite' | 'delete', user = 'alice') => sessionPolicyJson(grantFor(user, access, config.source().rules));
 const decodedCallback = (b64: string) => JSON.parse(Buffer.from(b64, 'base64').toString('utf8'));
 
 describe('who may sign', () => {
@@ -109,6 +109,12 @@ describe('the credentials that sign', () => {
   test('for a GET are download-scoped: a URL never reaches beyond what the caller could read', async () => {
     await sign({ op: 'get', key: 'users/alice/x.png' });
     expect(sts.calls().map((c) => c.Policy)).toEqual([scopeOf('download')]);
+  });
+
+  test('for a DELETE are delete-scoped: DeleteObject on the caller\'s prefix and nothing else, not the wider readwrite', async () => {
+    await sign({ op: 'delete', key: 'users/alice/x.png' });
+    expect(sts.calls().map((c) => c.Policy)).toEqual([scopeOf('delete')]);
+    expect(JSON.parse(scopeOf('delete')).Statement).toEqual([{ Effect: 'Allow', Action: ['oss:DeleteObject'], Resource: ['acs:oss:*:*:photos-prod/users/alice/*'] }]);
   });
 
   test('are fetched once per user and scope, however many signatures', async () => {
@@ -153,12 +159,12 @@ describe('the credentials that sign', () => {
 });
 
 describe('op "put"', () => {
-  test('returns a PUT URL for a fresh key under the caller prefix, and the exact headers to send', async () => {
+  test('returns a PUT URL for a fresh key under the caller prefix, carrying the file name, and the exact headers to send', async () => {
     const { status, body } = await sign({ op: 'put', contentType: 'image/png', size: 2048, filename: 'Holiday.PNG' });
     expect(status).toBe(200);
     expect(body.method).toBe('PUT');
-    expect(body.key).toMatch(/^users\/alice\/[A-Za-z0-9_-]{16}\.png$/);
-    expect(body.headers).toEqual({ 'Content-Type': 'image/png', 'Content-Length': '2048', 'x-oss-forbid-overwrite': 'true' });
+    expect(body.key).toMatch(/^users\/alice\/[A-Za-z0-9_-]{16}\/Holiday\.PNG$/);
+    expect(body.headers).toEqual({ 'Content-Type': 'image/png', 'Content-Length': '2048', 'x-oss-meta-filename': 'Holiday.PNG', 'x-oss-forbid-overwrite': 'true' });
     const url = new URL(body.url);
     expect(`${url.origin}${decodeURIComponent(url.pathname)}`).toBe(`https://photos-prod.oss-cn-hangzhou.aliyuncs.com/${body.key}`);
     expect(url.searchParams.get('x-oss-additional-headers')).toBe('content-length');
@@ -209,7 +215,12 @@ describe('op "put"', () => {
 
 describe('bad requests are 400 with a specific code', () => {
   test.each([
-    ['an unknown op', { op: 'delete' }, 'InvalidOperation'],
+    ['an unknown op', { op: 'list' }, 'InvalidOperation'],
+    ['a delete without a key', { op: 'delete' }, 'KeyRequired'],
+    ['a delete of another user\'s key', { op: 'delete', key: 'users/bob/x.png' }, 'KeyOutsidePrefix'],
+    ['a delete of a key with a dot segment', { op: 'delete', key: 'users/alice/../bob/x.png' }, 'InvalidKey'],
+    ['a PUT whose filename is not a string', { op: 'put', contentType: 'image/png', size: 1, filename: 7 }, 'InvalidFilename'],
+    ['a PUT to a key that does not end with the file name\'s safe form', { op: 'put', key: 'users/alice/x.png', size: 1, filename: 'y.png' }, 'InvalidFilename'],
     ['a callback for a key under another user', { op: 'callback', key: 'users/bob/x.png' }, 'KeyOutsidePrefix'],
     ['a form ${filename} key after part of a segment', { op: 'post', key: 'users/alice/a${filename}', contentType: 'image/png' }, 'InvalidKey'],
     ['no op', {}, 'InvalidOperation'],
@@ -244,8 +255,8 @@ describe('op "callback"', () => {
     expect(exp - before).toBeLessThanOrEqual(86400 + 1);
     expect(body).toEqual({
       key: 'users/alice/videos/big.mp4',
-      headers: { 'x-oss-forbid-overwrite': 'true' },
-      callback: callbackParamFor({ callbackUrl: 'https://fc.example/callback', bucket: 'photos-prod', key: 'users/alice/videos/big.mp4', owner: 'alice', exp, macKey: TEST_MAC_KEY }),
+      headers: { 'x-oss-meta-filename': 'big.mp4', 'x-oss-forbid-overwrite': 'true' },
+      callback: callbackParamFor({ callbackUrl: 'https://fc.example/callback', bucket: 'photos-prod', key: 'users/alice/videos/big.mp4', filename: 'big.mp4', owner: 'alice', exp, macKey: TEST_MAC_KEY }),
       callbackParams: { callbackUrl: 'https://fc.example/callback', callbackBody: expect.stringContaining('"owner":"alice"'), callbackBodyType: 'application/json' },
       expiresAt: body.expiresAt,
     });
@@ -253,9 +264,10 @@ describe('op "callback"', () => {
     expect(sts.hits).toHaveLength(0);
   });
 
-  test('makes a key under the caller\'s prefix when none is given', async () => {
+  test('makes a key under the caller\'s prefix, carrying the file name, when none is given', async () => {
     const { body } = await sign({ op: 'callback', filename: 'clip.mov', contentType: 'image/png' });
-    expect(body.key).toMatch(/^users\/alice\/[A-Za-z0-9_-]{16}\.mov$/);
+    expect(body.key).toMatch(/^users\/alice\/[A-Za-z0-9_-]{16}\/clip\.mov$/);
+    expect(body.headers['x-oss-meta-filename']).toBe('clip.mov');
   });
 
   test('without CALLBACK_URL there is no callback to pin', async () => {
@@ -266,11 +278,11 @@ describe('op "callback"', () => {
 });
 
 describe('op "get"', () => {
-  test('returns a GET URL that needs no headers, served as the passive type its extension names', async () => {
+  test('returns a GET URL that needs no headers, served as the passive type its extension names, as an attachment named as the key ends', async () => {
     const { status, body } = await sign({ op: 'get', key: 'users/alice/x.png' });
     expect(status).toBe(200);
     expect(body).toMatchObject({ method: 'GET', headers: {}, key: 'users/alice/x.png' });
-    expect(new URL(body.url).searchParams.has('response-content-disposition')).toBe(false);
+    expect(new URL(body.url).searchParams.get('response-content-disposition')).toBe(`attachment; filename="x.png"; filename*=UTF-8''x.png`);
     expect(new URL(body.url).searchParams.get('response-content-type')).toBe('image/png');
   });
 
@@ -283,7 +295,7 @@ describe('op "get"', () => {
 
   test.each(['page.html', 'icon.svg', 'app.js', 'feed.xml', 'x.bin', 'noext'])('serves %s as an application/octet-stream attachment, never inline', async (name) => {
     const { body } = await sign({ op: 'get', key: `users/alice/${name}` });
-    expect(new URL(body.url).searchParams.get('response-content-disposition')).toBe('attachment');
+    expect(new URL(body.url).searchParams.get('response-content-disposition')).toBe(`attachment; filename="${name}"; filename*=UTF-8''${name}`);
     expect(new URL(body.url).searchParams.get('response-content-type')).toBe('application/octet-stream');
   });
 
@@ -291,6 +303,18 @@ describe('op "get"', () => {
     configure({ UPLOAD_CONTENT_TYPES: types });
     const png = new URL((await sign({ op: 'get', key: 'users/alice/x.png' })).body.url);
     expect(png.searchParams.get('response-content-type')).toBe('image/png');
+  });
+});
+
+describe('op "delete"', () => {
+  test('returns a presigned DELETE of the caller\'s key that needs no headers', async () => {
+    const { status, body } = await sign({ op: 'delete', key: 'users/alice/Xq3v9Yb2kLm0-PqR/报告.pdf' });
+    expect(status).toBe(200);
+    expect(body).toEqual({ method: 'DELETE', url: expect.any(String), headers: {}, key: 'users/alice/Xq3v9Yb2kLm0-PqR/报告.pdf', expiresAt: expect.any(String) });
+    const url = new URL(body.url);
+    expect(`${url.origin}${decodeURIComponent(url.pathname)}`).toBe(`https://photos-prod.oss-cn-hangzhou.aliyuncs.com/${body.key}`);
+    expect([...url.searchParams.keys()].sort()).toEqual(['x-oss-credential', 'x-oss-date', 'x-oss-expires', 'x-oss-security-token', 'x-oss-signature', 'x-oss-signature-version']);
+    expect(url.searchParams.get('x-oss-expires')).toBe('300');
   });
 });
 

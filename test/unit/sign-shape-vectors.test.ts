@@ -52,9 +52,16 @@ const ANY_SIZE = { UPLOAD_MIN_SIZE: '0', UPLOAD_MAX_SIZE: String(5 * 1024 ** 3) 
 const LISTED = { UPLOAD_CONTENT_TYPES: 'image/png,image/jpeg,image/webp' };
 const NAMED = { op: 'get', key: KEY, filename: 'résumé 2024 (final).pdf' };
 const FILENAME_KEY = 'users/alice/photos/${filename}';
+const NAMED_KEY = 'users/alice/Xq3v9Yb2kLm0-PqR/报告 2026 (final).pdf';
+const NAME = '报告 2026 (final).pdf';
 
 const REQUESTS: Record<string, { env?: Record<string, string>; body: object }> = {
   'SIGN-V4-PUT-STS': { body: { op: 'put', contentType: 'image/png', size: 1024 } },
+  'SIGN-V4-PUT-NAMED-STS': { body: { op: 'put', filename: NAME, size: 1024 } },
+  'SIGN-V4-DELETE-STS': { body: { op: 'delete', key: NAMED_KEY } },
+  'SIGN-V1-PUT-NAMED-STS': { env: { ...V1, ...ANY_SIZE }, body: { op: 'put', filename: NAME } },
+  'SIGN-V1-DELETE-STS': { env: V1, body: { op: 'delete', key: NAMED_KEY } },
+  'SIGN-POST-V4-NAMED-STS': { body: { op: 'post', filename: NAME, contentType: 'application/pdf', size: 1024 } },
   'SIGN-V4-GET-STS': { body: { op: 'get', key: KEY } },
   'SIGN-V4-GET-DISPOSITION-STS': { body: NAMED },
   'SIGN-V4-GET-TYPE-STS': { body: { op: 'get', key: HTML_KEY } },
