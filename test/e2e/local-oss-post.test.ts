@@ -2,7 +2,7 @@
 // upload callback signed and relayed as OSS does it, the object-created event, presigned PUTs,
 // and CORS for the app's origin.
 
-import { readdirSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
@@ -422,5 +422,24 @@ describe('CORS for the app origin', () => {
     expect(res.status).toBe(403);
     expect(res.headers.get('access-control-allow-origin')).toBe(APP_ORIGIN);
     expect(res.headers.get('access-control-expose-headers')).toContain('ETag');
+  });
+
+  it('serves the rule the deployed bucket gets (deploy/ram/bucket-cors.json): its methods, exposed headers and max age', async () => {
+    const [rule] = (JSON.parse(readFileSync(join(__dirname, '../../deploy/ram/bucket-cors.json'), 'utf8')) as { CORSRule: { AllowedMethod: string[]; ExposeHeader: string[]; MaxAgeSeconds: number }[] }).CORSRule;
+    const res = await fetch(`${t.oss.url}/${BUCKET}/users/alice/x`, {
+      method: 'OPTIONS',
+      headers: { Origin: APP_ORIGIN, 'Access-Control-Request-Method': 'DELETE' },
+    });
+    expect(res.status).toBe(200);
+    expect(res.headers.get('access-control-allow-methods')).toBe(rule.AllowedMethod.join(', '));
+    expect(res.headers.get('access-control-expose-headers')).toBe(rule.ExposeHeader.join(', '));
+    expect(res.headers.get('access-control-max-age')).toBe(String(rule.MaxAgeSeconds));
+    // What a browser must read: the name, the CRC-64 it compares, the part ETags of multipart.
+    expect(rule.ExposeHeader).toEqual(expect.arrayContaining(['ETag', 'x-oss-meta-filename', 'x-oss-hash-crc64ecma']));
+  });
+
+  it('refuses a preflight for a method the bucket CORS file does not allow', async () => {
+    const res = await fetch(`${t.oss.url}/${BUCKET}/users/alice/x`, { method: 'OPTIONS', headers: { Origin: APP_ORIGIN, 'Access-Control-Request-Method': 'PATCH' } });
+    expect([res.status, await errorCode(res)]).toEqual([403, 'AccessForbidden']);
   });
 });
