@@ -174,7 +174,8 @@ describe('with keep on violation (the default)', () => {
     const answer = JSON.parse(up.text) as CallbackAnswer;
     const etag = createHash('md5').update(content).digest('hex').toUpperCase();
     expect(answer).toEqual({
-      key: expect.stringMatching(/^users\/alice\/.+\.png$/),
+      key: expect.stringMatching(/^users\/alice\/[A-Za-z0-9_-]{16}\/photo\.png$/),
+      filename: 'photo.png',
       size: content.length,
       etag,
       mimeType: 'image/png',

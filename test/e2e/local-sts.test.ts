@@ -125,7 +125,9 @@ describe('a well-formed AssumeRole from pop-core', () => {
     const resolved = account.iam.resolve(r.Credentials.AccessKeyId, r.Credentials.SecurityToken);
     if (!resolved.ok) throw new Error(resolved.fault);
     expect(isAllowed(resolved.principal.policies, 'oss:GetObject', OBJECT('users/bob/a.jpg'))).toBe(true);
-    expect(isAllowed(resolved.principal.policies, 'oss:DeleteObject', OBJECT('users/bob/a.jpg'))).toBe(false);
+    expect(isAllowed(resolved.principal.policies, 'oss:DeleteObject', OBJECT('users/bob/a.jpg'))).toBe(true);
+    expect(isAllowed(resolved.principal.policies, 'oss:DeleteObject', OBJECT('elsewhere/a.jpg'))).toBe(false);
+    expect(isAllowed(resolved.principal.policies, 'oss:PutObjectAcl', OBJECT('users/bob/a.jpg'))).toBe(false);
     expect(isAllowed(resolved.principal.policies, 'oss:PutObject', OBJECT('elsewhere/a.jpg'))).toBe(false);
   });
 });

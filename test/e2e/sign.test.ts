@@ -241,7 +241,7 @@ describe('an object a holder of STS credentials stored as text/html', () => {
     await storeAsHtml('users/alice/page');
     const { body } = await s.sign({ op: 'get', key: 'users/alice/page' });
     const res = await fetch(body.url);
-    expect([res.status, res.headers.get('content-type'), res.headers.get('content-disposition')]).toEqual([200, 'application/octet-stream', 'attachment']);
+    expect([res.status, res.headers.get('content-type'), res.headers.get('content-disposition')]).toEqual([200, 'application/octet-stream', `attachment; filename="page"; filename*=UTF-8''page`]);
   });
 });
 
