@@ -78,10 +78,33 @@ describe('where no size rule needs a V1 PUT to bind its length', () => {
     expect(res.status).toBe(200);
   });
 
+  test('a named V1 PUT stores the exact name as x-oss-meta-filename, and another name breaks the signature: 403 SignatureDoesNotMatch', async () => {
+    const { body } = await anySize.sign({ op: 'put', filename: 'Grüße 2026.txt' });
+    expect(body.key).toMatch(/^users\/alice\/[A-Za-z0-9_-]{16}\/Grüße 2026\.txt$/);
+    expect(body.headers['x-oss-meta-filename']).toBe('Gr%C3%BC%C3%9Fe%202026.txt');
+    const other = await fetch(body.url, { method: 'PUT', headers: { ...body.headers, 'x-oss-meta-filename': 'other.txt' }, body: 'hello v1' });
+    expect([other.status, await ossCode(other)]).toEqual([403, 'SignatureDoesNotMatch']);
+    const res = await fetch(body.url, { method: 'PUT', headers: body.headers, body: 'hello v1' });
+    expect(res.status).toBe(200);
+    expect(await res.json()).toMatchObject({ key: body.key, filename: 'Grüße 2026.txt' });
+  });
+
+  test('a V1 presigned DELETE removes the caller\'s object: 204, then its GET URL is 404 NoSuchKey', async () => {
+    const { body: put } = await anySize.sign({ op: 'put', contentType: 'text/plain' });
+    expect((await fetch(put.url, { method: 'PUT', headers: put.headers, body: 'bye' })).status).toBe(200);
+    const { body: get } = await anySize.sign({ op: 'get', key: put.key });
+    const { body: del } = await anySize.sign({ op: 'delete', key: put.key });
+    expect(new URL(del.url).searchParams.has('Signature')).toBe(true);
+    expect((await fetch(del.url, { method: 'DELETE' })).status).toBe(204);
+    const gone = await fetch(get.url);
+    expect([gone.status, await ossCode(gone)]).toEqual([404, 'NoSuchKey']);
+  });
+
   test.each([
     ['x-oss-object-acl', 'public-read-write'],
     ['x-oss-storage-class', 'Archive'],
     ['x-oss-tagging', 'a=b'],
+    ['x-oss-meta-filename', 'other.txt'],
   ])('a V1 PUT URL with an added %s header is refused: 403 SignatureDoesNotMatch (V1 signs every x-oss-* header too)', async (name, value) => {
     const { body } = await anySize.sign({ op: 'put', contentType: 'text/plain' });
     const res = await fetch(body.url, { method: 'PUT', headers: { ...body.headers, [name]: value }, body: 'hello v1' });
