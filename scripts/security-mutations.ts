@@ -45,6 +45,7 @@ const ATTACKS = 'test/e2e/attacks.test.ts';
 const SIGN_UNIT = 'test/unit/sign-handler.test.ts';
 const SIGN_E2E = 'test/e2e/sign.test.ts';
 const POLICY = 'test/unit/policy.test.ts';
+const NAMES_E2E = 'test/e2e/names-delete.test.ts';
 
 /** The audit's mutations, each with the tests SECURITY.md cites that must fail under it (TESTING.md lists them). */
 export const MUTATIONS: Mutation[] = [
@@ -240,7 +241,7 @@ export const MUTATIONS: Mutation[] = [
     killers: [
       {
         file: POLICY,
-        name: 'output 2: the PostObject policy conditions › pin the bucket, the exact key, a private ACL, the exact size, the type, every field that changes storing or serving, no overwrite and the callback',
+        name: 'output 2: the PostObject policy conditions › pin the bucket, the exact key, a private ACL, the exact size, the type, every field that changes storing or serving, no file name, no overwrite and the callback',
       },
     ],
   },
@@ -265,6 +266,40 @@ export const MUTATIONS: Mutation[] = [
       },
       { file: ATTACKS, name: 'with CALLBACK_ON_VIOLATION=keep (the default) › objects that appear other than by an upload, on the OSS event path › an append under a user prefix is reported as a violation (ObjectTypeNotAllowed), kept and flagged' },
       { file: ATTACKS, name: "with CALLBACK_ON_VIOLATION=keep (the default) › a cross-user read through a symlink › through the callback's URL: a genuine callback naming her link, with a valid MAC for it, gets 203 and no URL (the link is ObjectTypeNotAllowed)" },
+    ],
+  },
+  {
+    id: 'form-filename-unpinned',
+    what: 'PostObject forms no longer pin x-oss-meta-filename (to the signed name, or to "" when none is signed)',
+    file: 'shared/policy/post-conditions.ts',
+    find: '  conditions.push([\'eq\', `$${FILENAME_META}`, filename]);\n',
+    replace: '',
+    killers: [
+      { file: NAMES_E2E, name: "a client cannot store another name than the one signed › a form sent with another name is refused by the local OSS's policy check (403 AccessDenied), and nothing is stored" },
+      { file: NAMES_E2E, name: 'a client cannot store another name than the one signed › a form signed without a name refuses one added by the client (the policy pins it empty)' },
+      { file: FUZZ, name: "the policy compiler › a PostObject form passes the local OSS's policy checks as signed, and fails them with another user's key or another type" },
+    ],
+  },
+  {
+    id: 'callback-filename-unchecked',
+    what: 'the callback and the event path no longer check the stored x-oss-meta-filename against the signed name and the key',
+    file: 'functions/callback/confirm-upload.ts',
+    find: '  if (!named.ok) return violation({ ...named, user: verdict.user }, target, claim.key, config);\n',
+    replace: '',
+    killers: [
+      { file: CALLBACK_UNIT, name: 'a callback for an upload signed with a file name › for an object OSS holds with no x-oss-meta-filename (the client left it out of InitiateMultipartUpload): 400 FilenameMissing, kept and flagged, no URL' },
+      { file: NAMES_E2E, name: 'a client cannot store another name than the one signed › an STS multipart upload sent with another name is stored (nothing signs it) but the callback flags it FilenameMismatch: OSS answers the uploader 203, no URL' },
+    ],
+  },
+  {
+    id: 'delete-key-unchecked',
+    what: '/sign signs a DELETE of the client\'s key unchecked (the caller\'s delete scope still makes OSS refuse another prefix)',
+    file: 'shared/policy/url-constraints.ts',
+    find: "    key: existingKey(grant, req, 'delete'),\n",
+    replace: '    key: String(req.key),\n',
+    killers: [
+      { file: NAMES_E2E, name: "delete › of another user's key is refused by /sign: 400 KeyOutsidePrefix, no URL" },
+      { file: BAD_INPUT, name: "sign › delete of another user's key → 400 KeyOutsidePrefix" },
     ],
   },
 ];

@@ -322,9 +322,9 @@ describe('a callback for an upload signed with a file name', () => {
   });
 
   test.each([
-    ['no x-oss-meta-filename (the client left it out of InitiateMultipartUpload)', undefined, 'FilenameMissing'],
-    ['another x-oss-meta-filename than the one signed', '%E5%8F%91%E7%A5%A8.pdf', 'FilenameMismatch'],
-  ])('for an object OSS holds with %s: 400 %s, kept and flagged, no URL', async (_, stored, code) => {
+    ['no x-oss-meta-filename (the client left it out of InitiateMultipartUpload)', 'FilenameMissing', undefined],
+    ['another x-oss-meta-filename than the one signed', 'FilenameMismatch', '%E5%8F%91%E7%A5%A8.pdf'],
+  ])('for an object OSS holds with %s: 400 %s, kept and flagged, no URL', async (_, code, stored) => {
     configure({ UPLOAD_CONTENT_TYPES: 'application/pdf' });
     const res = await invoke(named(stored));
     expect([res.status, res.body.error.code]).toEqual([400, code]);
