@@ -7,7 +7,7 @@ import { createHmac } from 'node:crypto';
 import type { LocalRuntime } from '../../local/runtime';
 import type { CallbackAnswer, SignedCallbackResponse } from '../../shared/api/types';
 import { setLogSink } from '../../shared/log';
-import { startTestRuntime } from '../helpers/runtime';
+import { postAs, startTestRuntime } from '../helpers/runtime';
 
 const BUCKET = 'local-uploads';
 
@@ -38,14 +38,7 @@ beforeEach(() => {
 });
 afterEach(() => setLogSink(restoreSink));
 
-async function api<T>(user: string, path: string, body: unknown): Promise<{ status: number; body: T }> {
-  const res = await fetch(`${rt.appUrl}/api/${path}`, {
-    method: 'POST',
-    headers: { Authorization: `Bearer ${await rt.login(user)}`, 'Content-Type': 'application/json' },
-    body: JSON.stringify(body),
-  });
-  return { status: res.status, body: (await res.json()) as T };
-}
+const api = <T>(user: string, path: string, body: unknown) => postAs<T>(rt, user, path, body);
 
 /** An ali-oss client on `user`'s own STS credentials, as /token hands them out. */
 async function stsClient(user: string, access = 'readwrite'): Promise<AliOss> {

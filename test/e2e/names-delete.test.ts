@@ -8,7 +8,7 @@ import type { LocalRuntime } from '../../local/runtime';
 import type { CallbackAnswer, SignedCallbackResponse, SignedFormResponse, SignedUrlResponse } from '../../shared/api/types';
 import { setLogSink } from '../../shared/log';
 import { presignObjectUrl } from '../../shared/signer/presign';
-import { startTestRuntime } from '../helpers/runtime';
+import { postAs, startTestRuntime } from '../helpers/runtime';
 import { formOf, ossCode } from './sign-helpers';
 
 const BUCKET = 'local-uploads';
@@ -48,14 +48,7 @@ beforeEach(() => {
   logs = [];
 });
 
-async function api<T>(user: string, path: string, body: unknown): Promise<{ status: number; body: T }> {
-  const res = await fetch(`${rt.appUrl}/api/${path}`, {
-    method: 'POST',
-    headers: { Authorization: `Bearer ${await rt.login(user)}`, 'Content-Type': 'application/json' },
-    body: JSON.stringify(body),
-  });
-  return { status: res.status, body: (await res.json()) as T };
-}
+const api = <T>(user: string, path: string, body: unknown) => postAs<T>(rt, user, path, body);
 
 async function sign<T>(user: string, body: unknown): Promise<T> {
   const res = await api<T>(user, 'sign', body);
