@@ -40,12 +40,12 @@ function credentialsOf(req: Request) {
 }
 
 /**
- * The owner the MAC vouches for, with their prefix, and the file name it binds (x-oss-meta-filename,
- * when the upload was signed with one); throws ApiError CallbackMac* for a callback the sign function
+ * The owner the MAC vouches for, with their prefix, and the digest of the file name it binds (of
+ * x-oss-meta-filename, when the upload was signed with one); throws ApiError CallbackMac* for a callback the sign function
  * did not pin for this bucket, object and owner. A genuine callback can be relayed: with STS
  * credentials a client writes the whole body, naming any object.
  */
-function pinnedOwner(req: Request, claim: CallbackClaim, now: Date): { user: string; prefix: string; filename?: string } {
+function pinnedOwner(req: Request, claim: CallbackClaim, now: Date): { user: string; prefix: string; filenameSha256?: string } {
   const keys = req.config.callback.macKeys;
   if (!keys) throw new ConfigError('CALLBACK_MAC_KEY', 'is required by the callback function: the key the sign function MACs its callbacks with');
   const verdict = verifyCallbackMac(keys, { bucket: claim.bucket, object: claim.key }, claim.pinned, now);
@@ -55,7 +55,7 @@ function pinnedOwner(req: Request, claim: CallbackClaim, now: Date): { user: str
     req.note({ refused: refusal?.code });
     throw new ApiError(refusal?.code ?? 'CallbackMacInvalid', refusal?.message ?? MAC_REFUSALS.invalid.message);
   }
-  return { ...owner, filename: verdict.filename };
+  return { ...owner, filenameSha256: verdict.filenameSha256 };
 }
 
 /** The reported upload, confirmed with OSS and checked; throws ApiError (OssUnavailable). */
@@ -90,7 +90,7 @@ export async function handleCallback(req: Request): Promise<Reply> {
   const download = downloadSigner(req.config, credentialsOf(req), owner, claim.key, now);
   let outcome: Outcome;
   try {
-    outcome = await outcomeOf(req, { ...claim, signedFilename: owner.filename }, now);
+    outcome = await outcomeOf(req, { ...claim, signedFilenameSha256: owner.filenameSha256 }, now);
   } finally {
     // Nothing is left running once the answer is sent.
     await download;

@@ -51,7 +51,7 @@ export async function confirmUpload(claim: UploadClaim, config: Config, credenti
   const facts = { ...claim, size: head.size, mimeType: head.contentType };
   const verdict = checkUpload(rules, facts);
   if (!verdict.ok) return violation(verdict, target, claim.key, config);
-  const named = checkFilename(claim.key, head.filename, claim.signedFilename);
+  const named = checkFilename(claim.key, head.filename, claim.signedFilenameSha256);
   if (!named.ok) return violation({ ...named, user: verdict.user }, target, claim.key, config);
   return { kind: 'accepted', event: uploadEvent({ ...facts, filename: named.filename }, verdict.user, time), owner: verdict };
 }

@@ -20,8 +20,8 @@ export interface UploadClaim {
   mimeType?: string;
   /** The OSS operation that made the object, when the report says (the event name's second part, e.g. PutSymlink). */
   createdBy?: string;
-  /** The x-oss-meta-filename value a verified callback MAC binds: OSS must hold exactly this. */
-  signedFilename?: string;
+  /** The digest (filenameDigest) of the x-oss-meta-filename value a verified callback MAC binds: OSS must hold a value with it. */
+  signedFilenameSha256?: string;
 }
 
 /** A callback's report: the upload, and what it carries of the MAC the sign function pinned. */
@@ -106,7 +106,7 @@ function fields(body: Buffer, contentType: string | undefined): Record<string, u
 /**
  * The upload a callback body reports, read from OSS's system variables only (`bucket`, `object`,
  * `etag`, `size`, `mimeType`), and the MAC fields the sign function pinned beside them (`owner`,
- * `exp`, `keyPrefix`, `filename`, `mac`), which decide nothing until the MAC verifies; `x:` variables
+ * `exp`, `keyPrefix`, `filenameSha256`, `mac`), which decide nothing until the MAC verifies; `x:` variables
  * are the client's and decide nothing. Throws ApiError CallbackBodyInvalid or CallbackBodyTypeNotSupported.
  */
 export function claimFromCallbackBody(body: Buffer, contentType: string | undefined): CallbackClaim {
@@ -117,7 +117,7 @@ export function claimFromCallbackBody(body: Buffer, contentType: string | undefi
     etag: normalizeEtag(text(f.etag, 'etag') as string),
     size: byteCount(f.size),
     mimeType: text(f.mimeType, 'mimeType', false),
-    pinned: { owner: f.owner, exp: f.exp, keyPrefix: f.keyPrefix, filename: f.filename, mac: f.mac },
+    pinned: { owner: f.owner, exp: f.exp, keyPrefix: f.keyPrefix, filenameSha256: f.filenameSha256, mac: f.mac },
   };
 }
 

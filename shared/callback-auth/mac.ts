@@ -3,7 +3,7 @@
 // callback body, so a genuine callback can name anyone's key. The sign function therefore puts a MAC
 // into every callback it pins, keyed by a secret only the functions hold (CALLBACK_MAC_KEY) and bound
 // to the bucket, the exact key (or, for a form whose key ends in `${filename}`, the signed key
-// prefix), the file name the upload was signed with (when one was), the owner and an expiry; the
+// prefix), a digest of the file name the upload was signed with (when one was), the owner and an expiry; the
 // callback gives out a download URL or user data only when that MAC verifies against the bucket and
 // object OSS reports.
 
@@ -23,8 +23,8 @@ export interface CallbackScope {
   key?: string;
   /** For a form key ending in `${filename}`: what precedes it; the object must start with it. */
   keyPrefix?: string;
-  /** The x-oss-meta-filename value the upload was signed with (percent-encoded), when it was signed with one. */
-  filename?: string;
+  /** Base64url SHA-256 of the x-oss-meta-filename value the upload was signed with, when it was signed with one. */
+  filenameSha256?: string;
   /** The owner's key segment (the user id, or `~` and a hash of it). */
   owner: string;
   /** Unix seconds after which the MAC is refused. */
@@ -37,7 +37,7 @@ export interface CallbackScope {
 // input can equal.
 function macInput(s: CallbackScope): string {
   const scope = [s.bucket, s.key ?? null, s.keyPrefix ?? null, s.owner, s.exp];
-  return JSON.stringify(s.filename === undefined ? ['oss-upload-callback/1', ...scope] : ['oss-upload-callback/2', ...scope, s.filename]);
+  return JSON.stringify(s.filenameSha256 === undefined ? ['oss-upload-callback/1', ...scope] : ['oss-upload-callback/2', ...scope, s.filenameSha256]);
 }
 
 function hmac(key: Buffer, s: CallbackScope): Buffer {
@@ -54,16 +54,17 @@ export interface MacFields {
   owner?: unknown;
   exp?: unknown;
   keyPrefix?: unknown;
-  filename?: unknown;
+  filenameSha256?: unknown;
   mac?: unknown;
 }
 
 export type MacVerdict =
-  /** `filename`: the x-oss-meta-filename value the MAC binds, when it binds one. */
-  | { ok: true; owner: string; filename?: string }
+  /** `filenameSha256`: the digest of the x-oss-meta-filename value the MAC binds, when it binds one. */
+  | { ok: true; owner: string; filenameSha256?: string }
   | { ok: false; reason: 'missing' | 'invalid' | 'expired' };
 
-const MAC_TEXT = /^[A-Za-z0-9_-]{43}$/;
+/** Base64url of 32 bytes: a MAC, and a file name's digest. */
+const SHA256_TEXT = /^[A-Za-z0-9_-]{43}$/;
 
 /**
  * Whether `fields` carry a MAC, valid now under one of the ring's keys, for the bucket and object OSS
@@ -74,20 +75,20 @@ const MAC_TEXT = /^[A-Za-z0-9_-]{43}$/;
  */
 export function verifyCallbackMac(keys: SecretRing, reported: { bucket: string; object: string }, fields: MacFields, now: Date): MacVerdict {
   if (fields.mac === undefined) return { ok: false, reason: 'missing' };
-  const { mac, owner, exp, keyPrefix, filename } = fields;
+  const { mac, owner, exp, keyPrefix, filenameSha256 } = fields;
   const expSeconds = typeof exp === 'string' && /^\d{1,12}$/.test(exp) ? Number(exp) : exp;
-  if (typeof mac !== 'string' || !MAC_TEXT.test(mac) || typeof owner !== 'string' || typeof expSeconds !== 'number' || !Number.isSafeInteger(expSeconds)) {
+  if (typeof mac !== 'string' || !SHA256_TEXT.test(mac) || typeof owner !== 'string' || typeof expSeconds !== 'number' || !Number.isSafeInteger(expSeconds)) {
     return { ok: false, reason: 'invalid' };
   }
   if (keyPrefix !== undefined && (typeof keyPrefix !== 'string' || !reported.object.startsWith(keyPrefix))) return { ok: false, reason: 'invalid' };
-  if (filename !== undefined && typeof filename !== 'string') return { ok: false, reason: 'invalid' };
+  if (filenameSha256 !== undefined && (typeof filenameSha256 !== 'string' || !SHA256_TEXT.test(filenameSha256))) return { ok: false, reason: 'invalid' };
   const target = keyPrefix === undefined ? { key: reported.object } : { keyPrefix };
-  const scope: CallbackScope = { bucket: reported.bucket, ...target, owner, exp: expSeconds, filename };
+  const scope: CallbackScope = { bucket: reported.bucket, ...target, owner, exp: expSeconds, filenameSha256 };
   const given = Buffer.from(mac, 'base64url');
   if (!keys.accepted.some((key) => timingSafeEqual(hmac(key, scope), given))) return { ok: false, reason: 'invalid' };
   const nowSeconds = Math.floor(now.getTime() / 1000);
   if (expSeconds < nowSeconds - CLOCK_SKEW_SECONDS || expSeconds > nowSeconds + CALLBACK_MAC_MAX_SECONDS + CLOCK_SKEW_SECONDS) {
     return { ok: false, reason: 'expired' };
   }
-  return filename === undefined ? { ok: true, owner } : { ok: true, owner, filename };
+  return filenameSha256 === undefined ? { ok: true, owner } : { ok: true, owner, filenameSha256 };
 }

@@ -6,7 +6,7 @@
 import { ApiError } from '../api/errors';
 import { CALLBACK_MAC_MAX_SECONDS, callbackMac, type CallbackScope } from '../callback-auth/mac';
 import type { SecretRing } from '../secrets';
-import { encodeFilename } from './filename';
+import { encodeFilename, filenameDigest } from './filename';
 import type { Grant } from './rules';
 
 export const CALLBACK_BODY_TYPE = 'application/json';
@@ -57,10 +57,10 @@ export function pinnedCallback(grant: Grant, target: CallbackTarget, seconds: nu
   if (!callbackUrl) return undefined;
   if (!pin.keys) throw new ApiError('Misconfigured', 'CALLBACK_URL is set without CALLBACK_MAC_KEY');
   const exp = Math.floor(pin.now.getTime() / 1000) + Math.min(seconds, CALLBACK_MAC_MAX_SECONDS);
-  const filename = 'key' in target && target.filename !== undefined ? encodeFilename(target.filename) : undefined;
-  const scope: CallbackScope = 'key' in target ? { bucket, owner: grant.user, exp, key: target.key, filename } : { bucket, owner: grant.user, exp, keyPrefix: target.keyPrefix };
+  const filenameSha256 = 'key' in target && target.filename !== undefined ? filenameDigest(encodeFilename(target.filename)) : undefined;
+  const scope: CallbackScope = 'key' in target ? { bucket, owner: grant.user, exp, key: target.key, filenameSha256 } : { bucket, owner: grant.user, exp, keyPrefix: target.keyPrefix };
   const prefix = 'keyPrefix' in target ? `,"keyPrefix":${JSON.stringify(target.keyPrefix)}` : '';
-  const name = filename === undefined ? '' : `,"filename":${JSON.stringify(filename)}`;
+  const name = filenameSha256 === undefined ? '' : `,"filenameSha256":"${filenameSha256}"`;
   const callbackBody = `{${OSS_VARIABLES},"owner":${JSON.stringify(grant.user)},"exp":${exp}${prefix}${name},"mac":"${callbackMac(pin.keys, scope)}"}`;
   const param: CallbackParam = { callbackUrl, callbackBody, callbackBodyType: CALLBACK_BODY_TYPE };
   return { param, base64: Buffer.from(JSON.stringify(param), 'utf8').toString('base64'), exp };

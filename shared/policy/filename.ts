@@ -1,7 +1,9 @@
 // The user's file name exactly as given: carried in the object's user metadata (x-oss-meta-filename),
-// percent-encoded (UTF-8) so any Unicode name travels in an HTTP header and round-trips. The safe,
-// readable form a key ends with is keys.ts's safeName; the two must agree (upload-checks.ts).
+// percent-encoded (UTF-8) so any Unicode name travels in an HTTP header and round-trips, and bound
+// into a callback's MAC as a digest. The safe, readable form a key ends with is keys.ts's safeName;
+// the two must agree (upload-checks.ts).
 
+import { createHash } from 'node:crypto';
 import { ApiError } from '../api/errors';
 
 /** The user metadata header holding the exact name (`x-oss-meta-*` is signed in V4 and V1 alike). */
@@ -24,6 +26,15 @@ export function exactFilename(value: unknown): string | undefined {
 /** The value of x-oss-meta-filename for a name: its UTF-8 bytes percent-encoded (encodeURIComponent), ASCII only. */
 export function encodeFilename(name: string): string {
   return encodeURIComponent(name);
+}
+
+/**
+ * What a callback's MAC binds of the name an upload is signed with: Base64url SHA-256 of the
+ * x-oss-meta-filename value (43 characters), so the callback parameter stays short whatever the name's
+ * length (the value alone may take 2.3 KB, and rides beside the callback on CompleteMultipartUpload).
+ */
+export function filenameDigest(value: string): string {
+  return createHash('sha256').update(value, 'utf8').digest('base64url');
 }
 
 /**

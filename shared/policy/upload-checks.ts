@@ -4,7 +4,7 @@
 import { isAllowedType } from './content-type';
 import { ApiError, type ApiErrorCode } from '../api/errors';
 import { mediaType } from '../text';
-import { decodeFilename, FILENAME_META } from './filename';
+import { decodeFilename, FILENAME_META, filenameDigest } from './filename';
 import { nameOfKey, safeName, userOfKey, validateKey } from './keys';
 import type { Rules } from './rules';
 
@@ -62,7 +62,8 @@ export type FilenameVerdict = { ok: true; filename: string } | { ok: false; code
 
 /**
  * The file name of a stored object, from what HeadObject reports as its x-oss-meta-filename
- * (`stored`, percent-encoded) and, for a callback, the value its MAC binds (`signed`):
+ * (`stored`, percent-encoded) and, for a callback, the digest of the value its MAC binds
+ * (`signedSha256`, filenameDigest):
  * - a signed name must be stored exactly: absent is FilenameMissing, another value FilenameMismatch;
  * - a stored name must be the canonical encoding of a valid name (InvalidFilename) whose safe form
  *   is the key's last segment (FilenameMismatch): the key carries the name, so a name that does not
@@ -70,9 +71,11 @@ export type FilenameVerdict = { ok: true; filename: string } | { ok: false; code
  * - with neither, the name is the key's last segment (a `${filename}` form's, the uploaded file's
  *   own name; an unnamed key's, its id).
  */
-export function checkFilename(key: string, stored: string | undefined, signed: string | undefined): FilenameVerdict {
-  if (signed !== undefined && stored === undefined) return { ok: false, code: 'FilenameMissing', reason: `the upload was signed with a file name but OSS holds no ${FILENAME_META}` };
-  if (signed !== undefined && stored !== signed) return { ok: false, code: 'FilenameMismatch', reason: `${FILENAME_META} is not the file name the upload was signed with` };
+export function checkFilename(key: string, stored: string | undefined, signedSha256: string | undefined): FilenameVerdict {
+  if (signedSha256 !== undefined && stored === undefined) return { ok: false, code: 'FilenameMissing', reason: `the upload was signed with a file name but OSS holds no ${FILENAME_META}` };
+  if (signedSha256 !== undefined && filenameDigest(stored as string) !== signedSha256) {
+    return { ok: false, code: 'FilenameMismatch', reason: `${FILENAME_META} is not the file name the upload was signed with` };
+  }
   if (stored === undefined) return { ok: true, filename: nameOfKey(key) };
   const filename = decodeFilename(stored);
   if (filename === undefined) return { ok: false, code: 'InvalidFilename', reason: `${FILENAME_META} is not a percent-encoded UTF-8 file name of 1 to 255 characters` };

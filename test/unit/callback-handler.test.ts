@@ -11,7 +11,7 @@ import type { HttpResponse } from '../../shared/http/response';
 import { setLogSink } from '../../shared/log';
 import { switchableConfig } from '../helpers/config';
 import { fcContext, httpEvent } from '../helpers/events';
-import { macFor } from '../helpers/callback-mac';
+import { filenameSha256, macFor } from '../helpers/callback-mac';
 import { TEST_MAC_KEY } from '../helpers/config';
 import { b64, connectionCounter, fakeOss, fakeSts, hang, OSS_KEY_URL_HEADER, ossSignature, recordingServer, rsaKeys, type FakeOss, type FakeSts, type Recorder } from './callback-helpers';
 
@@ -107,7 +107,7 @@ function pinnedBody(vars: Record<string, unknown>, pin: Pin = {}): string {
   const exp = pin.exp ?? inADay();
   const scope = pin.keyPrefix === undefined ? { key: pin.key ?? object } : { keyPrefix: pin.keyPrefix };
   const mac = macFor({ bucket: String(vars.bucket ?? BUCKET), owner, exp, ...scope, filename: pin.filename, macKey: pin.macKey ?? TEST_MAC_KEY });
-  const named = pin.filename === undefined ? {} : { filename: pin.filename };
+  const named = pin.filename === undefined ? {} : { filenameSha256: filenameSha256(pin.filename) };
   return callbackBody({ ...vars, owner, exp, ...(pin.keyPrefix === undefined ? {} : { keyPrefix: pin.keyPrefix }), ...named, mac });
 }
 
@@ -339,12 +339,23 @@ describe('a callback for an upload signed with a file name', () => {
     expect(store.objects.has(KEY)).toBe(false);
   });
 
-  test('a body whose filename field was changed no longer verifies: 403 CallbackMacInvalid, OSS not asked', async () => {
+  test('a body whose file name digest was dropped (to pass for a MAC without a name) no longer verifies: 403 CallbackMacInvalid, OSS not asked', async () => {
+    configure({ UPLOAD_CONTENT_TYPES: 'application/pdf' });
+    const obj = store.put(KEY, '%PDF', 'application/pdf', 'Normal');
+    const body = pinnedBody({ bucket: BUCKET, object: KEY, etag: obj.etag, size: obj.body.length, mimeType: 'application/pdf' }, { filename: NAME });
+    store.hits.splice(0);
+    const res = await invoke(callback(body.replace(`,"filenameSha256":"${filenameSha256(NAME)}"`, '')));
+    expect([res.status, res.body.error.code]).toEqual([403, 'CallbackMacInvalid']);
+    expect(store.hits).toHaveLength(0);
+  });
+
+  test('a body whose file name digest was changed (to the name OSS holds) no longer verifies: 403 CallbackMacInvalid, OSS not asked', async () => {
     configure({ UPLOAD_CONTENT_TYPES: 'application/pdf' });
     const obj = store.put(KEY, '%PDF', 'application/pdf', 'Normal', '%E5%8F%91%E7%A5%A8.pdf');
     const body = pinnedBody({ bucket: BUCKET, object: KEY, etag: obj.etag, size: obj.body.length, mimeType: 'application/pdf' }, { filename: NAME });
     store.hits.splice(0);
-    const res = await invoke(callback(body.replace(NAME, '%E5%8F%91%E7%A5%A8.pdf')));
+    expect(body).toContain(`"filenameSha256":"${filenameSha256(NAME)}"`);
+    const res = await invoke(callback(body.replace(filenameSha256(NAME), filenameSha256('%E5%8F%91%E7%A5%A8.pdf'))));
     expect([res.status, res.body.error.code]).toEqual([403, 'CallbackMacInvalid']);
     expect(store.hits).toHaveLength(0);
   });

@@ -8,7 +8,7 @@ import { grantFor, roleSessionName, type Rules } from '../../shared/policy/rules
 import { sessionPolicy, sessionPolicyJson } from '../../shared/policy/session-policy';
 import { checkFilename, checkObjectType, checkUpload } from '../../shared/policy/upload-checks';
 import { callbackPlan, deletePlan, getPlan, putPlan } from '../../shared/policy/url-constraints';
-import { callbackParamFor } from '../helpers/callback-mac';
+import { callbackParamFor, filenameSha256 } from '../helpers/callback-mac';
 import { isAllowed, type RamPolicy } from '../../local/iam/evaluate';
 import { policyCode } from '../helpers/policy';
 import { TEST_MAC_KEY } from '../helpers/config';
@@ -397,7 +397,7 @@ describe('output 4: the checks on what OSS reports after the upload', () => {
   const NAME = '%E6%8A%A5%E5%91%8A%202026%20(final).pdf';
 
   test('the file name is the stored x-oss-meta-filename, decoded, when it is the one signed and its safe form ends the key', () => {
-    expect(checkFilename(NAMED_KEY, NAME, NAME)).toEqual({ ok: true, filename: '报告 2026 (final).pdf' });
+    expect(checkFilename(NAMED_KEY, NAME, filenameSha256(NAME))).toEqual({ ok: true, filename: '报告 2026 (final).pdf' });
     expect(checkFilename(NAMED_KEY, NAME, undefined)).toEqual({ ok: true, filename: '报告 2026 (final).pdf' });
     expect(checkFilename('users/alice/id/a_b.pdf', 'a%3Ab.pdf', undefined)).toEqual({ ok: true, filename: 'a:b.pdf' });
   });
@@ -407,9 +407,9 @@ describe('output 4: the checks on what OSS reports after the upload', () => {
   });
 
   test.each([
-    ['a signed name that OSS does not hold', undefined, NAME, 'FilenameMissing'],
-    ['another name than the one signed', '%E6%8A%A5%E5%91%8A.pdf', NAME, 'FilenameMismatch'],
-    ['the signed name spelt another way (lower-case hex)', NAME.replace('%E6', '%e6'), NAME, 'FilenameMismatch'],
+    ['a signed name that OSS does not hold', undefined, filenameSha256(NAME), 'FilenameMissing'],
+    ['another name than the one signed', '%E6%8A%A5%E5%91%8A.pdf', filenameSha256(NAME), 'FilenameMismatch'],
+    ['the signed name spelt another way (lower-case hex)', NAME.replace('%E6', '%e6'), filenameSha256(NAME), 'FilenameMismatch'],
     ['a name whose safe form is not the key\'s last segment (no MAC: the event path)', 'invoice.pdf', undefined, 'FilenameMismatch'],
     ['a value that is not percent-encoded UTF-8', '%FF%FE.pdf', undefined, 'InvalidFilename'],
     ['a non-canonical encoding', '%E6%8a%A5%E5%91%8A%202026%20(final).pdf', undefined, 'InvalidFilename'],
