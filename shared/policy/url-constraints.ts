@@ -59,9 +59,8 @@ export function putPlan(grant: Grant, req: UrlRequest, pin: Pinning): UrlPlan {
   return { method: 'PUT', key, headers, query, additionalHeaders, expiresSeconds };
 }
 
-/** RFC 6266/5987 Content-Disposition with an ASCII fallback and the exact UTF-8 name. */
-export function attachmentDisposition(filename?: string): string {
-  if (!filename) return 'attachment';
+/** RFC 6266/5987 Content-Disposition with an ASCII fallback and the exact UTF-8 name (1–255 characters). */
+export function attachmentDisposition(filename: string): string {
   const clean = filename.normalize('NFC').replace(/[\u0000-\u001f\u007f-\u009f/\\]/g, '_');
   const ascii = clean.replace(/[^\x20-\x7e]/g, '_').replace(/["%;]/g, '_');
   const encoded = encodeURIComponent(clean).replace(/['()*]/g, (c) => '%' + c.charCodeAt(0).toString(16).toUpperCase());
