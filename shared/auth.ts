@@ -10,6 +10,14 @@ export interface Identity {
   claims: JWTPayload;
 }
 
+/**
+ * Whether every caller is a guest (the storage rules' `guest`, the user `anonymous`): AUTH_ANONYMOUS,
+ * and no way of verifying a token configured.
+ */
+export function guestsOnly(auth: AuthConfig): boolean {
+  return auth.anonymous && !auth.jwksUrl && !auth.hs256Secret;
+}
+
 const ASYMMETRIC = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'EdDSA'];
 
 const jwksCache = new Map<string, JWTVerifyGetKey>();

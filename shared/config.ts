@@ -1,11 +1,12 @@
 // Environment → typed, validated configuration. Read once per instance; every problem names the
 // variable and says what is expected, so a misconfigured deploy fails loudly on its first request.
-// The upload rules' own checks (prefix template, content types) belong to shared/policy: this module
-// reads the variables and hands the values to them.
+// The upload rules' own checks (prefix template, content types, the storage rules file) belong to
+// shared/policy: this module reads the variables and hands the values to them.
 
 import { allowedTypesRule } from './policy/content-type';
 import { prefixTemplateRule } from './policy/keys';
-import type { Rules } from './policy/rules';
+import { homeRule, homeTemplate, type Limits, type Rules, UPLOAD_PATHS } from './policy/rules';
+import { environmentRule, pathRules, pointerText, type RulesPointer, type StorageRules } from './policy/storage-rules';
 import { type SecretRing, secretRing } from './secrets';
 import type { SignatureVersionName } from './signer/signature-version';
 
@@ -60,6 +61,20 @@ export class ConfigError extends Error {
     expected: string,
   ) {
     super(`${variable}: ${expected}`);
+  }
+}
+
+/** Where a rules file's problems are reported: the setting that names the file. */
+export const RULES_VARIABLE = 'STORAGE_RULES';
+
+/** A problem in the storage rules file, at `at` in the document (the tooling turns it into a line number). */
+export class RulesError extends ConfigError {
+  override name = 'RulesError';
+  constructor(
+    readonly at: RulesPointer,
+    readonly problem: string,
+  ) {
+    super(RULES_VARIABLE, `${pointerText(at)}: ${problem}`);
   }
 }
 
@@ -183,7 +198,7 @@ function lifetime(env: Env, name: Defaulted, stsDurationSeconds: number): number
   return seconds;
 }
 
-function rulesFrom(env: Env, bucket: string, region: string): Rules {
+function rulesFrom(env: Env, bucket: string, region: string, storage: StorageRules | undefined): Rules {
   const minSize = int(env, 'UPLOAD_MIN_SIZE', 0, 5 * 1024 ** 3);
   const maxSize = int(env, 'UPLOAD_MAX_SIZE', 1, 5 * 1024 ** 3);
   if (minSize > maxSize) throw new ConfigError('UPLOAD_MIN_SIZE', `must not exceed UPLOAD_MAX_SIZE (${maxSize})`);
@@ -193,10 +208,7 @@ function rulesFrom(env: Env, bucket: string, region: string): Rules {
   if (urlExpiresSeconds > maxUrlExpiresSeconds) {
     throw new ConfigError('URL_EXPIRES_SECONDS', `must not exceed URL_MAX_EXPIRES_SECONDS (${maxUrlExpiresSeconds})`);
   }
-  return {
-    bucket,
-    region,
-    prefixTemplate: prefixTemplateRule(withDefault(env, 'UPLOAD_PREFIX'), failFor('UPLOAD_PREFIX')),
+  const limits: Limits = {
     allowedContentTypes: allowedTypesRule(list(withDefault(env, 'UPLOAD_CONTENT_TYPES')), failFor('UPLOAD_CONTENT_TYPES')),
     minSize,
     maxSize,
@@ -204,8 +216,28 @@ function rulesFrom(env: Env, bucket: string, region: string): Rules {
     urlExpiresSeconds,
     maxUrlExpiresSeconds,
     postExpiresSeconds: lifetime(env, 'POST_EXPIRES_SECONDS', stsDurationSeconds),
+    uploadPaths: UPLOAD_PATHS,
+    requireFilename: false,
+  };
+  if (storage !== undefined && str(env, 'UPLOAD_PREFIX') !== undefined) {
+    throw new ConfigError('UPLOAD_PREFIX', `is replaced by the paths of the storage rules file (${RULES_VARIABLE}); remove it`);
+  }
+  const paths = storage
+    ? pathRules(storage, limits, stsDurationSeconds, (at, problem) => {
+        throw new RulesError(at, problem);
+      })
+    : [environmentRule(prefixTemplateRule(withDefault(env, 'UPLOAD_PREFIX'), failFor('UPLOAD_PREFIX')), limits)];
+  return {
+    ...limits,
+    bucket,
+    region,
+    prefixTemplate: homeTemplate(homeRule(paths)),
     stsDurationSeconds,
     callbackUrl: httpUrl('CALLBACK_URL', str(env, 'CALLBACK_URL')),
+    paths,
+    groupsClaim: storage?.groupsClaim,
+    maxClaimValues: storage?.maxClaimValues ?? 0,
+    fromFile: storage !== undefined,
   };
 }
 
@@ -225,8 +257,12 @@ function authFrom(env: Env): AuthConfig {
   return { jwksUrl, hs256Secret, issuer, audience, userClaim: withDefault(env, 'AUTH_USER_CLAIM'), anonymous: bool(env, 'AUTH_ANONYMOUS') };
 }
 
-/** The configuration `env` describes; throws ConfigError naming the first variable that is wrong. */
-export function loadConfig(env: Env): Config {
+/**
+ * The configuration `env` describes, with the storage rules of a compiled rules file (rules/load.ts)
+ * or, without one, the one rule of UPLOAD_PREFIX; throws ConfigError naming the first variable that
+ * is wrong, or a RulesError naming the place in the rules file.
+ */
+export function loadConfig(env: Env, storage?: StorageRules): Config {
   const bucket = required(env, 'OSS_BUCKET', 'the bucket uploads go to');
   if (!BUCKET_RE.test(bucket)) throw new ConfigError('OSS_BUCKET', `"${bucket}" is not a valid bucket name (3-63 of a-z, 0-9, -)`);
   const region = required(env, 'OSS_REGION', 'the bucket region, e.g. cn-hangzhou').replace(/^oss-/, '');
@@ -234,7 +270,7 @@ export function loadConfig(env: Env): Config {
   const endpoint = httpUrl('OSS_ENDPOINT', str(env, 'OSS_ENDPOINT')) ?? `https://oss-${region}.aliyuncs.com`;
   const internalEndpoint = httpUrl('OSS_INTERNAL_ENDPOINT', str(env, 'OSS_INTERNAL_ENDPOINT')) ?? endpoint;
   const signatureVersion = oneOf(env, 'OSS_SIGNATURE_VERSION', ['v4', 'v1'] as const);
-  const rules = rulesFrom(env, bucket, region);
+  const rules = rulesFrom(env, bucket, region, storage);
   const onViolation = oneOf(env, 'CALLBACK_ON_VIOLATION', ['keep', 'delete'] as const);
   const roleArn = str(env, 'STS_ROLE_ARN');
   if (roleArn !== undefined && !/^acs:ram::\d+:role\/[\w.@-]+$/.test(roleArn)) {
@@ -289,7 +325,7 @@ export type ConfigSource = () => Config;
  * kept: every request asks again, and each answers 500 Misconfigured until the environment is fixed.
  * Deployed functions pass process.env; the local runtime and tests pass an environment of their own.
  */
-export function configFrom(env: Env): ConfigSource {
+export function configFrom(env: Env, storage?: StorageRules): ConfigSource {
   let config: Config | undefined;
-  return () => (config ??= loadConfig(env));
+  return () => (config ??= loadConfig(env, storage));
 }

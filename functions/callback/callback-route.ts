@@ -10,7 +10,7 @@ import { ConfigError } from '../../shared/config';
 import { roleCredentials } from '../../shared/http/event';
 import type { Reply } from '../../shared/http/handler';
 import type { Request } from '../../shared/http/request';
-import { userOfKey } from '../../shared/policy/keys';
+import { ownerOnlyWrites, writeRulesOf } from '../../shared/policy/grants';
 import { confirmUpload, type Outcome } from './confirm-upload';
 import { deliverEvent } from './deliver';
 import { downloadSigner } from './download-url';
@@ -40,22 +40,25 @@ function credentialsOf(req: Request) {
 }
 
 /**
- * The owner the MAC vouches for, with their prefix, and the digest of the file name it binds (of
- * x-oss-meta-filename, when the upload was signed with one); throws ApiError CallbackMac* for a callback the sign function
+ * The owner the MAC vouches for and the digest of the file name it binds (of x-oss-meta-filename,
+ * when the upload was signed with one); throws ApiError CallbackMac* for a callback the sign function
  * did not pin for this bucket, object and owner. A genuine callback can be relayed: with STS
- * credentials a client writes the whole body, naming any object.
+ * credentials a client writes the whole body, naming any object. Under a rule only its owner may
+ * write, the owner must be the key's `{uid}`; under one others may write too (a team folder), the MAC,
+ * which binds the exact key, is what vouches.
  */
-function pinnedOwner(req: Request, claim: CallbackClaim, now: Date): { user: string; prefix: string; filenameSha256?: string } {
+function pinnedOwner(req: Request, claim: CallbackClaim, now: Date): { user: string; filenameSha256?: string } {
   const keys = req.config.callback.macKeys;
   if (!keys) throw new ConfigError('CALLBACK_MAC_KEY', 'is required by the callback function: the key the sign function MACs its callbacks with');
   const verdict = verifyCallbackMac(keys, { bucket: claim.bucket, object: claim.key }, claim.pinned, now);
-  const owner = userOfKey(req.config.rules.prefixTemplate, claim.key);
-  const refusal = !verdict.ok ? MAC_REFUSALS[verdict.reason] : owner?.user !== verdict.owner ? MAC_REFUSALS.invalid : undefined;
-  if (refusal || !owner || !verdict.ok) {
+  const [under] = writeRulesOf(req.config.rules, claim.key);
+  const ownerMismatch = !under || (ownerOnlyWrites(under.rule) && (!verdict.ok || under.user !== verdict.owner));
+  const refusal = !verdict.ok ? MAC_REFUSALS[verdict.reason] : ownerMismatch ? MAC_REFUSALS.invalid : undefined;
+  if (refusal || !verdict.ok) {
     req.note({ refused: refusal?.code });
     throw new ApiError(refusal?.code ?? 'CallbackMacInvalid', refusal?.message ?? MAC_REFUSALS.invalid.message);
   }
-  return { ...owner, filenameSha256: verdict.filenameSha256 };
+  return { user: verdict.owner, filenameSha256: verdict.filenameSha256 };
 }
 
 /** The reported upload, confirmed with OSS and checked; throws ApiError (OssUnavailable). */
@@ -90,7 +93,7 @@ export async function handleCallback(req: Request): Promise<Reply> {
   const download = downloadSigner(req.config, credentialsOf(req), owner, claim.key, now);
   let outcome: Outcome;
   try {
-    outcome = await outcomeOf(req, { ...claim, signedFilenameSha256: owner.filenameSha256 }, now);
+    outcome = await outcomeOf(req, { ...claim, signedFilenameSha256: owner.filenameSha256, signedOwner: owner.user }, now);
   } finally {
     // Nothing is left running once the answer is sent.
     await download;

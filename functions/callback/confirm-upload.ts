@@ -48,12 +48,12 @@ export async function confirmUpload(claim: UploadClaim, config: Config, credenti
   if (head.etag !== claim.etag) {
     return { kind: 'unconfirmed', code: 'ObjectChanged', reason: `${claim.key} does not have the reported ETag` };
   }
-  const facts = { ...claim, size: head.size, mimeType: head.contentType };
+  const facts = { ...claim, size: head.size, mimeType: head.contentType, named: head.filename !== undefined };
   const verdict = checkUpload(rules, facts);
   if (!verdict.ok) return violation(verdict, target, claim.key, config);
   const named = checkFilename(claim.key, head.filename, claim.signedFilenameSha256);
   if (!named.ok) return violation({ ...named, user: verdict.user }, target, claim.key, config);
-  return { kind: 'accepted', event: uploadEvent({ ...facts, filename: named.filename }, verdict.user, time), owner: verdict };
+  return { kind: 'accepted', event: uploadEvent({ ...facts, filename: named.filename }, verdict.user || (claim.signedOwner ?? ''), time), owner: verdict };
 }
 
 /** A violation kept and flagged, or deleted when the rules say so and the key names its owner. */

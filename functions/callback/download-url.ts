@@ -1,5 +1,5 @@
 // The short-lived signed GET URL the callback answer gives the uploader, signed as /sign signs: with
-// STS credentials narrowed to the owner's own download scope, through the same credential cache, so
+// STS credentials narrowed to what the rules let the owner read there, through the same credential cache, so
 // OSS refuses it for anything outside that scope (a symlink to another user's object included). The
 // call to STS gets one attempt and a short timeout inside OSS's 5 s: without an answer in time the
 // callback answers with no URL, never with a 5xx. The credentials are asked for beside the
@@ -8,8 +8,9 @@
 import type { ApiErrorCode } from '../../shared/api/errors';
 import { ApiError } from '../../shared/api/errors';
 import { type Config, ConfigError } from '../../shared/config';
+import { guestsOnly } from '../../shared/auth';
+import { callerOf, grantsAt } from '../../shared/policy/grants';
 import { getPlan } from '../../shared/policy/url-constraints';
-import type { Grant } from '../../shared/policy/rules';
 import type { Credentials } from '../../shared/signer/credentials';
 import { bucketTarget, presignUrl, signingAt } from '../../shared/signer/presign';
 import { signingCredentials, vendCredentials } from '../../shared/sts';
@@ -35,11 +36,14 @@ function failed(err: unknown): DownloadUrl {
  * are in hand; when they are not (an outage, a misconfiguration), a signer that answers no URL and
  * why. Never rejects.
  */
-export async function downloadSigner(config: Config, own: Credentials, owner: { user: string; prefix: string }, key: string, at: Date): Promise<DownloadSigner> {
+export async function downloadSigner(config: Config, own: Credentials, owner: { user: string }, key: string, at: Date): Promise<DownloadSigner> {
   try {
     const roleArn = config.sts.roleArn;
     if (!roleArn) throw new ConfigError('STS_ROLE_ARN', 'is required by the callback function to sign download URLs');
-    const grant: Grant = { uid: owner.user, user: owner.user, prefix: owner.prefix, access: 'download', rules: config.rules };
+    // The owner is known by its key segment only (the MAC names it): its claims are not, so a path only
+    // claims open (a team folder) gives it no download URL here.
+    const caller = callerOf({ uid: owner.user, guest: guestsOnly(config.auth) }, config.rules, owner.user);
+    const [grant] = grantsAt(config.rules, caller, 'read', key);
     const expiresIn = Math.min(config.callback.downloadUrlSeconds, config.rules.maxUrlExpiresSeconds);
     const useSeconds = getPlan(grant, { key, expiresIn }).expiresSeconds;
     const timeoutMs = Math.min(config.sts.timeoutMs, CALLBACK_STS_TIMEOUT_MS);

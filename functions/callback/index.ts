@@ -7,6 +7,7 @@ import { invocation } from '../../shared/http/event';
 import { type FcHandler, httpHandler } from '../../shared/http/handler';
 import { handleCallback } from './callback-route';
 import { handleOssEvent } from './oss-events';
+import { BUNDLED_RULES } from '../../shared/policy/bundled-rules';
 
 /** The callback function on a configuration of its own (the local runtime's, a test's). */
 export function callbackHandler(config: ConfigSource): FcHandler {
@@ -17,5 +18,5 @@ export function callbackHandler(config: ConfigSource): FcHandler {
   };
 }
 
-/** The deployed function: configured from its environment, read once. */
-export const handler = callbackHandler(configFrom(process.env));
+/** The deployed function: configured from its environment and the rules file it was built with, read once. */
+export const handler = callbackHandler(configFrom(process.env, BUNDLED_RULES));

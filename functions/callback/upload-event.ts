@@ -22,6 +22,8 @@ export interface UploadClaim {
   createdBy?: string;
   /** The digest (filenameDigest) of the x-oss-meta-filename value a verified callback MAC binds: OSS must hold a value with it. */
   signedFilenameSha256?: string;
+  /** The uploader a verified callback MAC names: the event's user under a path without `{uid}`. */
+  signedOwner?: string;
 }
 
 /** A callback's report: the upload, and what it carries of the MAC the sign function pinned. */

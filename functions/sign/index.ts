@@ -1,25 +1,30 @@
-// POST /sign: a presigned PUT, GET or DELETE URL, or a PostObject form, for one key under the caller's prefix,
-// signed with STS credentials narrowed to the caller's own scope (the session policy /token would
-// send for the same access), so OSS itself refuses anything outside that scope, symlink targets
+// POST /sign: a presigned PUT, GET or DELETE URL, or a PostObject form, for one key, decided by the
+// storage rule that matches the key (the first, in the file's order, that lets the caller do it and
+// whose limits the request keeps) and signed with STS credentials narrowed to that rule's pattern for
+// the caller and that one action, so OSS itself refuses anything outside it, symlink targets
 // included. Or, for an upload the client makes with its own STS credentials, the key and the pinned
-// callback. A request that breaks the rules leaves as the policy's ApiError (a 400).
+// callback. A request that breaks the rules leaves as the policy's ApiError (a 400, or 403 RuleDenied).
 
 import { ApiError } from '../../shared/api/errors';
-import type { Access, SignedCallbackResponse, SignedFormResponse, SignedUrlResponse, SignOperation } from '../../shared/api/types';
-import { authenticate } from '../../shared/auth';
+import type { RuleAction, SignedCallbackResponse, SignedFormResponse, SignedUrlResponse, SignOperation } from '../../shared/api/types';
+import { authenticate, guestsOnly } from '../../shared/auth';
 import { ConfigError, type ConfigSource, configFrom } from '../../shared/config';
 import { roleCredentials } from '../../shared/http/event';
 import { type FcHandler, httpHandler } from '../../shared/http/handler';
 import { readJson, type Request } from '../../shared/http/request';
 import type { Pinning } from '../../shared/policy/callback';
-import { postPlan } from '../../shared/policy/post-conditions';
-import { type Grant, grantFor } from '../../shared/policy/rules';
+import { exactFilename } from '../../shared/policy/filename';
+import { type Caller, callerOf, grantsAt } from '../../shared/policy/grants';
+import { validateKey } from '../../shared/policy/keys';
+import { FILENAME_PLACEHOLDER, postPlan } from '../../shared/policy/post-conditions';
+import { type Grant, prefixFor, type Rules } from '../../shared/policy/rules';
 import { callbackPlan, deletePlan, getPlan, putPlan, type UrlPlan } from '../../shared/policy/url-constraints';
 import { bucketTarget, presignUrl, signForm, type Signing, signingAt } from '../../shared/signer/presign';
 import { signingCredentials, vendCredentials } from '../../shared/sts';
+import { BUNDLED_RULES } from '../../shared/policy/bundled-rules';
 
-/** The scope each operation signs with: the narrowest that allows it, never one widened to share a cached credential. */
-const ACCESS: Record<SignOperation, Access> = { put: 'upload', post: 'upload', get: 'download', callback: 'upload', delete: 'delete' };
+/** The action each operation signs for: its scope is that one action, never one widened to share a cached credential. */
+const ACTION: Record<SignOperation, RuleAction> = { put: 'write', post: 'write', get: 'read', callback: 'write', delete: 'delete' };
 
 const URL_PLANS: Record<'put' | 'get' | 'delete', (grant: Grant, body: Record<string, unknown>, pin: Pinning) => UrlPlan> = {
   put: putPlan,
@@ -43,28 +48,72 @@ function callbackAnswer(grant: Grant, body: Record<string, unknown>, pin: Pinnin
   return { key: plan.key, headers: plan.headers, callback: plan.callback?.base64 ?? null, callbackParams: plan.callback?.param ?? null, expiresAt: plan.expiresAt ?? null };
 }
 
+/**
+ * What the rules decide on for a request: the key a GET or DELETE names, a client's key, or the folder
+ * a key is made in (`path`, the caller's own folder by default, or what precedes a form key's
+ * `${filename}`). Checked as keys are (InvalidKey) before any rule is asked; KeyRequired for a GET or
+ * DELETE without a key; a write's file name first, as the plans check it first.
+ */
+function targetOf(op: SignOperation, body: Record<string, unknown>, caller: Caller, rules: Rules): { target: string; folder: boolean } {
+  if (op === 'get' || op === 'delete') {
+    if (body.key === undefined) throw new ApiError('KeyRequired', `give the key to ${op === 'get' ? 'download' : 'delete'}`);
+    return { target: validateKey(body.key), folder: false };
+  }
+  exactFilename(body.filename);
+  if (body.key !== undefined) {
+    if (body.path !== undefined) throw new ApiError('InvalidKey', 'give key or path, not both');
+    if (op === 'post' && typeof body.key === 'string' && body.key.endsWith(FILENAME_PLACEHOLDER)) {
+      const start = body.key.slice(0, -FILENAME_PLACEHOLDER.length);
+      validateKey(`${start}f`);
+      return { target: start, folder: true };
+    }
+    return { target: validateKey(body.key), folder: false };
+  }
+  const folder = body.path ?? (rules.prefixTemplate === '' ? undefined : prefixFor(caller.user, rules.prefixTemplate));
+  if (typeof folder !== 'string' || !folder.endsWith('/')) throw new ApiError('InvalidKey', 'path must be the folder to make the key in, ending in "/"');
+  validateKey(`${folder}f`);
+  return { target: folder, folder: true };
+}
+
+/** The first grant whose plan the request keeps; when none does, the first one's refusal. */
+function firstPlan<T>(grants: Grant[], plan: (grant: Grant) => T): { grant: Grant; plan: T } {
+  let refusal: unknown;
+  for (const grant of grants) {
+    try {
+      return { grant, plan: plan(grant) };
+    } catch (err) {
+      if (!(err instanceof ApiError)) throw err;
+      refusal ??= err;
+    }
+  }
+  throw refusal;
+}
+
 async function sign(req: Request): Promise<SignedUrlResponse | SignedFormResponse | SignedCallbackResponse> {
-  const { uid } = await authenticate(req.header('authorization'), req.config.auth);
+  const identity = await authenticate(req.header('authorization'), req.config.auth);
   const body = readJson(req);
   const op = body.op;
-  if (typeof op !== 'string' || !Object.hasOwn(ACCESS, op)) throw new ApiError('InvalidOperation', 'op must be "put", "get", "post", "callback" or "delete"');
-  const grant = grantFor(uid, ACCESS[op as SignOperation], req.config.rules);
+  if (typeof op !== 'string' || !Object.hasOwn(ACTION, op)) throw new ApiError('InvalidOperation', 'op must be "put", "get", "post", "callback" or "delete"');
+  const { rules } = req.config;
+  const caller = callerOf({ ...identity, guest: guestsOnly(req.config.auth) }, rules);
+  const { target, folder } = targetOf(op as SignOperation, body, caller, rules);
+  const grants = grantsAt(rules, caller, ACTION[op as SignOperation], target, folder);
   const now = new Date(Math.floor(Date.now() / 1000) * 1000);
   const pin: Pinning = { keys: req.config.callback.macKeys, now };
   req.note({ op });
   if (op === 'callback') {
-    const answer = callbackAnswer(grant, body, pin);
+    const { plan: answer } = firstPlan(grants, (grant) => callbackAnswer(grant, body, pin));
     req.note({ object: answer.key });
     return answer;
   }
   if (op === 'post') {
-    const plan = postPlan(grant, body, pin);
-    req.note({ object: plan.key });
+    const { grant, plan } = firstPlan(grants, (g) => postPlan(g, body, pin));
+    req.note({ object: plan.key, rule: grant.rule?.path });
     const form = signForm(await scopedSigning(req, grant, plan.expiresSeconds, now), plan);
     return { url: form.url, fields: form.fields, key: plan.key, expiresAt: form.expiresAt, maxSize: plan.maxSize };
   }
-  const plan = URL_PLANS[op as keyof typeof URL_PLANS](grant, body, pin);
-  req.note({ object: plan.key });
+  const { grant, plan } = firstPlan(grants, (g) => URL_PLANS[op as keyof typeof URL_PLANS](g, body, pin));
+  req.note({ object: plan.key, rule: grant.rule?.path });
   const { url, expiresAt } = presignUrl(await scopedSigning(req, grant, plan.expiresSeconds, now), plan);
   return { method: plan.method, url, headers: plan.headers, key: plan.key, expiresAt };
 }
@@ -74,5 +123,5 @@ export function signHandler(config: ConfigSource): FcHandler {
   return httpHandler({ name: 'sign', methods: ['POST'], handle: async (req) => ({ body: await sign(req) }) }, config);
 }
 
-/** The deployed function: configured from its environment, read once. */
-export const handler = signHandler(configFrom(process.env));
+/** The deployed function: configured from its environment and the rules file it was built with, read once. */
+export const handler = signHandler(configFrom(process.env, BUNDLED_RULES));

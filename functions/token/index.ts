@@ -1,16 +1,19 @@
-// POST /token {"access"}: STS credentials that reach only the caller's own prefix, in the shape the
+// POST /token {"access"} or {"path","actions"}: STS credentials that reach only what the storage
+// rules give the caller under that path (its own folder, for an access shorthand), in the shape the
 // OSS mobile SDKs read. POST only: the SDKs' URL providers make a bare GET that cannot carry the
 // caller's token, so a GET route would only widen what an attacker can reach.
 
 import { ApiError } from '../../shared/api/errors';
 import type { Access, TokenResponse } from '../../shared/api/types';
-import { authenticate } from '../../shared/auth';
+import { authenticate, guestsOnly, type Identity } from '../../shared/auth';
 import { ConfigError, type ConfigSource, configFrom } from '../../shared/config';
 import { roleCredentials } from '../../shared/http/event';
 import { type FcHandler, httpHandler } from '../../shared/http/handler';
 import { readJson, type Request } from '../../shared/http/request';
+import { callerOf, scopeGrant } from '../../shared/policy/grants';
 import { type Grant, grantFor } from '../../shared/policy/rules';
 import { vendCredentials } from '../../shared/sts';
+import { BUNDLED_RULES } from '../../shared/policy/bundled-rules';
 
 /**
  * Seconds a client still uses credentials after it receives them: the mobile SDKs and ali-oss
@@ -19,16 +22,20 @@ import { vendCredentials } from '../../shared/sts';
  */
 export const CLIENT_REFRESH_WINDOW_SECONDS = 300;
 
-function grantOf(req: Request, uid: string): Grant {
-  return grantFor(uid, readJson(req).access as Access, req.config.rules);
+/** The scope asked for: an access shorthand, or a path and actions (exactly one of the two). */
+function grantOf(req: Request, identity: Identity): Grant {
+  const { access, path, actions } = readJson(req);
+  const { rules } = req.config;
+  if (path === undefined) return grantFor(identity.uid, access as Access, rules);
+  if (access !== undefined) throw new ApiError('InvalidAccess', 'give access, or path and actions, not both');
+  return scopeGrant(rules, callerOf({ ...identity, guest: guestsOnly(req.config.auth) }, rules), path, actions);
 }
 
 async function token(req: Request): Promise<TokenResponse> {
   const roleArn = req.config.sts.roleArn;
   if (!roleArn) throw new ConfigError('STS_ROLE_ARN', 'is required by the token function: the ARN of the role whose credentials it hands out');
-  const { uid } = await authenticate(req.header('authorization'), req.config.auth);
-  const grant = grantOf(req, uid);
-  req.note({ user: grant.user, access: grant.access });
+  const grant = grantOf(req, await authenticate(req.header('authorization'), req.config.auth));
+  req.note({ user: grant.user, access: grant.access, scope: grant.access ? undefined : Object.keys(grant.scope).join(',') });
   const own = roleCredentials(req.context);
   if (!own) throw new ApiError('FunctionRoleMissing', 'the token function has no role credentials: give it a role in s.yaml');
   const vended = await vendCredentials(grant, req.config, roleArn, own, { useSeconds: CLIENT_REFRESH_WINDOW_SECONDS });
@@ -42,5 +49,5 @@ export function tokenHandler(config: ConfigSource): FcHandler {
   return httpHandler({ name: 'token', methods: ['POST'], handle: async (req) => ({ body: await token(req) }) }, config);
 }
 
-/** The deployed function: configured from its environment, read once. */
-export const handler = tokenHandler(configFrom(process.env));
+/** The deployed function: configured from its environment and the rules file it was built with, read once. */
+export const handler = tokenHandler(configFrom(process.env, BUNDLED_RULES));

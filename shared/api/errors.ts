@@ -54,6 +54,9 @@ export const API_ERRORS = {
   InvalidExpiry: { status: 400 },
   ExpiryTooLong: { status: 400 },
   SizeNotEnforceable: { status: 400 },
+  // A storage rule matches, and does not let this caller do this (the answer names the rule's path);
+  // also an upload a rule does not allow by its path (multipart only), reported by the callback.
+  RuleDenied: { status: 403 },
 
   // The upload callback: not from OSS, not what OSS would send, or an upload that breaks the rules
   // (InvalidKey, KeyOutsidePrefix, InvalidSize, TooLarge, TooSmall, ContentTypeNotAllowed too).
@@ -113,6 +116,8 @@ export interface ApiErrorOptions {
   headers?: Record<string, string>;
   /** Fields for the request's log line; never sent to the caller. */
   log?: Record<string, unknown>;
+  /** The storage rule that refused (its path as written), sent as `error.rule`. */
+  rule?: string;
 }
 
 /**
@@ -127,6 +132,7 @@ export class ApiError extends Error {
   readonly retryAfter?: number;
   readonly headers: Record<string, string>;
   readonly log?: Record<string, unknown>;
+  readonly rule?: string;
 
   constructor(
     readonly code: ApiErrorCode,
@@ -139,5 +145,6 @@ export class ApiError extends Error {
     this.retryAfter = options.retryAfter ?? spec.retryAfter;
     this.headers = options.headers ?? {};
     this.log = options.log;
+    this.rule = options.rule;
   }
 }

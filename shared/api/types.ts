@@ -10,9 +10,25 @@ export const ACCESS_LEVELS = ['upload', 'download', 'readwrite', 'delete'] as co
  */
 export type Access = (typeof ACCESS_LEVELS)[number];
 
-/** `POST /token` (there is no GET: the mobile SDKs' URL providers cannot authenticate). */
+/**
+ * What a storage rule lets a subject do on a path (README "Storage rules"): `read` is GetObject and
+ * HeadObject, `list` ListObjects under the path, `write` PutObject, PostObject and multipart,
+ * `delete` DeleteObject.
+ */
+export const RULE_ACTIONS = ['read', 'list', 'write', 'delete'] as const;
+export type RuleAction = (typeof RULE_ACTIONS)[number];
+
+/**
+ * `POST /token` (there is no GET: the mobile SDKs' URL providers cannot authenticate): a scope, as an
+ * access level (the shorthand for the actions on the caller's own path, `users/<id>/` by default) or
+ * as a path and the actions wanted under it. Exactly one of `access` and `path`.
+ */
 export interface TokenRequest {
-  access: Access;
+  access?: Access;
+  /** A folder (ending in `/`): a rule's path, placeholders filled, or a folder above it, e.g. `teams/red/`, `avatars/`. */
+  path?: string;
+  /** With `path`: every one must be granted somewhere under it. */
+  actions?: RuleAction[];
 }
 
 /** The answer of /token: the first five fields are the shape the OSS Android/iOS SDKs read. */
@@ -28,7 +44,7 @@ export interface TokenResponse {
   region: string;
   /** The OSS endpoint to use, e.g. `https://oss-cn-hangzhou.aliyuncs.com`. */
   endpoint: string;
-  /** Every key these credentials reach starts with it, e.g. `users/alice/`. */
+  /** Every key these credentials reach starts with it, e.g. `users/alice/` (the scope's path). */
   prefix: string;
 }
 
@@ -47,6 +63,11 @@ export interface SignRequest {
    * segment may be `${filename}`.
    */
   key?: string;
+  /**
+   * For put, post and callback without `key`: the folder the key is made under (ending in `/`, e.g.
+   * `avatars/alice/`); the caller's own path (`users/<id>/` by default) when absent.
+   */
+  path?: string;
   /**
    * The user's file name, 1–255 characters of any Unicode. For put, post and callback: bound to the
    * upload as x-oss-meta-filename (percent-encoded UTF-8), its safe form ending a generated key (a
@@ -187,5 +208,7 @@ export interface ErrorBody<Code extends string = string> {
     message: string;
     /** The request's id, also in X-Request-Id and the function's log line. */
     requestId: string;
+    /** With RuleDenied: the path of the storage rule that refused, as the rules file writes it (`avatars/{uid}/*`). */
+    rule?: string;
   };
 }

@@ -40,7 +40,9 @@ export function errorResponse(err: unknown, requestId: string): { response: Http
   let message: string;
   let headers: Record<string, string> = {};
   let log: LogFields;
+  let rule: string | undefined;
   if (err instanceof ApiError) {
+    rule = err.rule;
     ({ code, status, message } = err);
     headers = errorHeaders(err);
     log = { code, ...err.log };
@@ -51,6 +53,6 @@ export function errorResponse(err: unknown, requestId: string): { response: Http
     [code, status, message] = ['InternalError', 500, 'internal error'];
     log = { code, error: err instanceof Error ? err.name : typeof err };
   }
-  const body: ErrorBody<ApiErrorCode> = { error: { code, message, requestId } };
+  const body: ErrorBody<ApiErrorCode> = { error: rule === undefined ? { code, message, requestId } : { code, message, requestId, rule } };
   return { response: jsonResponse(status, body, headers), log };
 }

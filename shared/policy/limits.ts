@@ -1,7 +1,7 @@
-// Sizes and lifetimes a client may ask for, within the rules.
+// Sizes, lifetimes and upload paths a client may ask for, within the rules.
 
 import { ApiError } from '../api/errors';
-import type { Rules } from './rules';
+import type { Grant, Rules, UploadPath } from './rules';
 
 /** OSS's largest single PUT or POST. */
 export const MAX_SINGLE_UPLOAD = 5 * 1024 ** 3;
@@ -27,4 +27,18 @@ export function expiresWithinRules(rules: Rules, expiresIn: unknown, fallback: n
   const max = rules.maxUrlExpiresSeconds;
   if (expiresIn > max) throw new ApiError('ExpiryTooLong', `expiresIn must be at most ${max} seconds`);
   return expiresIn;
+}
+
+/**
+ * Throws ApiError RuleDenied, naming the grant's rule, unless the rule lets an upload take one of
+ * `paths` (a rule that allows only multipart gets no form and no presigned PUT) and the upload
+ * carries a file name when the rule requires one.
+ */
+export function uploadAllowed(grant: Grant, paths: readonly UploadPath[], filename: unknown): void {
+  const { uploadPaths, requireFilename } = grant.rules;
+  const rule = grant.rule?.path ?? '';
+  if (!paths.some((p) => uploadPaths.includes(p))) {
+    throw new ApiError('RuleDenied', `rule "${rule}" allows uploads by ${uploadPaths.join(', ')} only, not by ${paths.join(' or ')}`, { rule });
+  }
+  if (requireFilename && filename === undefined) throw new ApiError('RuleDenied', `rule "${rule}" requires the file name (filename) of every upload`, { rule });
 }

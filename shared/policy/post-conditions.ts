@@ -6,7 +6,7 @@ import { allowedContentType } from './content-type';
 import { ApiError } from '../api/errors';
 import { encodeFilename, exactFilename, FILENAME_META } from './filename';
 import { keyInGrant, uploadTarget } from './keys';
-import { expiresWithinRules, sizeWithinRules } from './limits';
+import { expiresWithinRules, sizeWithinRules, uploadAllowed } from './limits';
 import type { Grant } from './rules';
 
 export type PostCondition = Record<string, string> | [string, ...unknown[]];
@@ -85,10 +85,11 @@ function keyCondition(grant: Grant, req: PostRequest): { key: string; condition:
  * policy (bucket, key, size range, type, ACL, every field of PINNED_EMPTY, the file name, no
  * overwrite, the pinned callback). The file name (x-oss-meta-filename) is pinned `eq` its encoded
  * value, or `eq ""` when none is signed, so a client can neither change it nor add one. Throws
- * ApiError for a request outside the rules.
+ * ApiError for a request outside the rules (RuleDenied when the grant's rule takes no forms).
  */
 export function postPlan(grant: Grant, req: PostRequest, pin: Pinning): PostPlan {
   const { rules } = grant;
+  uploadAllowed(grant, ['form'], req.filename);
   const { key, condition, target } = keyCondition(grant, req);
   const fields: Record<string, string> = { key, success_action_status: '200', 'x-oss-object-acl': FORM_OBJECT_ACL };
   const conditions: PostCondition[] = [{ bucket: rules.bucket }, condition, ['eq', '$success_action_status', '200'], ['eq', '$x-oss-object-acl', FORM_OBJECT_ACL]];

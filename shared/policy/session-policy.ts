@@ -1,7 +1,7 @@
 // Output 1: the RAM session policy passed to AssumeRole. It can only narrow the role's own policy.
 
 import { ApiError } from '../api/errors';
-import type { Access } from '../api/types';
+import type { RuleAction } from '../api/types';
 import type { Grant } from './rules';
 
 /**
@@ -17,21 +17,15 @@ export const UPLOAD_ACTIONS = ['oss:PutObject', 'oss:AbortMultipartUpload', 'oss
 export const DOWNLOAD_ACTIONS = ['oss:GetObject'] as const;
 export const DELETE_ACTIONS = ['oss:DeleteObject'] as const;
 
-/**
- * The object actions of each access level on the caller's prefix. `readwrite` manages the user's own
- * files (list, read, write), so it may delete them too; `delete` is the narrow scope `/sign` signs a
- * presigned DELETE with. `upload` cannot delete: an uploader that could would undo
- * x-oss-forbid-overwrite by deleting first.
- */
-const OBJECT_ACTIONS: Record<Access, readonly string[]> = {
-  upload: UPLOAD_ACTIONS,
-  download: DOWNLOAD_ACTIONS,
-  readwrite: [...UPLOAD_ACTIONS, ...DOWNLOAD_ACTIONS, ...DELETE_ACTIONS],
+/** The object actions of each rule action: `write` keeps multipart's abort and part listing with it. */
+const OBJECT_ACTIONS: Record<Exclude<RuleAction, 'list'>, readonly string[]> = {
+  write: UPLOAD_ACTIONS,
+  read: DOWNLOAD_ACTIONS,
   delete: DELETE_ACTIONS,
 };
 
-/** Whether the level writes objects (and so carries the Scenario 10 Deny). */
-const WRITES: Record<Access, boolean> = { upload: true, download: false, readwrite: true, delete: false };
+/** The order a statement lists object actions in. */
+const OBJECT_ORDER = ['write', 'read', 'delete'] as const;
 
 export interface PolicyStatement {
   Effect: 'Allow' | 'Deny';
@@ -45,8 +39,9 @@ export interface PolicyDocument {
   Statement: PolicyStatement[];
 }
 
-export function objectResource(bucket: string, prefix: string): string {
-  return `acs:oss:*:*:${bucket}/${prefix}*`;
+/** The RAM resource of an object pattern (`users/alice/*`) in the bucket. */
+export function objectResource(bucket: string, pattern: string): string {
+  return `acs:oss:*:*:${bucket}/${pattern}`;
 }
 
 /**
@@ -64,19 +59,31 @@ export const PRIVATE_OBJECTS_ONLY: PolicyStatement = {
   Condition: { StringNotEquals: { 'oss:x-oss-object-acl': ['private', 'default'] } },
 };
 
-/** The session policy of one grant: its actions on its prefix, listing for readwrite, and no public object ACL for writes. */
+/**
+ * The session policy of one grant: per set of object patterns, the object actions granted on them
+ * (actions granted on the same patterns share a statement), no public object ACL when it writes, and
+ * ListObjects with an `oss:Prefix` condition for each pattern it may list.
+ */
 export function sessionPolicy(grant: Grant): PolicyDocument {
   const { bucket } = grant.rules;
-  const objects = objectResource(bucket, grant.prefix);
-  const statements: PolicyStatement[] = [{ Effect: 'Allow', Action: [...OBJECT_ACTIONS[grant.access]], Resource: [objects] }];
-  if (WRITES[grant.access]) statements.push(PRIVATE_OBJECTS_ONLY);
-  if (grant.access === 'readwrite') {
-    statements.push({
-      Effect: 'Allow',
-      Action: ['oss:ListObjects'],
-      Resource: [`acs:oss:*:*:${bucket}`],
-      Condition: { StringLike: { 'oss:Prefix': [`${grant.prefix}*`] } },
-    });
+  const { scope } = grant;
+  const statements: PolicyStatement[] = [];
+  const byPatterns = new Map<string, PolicyStatement>();
+  for (const action of OBJECT_ORDER) {
+    const patterns = scope[action];
+    if (!patterns?.length) continue;
+    const id = patterns.join('\n');
+    const existing = byPatterns.get(id);
+    if (existing) existing.Action.push(...OBJECT_ACTIONS[action]);
+    else {
+      const statement: PolicyStatement = { Effect: 'Allow', Action: [...OBJECT_ACTIONS[action]], Resource: patterns.map((p) => objectResource(bucket, p)) };
+      byPatterns.set(id, statement);
+      statements.push(statement);
+    }
+  }
+  if (scope.write?.length) statements.push(PRIVATE_OBJECTS_ONLY);
+  if (scope.list?.length) {
+    statements.push({ Effect: 'Allow', Action: ['oss:ListObjects'], Resource: [`acs:oss:*:*:${bucket}`], Condition: { StringLike: { 'oss:Prefix': [...scope.list] } } });
   }
   return { Version: '1', Statement: statements };
 }
@@ -90,7 +97,7 @@ export function sessionPolicyJson(grant: Grant): string {
   if (json.length > SESSION_POLICY_MAX) {
     throw new ApiError(
       'SessionPolicyTooLarge',
-      `the function is misconfigured: the session policy is ${json.length} characters; STS accepts ${SESSION_POLICY_MAX}; shorten UPLOAD_PREFIX`,
+      `the function is misconfigured: the session policy is ${json.length} characters; STS accepts ${SESSION_POLICY_MAX}; shorten UPLOAD_PREFIX or the storage rules' paths`,
     );
   }
   return json;

@@ -1,25 +1,57 @@
 // Output 4: the checks applied to what OSS reports after an upload (callback or object-created event):
-// the object's type, then its bucket, key, size and content type, then its file name.
+// the object's type, then its bucket, key (under which storage rule), size, content type and the way
+// it was written, then its file name.
 
 import { isAllowedType } from './content-type';
 import { ApiError, type ApiErrorCode } from '../api/errors';
 import { mediaType } from '../text';
 import { decodeFilename, FILENAME_META, filenameDigest } from './filename';
-import { nameOfKey, safeName, userOfKey, validateKey } from './keys';
-import type { Rules } from './rules';
+import { type KeyRule, writeRulesOf } from './grants';
+import { nameOfKey, safeName, validateKey } from './keys';
+import type { PathRule, Rules, UploadPath } from './rules';
 
 export interface UploadReport {
   bucket: string;
   key: string;
   size: number;
   mimeType?: string;
+  /** How OSS says the object was written (the OSS event's name: PutObject, PostObject, CompleteMultipartUpload, CopyObject…), when it says. */
+  createdBy?: string;
+  /** Whether OSS holds a file name (x-oss-meta-filename) for it, once HeadObject has said. */
+  named?: boolean;
 }
 
 export type UploadVerdict =
+  /** `user`: the key's `{uid}` ('' under a rule without one). */
   | { ok: true; user: string; prefix: string }
   | { ok: false; code: ApiErrorCode; reason: string; user?: string };
 
-/** Whether what OSS reports was stored keeps the rules, and whose upload it was (from the key alone). */
+/** The upload path each way OSS reports a write to have been made; a copy is held to what a PUT may store. */
+const PATH_OF: Record<string, UploadPath> = { PutObject: 'put', PostObject: 'form', CompleteMultipartUpload: 'multipart', CopyObject: 'put' };
+
+/** The first limit of one rule that a stored object breaks, if any. */
+function broken(rule: PathRule, report: UploadReport, user: string): (UploadVerdict & { ok: false }) | undefined {
+  const { limits, path } = rule;
+  if (report.size > limits.maxSize) return { ok: false, code: 'TooLarge', reason: `size ${report.size} is over ${limits.maxSize} (rule "${path}")`, user };
+  if (report.size < limits.minSize) return { ok: false, code: 'TooSmall', reason: `size ${report.size} is under ${limits.minSize} (rule "${path}")`, user };
+  const type = mediaType(report.mimeType);
+  if (!isAllowedType(type, limits.allowedContentTypes)) {
+    return { ok: false, code: 'ContentTypeNotAllowed', reason: `${type || 'no type'} is not allowed (rule "${path}")`, user };
+  }
+  const way = report.createdBy === undefined ? undefined : PATH_OF[report.createdBy];
+  if (way !== undefined && !limits.uploadPaths.includes(way)) {
+    return { ok: false, code: 'RuleDenied', reason: `rule "${path}" allows uploads by ${limits.uploadPaths.join(', ')} only; this object was made by ${report.createdBy}`, user };
+  }
+  if (limits.requireFilename && report.named === false) return { ok: false, code: 'FilenameMissing', reason: `rule "${path}" requires a file name (${FILENAME_META})`, user };
+  return undefined;
+}
+
+/**
+ * Whether what OSS reports was stored keeps the rules, and whose upload it was (from the key alone):
+ * the storage rules some writer could have stored the key under, in order; the first whose limits
+ * (size, type, upload path, a required file name) it keeps decides, and when none does, the first
+ * one's refusal.
+ */
 export function checkUpload(rules: Rules, report: UploadReport): UploadVerdict {
   if (report.bucket !== rules.bucket) return { ok: false, code: 'WrongBucket', reason: `bucket ${report.bucket} is not ${rules.bucket}` };
   try {
@@ -27,17 +59,21 @@ export function checkUpload(rules: Rules, report: UploadReport): UploadVerdict {
   } catch (err) {
     return { ok: false, code: 'InvalidKey', reason: err instanceof ApiError ? err.message : 'invalid key' };
   }
-  const owner = userOfKey(rules.prefixTemplate, report.key);
-  if (!owner) return { ok: false, code: 'KeyOutsidePrefix', reason: 'the key is under no user prefix' };
-  const { user } = owner;
+  const under = writeRulesOf(rules, report.key);
+  if (under.length === 0) return { ok: false, code: 'KeyOutsidePrefix', reason: 'the key is under no user prefix' };
+  const { user } = under[0];
   if (!Number.isSafeInteger(report.size) || report.size < 0) return { ok: false, code: 'InvalidSize', reason: 'size is not a byte count', user };
-  if (report.size > rules.maxSize) return { ok: false, code: 'TooLarge', reason: `size ${report.size} is over ${rules.maxSize}`, user };
-  if (report.size < rules.minSize) return { ok: false, code: 'TooSmall', reason: `size ${report.size} is under ${rules.minSize}`, user };
-  const type = mediaType(report.mimeType);
-  if (!isAllowedType(type, rules.allowedContentTypes)) {
-    return { ok: false, code: 'ContentTypeNotAllowed', reason: `${type || 'no type'} is not allowed`, user };
+  let refusal: (UploadVerdict & { ok: false }) | undefined;
+  for (const k of under) {
+    const fault = broken(k.rule, report, k.user);
+    if (!fault) return verdictOf(k);
+    refusal ??= fault;
   }
-  return { ok: true, ...owner };
+  return refusal as UploadVerdict;
+}
+
+function verdictOf(k: KeyRule): UploadVerdict {
+  return { ok: true, user: k.user, prefix: k.prefix };
 }
 
 /**
@@ -50,12 +86,12 @@ export const ALLOWED_OBJECT_TYPES: readonly string[] = ['Normal', 'Multipart'];
 
 /** Whether the type OSS reports (`x-oss-object-type`) for `key` may stay under a user's prefix. */
 export function checkObjectType(rules: Rules, key: string, objectType: string): UploadVerdict {
-  const owner = userOfKey(rules.prefixTemplate, key);
-  if (!owner) return { ok: false, code: 'KeyOutsidePrefix', reason: 'the key is under no user prefix' };
+  const [under] = writeRulesOf(rules, key);
+  if (!under) return { ok: false, code: 'KeyOutsidePrefix', reason: 'the key is under no user prefix' };
   if (!ALLOWED_OBJECT_TYPES.includes(objectType)) {
-    return { ok: false, code: 'ObjectTypeNotAllowed', reason: `a ${objectType || 'untyped'} object may not be stored under a user prefix`, user: owner.user };
+    return { ok: false, code: 'ObjectTypeNotAllowed', reason: `a ${objectType || 'untyped'} object may not be stored under a user prefix`, user: under.user };
   }
-  return { ok: true, ...owner };
+  return verdictOf(under);
 }
 
 export type FilenameVerdict = { ok: true; filename: string } | { ok: false; code: ApiErrorCode; reason: string };

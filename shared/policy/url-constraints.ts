@@ -7,7 +7,7 @@ import { allowedContentType, isActiveContent, typeFromExtension } from './conten
 import { ApiError } from '../api/errors';
 import { encodeFilename, exactFilename, FILENAME_META } from './filename';
 import { keyInGrant, nameOfKey, safeExtension, uploadTarget } from './keys';
-import { expiresWithinRules, MAX_SINGLE_UPLOAD, sizeWithinRules } from './limits';
+import { expiresWithinRules, MAX_SINGLE_UPLOAD, sizeWithinRules, uploadAllowed } from './limits';
 import type { Grant } from './rules';
 
 export interface UrlRequest {
@@ -35,10 +35,12 @@ export interface UrlPlan {
  * (x-oss-meta-filename, when given), no overwrite, and the pinned callback in the signed query. Every
  * `x-oss-*` header is signed in V4 and V1 alike, so a client cannot send another name, or add
  * `x-oss-object-acl`, `x-oss-storage-class`, `x-oss-tagging` or a name where none was signed,
- * without breaking the signature. Throws ApiError for a request outside the rules.
+ * without breaking the signature. Throws ApiError for a request outside the rules (RuleDenied when
+ * the grant's rule takes no presigned PUT).
  */
 export function putPlan(grant: Grant, req: UrlRequest, pin: Pinning): UrlPlan {
   const { rules } = grant;
+  uploadAllowed(grant, ['put'], req.filename);
   const { key, filename } = uploadTarget(grant, req);
   const declared = req.contentType ?? typeFromExtension(safeExtension(req.filename) || safeExtension(key));
   if (declared === undefined) throw new ApiError('ContentTypeRequired', 'give contentType: it is signed, and the upload must send it');
@@ -147,6 +149,7 @@ export interface CallbackPlan {
  */
 export function callbackPlan(grant: Grant, req: UrlRequest, pin: Pinning): CallbackPlan {
   const { rules } = grant;
+  uploadAllowed(grant, ['put', 'multipart'], req.filename);
   const { key, filename } = uploadTarget(grant, req);
   if (req.contentType !== undefined) allowedContentType(req.contentType, rules.allowedContentTypes);
   if (req.size !== undefined) sizeWithinRules(rules, req.size);
