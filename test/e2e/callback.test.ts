@@ -14,6 +14,7 @@ import type { CallbackAnswer } from '../../shared/api/types';
 import { setLogSink } from '../../shared/log';
 import { CALLBACK_BODY, CALLBACK_BODY_TYPE } from '../../shared/policy/callback';
 import { b64, connectionCounter, ossSignature, recordingServer, rsaKeys, type Recorded, type Recorder } from '../unit/callback-helpers';
+import { watchOutbound } from '../helpers/outbound';
 import { startTestRuntime } from '../helpers/runtime';
 
 const BUCKET = 'local-uploads';
@@ -215,7 +216,7 @@ describe('with keep on violation (the default)', () => {
     const genuine = hop.records.find((r) => r.answer.includes(answer.eventId))!;
     const delivered = deliveriesOf(answer.eventId).length;
     expect(delivered).toBe(2);
-    const fetchSpy = jest.spyOn(globalThis, 'fetch');
+    const outbound = watchOutbound();
     try {
       for (const [keyUrl, status, code] of [
         ['https://gosspublic.alicdn.com/callback_pub_key_v1.pem', 403, 'CallbackSignatureInvalid'],
@@ -234,10 +235,10 @@ describe('with keep on violation (the default)', () => {
         });
         expect([keyUrl, res.status, ((await res.json()) as { error?: { code: string } }).error?.code]).toEqual([keyUrl, status, code]);
       }
-      // The runtime runs in this process: nothing but the test's own requests went through fetch.
-      expect(fetchSpy.mock.calls.map(([url]) => String(url)).filter((url) => !url.startsWith(`${runtime.appUrl}/`))).toEqual([]);
+      // The runtime runs in this process: nothing but the test's own requests left it.
+      expect(outbound.urls.filter((url) => !url.startsWith(`${runtime.appUrl}/`))).toEqual([]);
     } finally {
-      fetchSpy.mockRestore();
+      outbound.restore();
       await keyHost.close();
     }
     expect(keyHost.connections).toBe(0);
