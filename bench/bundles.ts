@@ -14,9 +14,10 @@ import { median, type Profile } from './timing';
 const run = promisify(execFile);
 const ROOT = join(__dirname, '..');
 
+// The design's budgets: sign and callback carry pop-core for scoped signing (decisions, "Bundles").
 const BUDGETS: Record<string, { kb: number; ms: number }> = {
-  sign: { kb: 60, ms: 25 },
-  callback: { kb: 60, ms: 25 },
+  sign: { kb: 100, ms: 35 },
+  callback: { kb: 100, ms: 35 },
   token: { kb: 250, ms: 70 },
 };
 
