@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { setLogSink } from '../shared/log';
 import { bundlesBench } from './bundles';
 import { callbackBench } from './callback';
+import { connectionsBench } from './connections';
 import { handlersBench } from './handlers';
 import { loadBench } from './load';
 import { commit, machine, markdownTable, type Results, type Row, summary, textTable, writeResults } from './report';
@@ -16,6 +17,7 @@ import { tokenBench } from './token';
 const GROUPS: Record<string, (profile: Profile) => Promise<Row[]>> = {
   signing: signingBench,
   callback: callbackBench,
+  connections: connectionsBench,
   handlers: handlersBench,
   token: tokenBench,
   bundles: bundlesBench,

@@ -41,6 +41,8 @@ export interface RuntimeOptions {
   baseEnv?: Env;
   /** Settings over everything else (e.g. UPLOAD_MAX_SIZE). */
   env?: Env;
+  /** Told of every function invocation the gateway makes, by function and trigger (the bench counts them). */
+  onInvoke?: (fn: FunctionName, trigger: 'http' | 'oss') => void;
 }
 
 /** A running local runtime. */
@@ -183,6 +185,7 @@ export async function startLocalRuntime(opts: RuntimeOptions = {}): Promise<Loca
 
   async function invokeEvent(event: Buffer): Promise<void> {
     const requestId = randomUUID();
+    opts.onInvoke?.('callback', 'oss');
     try {
       await handlers.callback(event, context('callback', requestId));
     } catch (err) {
@@ -210,6 +213,7 @@ export async function startLocalRuntime(opts: RuntimeOptions = {}): Promise<Loca
         const body = await readBody(req);
         if (body === undefined) return sendError(res, 413, 'PayloadTooLarge', `the body must be at most ${MAX_BODY} bytes`, { Connection: 'close' });
         const requestId = randomUUID();
+        opts.onInvoke?.(fn, 'http');
         return writeFcResponse(res, await handlers[fn](toFcEvent(req, body, requestId), context(fn, requestId)));
       }
       if (url.pathname === '/api/dev/login') {
