@@ -50,8 +50,8 @@ export async function forkChild<H extends Handlers>(script: string, args: string
   };
 }
 
-/** In the child: answer the parent's commands; exits when the parent disconnects. */
-export function answerParent(handlers: Handlers): void {
+/** In the child: answer the parent's commands; runs `onExit` and exits when the parent disconnects. */
+export function answerParent(handlers: Handlers, onExit: () => void = () => {}): void {
   process.on('message', (m: { id: number; command: string; arg: never }) => {
     Promise.resolve()
       .then(() => handlers[m.command](m.arg))
@@ -60,6 +60,9 @@ export function answerParent(handlers: Handlers): void {
         (err: unknown) => process.send?.({ id: m.id, error: err instanceof Error ? err.message : String(err) }),
       );
   });
-  process.on('disconnect', () => process.exit(0));
+  process.on('disconnect', () => {
+    onExit();
+    process.exit(0);
+  });
   process.send?.('ready');
 }

@@ -7,7 +7,10 @@ import { setLogSink } from '../shared/log';
 import { bundlesBench } from './bundles';
 import { callbackBench } from './callback';
 import { connectionsBench } from './connections';
+import { firstResponseBench } from './first-response';
+import { flowBench } from './flow';
 import { handlersBench } from './handlers';
+import { latencyBench } from './latency';
 import { loadBench } from './load';
 import { commit, machine, markdownTable, type Results, type Row, summary, textTable, writeResults } from './report';
 import { signingBench } from './signing';
@@ -18,9 +21,12 @@ const GROUPS: Record<string, (profile: Profile) => Promise<Row[]>> = {
   signing: signingBench,
   callback: callbackBench,
   connections: connectionsBench,
+  flow: flowBench,
+  latency: latencyBench,
   handlers: handlersBench,
   token: tokenBench,
   bundles: bundlesBench,
+  'first-response': firstResponseBench,
   load: loadBench,
 };
 

@@ -5,9 +5,12 @@
 // Argument: JSON of settings over the runtime's own.
 
 import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { subscribe } from 'node:diagnostics_channel';
 import { createServer, type IncomingMessage } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { type AddressInfo, createServer as createTcpServer } from 'node:net';
 import { startLocalRuntime } from '../local/runtime';
 import type { Env } from '../shared/config';
 import { setLogSink } from '../shared/log';
@@ -40,6 +43,8 @@ export interface RuntimeCommands {
   login(user: string): Promise<string>;
   reconfigure(changes: Env): void;
   counts(): Counts;
+  /** Port of a raw TCP sink beside the local OSS: it reads until the sender half-closes, then answers `ok`. */
+  sinkPort(): number;
   /** Counting starts again from zero. */
   reset(): void;
 }
@@ -79,7 +84,10 @@ async function main(): Promise<void> {
   await new Promise<void>((r) => webhook.listen(0, '127.0.0.1', r));
 
   const settings = JSON.parse(process.argv[2] ?? '{}') as Env;
+  // The objects uploaded here are removed with the process (the 200 MB ones add up).
+  const dataDir = mkdtempSync(join(tmpdir(), 'bench-oss-'));
   const rt = await startLocalRuntime({
+    dataDir,
     env: settings,
     onInvoke: (fn, trigger) => {
       if (trigger === 'oss') counts.invocations.ossEvent++;
@@ -97,6 +105,12 @@ async function main(): Promise<void> {
     } else if (port === stsPort) counts.sts++;
   });
   const internal = await startLinkProxy(new Link(), ossPort);
+  const sink = createTcpServer((socket) => {
+    socket.resume();
+    socket.on('end', () => socket.end('ok'));
+    socket.on('error', () => socket.destroy());
+  });
+  await new Promise<void>((r) => sink.listen(0, '127.0.0.1', r));
   let internalAtReset = 0;
   rt.reconfigure({
     OSS_INTERNAL_ENDPOINT: internal.url,
@@ -110,12 +124,13 @@ async function main(): Promise<void> {
     login: (user: string) => rt.login(user),
     reconfigure: (changes: Env) => rt.reconfigure(changes),
     counts: () => ({ ...counts, callbackOssConnections: internal.connections - internalAtReset }),
+    sinkPort: () => (sink.address() as AddressInfo).port,
     reset: () => {
       counts = zero();
       internalAtReset = internal.connections;
     },
   };
-  answerParent(commands);
+  answerParent(commands, () => rmSync(dataDir, { recursive: true, force: true }));
 }
 
 main().catch((err: unknown) => {

@@ -25,6 +25,8 @@ export interface BenchServices {
   handlers: Record<FunctionName, FcHandler>;
   /** Their configuration now. */
   config(): Config;
+  /** The environment it is made from (a deployed function would have these variables). */
+  env: Record<string, string>;
   /** A new configuration, the same settings with `changes` over them: the STS cache starts empty. */
   reconfigure(changes?: Record<string, string>): void;
   /** The FC context a function receives: its role's credentials from the local account. */
@@ -88,6 +90,7 @@ export async function startBenchServices(): Promise<BenchServices> {
     ossUrl: oss.url,
     handlers,
     config,
+    env,
     reconfigure(changes = {}) {
       current = configFrom({ ...env, ...changes });
     },
