@@ -12,9 +12,11 @@ import { flowBench } from './flow';
 import { handlersBench } from './handlers';
 import { latencyBench } from './latency';
 import { loadBench } from './load';
+import { partsBench } from './parts';
 import { commit, machine, markdownTable, type Results, type Row, summary, textTable, writeResults } from './report';
 import { signingBench } from './signing';
 import type { Profile } from './timing';
+import { throughputBench } from './throughput';
 import { tokenBench } from './token';
 
 const GROUPS: Record<string, (profile: Profile) => Promise<Row[]>> = {
@@ -28,6 +30,8 @@ const GROUPS: Record<string, (profile: Profile) => Promise<Row[]>> = {
   bundles: bundlesBench,
   'first-response': firstResponseBench,
   load: loadBench,
+  parts: partsBench,
+  throughput: throughputBench,
 };
 
 function parseArgs(argv: string[]) {
