@@ -3,11 +3,14 @@
 // shared by every connection through it, as an access link is shared by an app's parallel
 // requests. Each proxy also counts the connections it accepts.
 //
-// What is emulated: the added round trip on every request and answer, one more round trip before a
-// new connection can send (its TCP handshake), serialisation at the capped rate with every
-// connection queueing on the same link, and flow control (a connection's sender is paused while
-// more than WINDOW_BYTES of it wait on the link). What is not: TCP slow start, loss, and TLS
-// (the local OSS speaks plain HTTP; in the cloud a new connection costs one or two round trips more).
+// What is emulated: the added round trip on every request and answer; one more round trip before
+// a new connection can send (its TCP handshake); serialisation at the capped rate, the connections
+// with data waiting taking turns chunk by chunk (TCP flows sharing a bottleneck get roughly equal
+// shares; one queue in arrival order would hold a new request's first bytes behind megabytes of
+// other uploads); and flow control (a connection's sender is paused while more than WINDOW_BYTES of
+// it are on the link, which is more than the largest bandwidth × delay here). What is not: TCP slow
+// start, loss, and TLS (the local OSS speaks plain HTTP; in the cloud a new connection costs one or
+// two round trips more).
 
 import { createServer, connect, type AddressInfo, type Server, type Socket } from 'node:net';
 
@@ -18,20 +21,99 @@ export interface LinkSettings {
   mbps: number;
 }
 
-/** Bytes of one connection's direction that may wait on the link before its sender is paused. */
+/** Bytes of one connection's direction that may be on the link (waiting or travelling) before its sender is paused. */
 const WINDOW_BYTES = 1024 * 1024;
+/** How far ahead of now departures are decided, in ms: less than this and timers' granularity would waste the link. */
+const LOOKAHEAD_MS = 2;
 
-/** One direction of the link: chunks are serialised one after another at the capped rate. */
+/** One connection's direction: chunks wait here for their turn on the pipe, then travel, then arrive in order. */
+class Flow {
+  readonly waiting: Buffer[] = [];
+  /** Bytes waiting or travelling. */
+  onLink = 0;
+  private readonly travelling: { at: number; chunk: Buffer }[] = [];
+  private timer: NodeJS.Timeout | undefined;
+
+  constructor(
+    /** Performance.now() ms before which nothing of this flow departs (its handshake). */
+    readonly notBefore: number,
+    private readonly arrive: (chunk: Buffer) => void,
+  ) {}
+
+  /** The chunk left the pipe's queue and reaches the other end at `at`. */
+  depart(chunk: Buffer, at: number): void {
+    // Due now with nothing ahead (no delay, no cap): straight through, without a timer's millisecond.
+    if (this.travelling.length === 0 && at <= performance.now()) {
+      this.onLink -= chunk.length;
+      return this.arrive(chunk);
+    }
+    this.travelling.push({ at, chunk });
+    if (!this.timer) this.timer = setTimeout(this.deliver, Math.max(0, at - performance.now()));
+  }
+
+  private readonly deliver = () => {
+    this.timer = undefined;
+    const now = performance.now();
+    while (this.travelling.length > 0 && this.travelling[0].at <= now) {
+      const { chunk } = this.travelling.shift()!;
+      this.onLink -= chunk.length;
+      this.arrive(chunk);
+    }
+    if (this.travelling.length > 0) this.timer = setTimeout(this.deliver, this.travelling[0].at - now);
+  };
+
+  get idle(): boolean {
+    return this.onLink === 0;
+  }
+}
+
+/** One direction of the link: flows with data waiting take turns, one chunk each, at the capped rate. */
 class Pipe {
-  private freeAt = 0;
+  private readonly flows: Flow[] = [];
+  private next = 0;
+  /** When the pipe has finished serialising what it has sent so far (performance.now() ms). */
+  private busyUntil = 0;
+  private timer: NodeJS.Timeout | undefined;
+
   constructor(private readonly link: Link) {}
 
-  /** When a chunk of `bytes` handed over now (and not before `notBefore`) reaches the other end, in performance.now() ms. */
-  arrival(bytes: number, notBefore: number): number {
+  send(flow: Flow, chunk: Buffer): void {
+    flow.waiting.push(chunk);
+    flow.onLink += chunk.length;
+    if (!this.flows.includes(flow)) this.flows.push(flow);
+    this.pump();
+  }
+
+  private readonly pump = () => {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
     const { rttMs, mbps } = this.link.settings;
-    const start = Math.max(performance.now(), this.freeAt, notBefore);
-    this.freeAt = start + (mbps > 0 ? (bytes * 8) / (mbps * 1000) : 0);
-    return this.freeAt + rttMs / 2;
+    const now = performance.now();
+    this.busyUntil = Math.max(this.busyUntil, now);
+    while (this.flows.length > 0 && this.busyUntil <= now + LOOKAHEAD_MS) {
+      const picked = this.nextEligible();
+      if (picked < 0) break;
+      const flow = this.flows[picked];
+      const chunk = flow.waiting.shift()!;
+      this.busyUntil += mbps > 0 ? (chunk.length * 8) / (mbps * 1000) : 0;
+      flow.depart(chunk, this.busyUntil + rttMs / 2);
+      if (flow.waiting.length === 0) this.flows.splice(picked, 1);
+      else this.next = picked + 1;
+      this.next = this.flows.length > 0 ? this.next % this.flows.length : 0;
+    }
+    if (this.flows.length === 0) return;
+    // Wake when the pipe is nearly free, or when the first waiting flow may send.
+    const eligibleAt = Math.max(this.busyUntil, Math.min(...this.flows.map((f) => f.notBefore)));
+    this.timer = setTimeout(this.pump, Math.max(0, eligibleAt - LOOKAHEAD_MS - now));
+  };
+
+  /** Index of the next flow in turn that may send when the pipe is free, or -1. */
+  private nextEligible(): number {
+    for (let k = 0; k < this.flows.length; k++) {
+      const i = (this.next + k) % this.flows.length;
+      if (this.flows[i].notBefore <= this.busyUntil) return i;
+    }
+    return -1;
   }
 }
 
@@ -42,60 +124,35 @@ export class Link {
 }
 
 /**
- * Carries one direction of one connection over a pipe, in order: each chunk is written to `to`
- * when the pipe says it arrives; `from` is paused while its queue exceeds the window or `to`
- * pushes back.
+ * Carries one direction of one connection over a pipe, in order. `from` is paused while more than
+ * the window of it is on the link or `to` pushes back; its end reaches `to` after its last byte.
  */
 function carry(from: Socket, to: Socket, pipe: Pipe, notBefore: number): void {
-  const queue: { at: number; chunk: Buffer }[] = [];
-  let queued = 0;
-  let timer: NodeJS.Timeout | undefined;
   let ended = false;
   let blocked = false;
-
   const flowControl = () => {
-    if (queued > WINDOW_BYTES || blocked) from.pause();
+    if (flow.onLink > WINDOW_BYTES || blocked) from.pause();
     else from.resume();
   };
   const unblock = () => {
     blocked = false;
     flowControl();
   };
-  const write = (chunk: Buffer) => {
+  const flow = new Flow(notBefore, (chunk) => {
     if (!to.destroyed && !to.write(chunk) && !blocked) {
       blocked = true;
       to.once('drain', unblock);
     }
-  };
-  const deliver = () => {
-    timer = undefined;
-    const now = performance.now();
-    while (queue.length > 0 && queue[0].at <= now) {
-      const { chunk } = queue.shift()!;
-      queued -= chunk.length;
-      write(chunk);
-    }
-    if (queue.length > 0) timer = setTimeout(deliver, queue[0].at - now);
-    else if (ended && !to.destroyed) to.end();
-    flowControl();
-  };
-  from.on('data', (chunk: Buffer) => {
-    const at = pipe.arrival(chunk.length, notBefore);
-    // Due now (no delay, no cap, nothing ahead of it): straight through, without a timer's
-    // millisecond, so an unlimited link is a plain proxy.
-    if (queue.length === 0 && at <= performance.now()) {
-      write(chunk);
-      return flowControl();
-    }
-    queue.push({ at, chunk });
-    queued += chunk.length;
-    if (!timer) timer = setTimeout(deliver, Math.max(0, queue[0].at - performance.now()));
+    if (ended && flow.idle && !to.destroyed) to.end();
     flowControl();
   });
-  // What is still on the link arrives; then the other side is told.
+  from.on('data', (chunk: Buffer) => {
+    pipe.send(flow, chunk);
+    flowControl();
+  });
   const finish = () => {
     ended = true;
-    if (queue.length === 0 && !to.destroyed) to.end();
+    if (flow.idle && !to.destroyed) to.end();
   };
   from.on('end', finish);
   from.on('close', finish);

@@ -1,5 +1,5 @@
 // The bench's emulated link (bench/link.ts): the round trip it adds, the handshake a new connection
-// pays, and a bandwidth cap shared by every connection across it.
+// pays, a bandwidth cap shared by every connection across it, and the turns they take.
 
 import { createServer, connect, type AddressInfo, type Server, type Socket } from 'node:net';
 import { Link, type LinkProxy, startLinkProxy } from '../../bench/link';
@@ -80,4 +80,16 @@ test('the bandwidth cap holds for one connection and is shared by two', async ()
     expect(ms).toBeGreaterThanOrEqual(expectedMs * 0.95);
     expect(ms).toBeLessThan(expectedMs * 2);
   }
+});
+
+test('connections take turns on the link: a short exchange is not held behind another connection\'s upload', async () => {
+  link.settings = { rttMs: 0, mbps: 10 };
+  const bulk = await open();
+  const short = await open();
+  const uploading = exchange(bulk, 1_000_000); // 0.8 s at 10 Mbit/s
+  await new Promise((r) => setTimeout(r, 100));
+  const ms = await exchange(short, 100);
+  await uploading;
+  // One turn of the other connection (a 64 KB chunk is 52 ms at 10 Mbit/s), not the megabyte queued before it.
+  expect(ms).toBeLessThan(300);
 });
