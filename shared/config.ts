@@ -30,7 +30,11 @@ export interface Config {
     /** Seconds. */
     downloadUrlSeconds: number;
   };
-  webhook: { url?: string; secret?: string; timeoutMs: number };
+  /**
+   * skipDuplicates: the second path (callback or OSS event) does not deliver an event id this
+   * instance has already delivered; both paths still confirm and check the upload.
+   */
+  webhook: { url?: string; secret?: string; timeoutMs: number; skipDuplicates: boolean };
   auth: AuthConfig;
   corsOrigins: string[];
   maxBodyBytes: number;
@@ -81,6 +85,7 @@ export const DEFAULTS = {
   CALLBACK_ON_VIOLATION: 'keep',
   CALLBACK_DOWNLOAD_URL_SECONDS: '300',
   WEBHOOK_TIMEOUT_MS: '2000',
+  WEBHOOK_SKIP_DUPLICATES: 'false',
   AUTH_USER_CLAIM: 'sub',
   AUTH_ANONYMOUS: 'false',
   MAX_BODY_BYTES: '65536',
@@ -223,7 +228,7 @@ export function loadConfig(env: Env): Config {
       trustedKeys: trustedKeys ? trustedKeys.split(/(?<=-----END PUBLIC KEY-----)\s*/).filter((k) => k.includes('BEGIN')) : [],
       downloadUrlSeconds: int(env, 'CALLBACK_DOWNLOAD_URL_SECONDS', 1, 3600),
     },
-    webhook: { url: webhookUrl, secret: webhookSecret, timeoutMs: int(env, 'WEBHOOK_TIMEOUT_MS', 100, 4000) },
+    webhook: { url: webhookUrl, secret: webhookSecret, timeoutMs: int(env, 'WEBHOOK_TIMEOUT_MS', 100, 4000), skipDuplicates: bool(env, 'WEBHOOK_SKIP_DUPLICATES') },
     auth: {
       jwksUrl: httpUrl('AUTH_JWKS_URL', str(env, 'AUTH_JWKS_URL')),
       hs256Secret,

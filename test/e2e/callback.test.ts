@@ -39,7 +39,7 @@ interface HopRecord extends Recorded {
 let runtime: LocalRuntime;
 let dataDir: string;
 let app: Recorder;
-let webhookMode: 'answer' | 'hang' = 'answer';
+let webhookMode: 'answer' | 'hang' | 'fail-once' = 'answer';
 let hop: Recorder & { records: HopRecord[] };
 let logLines: string[];
 let restoreSink: (l: string) => void;
@@ -79,6 +79,10 @@ beforeAll(async () => {
   dataDir = mkdtempSync(join(tmpdir(), 'callback-e2e-'));
   app = await recordingServer((_, res) => {
     if (webhookMode === 'answer') res.writeHead(204).end();
+    else if (webhookMode === 'fail-once') {
+      webhookMode = 'answer';
+      res.writeHead(500).end();
+    }
   });
   hop = await startHop();
 });
@@ -296,5 +300,29 @@ describe('with CALLBACK_ON_VIOLATION=delete', () => {
     expect(gone?.status).toBe(404);
     await eventPathDone(key);
     expect(app.hits.some((h) => h.body.toString().includes(key))).toBe(false);
+  });
+});
+
+describe('with WEBHOOK_SKIP_DUPLICATES=true', () => {
+  beforeAll(() => start({ WEBHOOK_SKIP_DUPLICATES: 'true' }));
+  afterAll(stop);
+
+  test('an upload reaches the app once: the OSS event path confirms and checks it, and does not send what the callback delivered', async () => {
+    const answer = JSON.parse((await signedPut('alice', Buffer.from('PNG-once'))).text) as CallbackAnswer;
+    expect(answer.delivered).toBe(true);
+    await eventPathDone(answer.key);
+    expect(deliveriesOf(answer.eventId)).toHaveLength(1);
+    // The event path still asked OSS about the object: its outcome is logged, accepted.
+    expect(logged().find((l) => l.source === 'oss-event' && l.object === answer.key)).toMatchObject({ outcome: 'accepted', eventId: answer.eventId, delivered: true });
+  });
+
+  test('a delivery the app refused is not skipped: the other path sends the event again, and the app takes it', async () => {
+    webhookMode = 'fail-once';
+    const answer = JSON.parse((await signedPut('alice', Buffer.from('PNG-refused-once'))).text) as CallbackAnswer;
+    await eventPathDone(answer.key);
+    expect(deliveriesOf(answer.eventId)).toHaveLength(2);
+    const eventPath = logged().find((l) => l.source === 'oss-event' && l.object === answer.key);
+    // Whichever path sent first was refused (500); the other sent it again and the app took it.
+    expect([answer.delivered, eventPath?.delivered].filter(Boolean)).toEqual([true]);
   });
 });
