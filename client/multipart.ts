@@ -38,7 +38,7 @@ const MiB = 1024 * 1024;
 /** OSS's limit on parts per upload. */
 const MAX_PARTS = 10_000;
 const MIN_PART = 2 * MiB;
-const MAX_PART = 8 * MiB;
+const MAX_PART = 4 * MiB;
 const PARALLEL = 4;
 
 export interface MultipartPlan {
@@ -49,12 +49,13 @@ export interface MultipartPlan {
 }
 
 /**
- * How a file of `size` bytes is cut: PARALLEL parts in flight, and parts of about an eighth of the
- * file (so every connection has work until near the end), between 2 and 8 MiB, and larger only
- * when OSS's 10,000-part limit asks. Chosen by measurement (BENCHMARKS.md, group "parts"): parts
- * under 2 MiB lose throughput to per-request costs; beyond 8 MiB × 4 nothing is gained, while an
- * interruption loses what is in flight (at most 32 MiB) and a part must still finish within
- * ali-oss's 60 s request timeout when it shares a slow link with the others.
+ * How a file of `size` bytes is cut: 4 parts in flight, each about an eighth of the file (so every
+ * connection has work until near the end) between 2 and 4 MiB, larger only when OSS's 10,000-part
+ * limit asks. Chosen by measurement (BENCHMARKS.md, group "parts"): on links up to 100 Mbit/s with
+ * 0–50 ms added, every size from 1 to 8 MiB with 2 to 6 in flight ran within a few per cent of the
+ * others; on bare loopback 4 and 8 MiB × 4 were fastest. 4 MiB keeps what an interruption loses (the
+ * parts in flight) at 16 MiB, and lets each part finish within ali-oss's 60 s request timeout on a
+ * link down to about 2.2 Mbit/s while it shares the link with the other three.
  */
 export function multipartPlan(size: number): MultipartPlan {
   const eighth = Math.ceil(size / 8 / MiB) * MiB;
