@@ -7,8 +7,7 @@
 // 300 connections, BENCHMARKS.md), and its first call loads undici, ~80–100 ms of a cold start.
 // Redirects are never followed (node:http does not): a 3xx is an answer like any other.
 
-import { Agent as HttpAgent, type IncomingHttpHeaders, request as httpRequest } from 'node:http';
-import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
+import type { Agent, ClientRequest, IncomingHttpHeaders, RequestOptions } from 'node:http';
 
 /**
  * How long a connection may sit unused in the pool, in ms. A server that announces a shorter
@@ -16,15 +15,25 @@ import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
  */
 const IDLE_MS = 15_000;
 
-/** The instance's keep-alive pools; pop-core is handed these for AssumeRole. */
-export const agents = {
-  http: new HttpAgent({ keepAlive: true, timeout: IDLE_MS }),
-  https: new HttpsAgent({ keepAlive: true, timeout: IDLE_MS }),
-};
+interface Pool {
+  agent: Agent;
+  request(url: URL, options: RequestOptions): ClientRequest;
+}
 
-/** The pool for an endpoint's scheme (`https:` or anything else). */
-export function agentFor(url: string | URL): HttpAgent {
-  return String(url).startsWith('https:') ? agents.https : agents.http;
+// Loaded on first use, not at require(): node:http and node:https cost a cold start about 5 ms,
+// and a function configured never to call out (the sign function with an HS256 secret) never pays it.
+const pools: { http?: Promise<Pool>; https?: Promise<Pool> } = {};
+
+function poolFor(url: string | URL): Promise<Pool> {
+  if (String(url).startsWith('https:')) {
+    return (pools.https ??= import('node:https').then((https) => ({ agent: new https.Agent({ keepAlive: true, timeout: IDLE_MS }), request: https.request })));
+  }
+  return (pools.http ??= import('node:http').then((http) => ({ agent: new http.Agent({ keepAlive: true, timeout: IDLE_MS }), request: http.request })));
+}
+
+/** The instance's keep-alive pool for an endpoint's scheme (`https:` or anything else); pop-core is handed it for AssumeRole. */
+export async function agentFor(url: string | URL): Promise<Agent> {
+  return (await poolFor(url)).agent;
 }
 
 // A body that is not waited for is still read to its end so the connection can be reused, up to
@@ -73,18 +82,18 @@ export class OutboundError extends Error {
  * Node's documentation advises; the webhook's POST may therefore arrive twice, which its receivers
  * already handle (deliveries are at least once, de-duplicated by webhook-id).
  */
-export function request(r: OutboundRequest): Promise<OutboundResponse> {
-  return attempt(r, performance.now() + r.timeoutMs, true);
+export async function request(r: OutboundRequest): Promise<OutboundResponse> {
+  const deadline = performance.now() + r.timeoutMs;
+  const url = typeof r.url === 'string' ? new URL(r.url) : r.url;
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new OutboundError('unreachable');
+  return attempt(r, url, await poolFor(url), deadline, true);
 }
 
-function attempt(r: OutboundRequest, deadline: number, mayRetry: boolean): Promise<OutboundResponse> {
+function attempt(r: OutboundRequest, url: URL, pool: Pool, deadline: number, mayRetry: boolean): Promise<OutboundResponse> {
   return new Promise((resolve, reject) => {
-    const url = typeof r.url === 'string' ? new URL(r.url) : r.url;
-    if (url.protocol !== 'http:' && url.protocol !== 'https:') return reject(new OutboundError('unreachable'));
     const headers: Record<string, string> = { ...r.headers };
     if (r.body !== undefined) headers['content-length'] = String(Buffer.byteLength(r.body));
-    const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
-    const req = send(url, { method: r.method, headers, agent: agentFor(url) });
+    const req = pool.request(url, { method: r.method, headers, agent: pool.agent });
     let settled = false;
     let answered = false;
 
@@ -111,7 +120,7 @@ function attempt(r: OutboundRequest, deadline: number, mayRetry: boolean): Promi
       if (mayRetry && !answered && req.reusedSocket && (err.code === 'ECONNRESET' || err.code === 'EPIPE')) {
         finish();
         clearTimeout(timer);
-        attempt(r, deadline, false).then(resolve, reject);
+        attempt(r, url, pool, deadline, false).then(resolve, reject);
         return;
       }
       fail('unreachable');

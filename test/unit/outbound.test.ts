@@ -4,7 +4,7 @@
 
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
-import { agents, jwksFetch, OutboundError, request } from '../../shared/outbound';
+import { jwksFetch, OutboundError, request } from '../../shared/outbound';
 import { watchOutbound } from '../helpers/outbound';
 
 interface TestServer {
@@ -41,11 +41,8 @@ async function serve(handle: (req: IncomingMessage, res: ServerResponse, nthOnSo
   return state;
 }
 
-afterEach(async () => {
-  // Pooled connections to a closed server would be tried by the next test's first request.
-  agents.http.destroy();
-  await Promise.all([...servers].map(stop));
-});
+// Each test has servers of its own, on ports of their own: the pool never offers one test's connections to another.
+afterEach(() => Promise.all([...servers].map(stop)));
 
 async function failure(p: Promise<unknown>): Promise<OutboundError> {
   const err = await p.then(() => undefined, (e: unknown) => e);
