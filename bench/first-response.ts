@@ -4,7 +4,7 @@
 // local STS) all count. Beside it, in the same run: an empty handler bundled the same way (the floor
 // of any function) and the same function bundled with the full ali-oss client (what a function built
 // on the SDK would load). The local OSS and STS the functions reach run in this process, idle while
-// a child runs. Seven runs, the bundles taking turns; the figure is the median.
+// a child runs. Eleven runs, the bundles taking turns; the figure is the median.
 
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -97,7 +97,7 @@ export async function firstResponseBench(profile: Profile): Promise<Row[]> {
       return path;
     };
     const files = Object.fromEntries(FUNCTIONS.map((fn) => [fn, inputFile(fn)]));
-    const runs = profile.quick ? 3 : 7;
+    const runs = profile.quick ? 3 : 11;
     const times: Record<string, number[]> = {};
     const note = (name: string, ms: number) => (times[name] ??= []).push(ms);
     for (let r = 0; r < runs; r++) {

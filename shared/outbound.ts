@@ -21,19 +21,28 @@ interface Pool {
 }
 
 // Loaded on first use, not at require(): node:http and node:https cost a cold start about 5 ms,
-// and a function configured never to call out (the sign function with an HS256 secret) never pays it.
-const pools: { http?: Promise<Pool>; https?: Promise<Pool> } = {};
+// and a function configured never to call out (the sign function with an HS256 secret) never pays
+// it. A plain require, not import(): the first import() starts Node's ESM loader, another 2 ms.
+const pools: { http?: Pool; https?: Pool } = {};
 
-function poolFor(url: string | URL): Promise<Pool> {
+function poolFor(url: string | URL): Pool {
   if (String(url).startsWith('https:')) {
-    return (pools.https ??= import('node:https').then((https) => ({ agent: new https.Agent({ keepAlive: true, timeout: IDLE_MS }), request: https.request })));
+    if (!pools.https) {
+      const https: typeof import('node:https') = require('node:https');
+      pools.https = { agent: new https.Agent({ keepAlive: true, timeout: IDLE_MS }), request: https.request };
+    }
+    return pools.https;
   }
-  return (pools.http ??= import('node:http').then((http) => ({ agent: new http.Agent({ keepAlive: true, timeout: IDLE_MS }), request: http.request })));
+  if (!pools.http) {
+    const http: typeof import('node:http') = require('node:http');
+    pools.http = { agent: new http.Agent({ keepAlive: true, timeout: IDLE_MS }), request: http.request };
+  }
+  return pools.http;
 }
 
 /** The instance's keep-alive pool for an endpoint's scheme (`https:` or anything else); pop-core is handed it for AssumeRole. */
-export async function agentFor(url: string | URL): Promise<Agent> {
-  return (await poolFor(url)).agent;
+export function agentFor(url: string | URL): Agent {
+  return poolFor(url).agent;
 }
 
 // A body that is not waited for is still read to its end so the connection can be reused, up to
@@ -86,7 +95,7 @@ export async function request(r: OutboundRequest): Promise<OutboundResponse> {
   const deadline = performance.now() + r.timeoutMs;
   const url = typeof r.url === 'string' ? new URL(r.url) : r.url;
   if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new OutboundError('unreachable');
-  return attempt(r, url, await poolFor(url), deadline, true);
+  return attempt(r, url, poolFor(url), deadline, true);
 }
 
 function attempt(r: OutboundRequest, url: URL, pool: Pool, deadline: number, mayRetry: boolean): Promise<OutboundResponse> {

@@ -74,7 +74,7 @@ export async function assumeRole(r: AssumeRoleRequest): Promise<StsCredentials> 
   try {
     // The instance's keep-alive pool, shared with every other outbound call: clients come and go as
     // credentials rotate, the connection to STS stays.
-    answer = await clientFor(r.endpoint, r.credentials).request('AssumeRole', params, { method: 'POST', timeout: r.timeoutMs, agent: await agentFor(r.endpoint) });
+    answer = await clientFor(r.endpoint, r.credentials).request('AssumeRole', params, { method: 'POST', timeout: r.timeoutMs, agent: agentFor(r.endpoint) });
   } catch (err) {
     throw classifyStsError(err);
   }
