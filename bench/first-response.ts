@@ -3,7 +3,8 @@
 // (jose's key import, the first connection to OSS or STS, the token function's AssumeRole to the
 // local STS) all count. Beside it, in the same run: an empty handler bundled the same way (the floor
 // of any function) and the same function bundled with the full ali-oss client (what a function built
-// on the SDK would load). The local OSS and STS the functions reach run in this process, idle while
+// on the SDK would load); for the functions that call out before they answer, also an empty handler
+// that makes one request. The local OSS and STS the functions reach run in this process, idle while
 // a child runs. Eleven runs, the bundles taking turns; the figure is the median.
 
 import { spawn } from 'node:child_process';
@@ -21,6 +22,24 @@ import { median, type Profile } from './timing';
 const FUNCTIONS = ['token', 'sign', 'callback'] as const;
 const BUDGET_RATIO = 1.35;
 const ROOT = join(__dirname, '..');
+
+/**
+ * The floor of a function that must call out before it answers (the callback's HeadObject, the
+ * token function's AssumeRole): an empty handler making one request with node:http, a new
+ * connection and a DNS lookup of the endpoint's name included.
+ */
+const ONE_REQUEST_HANDLER = `
+const http = require('node:http');
+const agent = new http.Agent({ keepAlive: true });
+exports.handler = () => new Promise((resolve, reject) => {
+  const req = http.request(process.env.OSS_INTERNAL_ENDPOINT + '/', { method: 'HEAD', agent }, (res) => {
+    res.resume();
+    res.on('end', () => resolve({ statusCode: 200, headers: { 'Content-Type': 'application/json' }, body: '{}' }));
+  });
+  req.on('error', reject);
+  req.end();
+});
+`;
 
 interface Invocation {
   event: Buffer;
@@ -86,6 +105,7 @@ export async function firstResponseBench(profile: Profile): Promise<Row[]> {
   const services = await startBenchServices();
   try {
     const empty = await bundleSource(dir, 'empty', "exports.handler = async () => ({ statusCode: 200, headers: { 'Content-Type': 'application/json' }, body: '{}' });\n");
+    const emptyWithRequest = await bundleSource(dir, 'empty-with-request', ONE_REQUEST_HANDLER);
     const withAliOss: Record<string, string> = {};
     for (const fn of FUNCTIONS) {
       withAliOss[fn] = await bundleSource(dir, `${fn}-ali-oss`, `require('ali-oss');\nmodule.exports = require(${JSON.stringify(join(ROOT, 'functions', fn, 'index.ts'))});\n`);
@@ -102,6 +122,7 @@ export async function firstResponseBench(profile: Profile): Promise<Row[]> {
     const note = (name: string, ms: number) => (times[name] ??= []).push(ms);
     for (let r = 0; r < runs; r++) {
       note('empty', await firstResponse(empty, files.sign, services.env));
+      note('empty-with-request', await firstResponse(emptyWithRequest, files.sign, services.env));
       for (const fn of FUNCTIONS) {
         // Each process starts with an empty credential cache: the token function calls STS every run.
         note(fn, await firstResponse(built[fn], files[fn], services.env));
@@ -109,6 +130,7 @@ export async function firstResponseBench(profile: Profile): Promise<Row[]> {
       }
     }
     const emptyMs = median(times.empty);
+    const oneRequestMs = median(times['empty-with-request']);
     return FUNCTIONS.flatMap((fn) => [
       judge({
         group: 'first response',
@@ -125,6 +147,17 @@ export async function firstResponseBench(profile: Profile): Promise<Row[]> {
         unit: 'ms',
         comparison: { name: `${fn} with ali-oss`, value: median(times[`${fn}-ali-oss`]) },
       }),
+      ...(fn === 'sign'
+        ? []
+        : [
+            judge({
+              group: 'first response',
+              name: `${fn}: the same, beside an empty handler that makes one request (a HEAD to the local OSS with node:http)`,
+              value: median(times[fn]),
+              unit: 'ms',
+              comparison: { name: 'empty handler + one request', value: oneRequestMs },
+            }),
+          ]),
     ]);
   } finally {
     await services.stop();
