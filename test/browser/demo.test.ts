@@ -170,10 +170,7 @@ describe('slow connections', () => {
   });
 
   // The client's own cut of the file (client/multipart.ts): 4 parts in flight, 3 MiB parts for 20 MiB.
-  const PLAN = multipartPlan(BIG_SIZE);
-  const TOTAL_PARTS = Math.ceil(BIG_SIZE / PLAN.partSize);
-  // The first round of parts finishes together; the rest are still on the line when it is cut.
-  const CUT_AFTER = PLAN.parallel;
+  const TOTAL_PARTS = Math.ceil(BIG_SIZE / multipartPlan(BIG_SIZE).partSize);
   const checkpoints = () =>
     page.evaluate(() =>
       Object.keys(localStorage)
@@ -181,13 +178,17 @@ describe('slow connections', () => {
         .map((k) => JSON.parse(localStorage.getItem(k)!) as { doneParts: unknown[] }),
     );
 
-  /** Starts a multipart upload on a slow line and drops the connection after the first round of parts; returns the parts saved. */
+  /**
+   * Starts a multipart upload on a slow line and drops the connection once the first part is in;
+   * returns the parts saved. The last parts only start as earlier ones finish, so they are never
+   * done by then.
+   */
   async function cutOffMidway(file: TestFile): Promise<number> {
     partsDone.length = 0;
     await network(false, 4 * MiB);
     await chooseMethod(page, 'multipart');
     await page.getByLabel('Choose files').setInputFiles([file.path]);
-    await until(`${CUT_AFTER} parts are uploaded`, () => partsDone.length >= CUT_AFTER);
+    await until('a part is uploaded', () => partsDone.length >= 1);
     await network(true);
     const cut = await settled(uploadItem(page, file.name));
     expect(cut).toMatchObject({ state: 'failed', error: 'Network' });
@@ -196,7 +197,7 @@ describe('slow connections', () => {
     const saved = await checkpoints();
     expect(saved).toHaveLength(1);
     const already = saved[0].doneParts.length;
-    expect(already).toBeGreaterThanOrEqual(CUT_AFTER);
+    expect(already).toBeGreaterThanOrEqual(1);
     expect(already).toBeLessThan(TOTAL_PARTS);
     await network(false);
     partsDone.length = 0;
