@@ -60,10 +60,11 @@ test('a new connection pays the handshake and the exchange; a reused one the exc
   const s = await open();
   const first = await exchange(s, 0);
   const second = await exchange(s, 0);
+  // Lower bounds are the link's; upper bounds leave room for a loaded machine.
   expect(first).toBeGreaterThanOrEqual(195);
-  expect(first).toBeLessThan(400);
+  expect(first).toBeLessThan(600);
   expect(second).toBeGreaterThanOrEqual(98);
-  expect(second).toBeLessThan(250);
+  expect(second).toBeLessThan(195);
   expect(proxy.connections).toBeGreaterThanOrEqual(1);
 });
 
@@ -78,7 +79,7 @@ test('the bandwidth cap holds for one connection and is shared by two', async ()
   const two = performance.now() - started;
   for (const ms of [one, two]) {
     expect(ms).toBeGreaterThanOrEqual(expectedMs * 0.95);
-    expect(ms).toBeLessThan(expectedMs * 2);
+    expect(ms).toBeLessThan(expectedMs * 3);
   }
 });
 
@@ -90,6 +91,7 @@ test('connections take turns on the link: a short exchange is not held behind an
   await new Promise((r) => setTimeout(r, 100));
   const ms = await exchange(short, 100);
   await uploading;
-  // One turn of the other connection (a 64 KB chunk is 52 ms at 10 Mbit/s), not the megabyte queued before it.
-  expect(ms).toBeLessThan(300);
+  // A turn or two of the other connection (a 64 KB chunk is 52 ms at 10 Mbit/s), not the megabyte
+  // queued before it (840 ms in one queue in arrival order).
+  expect(ms).toBeLessThan(600);
 });
