@@ -14,6 +14,7 @@ import { latencyBench } from './latency';
 import { loadBench } from './load';
 import { partsBench } from './parts';
 import { commit, machine, markdownTable, type Results, type Row, summary, textTable, writeResults } from './report';
+import { scopedBench } from './scoped';
 import { signingBench } from './signing';
 import type { Profile } from './timing';
 import { throughputBench } from './throughput';
@@ -26,6 +27,7 @@ const GROUPS: Record<string, (profile: Profile) => Promise<Row[]>> = {
   flow: flowBench,
   latency: latencyBench,
   handlers: handlersBench,
+  scoped: scopedBench,
   token: tokenBench,
   bundles: bundlesBench,
   'first-response': firstResponseBench,

@@ -102,7 +102,9 @@ export async function startBenchServices(): Promise<BenchServices> {
     async putObject(key, body, contentType) {
       const target = { bucket: BUCKET, region: REGION, endpoint: oss.url, pathStyle: true, version: 'v4' as const };
       const headers = { 'Content-Type': contentType };
-      const url = presignObjectUrl(target, { method: 'PUT', key, headers, query: [] }, account.credentialsFor('sign'), new Date(), 60);
+      // The sign function's role may only assume the upload role; a session of that role writes, as a client's would (not counted as an AssumeRole).
+      const uploadRole = account.iam.roles.get(account.uploadRoleArn)!;
+      const url = presignObjectUrl(target, { method: 'PUT', key, headers, query: [] }, issue(uploadRole, 'bench', 3600), new Date(), 60);
       const res = await fetch(url, { method: 'PUT', headers, body: new Uint8Array(body) });
       if (res.status !== 200) throw new Error(`local OSS refused the PUT: ${res.status} ${await res.text()}`);
       return (res.headers.get('etag') ?? '').replace(/"/g, '');

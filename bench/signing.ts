@@ -50,7 +50,8 @@ export async function signingBench(profile: Profile): Promise<Row[]> {
   const client = aliOssClient();
   const target: BucketTarget = { bucket: BUCKET, region: REGION, endpoint: config.endpoint, pathStyle: config.pathStyle, version: 'v4' };
 
-  const put = putPlan(grant, UPLOAD_REQUEST);
+  const pin = { keys: config.callback.macKeys, now: new Date() };
+  const put = putPlan(grant, UPLOAD_REQUEST, pin);
   const request = { method: put.method, key: put.key, headers: put.headers, query: Object.entries(put.query), additionalHeaders: put.additionalHeaders };
   const ourUrl = () => presignObjectUrl(target, request, creds, new Date(), put.expiresSeconds);
   const theirUrl = () => client.signatureUrlV4(put.method, put.expiresSeconds, { headers: put.headers, queries: put.query }, put.key, put.additionalHeaders);
@@ -58,7 +59,7 @@ export async function signingBench(profile: Profile): Promise<Row[]> {
   const signatureOf = (url: string) => new URL(url).searchParams.get('x-oss-signature');
   if (signatureOf(a) !== signatureOf(b)) throw new Error('presigned URL: ali-oss signs something else from the same inputs; the comparison would be unfair');
 
-  const post = postPlan(grant, UPLOAD_REQUEST);
+  const post = postPlan(grant, UPLOAD_REQUEST, pin);
   const ourForm = (now = new Date()) => signObjectForm(target, post.conditions, post.fields, creds, now, post.expiresSeconds);
   // What an ali-oss user writes for a V4 form: the document with the credential fields, the
   // signature from ali-oss, and the Base64 policy field the form carries.

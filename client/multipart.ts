@@ -1,9 +1,10 @@
 // Large uploads: STS credentials and ali-oss multipart, resumable after a reload or a dropped
-// connection. The server still decides the key and checks type and size: the upload starts from a
-// presigned-PUT plan (POST /sign), whose callback parameter is handed to CompleteMultipartUpload.
+// connection. The server still decides the key and checks type and size: the upload starts from
+// POST /sign {op: "callback"}, whose key it uses and whose pinned callback (with the MAC that lets the
+// callback answer with a download URL) is handed to CompleteMultipartUpload.
 
 import type OSS from 'ali-oss';
-import type { ApiClient, SignedRequest } from './api';
+import type { ApiClient, SignedCallback } from './api';
 import { checkpointId, toSaved, type CheckpointStore, type SavedCheckpoint } from './checkpoints';
 import type { CredentialProvider } from './credentials';
 import { cancelledError, errorFromAliOss, UploadError } from './errors';
@@ -81,7 +82,7 @@ export async function multipartUpload(file: Blob, options: MultipartOptions): Pr
 async function attempt(file: Blob, id: string, saved: SavedCheckpoint | undefined, options: MultipartOptions): Promise<MultipartResult> {
   const { api, checkpoints, contentType, signal } = options;
   if (signal?.aborted) throw cancelledError();
-  const plan = await api.sign({ op: 'put', key: saved?.name, filename: options.filename, contentType, size: file.size });
+  const plan = await api.sign({ op: 'callback', key: saved?.name, filename: options.filename, contentType, size: file.size });
   const client = ossClient(options.credentials, await options.credentials.get());
   let uploadId = saved?.uploadId;
   const onAbort = () => client.cancel();
@@ -94,7 +95,7 @@ async function attempt(file: Blob, id: string, saved: SavedCheckpoint | undefine
       mime: contentType,
       partSize: options.partSize ?? cut.partSize,
       parallel: options.parallel ?? cut.parallel,
-      headers: ossHeaders(plan),
+      headers: plan.headers,
       callback: callbackOf(plan),
       checkpoint: saved && { ...saved, doneParts: [...saved.doneParts], file: body },
       progress: (fraction, checkpoint) => {
@@ -127,27 +128,14 @@ function isUploadGone(err: unknown): boolean {
   return e?.name === 'abort' || e?.code === 'NoSuchUpload';
 }
 
-/** The plan's x-oss-* headers (forbid-overwrite); ali-oss sets Content-Type and lengths itself. */
-function ossHeaders(plan: SignedRequest): Record<string, string> {
-  return Object.fromEntries(Object.entries(plan.headers).filter(([name]) => name.toLowerCase().startsWith('x-oss-')));
-}
-
-/** The callback the server put in the presigned URL, for ali-oss to send on CompleteMultipartUpload. */
-export function callbackOf(plan: SignedRequest): OSS.CallbackOptions | undefined {
-  const param = new URL(plan.url).searchParams.get('callback');
-  if (!param) return undefined;
-  let parsed: { callbackUrl?: unknown; callbackBody?: unknown; callbackBodyType?: unknown };
-  try {
-    const bytes = Uint8Array.from(atob(param), (c) => c.charCodeAt(0));
-    parsed = JSON.parse(new TextDecoder().decode(bytes));
-  } catch {
-    throw new UploadError('Server', 'The signed plan carried a callback parameter that is not Base64 JSON');
-  }
-  if (typeof parsed.callbackUrl !== 'string' || typeof parsed.callbackBody !== 'string') {
+/** The callback the server pinned for this key, as ali-oss sends it on CompleteMultipartUpload. */
+export function callbackOf(plan: SignedCallback): OSS.CallbackOptions | undefined {
+  const p = plan.callbackParams;
+  if (!p) return undefined;
+  if (typeof p.callbackUrl !== 'string' || typeof p.callbackBody !== 'string') {
     throw new UploadError('Server', 'The signed plan carried a callback without callbackUrl or callbackBody');
   }
-  const contentType = typeof parsed.callbackBodyType === 'string' ? parsed.callbackBodyType : undefined;
-  return { url: parsed.callbackUrl, body: parsed.callbackBody, contentType };
+  return { url: p.callbackUrl, body: p.callbackBody, contentType: p.callbackBodyType };
 }
 
 // The browser build of ali-oss slices File/Blob objects; the Node build wants a Buffer or a path.

@@ -36,7 +36,7 @@ export interface RuntimeOptions {
   dataDir?: string;
   /**
    * The environment the runtime starts from (npm start passes process.env); the runtime's own
-   * settings (the local OSS and STS, a generated HS256 secret) go over it. Never written to.
+   * settings (the local OSS and STS, a generated HS256 secret and callback MAC key) go over it. Never written to.
    */
   baseEnv?: Env;
   /** Settings over everything else (e.g. UPLOAD_MAX_SIZE). */
@@ -53,7 +53,7 @@ export interface LocalRuntime {
   stsUrl?: string;
   iam?: IamStore;
   mode: 'local' | 'cloud';
-  /** The environment the handlers are configured from now (it holds the HS256 secret the sign-in uses). */
+  /** The environment the handlers are configured from now (it holds the HS256 secret the sign-in uses and the callback MAC key). */
   readonly env: Env;
   /** The handlers' configuration now. */
   config(): Config;
@@ -117,6 +117,8 @@ export async function startLocalRuntime(opts: RuntimeOptions = {}): Promise<Loca
   const appPort = await listen(app, opts.port ?? 0);
   const appUrl = `http://localhost:${appPort}`;
   const hs256Secret = given.AUTH_HS256_SECRET ?? randomBytes(32).toString('base64url');
+  // The functions' own secret for the callbacks /sign pins: made afresh for each run, as an operator makes one per deployment.
+  const callbackMacKey = given.CALLBACK_MAC_KEY ?? randomBytes(32).toString('base64');
 
   let credentialsFor: (fn: FunctionName) => FcCredentials;
   let stopServices = async () => {};
@@ -128,7 +130,7 @@ export async function startLocalRuntime(opts: RuntimeOptions = {}): Promise<Loca
   if (cloud) {
     const creds = { accessKeyId: given.ALIBABA_CLOUD_ACCESS_KEY_ID!, accessKeySecret: given.ALIBABA_CLOUD_ACCESS_KEY_SECRET!, securityToken: given.ALIBABA_CLOUD_SECURITY_TOKEN };
     credentialsFor = () => creds;
-    env = { ...opts.baseEnv, AUTH_HS256_SECRET: hs256Secret, ...opts.env };
+    env = { ...opts.baseEnv, AUTH_HS256_SECRET: hs256Secret, CALLBACK_MAC_KEY: callbackMacKey, ...opts.env };
   } else {
     const prefix = given.UPLOAD_PREFIX ?? 'users/${uid}/';
     const account = createLocalAccount(LOCAL_BUCKET, prefix, { callbackDeletes: given.CALLBACK_ON_VIOLATION === 'delete' });
@@ -166,6 +168,7 @@ export async function startLocalRuntime(opts: RuntimeOptions = {}): Promise<Loca
       CALLBACK_URL: `${appUrl}/api/callback`,
       CALLBACK_TRUSTED_KEYS: publicKey.export({ type: 'spki', format: 'pem' }).toString(),
       AUTH_HS256_SECRET: hs256Secret,
+      CALLBACK_MAC_KEY: callbackMacKey,
       CORS_ALLOWED_ORIGINS: appUrl,
       ...opts.env,
     };

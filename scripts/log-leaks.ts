@@ -5,7 +5,14 @@
 import { IamStore } from '../local/iam/store';
 
 /** The project's configuration variables that hold secrets (only these are read from the environment). */
-const SECRET_VARIABLES = ['AUTH_HS256_SECRET', 'WEBHOOK_SECRET', 'ALIBABA_CLOUD_ACCESS_KEY_SECRET', 'ALIBABA_CLOUD_SECURITY_TOKEN'];
+const SECRET_VARIABLES = [
+  'AUTH_HS256_SECRET',
+  'WEBHOOK_SECRET',
+  'CALLBACK_MAC_KEY',
+  'CALLBACK_MAC_KEY_PREVIOUS',
+  'ALIBABA_CLOUD_ACCESS_KEY_SECRET',
+  'ALIBABA_CLOUD_SECURITY_TOKEN',
+];
 /** Shorter "secrets" are test fixtures such as 'x' that ordinary words contain. */
 const MIN_SECRET_LENGTH = 8;
 

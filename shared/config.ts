@@ -6,6 +6,7 @@
 import { allowedTypesRule } from './policy/content-type';
 import { prefixTemplateRule } from './policy/keys';
 import type { Rules } from './policy/rules';
+import { type SecretRing, secretRing } from './secrets';
 import type { SignatureVersionName } from './signer/signature-version';
 
 /** What the callback does with an upload that breaks the rules: keep it (flagged in the log) or delete it. */
@@ -29,6 +30,11 @@ export interface Config {
     trustedKeys: string[];
     /** Seconds. */
     downloadUrlSeconds: number;
+    /**
+     * CALLBACK_MAC_KEY (and CALLBACK_MAC_KEY_PREVIOUS while it is rotated): what the sign function
+     * MACs the callbacks it pins with and the callback function checks them with.
+     */
+    macKeys?: SecretRing;
   };
   /**
    * skipDuplicates: the second path (callback or OSS event) does not deliver an event id this
@@ -77,9 +83,10 @@ export const DEFAULTS = {
   UPLOAD_MAX_SIZE: '104857600',
   FORBID_OVERWRITE: 'true',
   URL_EXPIRES_SECONDS: '300',
-  URL_MAX_EXPIRES_SECONDS: '3600',
+  URL_MAX_EXPIRES_SECONDS: '1800',
   POST_EXPIRES_SECONDS: '300',
-  STS_DURATION_SECONDS: '900',
+  // One AssumeRole per user and scope an hour: the upload role's default maximum session duration.
+  STS_DURATION_SECONDS: '3600',
   // Three attempts of this, plus backoff and a JWKS fetch, must fit the token function's 10 s timeout.
   STS_TIMEOUT_MS: '2000',
   CALLBACK_ON_VIOLATION: 'keep',
@@ -157,12 +164,37 @@ function httpUrl(name: string, value: string | undefined): string | undefined {
   return value.replace(/\/+$/, '');
 }
 
+/**
+ * STS's range for DurationSeconds: at least 15 minutes, at most the role's maximum session duration,
+ * which is 3600 s unless the operator raises it, to 43200 s at most (RAM UpdateRole, MaxSessionDuration).
+ */
+const STS_DURATION_RANGE = [900, 43200] as const;
+
+/**
+ * A URL, form or download-URL lifetime setting, held to the credentials that sign it: every signature
+ * is made with the caller's STS credentials, and OSS refuses it once they expire. At most half their
+ * lifetime, so a credential serves the longest lifetime asked for at least half its life before it must
+ * be replaced (at most two AssumeRole calls per user and scope per credential lifetime).
+ */
+function lifetime(env: Env, name: Defaulted, stsDurationSeconds: number): number {
+  const seconds = int(env, name, 1, STS_DURATION_RANGE[1] / 2);
+  const max = Math.floor(stsDurationSeconds / 2);
+  if (seconds > max) {
+    throw new ConfigError(
+      name,
+      `must be at most half of STS_DURATION_SECONDS (${max} of ${stsDurationSeconds}): URLs and forms are signed with STS credentials and die with them; raise STS_DURATION_SECONDS (and the upload role's maximum session duration) for longer lifetimes`,
+    );
+  }
+  return seconds;
+}
+
 function rulesFrom(env: Env, bucket: string, region: string): Rules {
   const minSize = int(env, 'UPLOAD_MIN_SIZE', 0, 5 * 1024 ** 3);
   const maxSize = int(env, 'UPLOAD_MAX_SIZE', 1, 5 * 1024 ** 3);
   if (minSize > maxSize) throw new ConfigError('UPLOAD_MIN_SIZE', `must not exceed UPLOAD_MAX_SIZE (${maxSize})`);
-  const urlExpiresSeconds = int(env, 'URL_EXPIRES_SECONDS', 1, 604800);
-  const maxUrlExpiresSeconds = int(env, 'URL_MAX_EXPIRES_SECONDS', 1, 604800);
+  const stsDurationSeconds = int(env, 'STS_DURATION_SECONDS', ...STS_DURATION_RANGE);
+  const maxUrlExpiresSeconds = lifetime(env, 'URL_MAX_EXPIRES_SECONDS', stsDurationSeconds);
+  const urlExpiresSeconds = lifetime(env, 'URL_EXPIRES_SECONDS', stsDurationSeconds);
   if (urlExpiresSeconds > maxUrlExpiresSeconds) {
     throw new ConfigError('URL_EXPIRES_SECONDS', `must not exceed URL_MAX_EXPIRES_SECONDS (${maxUrlExpiresSeconds})`);
   }
@@ -176,10 +208,26 @@ function rulesFrom(env: Env, bucket: string, region: string): Rules {
     forbidOverwrite: bool(env, 'FORBID_OVERWRITE'),
     urlExpiresSeconds,
     maxUrlExpiresSeconds,
-    postExpiresSeconds: int(env, 'POST_EXPIRES_SECONDS', 1, 604800),
-    stsDurationSeconds: int(env, 'STS_DURATION_SECONDS', 900, 3600),
+    postExpiresSeconds: lifetime(env, 'POST_EXPIRES_SECONDS', stsDurationSeconds),
+    stsDurationSeconds,
     callbackUrl: httpUrl('CALLBACK_URL', str(env, 'CALLBACK_URL')),
   };
+}
+
+function authFrom(env: Env): AuthConfig {
+  const hs256Secret = str(env, 'AUTH_HS256_SECRET');
+  if (hs256Secret !== undefined && Buffer.byteLength(hs256Secret) < 32) {
+    throw new ConfigError('AUTH_HS256_SECRET', 'must be at least 32 bytes long');
+  }
+  const jwksUrl = httpUrl('AUTH_JWKS_URL', str(env, 'AUTH_JWKS_URL'));
+  const issuer = str(env, 'AUTH_ISSUER');
+  const audience = str(env, 'AUTH_AUDIENCE');
+  // A key set signs tokens for every app of the provider: without both, a token minted for another app would do.
+  if (jwksUrl !== undefined) {
+    if (issuer === undefined) throw new ConfigError('AUTH_ISSUER', 'is required with AUTH_JWKS_URL: the issuer (iss) your tokens carry');
+    if (audience === undefined) throw new ConfigError('AUTH_AUDIENCE', 'is required with AUTH_JWKS_URL: the audience (aud) your tokens are minted for');
+  }
+  return { jwksUrl, hs256Secret, issuer, audience, userClaim: withDefault(env, 'AUTH_USER_CLAIM'), anonymous: bool(env, 'AUTH_ANONYMOUS') };
 }
 
 /** The configuration `env` describes; throws ConfigError naming the first variable that is wrong. */
@@ -205,11 +253,13 @@ export function loadConfig(env: Env): Config {
   if (webhookUrl !== undefined && webhookSecret === undefined) {
     throw new ConfigError('WEBHOOK_SECRET', 'is required when WEBHOOK_URL is set, so the app can verify events');
   }
-  const hs256Secret = str(env, 'AUTH_HS256_SECRET');
-  if (hs256Secret !== undefined && Buffer.byteLength(hs256Secret) < 32) {
-    throw new ConfigError('AUTH_HS256_SECRET', 'must be at least 32 bytes long');
-  }
   const trustedKeys = str(env, 'CALLBACK_TRUSTED_KEYS');
+  const macKeys = secretRing((name) => str(env, name), 'CALLBACK_MAC_KEY', (variable, expected) => {
+    throw new ConfigError(variable, expected);
+  });
+  if (rules.callbackUrl !== undefined && macKeys === undefined) {
+    throw new ConfigError('CALLBACK_MAC_KEY', 'is required when CALLBACK_URL is set: the key the pinned callbacks are MACed with (openssl rand -base64 32)');
+  }
 
   return {
     rules,
@@ -226,17 +276,11 @@ export function loadConfig(env: Env): Config {
     callback: {
       onViolation,
       trustedKeys: trustedKeys ? trustedKeys.split(/(?<=-----END PUBLIC KEY-----)\s*/).filter((k) => k.includes('BEGIN')) : [],
-      downloadUrlSeconds: int(env, 'CALLBACK_DOWNLOAD_URL_SECONDS', 1, 3600),
+      downloadUrlSeconds: lifetime(env, 'CALLBACK_DOWNLOAD_URL_SECONDS', rules.stsDurationSeconds),
+      macKeys,
     },
     webhook: { url: webhookUrl, secret: webhookSecret, timeoutMs: int(env, 'WEBHOOK_TIMEOUT_MS', 100, 4000), skipDuplicates: bool(env, 'WEBHOOK_SKIP_DUPLICATES') },
-    auth: {
-      jwksUrl: httpUrl('AUTH_JWKS_URL', str(env, 'AUTH_JWKS_URL')),
-      hs256Secret,
-      issuer: str(env, 'AUTH_ISSUER'),
-      audience: str(env, 'AUTH_AUDIENCE'),
-      userClaim: withDefault(env, 'AUTH_USER_CLAIM'),
-      anonymous: bool(env, 'AUTH_ANONYMOUS'),
-    },
+    auth: authFrom(env),
     corsOrigins: list(str(env, 'CORS_ALLOWED_ORIGINS') ?? ''),
     maxBodyBytes: int(env, 'MAX_BODY_BYTES', 1024, 6 * 1024 * 1024),
   };

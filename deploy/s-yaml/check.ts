@@ -5,6 +5,7 @@ import Ajv, { type ErrorObject } from 'ajv';
 import { ConfigError, loadConfig, type Config } from '../../shared/config';
 import { prefixRoot } from '../ram/render';
 import { fc3PropsSchema } from './fc3-props-schema';
+import { FC3_RELEASES_SEEN, fc3Pin } from './fc3-releases';
 import { isDeployOutput, isPlainObject, type Manifest } from './render';
 
 export const FUNCTION_NAMES = ['token', 'sign', 'callback'] as const;
@@ -28,6 +29,7 @@ const REQUIRED_BECAUSE: Record<string, string> = {
   memorySize: 'set it explicitly, with cpu: fc3 defaults to 512 MB',
   cpu: 'set it explicitly, with memorySize, within FC\'s 1:1 to 1:4 vCPU:GB ratio',
   role: 'each function runs with its own RAM role (deploy/ram)',
+  logConfig: 'without it fc3 switches the function\'s logging off on every deploy (use auto, or a project and logstore)',
 };
 
 const ajv = new Ajv({ allErrors: true, strict: true, discriminator: true });
@@ -109,8 +111,11 @@ function checkHttpTrigger(name: FunctionName, props: Props, add: Add): void {
       add('props.triggers.http.authType', 'function auth needs ACS3-HMAC-SHA256-signed requests, which browsers and mobile apps cannot make; use anonymous (the function checks the JWT) or jwt');
     }
     if (cfg.authType === 'jwt' && !isPlainObject(cfg.authConfig)) add('props.triggers.http.authConfig', 'jwt auth needs authConfig with jwks and tokenLookup');
-    const needed: Record<string, string> = { POST: '', OPTIONS: ' for CORS preflight', ...(name === 'token' ? { GET: ' for the mobile SDKs\' credential providers' } : {}) };
+    const needed: Record<string, string> = { POST: '', OPTIONS: ' for CORS preflight' };
     for (const [m, why] of Object.entries(needed)) if (!methods.includes(m)) add('props.triggers.http.methods', `must include ${m}${why}`);
+    if (name === 'token' && methods.includes('GET')) {
+      add('props.triggers.http.methods', 'must not include GET: the SDKs\' URL credential providers GET without a bearer token and cannot authenticate; apps use POST /token (docs/mobile.md)');
+    }
   }
   if (name !== 'callback' && triggersOf(props, 'oss').length > 0) add('props.triggers', 'only the callback function takes OSS events');
 }
@@ -144,6 +149,55 @@ function checkFunction(name: FunctionName, props: Props, add: Add): Config | und
   return config;
 }
 
+/**
+ * The OSS events that create or replace an object, and no per-part event: `oss:ObjectCreated:*` also
+ * fires on InitiateMultipartUpload, UploadPart and UploadPartCopy, one invocation per part. Names as OSS
+ * publishes them (EventBridge "OSS events"; fc3 schema IOssTriggerConfig).
+ */
+export const OSS_TRIGGER_EVENTS = [
+  'oss:ObjectCreated:PutObject',
+  'oss:ObjectCreated:PostObject',
+  'oss:ObjectCreated:CompleteMultipartUpload',
+  'oss:ObjectCreated:AppendObject',
+  'oss:ObjectCreated:CopyObject',
+  'oss:ObjectCreated:PutSymlink',
+] as const;
+
+const PER_PART_EVENTS = ['oss:ObjectCreated:InitiateMultipartUpload', 'oss:ObjectCreated:UploadPart', 'oss:ObjectCreated:UploadPartCopy'];
+
+/** `acs:mns:<region>:<account>:/queues/<name>/messages`, the form FC takes for a queue destination. */
+export function mnsQueueParts(arn: unknown): { region: string; account: string; queue: string } | undefined {
+  const m = typeof arn === 'string' ? /^acs:mns:([a-z0-9-]+):(\d+):\/queues\/([A-Za-z0-9-]{1,120})\/messages$/.exec(arn) : null;
+  return m ? { region: m[1], account: m[2], queue: m[3] } : undefined;
+}
+
+function checkOssEvents(events: unknown[], add: Add): void {
+  if (events.some((e) => typeof e === 'string' && e.endsWith(':*'))) {
+    add('props.triggers.oss.events', 'must list the events one by one: a wildcard includes the per-part multipart events, one invocation per part');
+  }
+  const partEvents = events.filter((e) => PER_PART_EVENTS.includes(String(e)));
+  if (partEvents.length > 0) add('props.triggers.oss.events', `must not include ${partEvents.join(', ')}: they fire once per part, before any object exists`);
+  const missing = OSS_TRIGGER_EVENTS.filter((e) => !events.includes(e));
+  if (missing.length > 0) add('props.triggers.oss.events', `must include ${missing.join(', ')}: each creates or replaces an object the callback must check`);
+  const other = events.filter((e) => !OSS_TRIGGER_EVENTS.includes(e as (typeof OSS_TRIGGER_EVENTS)[number]) && !PER_PART_EVENTS.includes(String(e)) && !String(e).endsWith(':*'));
+  if (other.length > 0) add('props.triggers.oss.events', `must be object-created events only, not ${other.join(', ')}`);
+}
+
+function checkAsyncInvoke(props: Props, trigger: Trigger, add: Add): void {
+  const cfg = props.asyncInvokeConfig;
+  if (!isPlainObject(cfg)) {
+    add('props.asyncInvokeConfig', 'is missing: OSS invokes the trigger asynchronously, and without retries and an on-failure destination an event that fails is dropped');
+    return;
+  }
+  if ((cfg.qualifier ?? 'LATEST') !== (trigger.qualifier ?? 'LATEST')) add('props.asyncInvokeConfig.qualifier', `must be the OSS trigger's qualifier (${String(trigger.qualifier ?? 'LATEST')})`);
+  if (typeof cfg.maxAsyncRetryAttempts !== 'number' || cfg.maxAsyncRetryAttempts < 1) add('props.asyncInvokeConfig.maxAsyncRetryAttempts', 'must be at least 1: a webhook that is briefly down must get the event again');
+  const onFailure = isPlainObject(cfg.destinationConfig) && isPlainObject(cfg.destinationConfig.onFailure) ? cfg.destinationConfig.onFailure.destination : undefined;
+  const queue = mnsQueueParts(onFailure);
+  const account = roleParts(props.role)?.account;
+  if (!queue) add('props.asyncInvokeConfig.destinationConfig.onFailure.destination', 'must be an MNS queue (acs:mns:<region>:<account>:/queues/<name>/messages) that keeps an event which failed every retry');
+  else if (queue.region !== props.region || queue.account !== account) add('props.asyncInvokeConfig.destinationConfig.onFailure.destination', `must be a queue in the function's region (${String(props.region)}) and account`);
+}
+
 function checkOssTrigger(props: Props, config: Config, add: Add): void {
   const oss = triggersOf(props, 'oss');
   if (oss.length !== 1) {
@@ -151,10 +205,8 @@ function checkOssTrigger(props: Props, config: Config, add: Add): void {
     return;
   }
   const cfg = oss[0].triggerConfig ?? {};
-  const events = Array.isArray(cfg.events) ? cfg.events : [];
-  if (events.length === 0 || events.some((e) => typeof e !== 'string' || !e.startsWith('oss:ObjectCreated:'))) {
-    add('props.triggers.oss.events', 'must be object-created events only');
-  }
+  checkOssEvents(Array.isArray(cfg.events) ? (cfg.events as unknown[]) : [], add);
+  checkAsyncInvoke(props, oss[0], add);
   const key = isPlainObject(cfg.filter) && isPlainObject(cfg.filter.key) ? cfg.filter.key : {};
   const root = prefixRoot(config.rules.prefixTemplate);
   if (key.prefix !== root) add('props.triggers.oss.filter.key.prefix', `must be the upload prefix root "${root}", is "${String(key.prefix)}"`);
@@ -197,6 +249,9 @@ export function checkManifest(m: Manifest): Problem[] {
   if (String(m.edition) !== '3.0.0') add(undefined, 'edition', 'must be 3.0.0 (Serverless Devs 3)');
   const names = Object.keys(m.resources).sort();
   if (names.join() !== [...FUNCTION_NAMES].sort().join()) add(undefined, 'resources', `must be exactly ${FUNCTION_NAMES.join(', ')}; found ${names.join(', ')}`);
+  if (m.access !== undefined && (typeof m.access !== 'string' || m.access.includes('${'))) {
+    add(undefined, 'access', 'must be a plain alias name or left out: Serverless Devs 3.1.10 reads access before rendering, so ${...} there names an alias literally; choose credentials with AccountID/AccessKeyID/AccessKeySecret or -a <alias>');
+  }
   const preDeploy = m.actions['pre-deploy'];
   if (!Array.isArray(preDeploy) || !preDeploy.some((a) => isPlainObject(a) && typeof a.run === 'string' && /\bnpm run build\b/.test(a.run))) {
     add(undefined, 'actions.pre-deploy', 'must run npm run build, so s deploy never uploads stale bundles');
@@ -206,7 +261,12 @@ export function checkManifest(m: Manifest): Problem[] {
   for (const name of FUNCTION_NAMES) {
     const r = m.resources[name];
     if (!r) continue;
-    if (!/^fc3@\d+\.\d+\.\d+$/.test(String(r.component))) add(name, 'component', 'must pin the fc3 component to a version, e.g. fc3@0.1.25');
+    const pin = fc3Pin(r.component);
+    const newest = FC3_RELEASES_SEEN[FC3_RELEASES_SEEN.length - 1];
+    if (!pin) add(name, 'component', `must pin the fc3 component to a released version, e.g. fc3@${newest}`);
+    else if (!(FC3_RELEASES_SEEN as readonly string[]).includes(pin)) {
+      add(name, 'component', `fc3@${pin} is not a release anyone has seen (newest seen: ${newest}; deploy/s-yaml/fc3-releases.ts): s deploy stops at once on a missing release`);
+    }
     if (!validateProps(r.props)) for (const e of validateProps.errors ?? []) problems.push(schemaProblem(name, e));
     const config = checkFunction(name, r.props, (path, message) => add(name, path, message));
     if (config) configs.set(name, config);
@@ -225,11 +285,25 @@ export function checkManifest(m: Manifest): Problem[] {
     if (rules !== ruleSets[0][1]) add(name, 'props.environmentVariables', `upload rules differ from ${ruleSets[0][0]}'s; all three functions must share them`);
   }
 
+  const components = new Set(FUNCTION_NAMES.map((n) => m.resources[n]?.component).filter(Boolean));
+  if (components.size > 1) add(undefined, 'resources', `every function must use the same fc3 release; found ${[...components].join(', ')}`);
+
   const roles = FUNCTION_NAMES.map((n) => m.resources[n]?.props.role).filter((r) => typeof r === 'string');
   if (new Set(roles).size !== roles.length) add(undefined, 'resources', 'each function needs its own role (least privilege)');
   const uploadRole = configs.get('token')?.sts.roleArn;
   if (!uploadRole) add('token', 'props.environmentVariables.STS_ROLE_ARN', 'is required: the role whose credentials the token function vends');
   else if (roles.includes(uploadRole)) add('token', 'props.environmentVariables.STS_ROLE_ARN', 'must be the upload role, not a function\'s own role');
+  // Sign and callback sign with the upload role's credentials narrowed to the caller's scope, and share the callback MAC key.
+  for (const name of ['sign', 'callback'] as const) {
+    const config = configs.get(name);
+    if (!config || !uploadRole) continue;
+    if (config.sts.roleArn !== uploadRole) add(name, 'props.environmentVariables.STS_ROLE_ARN', `must be the upload role the token function assumes (${uploadRole}): ${name} signs with its credentials narrowed to the caller's scope`);
+  }
+  const signKey = configs.get('sign')?.callback.macKeys?.current;
+  const callbackKeys = configs.get('callback')?.callback.macKeys;
+  if (signKey && !callbackKeys?.accepted.some((k) => k.equals(signKey))) {
+    add('callback', 'props.environmentVariables.CALLBACK_MAC_KEY', "must accept the sign function's current CALLBACK_MAC_KEY, or every pinned callback fails its MAC");
+  }
   return problems;
 }
 

@@ -85,6 +85,30 @@ const ossTrigger = {
   },
 } as const;
 
+// fc3's IAsyncInvokeConfig, with the bounds of its schema (retries 0–8, event age 1 s to 30 days).
+const destination = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['destination'],
+  properties: { destination: { type: 'string', pattern: '^acs:(mns|fc|eventbridge|mq):' } },
+} as const;
+
+const asyncInvokeConfig = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    qualifier: { type: 'string' },
+    maxAsyncRetryAttempts: { type: 'integer', minimum: 0, maximum: 8 },
+    maxAsyncEventAgeInSeconds: { type: 'integer', minimum: 1, maximum: 2592000 },
+    asyncTask: { type: 'boolean' },
+    destinationConfig: {
+      type: 'object',
+      additionalProperties: false,
+      properties: { onFailure: destination, onSuccess: destination },
+    },
+  },
+} as const;
+
 const customDomain = {
   type: 'object',
   additionalProperties: false,
@@ -119,7 +143,7 @@ export const fc3PropsSchema = {
   $id: 'oss-direct-upload/fc3-props',
   type: 'object',
   additionalProperties: false,
-  required: ['region', 'functionName', 'runtime', 'code', 'handler', 'memorySize', 'cpu', 'diskSize', 'timeout', 'role', 'environmentVariables', 'triggers'],
+  required: ['region', 'functionName', 'runtime', 'code', 'handler', 'memorySize', 'cpu', 'diskSize', 'timeout', 'role', 'logConfig', 'environmentVariables', 'triggers'],
   properties: {
     region: { type: 'string', pattern: '^[a-z]{2}-[a-z]+(-\\d+)?$' },
     functionName: { type: 'string', pattern: NAME },
@@ -147,15 +171,16 @@ export const fc3PropsSchema = {
           additionalProperties: false,
           required: ['project', 'logstore'],
           properties: {
-            project: { type: 'string' },
-            logstore: { type: 'string' },
+            project: { type: 'string', pattern: '^[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$' },
+            logstore: { type: 'string', pattern: '^[a-z0-9][a-z0-9_-]{1,61}[a-z0-9]$' },
             enableRequestMetrics: { type: 'boolean' },
             enableInstanceMetrics: { type: 'boolean' },
-            logBeginRule: { type: 'string' },
+            logBeginRule: { enum: ['DefaultRegex', 'None'] },
           },
         },
       ],
     },
+    asyncInvokeConfig,
     triggers: {
       type: 'array',
       minItems: 1,

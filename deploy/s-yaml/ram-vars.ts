@@ -2,8 +2,13 @@
 // deploy/ram name exactly the bucket, prefix, roles and function that s.yaml deploys.
 
 import { prefixRoot, type RamVars } from '../ram/render';
-import { functionConfig, roleParts } from './check';
+import { functionConfig, mnsQueueParts, roleParts } from './check';
 import type { Manifest } from './render';
+
+function deadLetter(props: Record<string, unknown>): unknown {
+  const cfg = props.asyncInvokeConfig as { destinationConfig?: { onFailure?: { destination?: unknown } } } | undefined;
+  return cfg?.destinationConfig?.onFailure?.destination;
+}
 
 export function ramVarsFromManifest(m: Manifest): RamVars {
   const props = (name: string) => {
@@ -33,5 +38,6 @@ export function ramVarsFromManifest(m: Manifest): RamVars {
     SIGN_ROLE_NAME: role(props('sign').role, 'the sign function\'s role').name,
     CALLBACK_ROLE_NAME: role(props('callback').role, 'the callback function\'s role').name,
     OSS_TRIGGER_ROLE_NAME: ossTrigger ? role(ossTrigger.invocationRole, 'the OSS trigger\'s invocation role').name : undefined,
+    DEAD_LETTER_QUEUE: mnsQueueParts(deadLetter(props('callback')))?.queue,
   };
 }

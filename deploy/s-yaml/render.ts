@@ -9,7 +9,9 @@
 //   why optional settings are left out of s.yaml rather than given empty defaults;
 // - `env('X')` without a default is an error when X is unset or empty;
 // - `template` + `extend: {name, ignore}` deep-merges a template under a resource's props, and a file's
-//   own `extend: <file>` deep-merges it over another manifest; arrays are replaced, not merged.
+//   own `extend: <file>` deep-merges it over another manifest; arrays are replaced, not merged;
+// - `access` is never rendered: Serverless Devs 3.1.10 looks the alias up (ParseSpec getSteps() calls
+//   getAccess(), which returns the raw `access` value) before it compiles the rest of the file.
 
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
@@ -197,7 +199,7 @@ export function isDeployOutput(v: unknown): v is string {
 }
 
 export function renderManifest(doc: Doc, opts: RenderOptions): Manifest {
-  const { resources, template, extend: _fileExtend, ...rest } = doc;
+  const { resources, template, extend: _fileExtend, access, ...rest } = doc;
   const templates = isPlainObject(template) ? template : {};
   const rawVars = isPlainObject(rest.vars) ? rest.vars : {};
   const top = renderValue(rest, { opts, vars: rawVars }) as Doc;
@@ -222,7 +224,7 @@ export function renderManifest(doc: Doc, opts: RenderOptions): Manifest {
   return {
     edition: top.edition,
     name: top.name,
-    access: top.access,
+    access,
     vars: ctx.vars,
     actions: isPlainObject(top.actions) ? top.actions : {},
     resources: out,

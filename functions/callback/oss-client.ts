@@ -2,6 +2,7 @@
 // function role's own credentials against the internal endpoint. Short timeouts: these run inside
 // the 5 s OSS gives a callback. Both go through the instance's keep-alive pool (shared/outbound).
 
+import { FILENAME_META } from '../../shared/policy/filename';
 import type { Credentials } from '../../shared/signer/credentials';
 import { OutboundError, type OutboundResponse, request } from '../../shared/outbound';
 import { objectUrl } from '../../shared/signer/url';
@@ -22,6 +23,10 @@ export interface ObjectHead {
   etag: string;
   size: number;
   contentType: string;
+  /** `x-oss-object-type`: Normal, Multipart, Appendable or Symlink (HeadObject of a symlink answers for its target, with this type). */
+  objectType: string;
+  /** `x-oss-meta-filename` as stored (percent-encoded), when the object has one. */
+  filename?: string;
 }
 
 export class OssRequestError extends Error {
@@ -64,7 +69,11 @@ export async function headObject(t: OssTarget, key: string): Promise<ObjectHead 
   const { etag } = res.headers;
   const size = Number(res.headers['content-length']);
   if (!etag || !Number.isSafeInteger(size)) throw new OssRequestError('HeadObject', res.status, 'IncompleteAnswer');
-  return { etag: normalizeEtag(etag), size, contentType: res.headers['content-type'] ?? '' };
+  const header = (name: string) => {
+    const v = res.headers[name.toLowerCase()];
+    return Array.isArray(v) ? v[0] : v;
+  };
+  return { etag: normalizeEtag(etag), size, contentType: header('content-type') ?? '', objectType: header('x-oss-object-type') ?? '', filename: header(FILENAME_META) };
 }
 
 export async function deleteObject(t: OssTarget, key: string): Promise<void> {

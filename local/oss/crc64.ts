@@ -3,11 +3,49 @@
 // ECMA table, which the Go SDKs use); its check value for "123456789" is 0x995DC9BBDF1939FA. The
 // arithmetic is js-crc's; this module only names the model and writes the value as OSS does.
 
+import { createModel, type Crc } from 'js-crc';
 import { crc_64_xz } from 'js-crc/models';
+
+const ALL_ONES = (1n << 64n) - 1n;
+
+/** The 64 bits of `x` in reverse order. */
+function reflect64(x: bigint): bigint {
+  let out = 0n;
+  for (let i = 0n; i < 64n; i++) out = (out << 1n) | ((x >> i) & 1n);
+  return out;
+}
+
+/** A 64-bit value as js-crc takes it: two 32-bit words, high first. */
+const words = (x: bigint): number[] => [Number(x >> 32n), Number(x & 0xffffffffn)];
+
+/**
+ * A CRC-64/XZ whose register starts where the CRC of earlier bytes left it. The register after
+ * bytes A is crc(A) XOR the final XOR; js-crc takes a reflected model's initial value unreflected,
+ * so the register is reflected back. Feeding B then gives crc(A‖B) (tested against the CRC of the
+ * whole in test/unit/local-oss-crc64.test.ts).
+ */
+function continuing(previous: bigint): Crc {
+  return createModel({
+    width: 64,
+    poly: words(0x42f0e1eba9ea3693n),
+    init: words(reflect64(previous ^ ALL_ONES)),
+    refin: true,
+    refout: true,
+    xorout: words(ALL_ONES),
+  }).create();
+}
 
 /** A running CRC-64 over the bytes given to `update`, in order. */
 export class Crc64 {
-  private readonly crc = crc_64_xz.create();
+  private readonly crc: Crc;
+
+  /**
+   * @param previous the CRC-64 (decimal, as OSS writes it) of bytes that came before, for a value
+   *   that covers them and what follows (AppendObject's x-oss-hash-crc64ecma is the whole object's).
+   */
+  constructor(previous?: string) {
+    this.crc = previous === undefined ? crc_64_xz.create() : continuing(BigInt(previous));
+  }
 
   update(bytes: Uint8Array): this {
     this.crc.update(bytes);

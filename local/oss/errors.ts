@@ -8,6 +8,8 @@ export class OssError extends Error {
     message: string,
     /** Extra elements of the <Error> document, in order. */
     readonly details: Record<string, string> = {},
+    /** Response headers the error carries (e.g. x-oss-next-append-position with PositionNotEqualToLength). */
+    readonly headers: Record<string, string> = {},
   ) {
     super(message);
     this.name = 'OssError';

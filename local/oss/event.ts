@@ -3,7 +3,14 @@
 
 import { ossIsoTime } from './time';
 
-export type CreatedBy = 'PutObject' | 'PostObject' | 'CompleteMultipartUpload';
+/**
+ * The operations whose event the local OSS delivers: each of them leaves an object at its key. OSS
+ * also names ObjectCreated:InitiateMultipartUpload, UploadPart and UploadPartCopy (FC "OSS trigger
+ * overview", the table of OSS events); none of those leaves an object, and the project's trigger
+ * subscribes to the six below only (one invocation per object, not one per part), so the local OSS
+ * delivers no event for them.
+ */
+export type CreatedBy = 'PutObject' | 'PostObject' | 'CompleteMultipartUpload' | 'AppendObject' | 'CopyObject' | 'PutSymlink';
 
 export interface CreatedObject {
   operation: CreatedBy;

@@ -1,12 +1,13 @@
-// The last steps every upload shares (PutObject, PostObject, CompleteMultipartUpload): make the
-// staged file the object, emit the object-created event, then make the callback and answer.
+// The last steps every write that leaves an object shares: make the staged file the object and
+// emit the object-created event; for the uploads that take a callback (PutObject, PostObject,
+// CompleteMultipartUpload), then make the callback and answer.
 
 import type { Ctx } from './context';
-import { runCallback, type CallbackSpec } from './callback';
+import { runCallback, type CallbackFacts, type CallbackSpec } from './callback';
 import { OssError } from './errors';
 import { objectCreatedEvent, type CreatedBy } from './event';
 import { sendError } from './respond';
-import type { ObjectMeta, Staged, WrittenMeta } from './storage';
+import type { Admission, ObjectMeta, Staged, WrittenMeta } from './storage';
 
 /** The headers OSS answers a write with: the quoted ETag and the CRC-64 of what it stored. */
 export function writtenHeaders(written: { etag: string; crc64?: string }): Record<string, string> {
@@ -26,11 +27,14 @@ export function commitUpload(
   key: string,
   staged: Staged,
   meta: WrittenMeta,
-  forbidOverwrite: boolean,
+  admit: Admission,
 ): Finished {
   const { server } = ctx;
-  const previous = server.store.head(bucket, key);
-  const stored = server.store.commit(bucket, key, staged, meta, forbidOverwrite, server.now());
+  let previous: ObjectMeta | undefined;
+  const stored = server.store.commit(bucket, key, staged, meta, server.now(), (replaced) => {
+    previous = replaced;
+    admit(replaced);
+  });
   const onCreated = server.options.onObjectCreated;
   if (onCreated) {
     const event = objectCreatedEvent({
@@ -56,7 +60,7 @@ export function commitUpload(
  * With a callback: relay its answer (200) or 203 CallbackFailed; the object stays either way.
  * Without: `plain()` writes the operation's usual answer.
  */
-export async function answerUpload(ctx: Ctx, operation: CreatedBy, finished: Finished, callback: CallbackSpec | undefined, plain: () => void): Promise<void> {
+export async function answerUpload(ctx: Ctx, operation: CallbackFacts['operation'], finished: Finished, callback: CallbackSpec | undefined, plain: () => void): Promise<void> {
   if (!callback) return plain();
   const { meta } = finished;
   const outcome = await runCallback(

@@ -8,6 +8,7 @@ import { invalidArgument } from './errors';
 import { compareKeys, pageOf, resumeAfter } from './paging';
 import { queryValue } from './request';
 import { sendXml } from './respond';
+import { objectType } from './storage';
 import { ossIsoTime } from './time';
 import type { XmlNode } from './xml';
 
@@ -34,9 +35,9 @@ export function listObjects(ctx: Ctx): void {
     Key: enc(o.key),
     LastModified: ossIsoTime(new Date(o.lastModified)),
     ETag: `"${o.etag}"`,
-    Type: o.etag.includes('-') ? 'Multipart' : 'Normal',
+    Type: objectType(o),
     Size: o.size,
-    StorageClass: 'Standard',
+    StorageClass: o.storageClass ?? 'Standard',
     ...(v2 ? {} : { Owner: { ID: ctx.server.options.iam.accountId, DisplayName: ctx.server.options.iam.accountId } }),
   }));
   const common: XmlNode[] = p.prefixes.map((x) => ({ Prefix: enc(x) }));

@@ -8,18 +8,20 @@ import { once } from 'node:events';
 import { finished } from 'node:stream/promises';
 import { encodePath } from '../../shared/signer';
 import type { Ctx } from './context';
+import { parseObjectAcl } from './acl';
 import { authorize } from './authorize';
 import { invalidArgument, malformedXml, OssError } from './errors';
 import { Crc64 } from './crc64';
 import { keyEncodingOf } from './encoding-type';
 import { answerUpload, commitUpload, writtenHeaders } from './finish-upload';
-import { callbackOf, checkObjectName, forbidsOverwrite, refuseExisting, storedHeaders, userMeta } from './objects';
+import { callbackOf } from './objects';
 import { compareKeys } from './paging';
-import { queryValue } from './request';
+import { checkObjectName, queryValue } from './request';
 import { sendEmpty, sendXml } from './respond';
 import { MAX_OBJECT_SIZE, type Staged } from './storage';
 import { parseXml, textOf, type XmlElement } from './xml';
 import { ossIsoTime } from './time';
+import { authorizeWrite, forbidsOverwrite, overwriteAdmission, refuseExisting, storedHeaders, userMeta, writeSettingsOf, type WriteSettings } from './write-settings';
 
 /** OSS: every part but the last must be at least 100 KB; at most 10000 parts. */
 const MIN_PART_SIZE = 100 * 1024;
@@ -33,6 +35,8 @@ interface UploadRecord {
   headers: Record<string, string>;
   userMeta: Record<string, string>;
   forbidOverwrite: boolean;
+  /** The ACL, storage class and tags given at InitiateMultipartUpload, which the object gets. */
+  settings?: WriteSettings;
 }
 
 interface PartRecord {
@@ -51,7 +55,8 @@ function uploadDir(ctx: Ctx, uploadId: string): string {
 
 const noSuchUpload = () => new OssError(404, 'NoSuchUpload', 'The specified upload does not exist. The upload ID may be invalid, or the upload may have been aborted or completed.');
 
-function openUpload(ctx: Ctx, key: string): { dir: string; uploadId: string; record: UploadRecord } {
+/** The upload named by the request's uploadId, for `key`; 404 NoSuchUpload when there is none. */
+export function openUpload(ctx: Ctx, key: string): { dir: string; uploadId: string; record: UploadRecord } {
   const uploadId = queryValue(ctx.oss, 'uploadId') ?? '';
   const dir = uploadDir(ctx, uploadId);
   let record: UploadRecord;
@@ -89,7 +94,8 @@ export function uploadsInProgress(ctx: Ctx): { key: string; uploadId: string; in
 export function initiateMultipartUpload(ctx: Ctx): void {
   const bucket = ctx.oss.bucket as string;
   const key = checkObjectName(ctx.oss.key);
-  authorize(ctx.auth?.principal, 'InitiateMultipartUpload', { bucket, key });
+  const settings = writeSettingsOf(ctx.oss.headers);
+  authorizeWrite(ctx.auth?.principal, 'InitiateMultipartUpload', bucket, key, settings);
   const forbid = forbidsOverwrite(ctx.oss.headers['x-oss-forbid-overwrite']);
   refuseExisting(ctx, bucket, key, forbid);
   const uploadId = randomBytes(16).toString('hex').toUpperCase();
@@ -102,22 +108,22 @@ export function initiateMultipartUpload(ctx: Ctx): void {
     headers: storedHeaders(ctx.oss.headers),
     userMeta: userMeta(ctx.oss.headers),
     forbidOverwrite: forbid,
+    settings,
   };
   writeFileSync(join(dir, 'upload.json'), JSON.stringify(record));
   const { encode, element } = keyEncodingOf(ctx.oss);
   sendXml(ctx.res, 200, 'InitiateMultipartUploadResult', { ...element, Bucket: bucket, Key: encode(key), UploadId: uploadId });
 }
 
-export async function uploadPart(ctx: Ctx): Promise<void> {
-  const bucket = ctx.oss.bucket as string;
-  const key = checkObjectName(ctx.oss.key);
-  authorize(ctx.auth?.principal, 'UploadPart', { bucket, key });
+/** The request's partNumber: 1 to 10000, or 400 InvalidArgument. */
+export function partNumberOf(ctx: Ctx): number {
   const raw = queryValue(ctx.oss, 'partNumber') ?? '';
   if (!/^\d{1,5}$/.test(raw) || +raw < 1 || +raw > MAX_PARTS) throw invalidArgument(`Part number must be an integer between 1 and ${MAX_PARTS}, inclusive.`, { ArgumentName: 'partNumber' });
-  const partNumber = Number(raw);
-  const { dir } = openUpload(ctx, key);
-  const length = ctx.oss.headers['content-length'];
-  const staged = await ctx.server.store.receive(bucket, ctx.req, { maxSize: MAX_OBJECT_SIZE, expectedSize: length === undefined ? undefined : Number(length) });
+  return Number(raw);
+}
+
+/** Make a staged file part `partNumber` of the upload in `dir` (replacing any before it); 404 NoSuchUpload if the upload ended meanwhile. */
+export function storePart(ctx: Ctx, dir: string, partNumber: number, staged: Staged): PartRecord {
   if (!existsSync(dir)) {
     ctx.server.store.discard(staged);
     throw noSuchUpload();
@@ -125,7 +131,18 @@ export async function uploadPart(ctx: Ctx): Promise<void> {
   renameSync(staged.path, join(dir, `part-${partNumber}`));
   const part: PartRecord = { partNumber, etag: staged.etag, size: staged.size, crc64: staged.crc64, lastModified: ossIsoTime(ctx.server.now()) };
   writeFileSync(join(dir, `part-${partNumber}.json`), JSON.stringify(part));
-  sendEmpty(ctx.res, 200, writtenHeaders(part));
+  return part;
+}
+
+export async function uploadPart(ctx: Ctx): Promise<void> {
+  const bucket = ctx.oss.bucket as string;
+  const key = checkObjectName(ctx.oss.key);
+  authorize(ctx.auth?.principal, 'UploadPart', { bucket, key, requestedAcl: parseObjectAcl(ctx.oss.headers['x-oss-object-acl']) });
+  const partNumber = partNumberOf(ctx);
+  const { dir } = openUpload(ctx, key);
+  const length = ctx.oss.headers['content-length'];
+  const staged = await ctx.server.store.receive(bucket, ctx.req, { maxSize: MAX_OBJECT_SIZE, expectedSize: length === undefined ? undefined : Number(length) });
+  sendEmpty(ctx.res, 200, writtenHeaders(storePart(ctx, dir, partNumber, staged)));
 }
 
 export function listParts(ctx: Ctx): void {
@@ -249,7 +266,7 @@ async function assemble(ctx: Ctx, dir: string, chosen: PartRecord[]): Promise<St
 export async function completeMultipartUpload(ctx: Ctx): Promise<void> {
   const bucket = ctx.oss.bucket as string;
   const key = checkObjectName(ctx.oss.key);
-  authorize(ctx.auth?.principal, 'CompleteMultipartUpload', { bucket, key });
+  authorize(ctx.auth?.principal, 'CompleteMultipartUpload', { bucket, key, requestedAcl: parseObjectAcl(ctx.oss.headers['x-oss-object-acl']) });
   const { dir, record } = openUpload(ctx, key);
   const callback = callbackOf(ctx.oss);
   const stored = new Map(parts(dir).map((p) => [p.partNumber, p]));
@@ -265,7 +282,8 @@ export async function completeMultipartUpload(ctx: Ctx): Promise<void> {
   const forbid = record.forbidOverwrite || forbidsOverwrite(ctx.oss.headers['x-oss-forbid-overwrite']);
   refuseExisting(ctx, bucket, key, forbid);
   const staged = await assemble(ctx, dir, chosen);
-  const done = commitUpload(ctx, 'CompleteMultipartUpload', bucket, key, staged, { contentType: record.contentType, headers: record.headers, userMeta: record.userMeta }, forbid);
+  const written = { contentType: record.contentType, headers: record.headers, userMeta: record.userMeta, ...record.settings, type: 'Multipart' as const };
+  const done = commitUpload(ctx, 'CompleteMultipartUpload', bucket, key, staged, written, overwriteAdmission(key, forbid));
   rmSync(dir, { recursive: true, force: true });
   const { encode, element } = keyEncodingOf(ctx.oss);
   await answerUpload(ctx, 'CompleteMultipartUpload', done, callback, () =>

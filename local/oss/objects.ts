@@ -1,26 +1,19 @@
-// PutObject, GetObject, HeadObject, DeleteObject.
+// PutObject, GetObject, HeadObject, GetObjectMeta, DeleteObject.
 
 import type { Ctx } from './context';
 import { authorize } from './authorize';
 import { parseCallback, parseCallbackVars, type CallbackSpec } from './callback';
-import { invalidArgument, OssError } from './errors';
+import { accessDenied, invalidArgument, OssError } from './errors';
 import { evaluatePreconditions } from './conditions';
 import { answerUpload, commitUpload, writtenHeaders } from './finish-upload';
-import { queryValue, type OssRequest } from './request';
+import { checkObjectName, queryValue, type OssRequest } from './request';
 import { sendEmpty } from './respond';
-import { MAX_OBJECT_SIZE, type ObjectMeta } from './storage';
+import { MAX_OBJECT_SIZE, objectType, type ObjectMeta } from './storage';
+import { openForRead, type ReadView } from './symlink';
 import { httpDate } from './time';
+import { authorizeWrite, forbidsOverwrite, overwriteAdmission, refuseArchived, refuseExisting, storedHeaders, userMeta, writeSettingsOf } from './write-settings';
 
-const STORED_HEADERS = ['cache-control', 'content-disposition', 'content-encoding', 'content-language', 'expires'];
 const OVERRIDES = ['content-type', 'content-language', 'expires', 'cache-control', 'content-disposition', 'content-encoding'];
-
-export function checkObjectName(key: string | undefined): string {
-  const bytes = key === undefined ? 0 : Buffer.byteLength(key, 'utf8');
-  if (!key || bytes > 1023 || key.startsWith('/') || key.startsWith('\\')) {
-    throw new OssError(400, 'InvalidObjectName', 'The specified object is not valid.');
-  }
-  return key;
-}
 
 /** The callback of a PutObject or CompleteMultipartUpload: from x-oss-callback or the `callback` query, not both. */
 export function callbackOf(oss: OssRequest): CallbackSpec | undefined {
@@ -32,33 +25,26 @@ export function callbackOf(oss: OssRequest): CallbackSpec | undefined {
   return parseCallback(b64, parseCallbackVars(header !== undefined ? oss.headers['x-oss-callback-var'] : queryValue(oss, 'callback-var')));
 }
 
-export function storedHeaders(headers: Record<string, string>): Record<string, string> {
-  return Object.fromEntries(STORED_HEADERS.filter((h) => headers[h] !== undefined).map((h) => [h, headers[h]]));
+/** Content-MD5 as sent: 16 bytes in Base64, or 400 InvalidDigest. */
+export function contentMd5Of(oss: OssRequest): string | undefined {
+  const md5 = oss.headers['content-md5'];
+  if (md5 !== undefined && Buffer.from(md5, 'base64').length !== 16) throw new OssError(400, 'InvalidDigest', 'The Content-MD5 you specified was invalid.');
+  return md5;
 }
 
-export function userMeta(headers: Record<string, string>): Record<string, string> {
-  return Object.fromEntries(Object.entries(headers).filter(([k]) => k.startsWith('x-oss-meta-')));
-}
-
-export const forbidsOverwrite = (v: string | undefined) => v?.toLowerCase() === 'true';
-
-export function refuseExisting(ctx: Ctx, bucket: string, key: string, forbid: boolean): void {
-  if (forbid && ctx.server.store.exists(bucket, key)) {
-    throw new OssError(409, 'FileAlreadyExists', 'The object you specified already exists and can not be overwritten.', { Key: key });
-  }
-}
+export const digestMismatch = () => new OssError(400, 'InvalidDigest', 'The Content-MD5 you specified did not match what was received.');
 
 export async function putObject(ctx: Ctx): Promise<void> {
   const { oss, server } = ctx;
   const bucket = oss.bucket as string;
   const key = checkObjectName(oss.key);
-  authorize(ctx.auth?.principal, 'PutObject', { bucket, key });
+  const settings = writeSettingsOf(oss.headers);
+  authorizeWrite(ctx.auth?.principal, 'PutObject', bucket, key, settings, server.store.head(bucket, key));
   const length = oss.headers['content-length'];
   if (length !== undefined && Number(length) > MAX_OBJECT_SIZE) {
     throw new OssError(400, 'EntityTooLarge', 'Your proposed upload exceeds the maximum allowed size.', { MaxSizeAllowed: String(MAX_OBJECT_SIZE) });
   }
-  const md5 = oss.headers['content-md5'];
-  if (md5 !== undefined && Buffer.from(md5, 'base64').length !== 16) throw new OssError(400, 'InvalidDigest', 'The Content-MD5 you specified was invalid.');
+  const md5 = contentMd5Of(oss);
   const callback = callbackOf(oss);
   const forbid = forbidsOverwrite(oss.headers['x-oss-forbid-overwrite']);
   refuseExisting(ctx, bucket, key, forbid);
@@ -66,7 +52,7 @@ export async function putObject(ctx: Ctx): Promise<void> {
   const staged = await server.store.receive(bucket, ctx.req, { expectedSize: length === undefined ? undefined : Number(length) });
   if (md5 !== undefined && md5 !== staged.contentMd5) {
     server.store.discard(staged);
-    throw new OssError(400, 'InvalidDigest', 'The Content-MD5 you specified did not match what was received.');
+    throw digestMismatch();
   }
   const finished = commitUpload(
     ctx,
@@ -78,8 +64,10 @@ export async function putObject(ctx: Ctx): Promise<void> {
       contentType: oss.headers['content-type'] || 'application/octet-stream',
       headers: storedHeaders(oss.headers),
       userMeta: userMeta(oss.headers),
+      ...settings,
+      type: 'Normal',
     },
-    forbid,
+    overwriteAdmission(key, forbid),
   );
   await answerUpload(ctx, 'PutObject', finished, callback, () =>
     sendEmpty(ctx.res, 200, { ...writtenHeaders(finished.meta), 'Content-MD5': staged.contentMd5 as string }),
@@ -87,32 +75,25 @@ export async function putObject(ctx: Ctx): Promise<void> {
 }
 
 function objectHeaders(meta: ObjectMeta): Record<string, string> {
+  const type = objectType(meta);
   const h: Record<string, string> = {
     'content-type': meta.contentType,
     etag: `"${meta.etag}"`,
     'last-modified': httpDate(new Date(meta.lastModified)),
     'accept-ranges': 'bytes',
-    'x-oss-object-type': meta.etag.includes('-') ? 'Multipart' : 'Normal',
-    'x-oss-storage-class': 'Standard',
+    'x-oss-object-type': type,
+    'x-oss-storage-class': meta.storageClass ?? 'Standard',
     ...meta.headers,
     ...meta.userMeta,
   };
+  if (type === 'Appendable') h['x-oss-next-append-position'] = String(meta.size);
   if (meta.contentMd5) h['content-md5'] = meta.contentMd5;
   if (meta.crc64) h['x-oss-hash-crc64ecma'] = meta.crc64;
   return h;
 }
 
-function found(ctx: Ctx, op: 'GetObject' | 'HeadObject' | 'GetObjectMeta'): ObjectMeta {
-  const bucket = ctx.oss.bucket as string;
-  const key = checkObjectName(ctx.oss.key);
-  authorize(ctx.auth?.principal, op, { bucket, key });
-  const meta = ctx.server.store.head(bucket, key);
-  if (!meta) throw new OssError(404, 'NoSuchKey', 'The specified key does not exist.', { Key: key });
-  return meta;
-}
-
 /** `bytes=a-b`, `bytes=a-`, `bytes=-n`; undefined when absent or malformed (OSS then sends it all). */
-function parseRange(header: string | undefined, size: number): { start: number; end: number } | undefined {
+export function parseRange(header: string | undefined, size: number): { start: number; end: number } | undefined {
   const m = header ? /^bytes=(\d*)-(\d*)$/.exec(header.trim()) : null;
   if (!m || (m[1] === '' && m[2] === '')) return undefined;
   let start: number;
@@ -136,7 +117,7 @@ function notModified(ctx: Ctx, meta: ObjectMeta): void {
 }
 
 export function headObject(ctx: Ctx): void {
-  const meta = found(ctx, 'HeadObject');
+  const { meta } = openForRead(ctx, 'HeadObject');
   if (evaluatePreconditions(ctx.oss.headers, meta) === 'not-modified') return notModified(ctx, meta);
   ctx.res.writeHead(200, { ...objectHeaders(meta), 'content-length': meta.size });
   ctx.res.end();
@@ -149,7 +130,7 @@ export function headObject(ctx: Ctx): void {
  * must frame its body, so here it says Content-Length 0 and carries the size in no header.
  */
 export function getObjectMeta(ctx: Ctx): void {
-  const meta = found(ctx, 'GetObjectMeta');
+  const { meta } = openForRead(ctx, 'GetObjectMeta');
   const headers: Record<string, string | number> = {
     etag: `"${meta.etag}"`,
     'last-modified': httpDate(new Date(meta.lastModified)),
@@ -160,17 +141,24 @@ export function getObjectMeta(ctx: Ctx): void {
   ctx.res.end();
 }
 
-export function getObject(ctx: Ctx): void {
-  const meta = found(ctx, 'GetObject');
-  if (evaluatePreconditions(ctx.oss.headers, meta) === 'not-modified') return notModified(ctx, meta);
-  const headers = objectHeaders(meta);
-  // response-* overrides: only signed requests get here (the buckets are private).
+/**
+ * The response-* overrides a GetObject asks for. They are for signed requests only (GetObject page:
+ * an anonymous request cannot set them); the page gives no code for the refusal, so it is the
+ * AccessDenied every other refused anonymous request gets.
+ */
+function overridesOf(ctx: Ctx): Record<string, string> {
+  const out: Record<string, string> = {};
   for (const name of OVERRIDES) {
     const v = queryValue(ctx.oss, `response-${name}`);
-    if (v !== undefined) headers[name] = v;
+    if (v !== undefined) out[name] = v;
   }
+  if (!ctx.auth && Object.keys(out).length > 0) throw accessDenied('response-* parameters need a signed request.');
+  return out;
+}
+
+function serve(ctx: Ctx, { meta, content }: ReadView, headers: Record<string, string>): void {
   const range = meta.size > 0 ? parseRange(ctx.oss.headers['range'], meta.size) : undefined;
-  const stream = ctx.server.store.read(ctx.oss.bucket as string, meta, range);
+  const stream = ctx.server.store.read(ctx.oss.bucket as string, content, range);
   stream.on('error', () => ctx.res.destroy());
   if (range) {
     ctx.res.writeHead(206, { ...headers, 'content-length': range.end - range.start + 1, 'content-range': `bytes ${range.start}-${range.end}/${meta.size}` });
@@ -180,10 +168,18 @@ export function getObject(ctx: Ctx): void {
   stream.pipe(ctx.res);
 }
 
+export function getObject(ctx: Ctx): void {
+  const view = openForRead(ctx, 'GetObject');
+  const overrides = overridesOf(ctx);
+  refuseArchived(view.content);
+  if (evaluatePreconditions(ctx.oss.headers, view.meta) === 'not-modified') return notModified(ctx, view.meta);
+  serve(ctx, view, { ...objectHeaders(view.meta), ...overrides });
+}
+
 export function deleteObject(ctx: Ctx): void {
   const bucket = ctx.oss.bucket as string;
   const key = checkObjectName(ctx.oss.key);
-  authorize(ctx.auth?.principal, 'DeleteObject', { bucket, key });
+  authorize(ctx.auth?.principal, 'DeleteObject', { bucket, key, stored: ctx.server.store.head(bucket, key) });
   ctx.server.store.delete(bucket, key);
   sendEmpty(ctx.res, 204);
 }

@@ -4,13 +4,17 @@
 // the same operations; a test holds the two together.
 
 import { isSubresource } from '../../shared/signer';
+import { getObjectAcl, putObjectAcl } from './acl';
+import { appendObject } from './append';
 import type { Ctx } from './context';
+import { copyObject, uploadPartCopy } from './copy';
 import { OssError } from './errors';
 import { listObjects } from './list';
 import { listMultipartUploads } from './list-uploads';
 import { abortMultipartUpload, completeMultipartUpload, initiateMultipartUpload, listParts, uploadPart } from './multipart';
 import { deleteObject, getObject, getObjectMeta, headObject, putObject } from './objects';
 import { hasQuery, type OssRequest } from './request';
+import { getSymlink, putSymlink } from './symlink';
 
 /** The operations served, by OSS's names, behind the request signature check (PostObject has its own, see post-object.ts). */
 export const HANDLERS = {
@@ -19,9 +23,16 @@ export const HANDLERS = {
   HeadObject: headObject,
   GetObjectMeta: getObjectMeta,
   DeleteObject: deleteObject,
+  CopyObject: copyObject,
+  AppendObject: appendObject,
+  PutSymlink: putSymlink,
+  GetSymlink: getSymlink,
+  PutObjectAcl: putObjectAcl,
+  GetObjectAcl: getObjectAcl,
   ListObjects: listObjects,
   InitiateMultipartUpload: initiateMultipartUpload,
   UploadPart: uploadPart,
+  UploadPartCopy: uploadPartCopy,
   CompleteMultipartUpload: completeMultipartUpload,
   AbortMultipartUpload: abortMultipartUpload,
   ListParts: listParts,
@@ -30,36 +41,51 @@ export const HANDLERS = {
 
 export type OperationName = keyof typeof HANDLERS;
 
-// Sub-resources of the operations served here (and the signature parameters); any other one names
-// an operation this endpoint does not offer (acl, tagging, append, symlink, x-oss-process…).
-const SERVED_SUBRESOURCES = new Set([
-  'objectMeta', 'uploads', 'uploadId', 'partNumber', 'security-token', 'callback', 'callback-var', 'continuation-token',
-  'response-content-type', 'response-content-language', 'response-expires', 'response-cache-control',
+// The signature's own parameters, and the response-* overrides: they name no operation.
+const SIGNATURE_AND_OVERRIDES = [
+  'security-token', 'response-content-type', 'response-content-language', 'response-expires', 'response-cache-control',
   'response-content-disposition', 'response-content-encoding', 'x-oss-signature-version', 'x-oss-credential',
   'x-oss-date', 'x-oss-expires', 'x-oss-signature', 'x-oss-security-token', 'x-oss-additional-headers',
+];
+// Sub-resources of the operations served on a bucket and on an object; any other one names an
+// operation this endpoint does not offer there (tagging, x-oss-process, bucket ?acl or ?cors…).
+const BUCKET_SUBRESOURCES = new Set([...SIGNATURE_AND_OVERRIDES, 'uploads', 'continuation-token']);
+const OBJECT_SUBRESOURCES = new Set([
+  ...SIGNATURE_AND_OVERRIDES, 'objectMeta', 'uploads', 'uploadId', 'partNumber', 'callback', 'callback-var', 'acl', 'symlink', 'append', 'position',
 ]);
 
 const notServed = (what: string) => new OssError(501, 'NotImplemented', `The local OSS does not implement ${what}.`);
 const methodNotAllowed = () => new OssError(405, 'MethodNotAllowed', 'The specified method is not allowed against this resource.');
 
+/** The object operation a sub-resource names, by method (`?acl`, `?symlink`, `?objectMeta`). */
+const BY_SUBRESOURCE: Record<string, Partial<Record<string, OperationName>>> = {
+  acl: { PUT: 'PutObjectAcl', GET: 'GetObjectAcl' },
+  symlink: { PUT: 'PutSymlink', GET: 'GetSymlink' },
+  objectMeta: { HEAD: 'GetObjectMeta', GET: 'GetObjectMeta' },
+  append: { POST: 'AppendObject' },
+};
+
 /** The served operation the request names; throws 501 NotImplemented or 405 MethodNotAllowed otherwise. */
 export function operationOf(oss: OssRequest): OperationName {
   const m = oss.method;
-  const unserved = oss.query.find(([k]) => isSubresource(k) && !SERVED_SUBRESOURCES.has(k));
-  if (unserved) throw notServed(`the ${unserved[0]} operation`);
+  const served = oss.key ? OBJECT_SUBRESOURCES : BUCKET_SUBRESOURCES;
+  const unserved = oss.query.find(([k]) => isSubresource(k) && !served.has(k));
+  if (unserved) throw notServed(`the ${unserved[0]} operation${oss.key ? '' : ' on a bucket'}`);
   if (!oss.key) {
     if (m === 'GET') return hasQuery(oss, 'uploads') ? 'ListMultipartUploads' : 'ListObjects';
     if (m === 'PUT') throw notServed('PutBucket');
     if (m === 'DELETE') throw notServed('DeleteBucket');
     throw methodNotAllowed();
   }
-  if (hasQuery(oss, 'objectMeta')) {
-    if (m === 'HEAD' || m === 'GET') return 'GetObjectMeta';
-    throw methodNotAllowed();
+  const named = Object.keys(BY_SUBRESOURCE).find((sub) => hasQuery(oss, sub));
+  if (named) {
+    const op = BY_SUBRESOURCE[named][m];
+    if (!op) throw methodNotAllowed();
+    return op;
   }
   const upload = hasQuery(oss, 'uploadId');
-  // A copy names its source in a header; served as a PutObject it would store an empty object.
-  if (m === 'PUT' && oss.headers['x-oss-copy-source'] !== undefined) throw notServed(upload ? 'UploadPartCopy' : 'CopyObject');
+  // A copy names its source in a header; the rest of the request is a PutObject or an UploadPart.
+  if (m === 'PUT' && oss.headers['x-oss-copy-source'] !== undefined) return upload ? 'UploadPartCopy' : 'CopyObject';
   if (m === 'PUT') return upload ? 'UploadPart' : 'PutObject';
   if (m === 'GET') return upload ? 'ListParts' : 'GetObject';
   if (m === 'HEAD') return 'HeadObject';

@@ -9,15 +9,15 @@ import { encodePath } from '../../shared/signer';
 import { V4_ALGORITHM, v1PolicySignature, v4PolicySignature } from '../verify';
 import { checkSkew, resolvePrincipal, sameSignature, signatureDoesNotMatch, type VerifyOptions } from './auth-common';
 import { parseCredential, parseV4Timestamp, MAX_PRESIGN_SECONDS } from './auth-v4';
-import { authorize } from './authorize';
 import { parseCallback, type CallbackSpec } from './callback';
 import type { Ctx } from './context';
 import { accessDenied, invalidArgument, OssError } from './errors';
 import { answerUpload, commitUpload, writtenHeaders } from './finish-upload';
-import { checkObjectName, forbidsOverwrite, refuseExisting, storedHeaders, userMeta } from './objects';
 import { checkConditions, checkSize, constrains, parsePolicy, type PostPolicy } from './post-policy';
+import { checkObjectName } from './request';
 import { sendEmpty, sendXml } from './respond';
 import type { Staged } from './storage';
+import { authorizeWrite, forbidsOverwrite, overwriteAdmission, refuseExisting, storedHeaders, userMeta, writeSettingsOf, type WriteSettings } from './write-settings';
 
 const FIELD_VALUE_MAX = 2 * 1024 * 1024;
 const V4_BOUND_FIELDS = ['x-oss-signature-version', 'x-oss-credential', 'x-oss-date'];
@@ -70,6 +70,7 @@ interface Accepted {
   policy: PostPolicy;
   callback?: CallbackSpec;
   fields: Map<string, string>;
+  settings: WriteSettings;
 }
 
 /**
@@ -92,12 +93,14 @@ function accept(ctx: Ctx, fields: Map<string, string>, filename: string | undefi
   if (rawKey === undefined) throw new OssError(400, 'IncorrectNumberOfFilesInPOSTRequest', 'The key field is required.');
   checkConditions(policy, new Map([['bucket', bucket], ...fields]), opts.now);
   const key = checkObjectName(keyOf(rawKey, filename));
-  authorize(principal, 'PostObject', { bucket, key });
+  // x-oss-object-acl, x-oss-storage-class and x-oss-tagging as form fields, checked as the headers.
+  const settings = writeSettingsOf(Object.fromEntries(fields));
+  authorizeWrite(principal, 'PostObject', bucket, key, settings);
   const b64 = fields.get('callback');
   const vars = Object.fromEntries([...fields].filter(([k]) => k.startsWith('x:')));
   const callback = b64 ? parseCallback(b64, vars) : undefined;
   refuseExisting(ctx, bucket, key, forbidsOverwrite(fields.get('x-oss-forbid-overwrite')));
-  return { key, policy, callback, fields };
+  return { key, policy, callback, fields, settings };
 }
 
 /** OSS names the file part `file` (PostObject): it is the file whether or not it carries a filename. */
@@ -183,7 +186,7 @@ function parseForm(ctx: Ctx, onFile: (accepted: Accepted, file: Readable) => Pro
 export async function postObject(ctx: Ctx): Promise<void> {
   const bucket = ctx.oss.bucket as string;
   const { accepted, staged } = await parseForm(ctx, (a, file) => ctx.server.store.receive(bucket, file, { maxSize: a.policy.maxSize }));
-  const { key, policy, callback, fields } = accepted;
+  const { key, policy, callback, fields, settings } = accepted;
   try {
     checkSize(policy, staged.size);
   } catch (e) {
@@ -200,11 +203,14 @@ export async function postObject(ctx: Ctx): Promise<void> {
     key,
     staged,
     {
-      contentType: asHeader.get('content-type') || 'application/octet-stream',
+      // PostObject page: x-oss-content-type > the Content-Type field > the default.
+      contentType: asHeader.get('x-oss-content-type') || asHeader.get('content-type') || 'application/octet-stream',
       headers: storedHeaders(Object.fromEntries(asHeader)),
       userMeta: userMeta(Object.fromEntries(asHeader)),
+      ...settings,
+      type: 'Normal',
     },
-    forbidsOverwrite(fields.get('x-oss-forbid-overwrite')),
+    overwriteAdmission(key, forbidsOverwrite(fields.get('x-oss-forbid-overwrite'))),
   );
   await answerUpload(ctx, 'PostObject', finished, callback, () => {
     const written = writtenHeaders(finished.meta);

@@ -3,7 +3,7 @@
 
 import type { IncomingMessage } from 'node:http';
 import type { QueryPairs } from '../../shared/signer';
-import { OssError } from './errors';
+import { invalidArgument, OssError } from './errors';
 
 export interface OssRequest {
   method: string;
@@ -53,6 +53,28 @@ export function fromIncoming(req: IncomingMessage): OssRequest {
   const headers: Record<string, string> = {};
   for (const [name, values] of Object.entries(req.headersDistinct)) if (values) headers[name] = values.join(',');
   return { method: (req.method ?? 'GET').toUpperCase(), bucket, key, query: q < 0 ? [] : parseQuery(url.slice(q + 1)), headers };
+}
+
+/** An object key as OSS takes it: 1–1023 bytes of UTF-8, not starting with `/` or `\`; 400 InvalidObjectName otherwise. */
+export function checkObjectName(key: string | undefined): string {
+  const bytes = key === undefined ? 0 : Buffer.byteLength(key, 'utf8');
+  if (!key || bytes > 1023 || key.startsWith('/') || key.startsWith('\\')) {
+    throw new OssError(400, 'InvalidObjectName', 'The specified object is not valid.');
+  }
+  return key;
+}
+
+/**
+ * An object name carried in a header (x-oss-symlink-target, x-oss-copy-source): URL-encoded, as the
+ * PutSymlink and CopyObject pages require, with `+` for a space as the Go SDK 1.5.0 writes it
+ * (url.QueryEscape), UTF-8 underneath. 400 InvalidArgument when it does not decode.
+ */
+export function decodeKeyHeader(raw: string, header: string): string {
+  try {
+    return decodeURIComponent(Buffer.from(raw, 'latin1').toString('utf8').replace(/\+/g, ' '));
+  } catch {
+    throw invalidArgument(`${header} is not validly URL-encoded.`, { ArgumentName: header });
+  }
 }
 
 export function queryValue(req: OssRequest, name: string): string | undefined {

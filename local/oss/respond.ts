@@ -13,7 +13,7 @@ export function sendError(res: ServerResponse, method: string, err: OssError, re
     return;
   }
   const body = errorXml(err, requestId, HOST_ID);
-  for (const [k, v] of Object.entries(headers)) res.setHeader(k, v);
+  for (const [k, v] of Object.entries({ ...err.headers, ...headers })) res.setHeader(k, v);
   res.statusCode = err.status;
   res.setHeader('Content-Type', 'application/xml');
   if (method === 'HEAD') {

@@ -7,6 +7,8 @@ import { createReadStream, createWriteStream, existsSync, mkdirSync, readdirSync
 import { join } from 'node:path';
 import { Transform, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import { copyFile } from 'node:fs/promises';
+import type { ObjectAcl } from './acl';
 import { Crc64 } from './crc64';
 import { OssError } from './errors';
 import { compareKeys } from './paging';
@@ -30,9 +32,36 @@ export interface ObjectMeta {
   headers: Record<string, string>;
   /** x-oss-meta-* headers, names lower-cased. */
   userMeta: Record<string, string>;
+  /** How it was made; absent in objects stored before it was kept (then Normal or Multipart, by the ETag). */
+  type?: ObjectType;
+  /** x-oss-object-acl as set; absent means `default` (the bucket's ACL). */
+  acl?: ObjectAcl;
+  /** x-oss-storage-class as set; absent means the bucket's class, Standard here. */
+  storageClass?: StorageClass;
+  /** x-oss-tagging, decoded, in the order given. */
+  tags?: [string, string][];
+  /** A symlink's target key (decoded); its own data is empty. */
+  symlinkTarget?: string;
   /** Data file name, beside the sidecar. */
   data: string;
 }
+
+/** The storage classes OSS's write operations take (x-oss-storage-class, PutObject page). */
+export const STORAGE_CLASSES = ['Standard', 'IA', 'Archive', 'ColdArchive', 'DeepColdArchive'] as const;
+export type StorageClass = (typeof STORAGE_CLASSES)[number];
+
+/** x-oss-object-type: what made the object (PutObject/PostObject/CopyObject, multipart, AppendObject, PutSymlink). */
+export type ObjectType = 'Normal' | 'Multipart' | 'Appendable' | 'Symlink';
+
+export function objectType(meta: ObjectMeta): ObjectType {
+  return meta.type ?? (meta.etag.includes('-') ? 'Multipart' : 'Normal');
+}
+
+/**
+ * Decides whether a commit may replace what is there (undefined: nothing); throws the OssError that
+ * refuses it. Runs synchronously with the rename, so no other request of this process slips in.
+ */
+export type Admission = (previous: ObjectMeta | undefined) => void;
 
 /** A body received (or assembled) into a temporary file, with what OSS computes over it. */
 export interface Staged {
@@ -50,10 +79,13 @@ export interface Staged {
 /** What an upload sets on the object; the content's own facts (size, ETag, MD5, CRC-64) come from the staged body. */
 export type WrittenMeta = Omit<ObjectMeta, 'key' | 'data' | 'lastModified' | 'size' | 'etag' | 'contentMd5' | 'crc64'>;
 
-export interface ReceiveLimits {
+export interface ReceiveOptions {
+  /** Bytes. */
   maxSize?: number;
-  /** When set, the body must be exactly this long. */
+  /** When set, the body must be exactly this long (bytes). */
   expectedSize?: number;
+  /** The CRC-64 (decimal) of bytes that come before the body: the staged CRC-64 then covers both. */
+  crc64After?: string;
 }
 
 const entityTooLarge = (max: number) => new OssError(400, 'EntityTooLarge', 'Your proposed upload exceeds the maximum allowed size.', { MaxSizeAllowed: String(max) });
@@ -82,11 +114,11 @@ export class DiskStore {
   }
 
   /** Stream a body into a temporary file, hashing and counting as it goes. */
-  async receive(bucket: string, source: Readable, limits: ReceiveLimits = {}): Promise<Staged> {
+  async receive(bucket: string, source: Readable, limits: ReceiveOptions = {}): Promise<Staged> {
     const path = this.tempPath(bucket);
     const max = Math.min(limits.maxSize ?? MAX_OBJECT_SIZE, MAX_OBJECT_SIZE);
     const md5 = createHash('md5');
-    const crc = new Crc64();
+    const crc = new Crc64(limits.crc64After);
     let size = 0;
     const meter = new Transform({
       transform(chunk: Buffer, _enc, done) {
@@ -132,22 +164,18 @@ export class DiskStore {
   }
 
   /**
-   * Make a staged file the object. Synchronous from the existence check to the rename, so no other
-   * request of this process can slip in between (x-oss-forbid-overwrite).
+   * Make a staged file the object. Synchronous from `admit` to the rename, so no other request of
+   * this process can slip in between (x-oss-forbid-overwrite, an append's position). A refused
+   * staged file is discarded.
    */
-  commit(
-    bucket: string,
-    key: string,
-    staged: Staged,
-    meta: WrittenMeta,
-    forbidOverwrite: boolean,
-    now: Date,
-  ): ObjectMeta {
+  commit(bucket: string, key: string, staged: Staged, meta: WrittenMeta, now: Date, admit: Admission = () => undefined): ObjectMeta {
     const sidecar = this.sidecar(bucket, key);
     const previous = this.head(bucket, key);
-    if (previous && forbidOverwrite) {
+    try {
+      admit(previous);
+    } catch (err) {
       this.discard(staged);
-      throw new OssError(409, 'FileAlreadyExists', 'The object you specified already exists and can not be overwritten.', { Key: key });
+      throw err;
     }
     const data = `${createHash('sha256').update(key, 'utf8').digest('hex')}.${randomBytes(6).toString('hex')}.data`;
     renameSync(staged.path, join(this.bucketDir(bucket, 'objects'), data));
@@ -162,7 +190,54 @@ export class DiskStore {
 
   /** A stream of the object's bytes (inclusive range), opened before the metadata can change again. */
   read(bucket: string, meta: ObjectMeta, range?: { start: number; end: number }): Readable {
-    return createReadStream(join(this.bucketDir(bucket, 'objects'), meta.data), range);
+    return createReadStream(this.dataPath(bucket, meta), range);
+  }
+
+  private dataPath(bucket: string, meta: ObjectMeta): string {
+    return join(this.bucketDir(bucket, 'objects'), meta.data);
+  }
+
+  /** A copy of an object's bytes, staged in `bucket` with the facts OSS computed when it stored them. */
+  async stageCopy(bucket: string, sourceBucket: string, source: ObjectMeta): Promise<Staged> {
+    const path = this.tempPath(bucket);
+    await copyFile(this.dataPath(sourceBucket, source), path);
+    return { path, size: source.size, etag: source.etag, contentMd5: source.contentMd5, crc64: source.crc64 ?? (await this.crc64Of(path)) };
+  }
+
+  /**
+   * The object's bytes followed by the appended ones, staged as one file (the appended file is used
+   * up). The appended CRC-64 must already continue the object's (ReceiveOptions.crc64After); the
+   * ETag is `etag`, since an Appendable object's is not the MD5 of its content.
+   */
+  async stageAppend(bucket: string, previous: ObjectMeta | undefined, appended: Staged, etag: string): Promise<Staged> {
+    if (!previous) return { ...appended, etag, contentMd5: undefined };
+    const path = this.tempPath(bucket);
+    try {
+      await copyFile(this.dataPath(bucket, previous), path);
+      await pipeline(createReadStream(appended.path), createWriteStream(path, { flags: 'a' }));
+    } catch (err) {
+      rmSync(path, { force: true });
+      throw err;
+    } finally {
+      this.discard(appended);
+    }
+    return { path, size: previous.size + appended.size, etag, crc64: appended.crc64 };
+  }
+
+  private async crc64Of(path: string): Promise<string> {
+    const crc = new Crc64();
+    for await (const chunk of createReadStream(path) as AsyncIterable<Buffer>) crc.update(chunk);
+    return crc.decimal();
+  }
+
+  /** Rewrite an object's metadata, not its bytes; false when there is no object. */
+  update(bucket: string, key: string, change: (meta: ObjectMeta) => ObjectMeta): boolean {
+    const meta = this.head(bucket, key);
+    if (!meta) return false;
+    const tmp = this.tempPath(bucket);
+    writeFileSync(tmp, JSON.stringify({ ...change(meta), data: meta.data }));
+    renameSync(tmp, this.sidecar(bucket, key));
+    return true;
   }
 
   delete(bucket: string, key: string): void {

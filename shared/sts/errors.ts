@@ -72,7 +72,7 @@ function misconfiguration(stsCode: string): Misconfiguration {
     case 'NoPermission':
       return {
         code: 'StsNoPermission',
-        fix: "the function's role needs sts:AssumeRole on STS_ROLE_ARN (deploy/ram/token-function-policy.json), and that role's trust policy must name the function's role (deploy/ram/upload-role-trust.json)",
+        fix: "the function's role needs sts:AssumeRole on STS_ROLE_ARN (deploy/ram/<function>-function-policy.json), and that role's trust policy must name the function's role (deploy/ram/upload-role-trust.json)",
       };
     case 'EntityNotExist.Role':
       return { code: 'StsRoleNotFound', fix: 'STS_ROLE_ARN names a role that does not exist in this account' };
@@ -107,5 +107,5 @@ export function stsApiError(failure: StsCallFailed, attempts: number): ApiError 
     return new ApiError('StsUnavailable', 'the credential service is unavailable; retry later', { retryAfter: throttled ? 5 : undefined, log });
   }
   const m = misconfiguration(failure.detail.stsCode ?? '');
-  return new ApiError(m.code, `the token function is misconfigured: ${m.fix}`, { log });
+  return new ApiError(m.code, `the function is misconfigured: ${m.fix}`, { log });
 }

@@ -6,6 +6,7 @@
 // aliyun/alibabacloud-oss-python-sdk-v2@ebe9a43f.
 
 import { createHash, randomBytes, randomInt } from 'node:crypto';
+import { crc64 } from '../../local/oss/crc64';
 import { signPostV4 } from '../../shared/signer/v4';
 import { BUCKET, elements, REGION, send, startTestOss, type TestOss } from './local-oss-setup';
 
@@ -236,5 +237,88 @@ describe('Go SDK v2', () => {
     const { uploadId } = await uploadParts(key, [100 * KB, 10, 100 * KB]);
     const res = await send(t, t.alice, 'POST', key, { query: [['uploadId', uploadId]], headers: { 'x-oss-complete-all': 'yes' } });
     expect([res.status, elements(await res.text(), 'Code')[0]]).toEqual([400, 'EntityTooSmall']);
+  });
+});
+
+describe('Python SDK (oss2): symlinks, appends, copies and object ACLs', () => {
+  // tests/test_mock_object.py test_put_symlink / test_get_symlink: `PUT /<link>?symlink=` with
+  // x-oss-symlink-target (urlquote(target, '')) and x-oss-meta-*; the answer carries ETag and
+  // x-oss-hash-crc64ecma: 0; models.py GetSymlinkResult urlunquotes x-oss-symlink-target.
+  // tests/test_object.py test_put_symlink: HEAD of the link answers the target's length and ETag
+  // and the link's own x-oss-meta-*.
+  it('put_symlink, get_symlink and head_object of the link', async () => {
+    const target = 'users/alice/oss2/中文!@#$%^&*()-=文件\x0C-1.txt';
+    await send(t, t.alice, 'PUT', target, { body: 'hello' });
+    const link = 'users/alice/oss2/link';
+    const put = await send(t, t.alice, 'PUT', link, { query: [['symlink', '']], headers: { 'x-oss-symlink-target': encodeURIComponent(target), 'x-oss-meta-key1': 'value1' } });
+    expect([put.status, put.headers.get('x-oss-hash-crc64ecma')]).toEqual([200, '0']);
+    expect(put.headers.get('etag')).toMatch(/^"[0-9A-F]{32}"$/);
+    const got = await send(t, t.alice, 'GET', link, { query: [['symlink', '']] });
+    expect(decodeURIComponent(got.headers.get('x-oss-symlink-target') as string)).toBe(target);
+    const head = await send(t, t.alice, 'HEAD', link);
+    expect([head.headers.get('content-length'), head.headers.get('etag'), head.headers.get('x-oss-meta-key1')]).toEqual(['5', '"5D41402ABC4B2A76B9719D911017C592"', 'value1']);
+  });
+
+  // tests/test_mock_object.py test_append: `POST /<key>?position=0&append=`; AppendObjectResult reads
+  // x-oss-next-append-position, ETag and x-oss-hash-crc64ecma (checked against its own CRC).
+  it('append_object', async () => {
+    const content = randomBytes(8192 * 2 - 1);
+    const res = await send(t, t.alice, 'POST', 'users/alice/oss2/appended', { query: [['position', '0'], ['append', '']], body: content });
+    expect([res.status, res.headers.get('x-oss-next-append-position')]).toEqual([200, String(content.length)]);
+    expect(res.headers.get('x-oss-hash-crc64ecma')).toBe(crc64(content));
+  });
+
+  // tests/test_mock_object.py test_copy_object (update_object_meta): a copy onto itself with
+  // Content-Type and x-oss-meta-*; the answer's ETag header and <CopyObjectResult><ETag>.
+  it('update_object_meta', async () => {
+    const key = 'users/alice/oss2/meta.js';
+    await send(t, t.alice, 'PUT', key, { body: 'x' });
+    const res = await send(t, t.alice, 'PUT', key, { headers: { 'x-oss-copy-source': `/${BUCKET}/${key}`, 'Content-Type': 'text/plain', 'x-oss-meta-category': 'novel' } });
+    const xml = await res.text();
+    expect([res.status, res.headers.get('etag'), elements(xml, 'ETag')[0]]).toEqual([200, `"${md5(Buffer.from('x'))}"`, `"${md5(Buffer.from('x'))}"`]);
+    expect(elements(xml, 'LastModified')[0]).toMatch(OSS2_ISO);
+    const head = await send(t, t.alice, 'HEAD', key);
+    expect([head.headers.get('content-type'), head.headers.get('x-oss-meta-category')]).toEqual(['text/plain', 'novel']);
+  });
+
+  // tests/test_mock_multipart.py test_upload_part_copy: x-oss-copy-source-range: bytes=0-102399 of a
+  // 204800-byte object; the answer carries Content-Range: bytes 0-102399/204800 and the part's ETag.
+  it('upload_part_copy', async () => {
+    const source = randomBytes(204800);
+    await send(t, t.alice, 'PUT', 'users/alice/oss2/copy-source', { body: source });
+    const init = await send(t, t.alice, 'POST', 'users/alice/oss2/copy-dest', { query: [['uploads', '']] });
+    const uploadId = elements(await init.text(), 'UploadId')[0];
+    const res = await send(t, t.alice, 'PUT', 'users/alice/oss2/copy-dest', {
+      query: [['partNumber', '1'], ['uploadId', uploadId]],
+      headers: { 'x-oss-copy-source': `/${BUCKET}/users/alice/oss2/copy-source`, 'x-oss-copy-source-range': 'bytes=0-102399' },
+    });
+    const xml = await res.text();
+    expect([res.status, res.headers.get('content-range'), res.headers.get('etag')]).toEqual([200, 'bytes 0-102399/204800', `"${md5(source.subarray(0, 102400))}"`]);
+    expect(xml).toMatch(/<CopyPartResult><LastModified>[^<]+<\/LastModified><ETag>"[0-9A-F]{32}"<\/ETag><\/CopyPartResult>$/);
+  });
+
+  // tests/test_object.py test_object_acl: an object put without an ACL answers `default`; each of
+  // private, public-read, public-read-write, default put_object_acl'd reads back the same.
+  it('put_object_acl and get_object_acl (for a principal allowed both)', async () => {
+    const key = 'users/alice/oss2/acl.txt';
+    await send(t, t.admin, 'PUT', key, { body: 'x' });
+    const grant = async () => elements(await (await send(t, t.admin, 'GET', key, { query: [['acl', '']] })).text(), 'Grant')[0];
+    expect(await grant()).toBe('default');
+    for (const acl of ['private', 'public-read', 'public-read-write', 'default']) {
+      expect((await send(t, t.admin, 'PUT', key, { query: [['acl', '']], headers: { 'x-oss-object-acl': acl } })).status).toBe(200);
+      expect(await grant()).toBe(acl);
+    }
+  });
+});
+
+describe('Go SDK v2: symlinks', () => {
+  // oss/client_mock_test.go (PutSymlink): the SDK sends x-oss-symlink-target as given, unencoded
+  // ("target-object"); GetSymlink's result takes the header and the ETag as they come.
+  it('PutSymlink with a plain target, then GetSymlink', async () => {
+    await send(t, t.alice, 'PUT', 'users/alice/gov2/target-object', { body: 'x' });
+    expect((await send(t, t.alice, 'PUT', 'users/alice/gov2/link', { query: [['symlink', '']], headers: { 'x-oss-symlink-target': 'users/alice/gov2/target-object' } })).status).toBe(200);
+    const got = await send(t, t.alice, 'GET', 'users/alice/gov2/link', { query: [['symlink', '']] });
+    expect(decodeURIComponent(got.headers.get('x-oss-symlink-target') as string)).toBe('users/alice/gov2/target-object');
+    expect(got.headers.get('etag')).toMatch(/^"[0-9A-F]{32}"$/);
   });
 });

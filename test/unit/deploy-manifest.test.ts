@@ -12,6 +12,7 @@ const ROOT = join(__dirname, '../..');
 const ACCOUNT = '1234567890123456';
 const ENV: Record<string, string | undefined> = {
   OSS_BUCKET: 'acme-uploads',
+  CALLBACK_MAC_KEY: Buffer.alloc(32, 9).toString('base64'),
   AUTH_JWKS_URL: 'https://id.example.com/.well-known/jwks.json',
   AUTH_ISSUER: 'https://id.example.com/',
   AUTH_AUDIENCE: 'uploads',
@@ -87,11 +88,12 @@ test('token and sign triggers refuse function auth, which browsers and mobile ap
   expect(at(found, 'token', 'props.triggers.http.authType')[0].message).toMatch(/ACS3-HMAC-SHA256/);
 });
 
-test('the token trigger must take GET (mobile SDK credential providers) and OPTIONS (CORS preflight)', () => {
-  const found = problems((doc) => (httpTrigger(doc, 'token').triggerConfig.methods = ['POST']));
+test('the token trigger takes POST and OPTIONS (CORS preflight) and refuses GET, which cannot carry a bearer token', () => {
+  const found = problems((doc) => (httpTrigger(doc, 'token').triggerConfig.methods = ['GET']));
   expect(at(found, 'token', 'props.triggers.http.methods').map((p) => p.message)).toEqual([
+    'must include POST',
     'must include OPTIONS for CORS preflight',
-    "must include GET for the mobile SDKs' credential providers",
+    expect.stringMatching(/^must not include GET: .*cannot authenticate/),
   ]);
 });
 
@@ -123,7 +125,62 @@ test('a prop outside our schema is reported, though fc3 itself would only log it
 
 test('an fc3 component that is not pinned to a version is reported', () => {
   const found = problems((doc) => (doc.resources.sign.component = 'fc3'));
-  expect(at(found, 'sign', 'component')).toHaveLength(1);
+  expect(at(found, 'sign', 'component')[0].message).toMatch(/must pin the fc3 component to a released version, e\.g\. fc3@0\.1\.22/);
+});
+
+test.each(['fc3@0.1.25', 'fc3@1.0.0', 'fc3@0.1.3'])('an fc3 pin on a release nobody has seen (%s) is reported: s deploy would stop at once', (component) => {
+  const found = problems((doc) => (doc.vars.fc3 = component));
+  for (const fn of ['token', 'sign', 'callback']) expect(at(found, fn, 'component')[0].message).toMatch(/is not a release anyone has seen \(newest seen: 0\.1\.22/);
+});
+
+test('functions pinned to different fc3 releases are reported', () => {
+  const found = problems((doc) => (doc.resources.token.component = 'fc3@0.1.21'));
+  expect(at(found, undefined, 'resources')[0].message).toMatch(/same fc3 release/);
+});
+
+test('a templated access line is reported: Serverless Devs 3.1.10 would look for an alias with that literal name', () => {
+  const found = problems((doc) => (doc.access = "${env('S_ACCESS', 'default')}"));
+  expect(at(found, undefined, 'access')[0].message).toMatch(/reads access before rendering/);
+  expect(problems((doc) => (doc.access = 'ci'))).toEqual([]);
+});
+
+test('a function whose logging is dropped is reported, since fc3 then switches logging off on every deploy', () => {
+  const found = problems((doc) => delete doc.template.function.logConfig);
+  for (const fn of ['token', 'sign', 'callback']) expect(at(found, fn, 'props.logConfig')[0].message).toMatch(/logging off on every deploy/);
+  const named = problems((doc) => (doc.resources.sign.props.logConfig = { project: 'acme-logs', logstore: 'uploads' }));
+  expect(named).toEqual([]);
+  const blank = problems((doc) => (doc.resources.sign.props.logConfig = { project: '', logstore: 'uploads' }));
+  expect(at(blank, 'sign', 'props.logConfig')).not.toHaveLength(0);
+});
+
+test('the OSS trigger back on oss:ObjectCreated:* is reported: it fires once per multipart part', () => {
+  const found = problems((doc) => (ossTrigger(doc).triggerConfig.events = ['oss:ObjectCreated:*']));
+  const messages = at(found, 'callback', 'props.triggers.oss.events').map((p) => p.message);
+  expect(messages[0]).toMatch(/wildcard includes the per-part multipart events/);
+});
+
+test.each(['oss:ObjectCreated:UploadPart', 'oss:ObjectCreated:InitiateMultipartUpload', 'oss:ObjectCreated:UploadPartCopy'])(
+  'a per-part event (%s) on the OSS trigger is reported',
+  (event) => {
+    const found = problems((doc) => ossTrigger(doc).triggerConfig.events.push(event));
+    expect(at(found, 'callback', 'props.triggers.oss.events')[0].message).toMatch(/fire once per part/);
+  },
+);
+
+test('an OSS trigger that misses a way of creating an object (CopyObject) is reported', () => {
+  const found = problems((doc) => (ossTrigger(doc).triggerConfig.events = ossTrigger(doc).triggerConfig.events.filter((e: string) => !e.endsWith('CopyObject'))));
+  expect(at(found, 'callback', 'props.triggers.oss.events')[0].message).toBe('must include oss:ObjectCreated:CopyObject: each creates or replaces an object the callback must check');
+});
+
+test('the OSS-trigger path without retries or an on-failure queue is reported: a failed event would be dropped', () => {
+  const none = problems((doc) => delete doc.resources.callback.props.asyncInvokeConfig);
+  expect(at(none, 'callback', 'props.asyncInvokeConfig')[0].message).toMatch(/dropped/);
+  const noRetry = problems((doc) => (doc.resources.callback.props.asyncInvokeConfig.maxAsyncRetryAttempts = 0));
+  expect(at(noRetry, 'callback', 'props.asyncInvokeConfig.maxAsyncRetryAttempts')).toHaveLength(1);
+  const noDestination = problems((doc) => delete doc.resources.callback.props.asyncInvokeConfig.destinationConfig);
+  expect(at(noDestination, 'callback', 'props.asyncInvokeConfig.destinationConfig.onFailure.destination')[0].message).toMatch(/MNS queue/);
+  const elsewhere = problems((doc) => (doc.resources.callback.props.asyncInvokeConfig.destinationConfig.onFailure.destination = `acs:mns:cn-beijing:${ACCOUNT}:/queues/q/messages`));
+  expect(at(elsewhere, 'callback', 'props.asyncInvokeConfig.destinationConfig.onFailure.destination')[0].message).toMatch(/cn-hangzhou/);
 });
 
 test('the OSS trigger must watch the upload prefix root of the bucket the functions use', () => {
@@ -140,6 +197,24 @@ test('functions sharing one role, or vending their own role, are reported', () =
   expect(at(shared, undefined, 'resources')[0].message).toMatch(/its own role/);
   const selfVending = problems((doc) => (doc.resources.token.props.environmentVariables.STS_ROLE_ARN = doc.resources.token.props.role));
   expect(at(selfVending, 'token', 'props.environmentVariables.STS_ROLE_ARN')[0].message).toMatch(/upload role/);
+});
+
+test('sign or callback signing with another role than the upload role, or a callback not accepting the MAC key sign uses, is reported', () => {
+  const otherRole = `acs:ram::${ACCOUNT}:role/elsewhere`;
+  const sign = problems((doc) => (doc.resources.sign.props.environmentVariables.STS_ROLE_ARN = otherRole));
+  expect(at(sign, 'sign', 'props.environmentVariables.STS_ROLE_ARN')[0].message).toMatch(/upload role/);
+  const callback = problems((doc) => (doc.resources.callback.props.environmentVariables.STS_ROLE_ARN = otherRole));
+  expect(at(callback, 'callback', 'props.environmentVariables.STS_ROLE_ARN')[0].message).toMatch(/upload role/);
+  const otherKey = Buffer.alloc(32, 7).toString('base64');
+  const mac = problems((doc) => (doc.resources.callback.props.environmentVariables.CALLBACK_MAC_KEY = otherKey));
+  expect(at(mac, 'callback', 'props.environmentVariables.CALLBACK_MAC_KEY')[0].message).toMatch(/CALLBACK_MAC_KEY/);
+  // During a rotation the callback may hold the sign function's new key as its previous one.
+  const rotating = problems((doc) => {
+    const env = doc.resources.callback.props.environmentVariables;
+    env.CALLBACK_MAC_KEY_PREVIOUS = doc.resources.sign.props.environmentVariables.CALLBACK_MAC_KEY;
+    env.CALLBACK_MAC_KEY = otherKey;
+  });
+  expect(at(rotating, 'callback', 'props.environmentVariables.CALLBACK_MAC_KEY')).toHaveLength(0);
 });
 
 test('upload rules that differ between functions are reported', () => {

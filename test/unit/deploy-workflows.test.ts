@@ -31,11 +31,19 @@ test('credentials come from secrets, under the names Serverless Devs reads first
   expect(JSON.stringify(deploy)).not.toMatch(/LTAI[0-9A-Za-z]{12,}/);
 });
 
-test('the deploy job builds, checks the manifest, deploys non-interactively with a pinned Serverless Devs, then smoke-tests', () => {
+test('the deploy job builds, checks the manifest and the fc3 release, deploys non-interactively, reads the deployment back, then smoke-tests', () => {
   const steps = runs(deployJob);
-  const order = ['npm run build', 'render-s-yaml.ts', '$S deploy -y', '$S info -o json', 'npm run smoke'].map((s) => steps.indexOf(s));
+  const order = ['npm run build', 'render-s-yaml.ts', 'check-fc3-release.ts', '$S deploy -y', '$S info -o json', 'npm run verify-deploy', 'npm run smoke'].map((s) => steps.indexOf(s));
   expect(order.every((i, n) => i >= 0 && (n === 0 || i > order[n - 1]))).toBe(true);
-  expect(deployJob.env.S).toBe('npx -y @serverless-devs/s@3.1.10');
+});
+
+test('Serverless Devs runs as the version the lockfile pins, never one fetched at deploy time', () => {
+  const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as Doc;
+  const lock = JSON.parse(readFileSync(join(ROOT, 'package-lock.json'), 'utf8')) as Doc;
+  expect(pkg.devDependencies['@serverless-devs/s']).toBe('3.1.10');
+  expect(lock.packages['node_modules/@serverless-devs/s'].version).toBe('3.1.10');
+  expect(deployJob.env.S).toBe('npx --no-install s');
+  expect(pkg.scripts.deploy).toBe('s deploy -y');
 });
 
 test.each(['s.yaml', 's.domain.yaml'])('every setting %s requires without a default reaches the deploy job', (file) => {

@@ -52,6 +52,29 @@ describe('RAM policy evaluation in the local services', () => {
     expect(isAllowed([], 'oss:GetObject', 'acs:oss:*:*:b/k')).toBe(false);
   });
 
+  describe('OSS\'s Scenario 10 (deny writes unless oss:x-oss-object-acl is private or default)', () => {
+    const scenario10: RamPolicy = {
+      Version: '1',
+      Statement: [
+        { Effect: 'Allow', Action: 'oss:PutObject', Resource: 'acs:oss:*:*:b/*' },
+        { Effect: 'Deny', Action: ['oss:PutObject', 'oss:PutObjectAcl'], Resource: '*', Condition: { StringNotEquals: { 'oss:x-oss-object-acl': ['private', 'default'] } } },
+      ],
+    };
+    const put = (acl: string | undefined) => evaluate(scenario10, 'oss:PutObject', 'acs:oss:*:*:b/k', { 'oss:x-oss-object-acl': acl });
+
+    test.each(['private', 'default'])('allows a write whose ACL is %s', (acl) => {
+      expect(put(acl)).toBe('allow');
+    });
+
+    test.each(['public-read', 'public-read-write'])('denies a write whose ACL is %s', (acl) => {
+      expect(put(acl)).toBe('deny');
+    });
+
+    test('denies when the key is missing altogether (a negated operator holds for an absent key), which is why the local OSS sets it to default on every write', () => {
+      expect(put(undefined)).toBe('deny');
+    });
+  });
+
   test('actions match case-insensitively, resources case-sensitively', () => {
     expect(wildcardMatch('oss:putobject', 'oss:PutObject', true)).toBe(true);
     expect(wildcardMatch('acs:oss:*:*:b/Users/*', 'acs:oss:*:*:b/users/x')).toBe(false);

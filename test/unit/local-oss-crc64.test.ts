@@ -19,3 +19,12 @@ it('gives the same value fed in pieces as in one piece', () => {
   for (let i = 0; i < pattern.length; i += 65_537) running.update(pattern.subarray(i, i + 65_537));
   expect(running.decimal()).toBe('3978899255525241857');
 });
+
+it.each([
+  ['after "12345", "6789" gives the check value', Buffer.from('12345'), Buffer.from('6789')],
+  ['after nothing (CRC 0), 1 MiB gives its own CRC', Buffer.alloc(0), pattern],
+  ['after 1 MiB, 1 MiB more gives the CRC of both', pattern, pattern],
+  ['after one byte, one zero byte gives the CRC of both', Buffer.from([0xff]), Buffer.from([0])],
+])('continues from an earlier CRC as AppendObject accumulates it: %s', (_what, first, second) => {
+  expect(new Crc64(crc64(first)).update(second).decimal()).toBe(crc64(Buffer.concat([first, second])));
+});
