@@ -30,7 +30,7 @@ export async function downloadUrl(config: Config, own: Credentials, owner: { use
     const grant: Grant = { uid: owner.user, user: owner.user, prefix: owner.prefix, access: 'download', rules: config.rules };
     const plan = getPlan(grant, { key, expiresIn: Math.min(config.callback.downloadUrlSeconds, config.rules.maxUrlExpiresSeconds) });
     const timeoutMs = Math.min(config.sts.timeoutMs, CALLBACK_STS_TIMEOUT_MS);
-    const vended = await vendCredentials(grant, config, roleArn, own, { useSeconds: plan.expiresSeconds, attempts: 1, timeoutMs });
+    const vended = await vendCredentials(grant, config, roleArn, own, { useSeconds: plan.expiresSeconds, attempts: 1, timeoutMs, budgetMs: timeoutMs });
     return presignUrl(signingAt(bucketTarget(config), signingCredentials(vended.credentials), at), plan);
   } catch (err) {
     return { url: null, expiresAt: null, failure: err instanceof ApiError ? err.code : err instanceof ConfigError ? 'Misconfigured' : 'InternalError' };

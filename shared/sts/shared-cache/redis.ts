@@ -1,0 +1,121 @@
+// The Redis commands the shared credential cache sends (through ioredis), each under the breaker's
+// timeout. Plain commands where they suffice; Lua where a read and a write must be one step (a lock
+// released or renewed only by its holder, the quota's token bucket). Every key a script touches is
+// passed in KEYS and is one key, so a Tair cluster in proxy mode runs them too.
+
+import { rootCertificates } from 'node:tls';
+import Redis from 'ioredis';
+import type { CredentialCacheConfig } from '../../config';
+import type { Breaker } from './breaker';
+
+/** Connection settings: the configuration's, without the keys. */
+export type Connection = Omit<CredentialCacheConfig, 'keys'>;
+
+const RELEASE = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0`;
+const RENEW = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) end return 0`;
+
+// A token bucket on Redis's own clock: ARGV rate (tokens a second), burst (tokens saved at most),
+// mode (take | drain). Answers 0 when a token was taken, else the ms until one is due.
+const BUCKET = `
+if redis.replicate_commands then pcall(redis.replicate_commands) end
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local rate, burst = tonumber(ARGV[1]), tonumber(ARGV[2])
+local saved = redis.call('HMGET', KEYS[1], 'tokens', 'at')
+local tokens, at = tonumber(saved[1]), tonumber(saved[2])
+if tokens == nil or at == nil then tokens, at = burst, now end
+tokens = math.min(burst, tokens + math.max(0, now - at) * rate / 1000)
+local wait = 0
+if ARGV[3] == 'drain' then
+  tokens = math.min(tokens, 0)
+elseif tokens >= 1 then
+  tokens = tokens - 1
+else
+  wait = math.ceil((1 - tokens) * 1000 / rate)
+end
+redis.call('HSET', KEYS[1], 'tokens', tostring(tokens), 'at', tostring(now))
+redis.call('PEXPIRE', KEYS[1], 60000)
+return wait`;
+
+/** Connecting (TCP, TLS, AUTH) may take this many command timeouts, once, before the breaker opens. */
+const CONNECT_ALLOWANCE = 3;
+
+export class RedisCommands {
+  private readonly client: Redis;
+
+  constructor(
+    private readonly connection: Connection,
+    private readonly breaker: Breaker,
+  ) {
+    this.client = new Redis({
+      host: connection.host,
+      port: connection.port,
+      username: connection.username,
+      password: connection.password,
+      db: connection.db,
+      // Node's CAs and the configured ones (Tair's chain): `ca` alone would replace Node's.
+      tls: connection.tls ? { servername: connection.host, ca: [...rootCertificates, ...connection.tls.ca] } : undefined,
+      connectTimeout: connection.timeoutMs * CONNECT_ALLOWANCE,
+      // Commands sent before the first connection is up wait for it, within the breaker's timeout;
+      // one that cannot be sent fails at the first failed reconnection, not after several.
+      enableOfflineQueue: true,
+      maxRetriesPerRequest: 0,
+      retryStrategy: (times) => Math.min(100 * 2 ** times, 5000),
+    });
+    // ioredis prints unhandled connection errors to the console; the breaker logs them, once.
+    this.client.on('error', () => {});
+  }
+
+  private run<T>(command: (client: Redis) => Promise<T>): Promise<T> {
+    const timeout = this.client.status === 'ready' ? this.connection.timeoutMs : this.connection.timeoutMs * CONNECT_ALLOWANCE;
+    return this.breaker.run(timeout, () => command(this.client));
+  }
+
+  /** The entries under `names`, null where there is none. */
+  entries(names: string[]): Promise<(Buffer | null)[]> {
+    return this.run((c) => c.mgetBuffer(...names));
+  }
+
+  /** The entry under `name` and whether `lock` is held, in one round trip. */
+  async peek(name: string, lock: string): Promise<{ entry: Buffer | null; locked: boolean }> {
+    const results = await this.run((c) => c.pipeline().getBuffer(name).exists(lock).exec());
+    const failed = results?.find(([err]) => err !== null);
+    if (!results || failed) throw failed?.[0] ?? new Error('the pipeline was not run');
+    return { entry: results[0][1] as Buffer | null, locked: results[1][1] === 1 };
+  }
+
+  /** Take `lock` for `leaseMs` unless someone holds it; true when taken. */
+  async lock(lock: string, holder: string, leaseMs: number): Promise<boolean> {
+    return (await this.run((c) => c.set(lock, holder, 'PX', leaseMs, 'NX'))) === 'OK';
+  }
+
+  /** Extend `lock` by `leaseMs` if `holder` still holds it. */
+  async renew(lock: string, holder: string, leaseMs: number): Promise<void> {
+    await this.run((c) => c.eval(RENEW, 1, lock, holder, leaseMs));
+  }
+
+  /** Drop `lock` if `holder` still holds it (a lease that ran out may be someone else's now). */
+  async release(lock: string, holder: string): Promise<void> {
+    await this.run((c) => c.eval(RELEASE, 1, lock, holder));
+  }
+
+  /** Store `entry` under `name` for `ttlMs`. */
+  async put(name: string, entry: Buffer, ttlMs: number): Promise<void> {
+    await this.run((c) => c.set(name, entry, 'PX', ttlMs));
+  }
+
+  /** One token from the bucket under `name` (0), or the ms until one is due. */
+  async take(name: string, ratePerSecond: number): Promise<number> {
+    return Number(await this.run((c) => c.eval(BUCKET, 1, name, ratePerSecond, ratePerSecond, 'take')));
+  }
+
+  /** Empty the bucket under `name`. */
+  async drain(name: string, ratePerSecond: number): Promise<void> {
+    await this.run((c) => c.eval(BUCKET, 1, name, ratePerSecond, ratePerSecond, 'drain'));
+  }
+
+  /** Close the connection (tests; a function instance keeps it for its life). */
+  async close(): Promise<void> {
+    this.client.disconnect();
+  }
+}
