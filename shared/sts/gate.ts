@@ -4,15 +4,21 @@
 // STS_RATE_LIMIT a second, in a queue served in arrival order (a retry keeps its place), and a
 // caller whose turn would come after its deadline is told at once to come back later instead of
 // waiting in vain. Callers whose cached credentials still serve never reach the gate.
+//
+// The bucket holds one token: calls are paced, never bunched, so no second ever sees more than the
+// rate and one, and the callers a throttled call was ahead of stay behind it when it retries.
+
+/** A Throttling answer holds every call back this long: STS counts its quota per second. */
+export const THROTTLE_PAUSE_MS = 250;
 
 /** A token bucket: `take` spends a token and answers 0, or answers the ms until one is due. */
 export interface RateBucket {
   take(): Promise<number>;
-  /** STS throttled: spend whatever was saved up, so the next calls go out no faster than the rate. */
-  drain(): void;
+  /** STS throttled: hold the next token back for THROTTLE_PAUSE_MS. */
+  throttled(): void;
 }
 
-/** One instance's bucket: `ratePerSecond` tokens a second, at most one second's worth saved up. */
+/** One instance's bucket: `ratePerSecond` tokens a second, one at a time. */
 export class LocalBucket implements RateBucket {
   private tokens: number;
   private at: number;
@@ -21,13 +27,13 @@ export class LocalBucket implements RateBucket {
     private readonly ratePerSecond: number,
     private readonly now: () => number = () => Date.now(),
   ) {
-    this.tokens = ratePerSecond;
+    this.tokens = 1;
     this.at = now();
   }
 
   private refill(): void {
     const t = this.now();
-    this.tokens = Math.min(this.ratePerSecond, this.tokens + ((t - this.at) * this.ratePerSecond) / 1000);
+    this.tokens = Math.min(1, this.tokens + ((t - this.at) * this.ratePerSecond) / 1000);
     this.at = t;
   }
 
@@ -45,9 +51,9 @@ export class LocalBucket implements RateBucket {
     return Promise.resolve(this.takeNow());
   }
 
-  drain(): void {
+  throttled(): void {
     this.refill();
-    this.tokens = Math.min(this.tokens, 0);
+    this.tokens = Math.min(this.tokens, 0) - (this.ratePerSecond * THROTTLE_PAUSE_MS) / 1000;
   }
 }
 
@@ -106,9 +112,9 @@ export class StsGate {
     });
   }
 
-  /** STS answered Throttling: no saved-up burst until the rate has refilled the bucket. */
+  /** STS answered Throttling: every caller waits THROTTLE_PAUSE_MS more. */
   throttled(): void {
-    this.bucket.drain();
+    this.bucket.throttled();
   }
 
   private async pump(): Promise<void> {

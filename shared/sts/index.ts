@@ -83,7 +83,7 @@ function tiersOf(config: Config): Tiers {
   const local = new LocalBucket(config.sts.rateLimit);
   const shared = config.credentialCache && loadShared(config, config.credentialCache, local);
   const bucket: RateBucket = shared
-    ? { take: async () => ((await shared) ?? local).take(), drain: () => void shared.then((s) => (s ?? local).drain()) }
+    ? { take: async () => ((await shared) ?? local).take(), throttled: () => void shared.then((s) => (s ?? local).throttled()) }
     : local;
   tiers = { memory: new CredentialCache<StsCredentials>(), gate: new StsGate(bucket, config.sts.rateLimit), shared };
   tiersByConfig.set(config, tiers);
@@ -142,7 +142,12 @@ export async function vendCredentials(grant: Grant, config: Config, roleArn: str
         failure = classifyStsError(err);
       }
       if (!failure.retryable || n === attempts) break;
-      if (/^Throttling/.test(failure.detail.stsCode ?? '')) gate.throttled();
+      // Throttling holds the whole gate back, and this caller goes back to its place in the queue;
+      // other failures wait a jittered backoff of their own.
+      if (/^Throttling/.test(failure.detail.stsCode ?? '')) {
+        gate.throttled();
+        continue;
+      }
       const pause = backoffMs(n);
       if (Date.now() + pause + MIN_ATTEMPT_MS > deadline) break;
       await sleep(pause);

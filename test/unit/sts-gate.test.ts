@@ -1,7 +1,7 @@
-// The gate in front of STS: a token bucket refilled at STS_RATE_LIMIT a second, and a queue served in
-// arrival order that tells a caller at once when its turn would come too late.
+// The gate in front of STS: a one-token bucket refilled at STS_RATE_LIMIT a second, and a queue served
+// in arrival order that tells a caller at once when its turn would come too late.
 
-import { LocalBucket, QueueRefused, StsGate } from '../../shared/sts/gate';
+import { LocalBucket, QueueRefused, StsGate, THROTTLE_PAUSE_MS } from '../../shared/sts/gate';
 
 function clock(start = 1_700_000_000_000) {
   let t = start;
@@ -9,10 +9,10 @@ function clock(start = 1_700_000_000_000) {
 }
 
 describe('the token bucket', () => {
-  it('lets one second of the rate through at once, then one call per 1/rate seconds', () => {
+  it('paces calls: one at once, then one every 1/rate seconds', () => {
     const c = clock();
     const bucket = new LocalBucket(10, c.now);
-    expect(Array.from({ length: 10 }, () => bucket.takeNow())).toEqual(Array(10).fill(0));
+    expect(bucket.takeNow()).toBe(0);
     expect(bucket.takeNow()).toBe(100);
     c.advance(99);
     expect(bucket.takeNow()).toBe(1);
@@ -20,18 +20,19 @@ describe('the token bucket', () => {
     expect(bucket.takeNow()).toBe(0);
   });
 
-  it('saves up at most one second of the rate however long it idles', () => {
+  it('saves up no more than one call however long it idles, so no second sees more than the rate and one', () => {
     const c = clock();
     const bucket = new LocalBucket(5, c.now);
     c.advance(3_600_000);
-    expect(Array.from({ length: 6 }, () => bucket.takeNow())).toEqual([0, 0, 0, 0, 0, 200]);
+    expect([bucket.takeNow(), bucket.takeNow()]).toEqual([0, 200]);
   });
 
-  it('after STS throttles, spends what was saved: the next call waits a full 1/rate', () => {
+  it('holds the next call back 250 ms after STS throttles', () => {
     const c = clock();
     const bucket = new LocalBucket(4, c.now);
-    bucket.drain();
-    expect(bucket.takeNow()).toBe(250);
+    bucket.throttled();
+    expect(THROTTLE_PAUSE_MS).toBe(250);
+    expect(bucket.takeNow()).toBe(250 + 250);
   });
 });
 
@@ -39,18 +40,18 @@ describe('the queue', () => {
   const soon = (ms: number) => Date.now() + ms;
 
   it('admits callers in the order they arrived, at the rate', async () => {
-    const gate = new StsGate(new LocalBucket(20), 20);
+    const gate = new StsGate(new LocalBucket(100), 100);
     const admitted: number[] = [];
     const started = Date.now();
-    // 20 saved tokens go at once; the next 10 at 50 ms each.
+    // One at once, then one every 10 ms.
     await Promise.all(Array.from({ length: 30 }, (_, i) => gate.admit(i + 1, soon(5000)).then(() => admitted.push(i + 1))));
     expect(admitted).toEqual(Array.from({ length: 30 }, (_, i) => i + 1));
-    expect(Date.now() - started).toBeGreaterThanOrEqual(10 * 50 - 20);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(29 * 10 - 5);
   });
 
   it('puts a retry back before the callers who arrived after it', async () => {
     const bucket = new LocalBucket(10);
-    bucket.drain();
+    bucket.takeNow();
     const gate = new StsGate(bucket, 10);
     const admitted: number[] = [];
     const later = [5, 6, 7].map((order) => gate.admit(order, soon(5000)).then(() => admitted.push(order)));
@@ -61,7 +62,7 @@ describe('the queue', () => {
 
   it('refuses a caller at once, with Retry-After, when the callers ahead of it fill the time it has', async () => {
     const bucket = new LocalBucket(10);
-    bucket.drain();
+    bucket.takeNow();
     const gate = new StsGate(bucket, 10);
     const ahead = Array.from({ length: 20 }, (_, i) => gate.admit(i + 1, soon(5000)));
     const started = Date.now();
@@ -78,7 +79,7 @@ describe('the queue', () => {
 
   it('lets a caller go when its deadline passes while it waits, and the next one takes its turn', async () => {
     const bucket = new LocalBucket(2);
-    bucket.drain();
+    bucket.takeNow();
     const gate = new StsGate(bucket, 2);
     const first = gate.admit(1, soon(2000));
     const impatient = gate.admit(2, soon(100)).then(

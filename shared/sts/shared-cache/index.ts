@@ -146,9 +146,9 @@ class RedisSharedCache implements SharedCache {
     return this.redis.take(RATE_BUCKET, this.options.ratePerSecond).catch(() => this.options.fallbackBucket.take());
   }
 
-  drain(): void {
-    this.options.fallbackBucket.drain();
-    void this.redis.drain(RATE_BUCKET, this.options.ratePerSecond).catch(() => {});
+  throttled(): void {
+    this.options.fallbackBucket.throttled();
+    void this.redis.throttled(RATE_BUCKET, this.options.ratePerSecond).catch(() => {});
   }
 
   close(): Promise<void> {

@@ -6,6 +6,7 @@
 import { rootCertificates } from 'node:tls';
 import Redis from 'ioredis';
 import type { CredentialCacheConfig } from '../../config';
+import { THROTTLE_PAUSE_MS } from '../gate';
 import type { Breaker } from './breaker';
 
 /** Connection settings: the configuration's, without the keys. */
@@ -14,24 +15,25 @@ export type Connection = Omit<CredentialCacheConfig, 'keys'>;
 const RELEASE = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0`;
 const RENEW = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) end return 0`;
 
-// A token bucket on Redis's own clock: ARGV rate (tokens a second), burst (tokens saved at most),
-// mode (take | drain). Answers 0 when a token was taken, else the ms until one is due.
+// The gate's bucket (shared/sts/gate.ts, LocalBucket) on Redis's own clock, for every instance:
+// ARGV rate (tokens a second), pause (ms a Throttling holds it back), mode (take | throttled). Holds
+// one token. Answers 0 when a token was taken, else the ms until one is due.
 const BUCKET = `
 if redis.replicate_commands then pcall(redis.replicate_commands) end
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-local rate, burst = tonumber(ARGV[1]), tonumber(ARGV[2])
+local rate, pause = tonumber(ARGV[1]), tonumber(ARGV[2])
 local saved = redis.call('HMGET', KEYS[1], 'tokens', 'at')
 local tokens, at = tonumber(saved[1]), tonumber(saved[2])
-if tokens == nil or at == nil then tokens, at = burst, now end
-tokens = math.min(burst, tokens + math.max(0, now - at) * rate / 1000)
+if tokens == nil or at == nil then tokens, at = 1, now end
+tokens = math.min(1, tokens + math.max(0, now - at) * rate / 1000)
 local wait = 0
-if ARGV[3] == 'drain' then
-  tokens = math.min(tokens, 0)
-elseif tokens >= 1 then
+if ARGV[3] == 'throttled' then
+  tokens = math.min(tokens, 0) - rate * pause / 1000
+elseif tokens >= 1 - 1e-9 then
   tokens = tokens - 1
 else
-  wait = math.ceil((1 - tokens) * 1000 / rate)
+  wait = math.max(1, math.ceil((1 - tokens) * 1000 / rate - 1e-9))
 end
 redis.call('HSET', KEYS[1], 'tokens', tostring(tokens), 'at', tostring(now))
 redis.call('PEXPIRE', KEYS[1], 60000)
@@ -106,12 +108,12 @@ export class RedisCommands {
 
   /** One token from the bucket under `name` (0), or the ms until one is due. */
   async take(name: string, ratePerSecond: number): Promise<number> {
-    return Number(await this.run((c) => c.eval(BUCKET, 1, name, ratePerSecond, ratePerSecond, 'take')));
+    return Number(await this.run((c) => c.eval(BUCKET, 1, name, ratePerSecond, THROTTLE_PAUSE_MS, 'take')));
   }
 
-  /** Empty the bucket under `name`. */
-  async drain(name: string, ratePerSecond: number): Promise<void> {
-    await this.run((c) => c.eval(BUCKET, 1, name, ratePerSecond, ratePerSecond, 'drain'));
+  /** Hold the bucket under `name` back for THROTTLE_PAUSE_MS. */
+  async throttled(name: string, ratePerSecond: number): Promise<void> {
+    await this.run((c) => c.eval(BUCKET, 1, name, ratePerSecond, THROTTLE_PAUSE_MS, 'throttled'));
   }
 
   /** Close the connection (tests; a function instance keeps it for its life). */
