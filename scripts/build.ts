@@ -6,25 +6,38 @@ import { build } from 'esbuild';
 import { FUNCTION_BUNDLE, LAZY_CHUNKS } from './bundle-options';
 
 const root = join(__dirname, '..');
-const names = readdirSync(join(root, 'functions')).filter((n) => statSync(join(root, 'functions', n)).isDirectory());
 
 async function bundle(entry: string, outfile: string): Promise<number> {
   const result = await build({ ...FUNCTION_BUNDLE, entryPoints: [entry], outfile, metafile: true, logLevel: 'warning' });
   return Object.values(result.metafile.outputs)[0].bytes;
 }
 
-async function main() {
+/** Every function as deployed, into `<outDir>/<name>/`: each file written and its size in bytes. */
+export async function buildFunctions(outDir: string): Promise<{ file: string; bytes: number }[]> {
+  const names = readdirSync(join(root, 'functions')).filter((n) => statSync(join(root, 'functions', n)).isDirectory());
+  const written: { file: string; bytes: number }[] = [];
   for (const name of names) {
-    const bytes = await bundle(join(root, 'functions', name, 'index.ts'), join(root, 'dist', name, 'index.js'));
-    console.log(`${name.padEnd(10)} ${(bytes / 1024).toFixed(1).padStart(7)} KB  dist/${name}/index.js`);
+    const file = join(outDir, name, 'index.js');
+    written.push({ file, bytes: await bundle(join(root, 'functions', name, 'index.ts'), file) });
     for (const chunk of LAZY_CHUNKS) {
-      const chunkBytes = await bundle(join(root, chunk.source), join(root, 'dist', name, chunk.file));
-      console.log(`${''.padEnd(10)} ${(chunkBytes / 1024).toFixed(1).padStart(7)} KB  dist/${name}/${chunk.file} (loaded only when configured)`);
+      const chunkFile = join(outDir, name, chunk.file);
+      written.push({ file: chunkFile, bytes: await bundle(join(root, chunk.source), chunkFile) });
     }
   }
+  return written;
 }
 
-main().catch((err) => {
-  console.error(err instanceof Error ? err.message : err);
-  process.exit(1);
-});
+if (require.main === module) {
+  buildFunctions(join(root, 'dist')).then(
+    (written) => {
+      for (const { file, bytes } of written) {
+        const lazy = LAZY_CHUNKS.some((c) => file.endsWith(`/${c.file}`)) ? '  (loaded only when configured)' : '';
+        console.log(`${(bytes / 1024).toFixed(1).padStart(7)} KB  ${file.slice(root.length + 1)}${lazy}`);
+      }
+    },
+    (err: unknown) => {
+      console.error(err instanceof Error ? err.message : err);
+      process.exit(1);
+    },
+  );
+}

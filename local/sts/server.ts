@@ -30,6 +30,8 @@ export interface LocalStsOptions {
 /** One AssumeRole the local STS answered with credentials. */
 export interface IssuedSession {
   sessionName: string;
+  /** Not a secret: the key id its signatures name. */
+  accessKeyId: string;
   /** The session policy as sent (undefined without one). */
   policy?: string;
   /** Ms since the epoch, by the STS clock. */
@@ -128,7 +130,7 @@ export async function startLocalSts(opts: LocalStsOptions): Promise<LocalSts> {
       }
       const caller = authenticate(iam, nonces, req.method, params, at);
       const answer = assumeRole(iam, caller, params, requestId, at);
-      issued.push({ sessionName: params.RoleSessionName, policy: params.Policy, at: at.getTime() });
+      issued.push({ sessionName: params.RoleSessionName, accessKeyId: answer.Credentials.AccessKeyId, policy: params.Policy, at: at.getTime() });
       send(res, 200, answer);
     } catch (err) {
       if (err instanceof StsApiError) {

@@ -1,8 +1,10 @@
 // A slow or unreachable Redis must cost a request no more than one short wait. Every command runs
-// under a timeout; the first failure opens the breaker, and for a cool-down every command fails at
-// once without reaching Redis (the instance serves from its own cache meanwhile). After the cool-down
-// one request probes; its success closes the breaker. The log says so once when Redis is lost and
-// once when it is back, never per request.
+// under a timeout, and a request whose command fails serves without Redis. An error (refused, reset,
+// a Redis error reply) opens the breaker at once, and so do TIMEOUTS_TO_OPEN timeouts in a row (one
+// slow answer alone is a hiccup, not a slow Redis); while it is open every command fails at once
+// without reaching Redis, and the instance serves from its own cache. After the cool-down one
+// request probes; its success closes the breaker. The log says so once when Redis is lost and once
+// when it is back, never per request.
 
 /** Redis was not asked, or did not answer in time: serve without it. */
 export class CacheUnavailable extends Error {
@@ -11,6 +13,9 @@ export class CacheUnavailable extends Error {
 
 /** Ms the breaker stays open after a failure before one request probes Redis again. */
 export const COOL_DOWN_MS = 10_000;
+
+/** Timeouts in a row that open the breaker. */
+export const TIMEOUTS_TO_OPEN = 3;
 
 export type LogFn = (level: 'info' | 'warn' | 'error', fields: Record<string, unknown>) => void;
 
@@ -27,37 +32,44 @@ export class Breaker {
   private openUntil = 0;
   private probing = false;
   private healthy = true;
+  private timeoutsInARow = 0;
 
   constructor(
     private readonly log: LogFn,
     private readonly coolDownMs = COOL_DOWN_MS,
   ) {}
 
-  /** Whether a command would be sent now. */
-  get closed(): boolean {
-    return Date.now() >= this.openUntil && !this.probing;
-  }
-
-  /** `command`'s answer, or CacheUnavailable when it fails, takes over `timeoutMs`, or the breaker is open. */
-  async run<T>(timeoutMs: number, command: () => Promise<T>): Promise<T> {
+  /**
+   * `command`'s answer, or CacheUnavailable when it fails, takes over `timeoutMs`, or the breaker is
+   * open. A timeout while `connecting` counts for nothing: the client's own connect timeout fails the
+   * connection, with an error, if Redis cannot be reached.
+   */
+  async run<T>(timeoutMs: number, command: () => Promise<T>, connecting = false): Promise<T> {
     if (Date.now() < this.openUntil || this.probing) throw new CacheUnavailable('the shared cache is skipped for a cool-down');
     const probe = this.openUntil > 0;
     if (probe) this.probing = true;
     let timer: NodeJS.Timeout | undefined;
+    let answered = false;
     try {
       const answer = await Promise.race([
-        command(),
+        command().finally(() => (answered = true)),
         new Promise<never>((_, reject) => {
-          timer = setTimeout(() => reject(new CacheUnavailable(`no answer from the shared cache in ${timeoutMs} ms`)), timeoutMs);
+          // A busy event loop runs expired timers before it reads the sockets: look again once the
+          // answer that may be waiting there has been read, so a late loop is not taken for a slow Redis.
+          timer = setTimeout(() => setImmediate(() => answered || reject(new CacheUnavailable(`no answer from the shared cache in ${timeoutMs} ms`))), timeoutMs);
         }),
       ]);
-      this.openUntil = 0;
-      if (!this.healthy) {
+      this.timeoutsInARow = 0;
+      // Only the probe closes the breaker: a command sent before it opened may still come back.
+      if (probe) this.openUntil = 0;
+      if (probe && !this.healthy) {
         this.healthy = true;
         this.log('info', { event: 'shared-cache-restored', message: 'the shared credential cache answers again; instances share credentials through it' });
       }
       return answer;
     } catch (err) {
+      const timedOut = err instanceof CacheUnavailable;
+      if (timedOut && !probe && (connecting || ++this.timeoutsInARow < TIMEOUTS_TO_OPEN)) throw err;
       this.openUntil = Date.now() + this.coolDownMs;
       if (this.healthy) {
         this.healthy = false;

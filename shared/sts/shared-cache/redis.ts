@@ -69,8 +69,8 @@ export class RedisCommands {
   }
 
   private run<T>(command: (client: Redis) => Promise<T>): Promise<T> {
-    const timeout = this.client.status === 'ready' ? this.connection.timeoutMs : this.connection.timeoutMs * CONNECT_ALLOWANCE;
-    return this.breaker.run(timeout, () => command(this.client));
+    const connecting = this.client.status !== 'ready';
+    return this.breaker.run(this.connection.timeoutMs * (connecting ? CONNECT_ALLOWANCE : 1), () => command(this.client), connecting);
   }
 
   /** The entries under `names`, null where there is none. */
