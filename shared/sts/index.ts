@@ -168,11 +168,6 @@ export async function vendCredentials(grant: Grant, config: Config, roleArn: str
   return { credentials: value, cache: outcome === 'miss' && via === 'shared' ? 'shared' : outcome, stsCalls };
 }
 
-/** Close the shared cache's connection for `config`, if it has one (tests; a function instance keeps it for its life). */
-export async function closeSharedCache(config: Config): Promise<void> {
-  await (await tiersByConfig.get(config)?.shared)?.close();
-}
-
 /** Vended credentials as the signer takes them, their expiry included so no signature outlives them. */
 export function signingCredentials(c: StsCredentials): Credentials {
   return { accessKeyId: c.AccessKeyId, accessKeySecret: c.AccessKeySecret, securityToken: c.SecurityToken, expiration: c.Expiration };

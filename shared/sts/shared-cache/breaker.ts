@@ -19,11 +19,11 @@ export const TIMEOUTS_TO_OPEN = 3;
 
 export type LogFn = (level: 'info' | 'warn' | 'error', fields: Record<string, unknown>) => void;
 
-/** What a failure was, in words safe for the log: a timeout, a socket error code or Redis's error prefix. */
+/** What a failure was, in words safe for the log: a timeout, a socket or TLS error code, or Redis's error prefix. */
 function reasonOf(err: unknown): string {
   if (err instanceof CacheUnavailable) return 'timeout';
   const e = err as { code?: unknown; message?: unknown } | null;
-  if (typeof e?.code === 'string' && /^E[A-Z_]{2,30}$/.test(e.code)) return e.code;
+  if (typeof e?.code === 'string' && /^[A-Z][A-Z0-9_]{2,60}$/.test(e.code)) return e.code;
   const prefix = typeof e?.message === 'string' ? /^([A-Z]{3,20})\b/.exec(e.message)?.[1] : undefined;
   return prefix ?? 'error';
 }

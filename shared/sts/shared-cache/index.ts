@@ -63,8 +63,6 @@ export interface SharedCache extends RateBucket {
    * `fromSts` directly while Redis is unreachable. Throws what `fromSts` or `late` throw.
    */
   credentials(lookup: SharedLookup): Promise<{ credential: Expiring<StsCredentials>; via: SharedSource }>;
-  /** Close the connection (tests: a function instance keeps it for its life). */
-  close(): Promise<void>;
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -149,10 +147,6 @@ class RedisSharedCache implements SharedCache {
   throttled(): void {
     this.options.fallbackBucket.throttled();
     void this.redis.throttled(RATE_BUCKET, this.options.ratePerSecond).catch(() => {});
-  }
-
-  close(): Promise<void> {
-    return this.redis.close();
   }
 }
 

@@ -62,15 +62,23 @@ export class RedisCommands {
       // one that cannot be sent fails at the first failed reconnection, not after several.
       enableOfflineQueue: true,
       maxRetriesPerRequest: 0,
-      retryStrategy: (times) => Math.min(100 * 2 ** times, 5000),
+      // Reconnect within a second of Redis coming back, so the breaker's next probe finds it.
+      retryStrategy: (times) => Math.min(50 * 2 ** times, 1000),
     });
     // ioredis prints unhandled connection errors to the console; the breaker logs them, once.
-    this.client.on('error', () => {});
+    this.client.on('error', (err: unknown) => (this.connectionError = err));
+    this.client.on('ready', () => (this.connectionError = undefined));
   }
+
+  /** Why the connection failed last (refused, TLS, AUTH), until it is ready again. */
+  private connectionError: unknown;
 
   private run<T>(command: (client: Redis) => Promise<T>): Promise<T> {
     const connecting = this.client.status !== 'ready';
-    return this.breaker.run(this.connection.timeoutMs * (connecting ? CONNECT_ALLOWANCE : 1), () => command(this.client), connecting);
+    // A command that never reached Redis fails with "max retries" or "connection closed": the
+    // connection's own error says why, for the breaker's one log line.
+    const send = () => command(this.client).catch((err: unknown) => Promise.reject(connecting && this.connectionError !== undefined ? this.connectionError : err));
+    return this.breaker.run(this.connection.timeoutMs * (connecting ? CONNECT_ALLOWANCE : 1), send, connecting);
   }
 
   /** The entries under `names`, null where there is none. */
@@ -114,10 +122,5 @@ export class RedisCommands {
   /** Hold the bucket under `name` back for THROTTLE_PAUSE_MS. */
   async throttled(name: string, ratePerSecond: number): Promise<void> {
     await this.run((c) => c.eval(BUCKET, 1, name, ratePerSecond, THROTTLE_PAUSE_MS, 'throttled'));
-  }
-
-  /** Close the connection (tests; a function instance keeps it for its life). */
-  async close(): Promise<void> {
-    this.client.disconnect();
   }
 }

@@ -12,9 +12,9 @@ import Redis from 'ioredis';
 
 const INSTALL = 'redis-server is not installed. Install it (Debian/Ubuntu: sudo apt-get install redis-server) and run `npm run test:redis` again; .ci/run installs it.';
 
-/** Where Debian installs it, else whatever PATH finds. */
-function redisServerBinary(): string {
-  for (const candidate of ['/usr/bin/redis-server', 'redis-server']) {
+/** Where Debian installs it, else whatever PATH finds; an error saying how to install it when neither is there. */
+export function redisServerBinary(candidates = ['/usr/bin/redis-server', 'redis-server']): string {
+  for (const candidate of candidates) {
     if (spawnSync(candidate, ['--version']).status === 0) return candidate;
   }
   throw new Error(INSTALL);
@@ -33,8 +33,12 @@ export function freePort(): Promise<number> {
 }
 
 export interface RedisOptions {
+  /** The port to listen on (a restarted server on its predecessor's); a free one by default. */
+  port?: number;
   /** `requirepass`: clients must AUTH. */
   password?: string;
+  /** An ACL user besides the default one, e.g. `fn on >secret ~oss-upload:* +@all`, as Tair accounts are. */
+  aclUser?: string;
   /** Serve TLS only (no plain port), with a certificate for 127.0.0.1 signed by a CA made for the run. */
   tls?: boolean;
 }
@@ -87,9 +91,10 @@ function waitForReady(child: ChildProcess): Promise<void> {
 export async function startRedis(options: RedisOptions = {}): Promise<RunningRedis> {
   const binary = redisServerBinary();
   const dir = mkdtempSync(join(tmpdir(), 'redis-test-'));
-  const port = await freePort();
+  const port = options.port ?? (await freePort());
   const args = ['--bind', '127.0.0.1', '--dir', dir, '--save', '', '--appendonly', 'no', '--rdbcompression', 'no', '--protected-mode', 'yes'];
   if (options.password) args.push('--requirepass', options.password);
+  if (options.aclUser) args.push('--user', ...options.aclUser.split(' '));
   let caPem: string | undefined;
   if (options.tls) {
     const files = certificates(dir);
