@@ -168,6 +168,11 @@ export async function vendCredentials(grant: Grant, config: Config, roleArn: str
   return { credentials: value, cache: outcome === 'miss' && via === 'shared' ? 'shared' : outcome, stsCalls };
 }
 
+/** Close the shared cache's connection for `config`, if it opened one (the local runtime, when it stops or is reconfigured). */
+export async function closeSharedCache(config: Config): Promise<void> {
+  await (await tiersByConfig.get(config)?.shared)?.close();
+}
+
 /** Vended credentials as the signer takes them, their expiry included so no signature outlives them. */
 export function signingCredentials(c: StsCredentials): Credentials {
   return { accessKeyId: c.AccessKeyId, accessKeySecret: c.AccessKeySecret, securityToken: c.SecurityToken, expiration: c.Expiration };

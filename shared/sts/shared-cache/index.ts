@@ -63,6 +63,8 @@ export interface SharedCache extends RateBucket {
    * `fromSts` directly while Redis is unreachable. Throws what `fromSts` or `late` throw.
    */
   credentials(lookup: SharedLookup): Promise<{ credential: Expiring<StsCredentials>; via: SharedSource }>;
+  /** Close the connection (a function instance keeps it for its life; the local runtime closes it). */
+  close(): Promise<void>;
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -138,6 +140,10 @@ class RedisSharedCache implements SharedCache {
       clearInterval(renewing);
       void this.redis.release(slot.lock, holder).catch(() => {});
     }
+  }
+
+  close(): Promise<void> {
+    return this.redis.close();
   }
 
   take(): Promise<number> {
