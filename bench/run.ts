@@ -11,6 +11,7 @@ import { loadBench } from './load';
 import { commit, machine, markdownTable, type Results, type Row, summary, textTable, writeResults } from './report';
 import { scopedBench } from './scoped';
 import { signingBench } from './signing';
+import { stsQuotaBench } from './sts-quota';
 import type { Profile } from './timing';
 import { tokenBench } from './token';
 
@@ -22,6 +23,7 @@ const GROUPS: Record<string, (profile: Profile) => Promise<Row[]>> = {
   token: tokenBench,
   bundles: bundlesBench,
   load: loadBench,
+  'sts-quota': stsQuotaBench,
 };
 
 function parseArgs(argv: string[]) {

@@ -45,6 +45,7 @@ const ATTACKS = 'test/e2e/attacks.test.ts';
 const SIGN_UNIT = 'test/unit/sign-handler.test.ts';
 const SIGN_E2E = 'test/e2e/sign.test.ts';
 const POLICY = 'test/unit/policy.test.ts';
+const SEALED = 'test/unit/sts-sealed.test.ts';
 
 /** The audit's mutations, each with the tests SECURITY.md cites that must fail under it (TESTING.md lists them). */
 export const MUTATIONS: Mutation[] = [
@@ -266,6 +267,30 @@ export const MUTATIONS: Mutation[] = [
       { file: ATTACKS, name: 'with CALLBACK_ON_VIOLATION=keep (the default) › objects that appear other than by an upload, on the OSS event path › an append under a user prefix is reported as a violation (ObjectTypeNotAllowed), kept and flagged' },
       { file: ATTACKS, name: "with CALLBACK_ON_VIOLATION=keep (the default) › a cross-user read through a symlink › through the callback's URL: a genuine callback naming her link, with a valid MAC for it, gets 203 and no URL (the link is ObjectTypeNotAllowed)" },
     ],
+  },
+  {
+    id: 'cache-entries-plaintext',
+    what: 'the shared credential cache writes the credential to Redis in the clear',
+    file: 'shared/sts/shared-cache/sealed.ts',
+    find: '    return Buffer.concat([Buffer.from([FORMAT]), iv, body, cipher.getAuthTag()]);\n',
+    replace: '    return Buffer.concat([Buffer.from([FORMAT]), iv, Buffer.from(JSON.stringify(credential.value)), cipher.getAuthTag()]);\n',
+    killers: [{ file: SEALED, name: 'entries in Redis › hold no part of the credential in the clear' }],
+  },
+  {
+    id: 'cache-entry-unbound',
+    what: "a shared-cache entry is no longer bound to its Redis key: one copied under another user's key opens there",
+    file: 'shared/sts/shared-cache/sealed.ts',
+    find: "const boundTo = (slot: Slot) => Buffer.from(slot.name, 'utf8');\n",
+    replace: 'const boundTo = (slot: Slot) => Buffer.alloc(slot.name.length * 0);\n',
+    killers: [{ file: SEALED, name: "entries in Redis › do not open when copied under another user's name" }],
+  },
+  {
+    id: 'cache-names-raw-user',
+    what: 'shared-cache key names carry the user id itself',
+    file: 'shared/sts/shared-cache/sealed.ts',
+    find: "opaque(k.names, 'user', user)",
+    replace: 'user',
+    killers: [{ file: SEALED, name: 'names in Redis › say nothing of the user id or the scope hash, and are the same for the same user and scope' }],
   },
 ];
 

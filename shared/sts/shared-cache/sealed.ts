@@ -30,6 +30,9 @@ function derive(secret: Buffer): DerivedKey {
   return { names: key('names v1'), entries: key('entries v1') };
 }
 
+/** What an entry is bound to: its own Redis key, so it opens under no other. */
+const boundTo = (slot: Slot) => Buffer.from(slot.name, 'utf8');
+
 /** HMAC-SHA256 cut to 128 bits, base64url: 22 characters that say nothing of `text`. */
 function opaque(key: Buffer, label: string, text: string): string {
   return createHmac('sha256', key).update(`${label}\n${text}`).digest().subarray(0, 16).toString('base64url');
@@ -70,7 +73,7 @@ export class Sealer {
   seal(slot: Slot, credential: Expiring<StsCredentials>): Buffer {
     const iv = randomBytes(IV_BYTES);
     const cipher = createCipheriv('aes-256-gcm', this.keys[slot.generation].entries, iv);
-    cipher.setAAD(Buffer.from(slot.name, 'utf8'));
+    cipher.setAAD(boundTo(slot));
     const body = Buffer.concat([cipher.update(JSON.stringify(credential.value), 'utf8'), cipher.final()]);
     return Buffer.concat([Buffer.from([FORMAT]), iv, body, cipher.getAuthTag()]);
   }
@@ -80,7 +83,7 @@ export class Sealer {
     if (entry.length < 1 + IV_BYTES + TAG_BYTES + 2 || entry[0] !== FORMAT) return undefined;
     try {
       const decipher = createDecipheriv('aes-256-gcm', this.keys[slot.generation].entries, entry.subarray(1, 1 + IV_BYTES));
-      decipher.setAAD(Buffer.from(slot.name, 'utf8'));
+      decipher.setAAD(boundTo(slot));
       decipher.setAuthTag(entry.subarray(entry.length - TAG_BYTES));
       const text = Buffer.concat([decipher.update(entry.subarray(1 + IV_BYTES, entry.length - TAG_BYTES)), decipher.final()]).toString('utf8');
       const value: unknown = JSON.parse(text);
