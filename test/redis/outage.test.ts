@@ -5,6 +5,9 @@
 // says so once, and the instances share again.
 
 import { randomBytes } from 'node:crypto';
+import { cpSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { COOL_DOWN_MS } from '../../shared/sts/shared-cache/breaker';
 import { buildBundles, type Call, type Deployment, inParallel, send, startDeployment } from './helpers/instances';
 import { type DelayProxy, startDelayProxy } from './helpers/delay-proxy';
@@ -141,5 +144,27 @@ describe('Redis refusing the password', () => {
     for (const count of events(deployment, 'shared-cache-unavailable')) expect([1, 2]).toContain(count);
     expect(new Set(lines.map((l) => l.reason))).toEqual(new Set(['WRONGPASS']));
     expect(JSON.stringify(deployment.instances.map((i) => i.log))).not.toContain('not-the-password');
+  }, 120_000);
+});
+
+describe('credential-cache.js missing beside the bundles (deployed without it)', () => {
+  let dir: string;
+  let deployment: Deployment;
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'bundles-without-chunk-'));
+    cpSync(bundles.dir, dir, { recursive: true });
+    for (const fn of ['token', 'sign', 'callback']) rmSync(join(dir, fn, 'credential-cache.js'));
+    deployment = await startDeployment(dir, INSTANCES, { CREDENTIAL_CACHE_URL: 'redis://127.0.0.1:9', CREDENTIAL_CACHE_KEY: CACHE_KEY });
+  });
+  afterAll(async () => {
+    await deployment?.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  test('requests are answered from the instances\' own caches, and each function instance says why once', async () => {
+    const answers = await traffic(deployment, 'no-chunk', 10);
+    expect(answers.filter((a) => a.status !== 200)).toEqual([]);
+    const lines = deployment.instances.map((i) => i.log.filter((l) => l.event === 'shared-cache-unavailable'));
+    for (const perInstance of lines) expect(perInstance.map((l) => l.reason)).toEqual(['not-loaded', 'not-loaded']);
   }, 120_000);
 });
