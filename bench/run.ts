@@ -16,6 +16,7 @@ import { partsBench } from './parts';
 import { commit, machine, markdownTable, type Results, type Row, summary, textTable, writeResults } from './report';
 import { scopedBench } from './scoped';
 import { signingBench } from './signing';
+import { stsQuotaBench } from './sts-quota';
 import type { Profile } from './timing';
 import { throughputBench } from './throughput';
 import { tokenBench } from './token';
@@ -34,6 +35,7 @@ const GROUPS: Record<string, (profile: Profile) => Promise<Row[]>> = {
   load: loadBench,
   parts: partsBench,
   throughput: throughputBench,
+  'sts-quota': stsQuotaBench,
 };
 
 function parseArgs(argv: string[]) {
