@@ -7,7 +7,6 @@
 // mutated line. One jest worker by default: the machine has two cores shared with other work; pass
 // `--concurrency 2` when it is yours alone.
 
-/** @type {import('@stryker-mutator/api/core').PartialStrykerOptions} */
 export default {
   $schema: './node_modules/@stryker-mutator/core/schema/stryker-schema.json',
   packageManager: 'npm',
