@@ -44,6 +44,11 @@ export default {
   checkers: ['typescript'],
   tsconfigFile: 'tsconfig.mutation.json',
   concurrency: 1,
+  // A mutant whose tests run past this is counted a timeout (detected, as an endless loop would be).
+  // Stryker's default (5 s over the tests' own time) is too tight here: after a timeout it restarts
+  // the jest process, whose cold start then overruns too, and the rest of the run cascades into
+  // "timeouts" that hide both kills and survivors. 30 s keeps the verdicts real on a busy machine.
+  timeoutMS: 30000,
   // Copied into the sandbox is everything the tests read (docs included: some tests check them).
   ignorePatterns: ['dist', 'coverage', 'test-results', '.local-data', 'reports'],
   reporters: ['clear-text', 'progress', 'html', 'json'],
