@@ -2,7 +2,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/', 'node_modules/', 'coverage/', 'test-results/', '.local-data/', 'local/public/*.js'] },
+  { ignores: ['dist/', 'node_modules/', 'coverage/', 'test-results/', '.local-data/', '.stryker-tmp/', 'reports/', 'local/public/*.js'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
@@ -12,5 +12,5 @@ export default tseslint.config(
       'no-control-regex': 'off',
     },
   },
-  { files: ['**/*.js', '**/*.mjs', '**/*.cjs'], languageOptions: { globals: { require: 'readonly', module: 'writable', process: 'readonly', console: 'readonly', URL: 'readonly', __dirname: 'readonly' } } },
+  { files: ['**/*.js', '**/*.mjs', '**/*.cjs'], languageOptions: { globals: { require: 'readonly', module: 'writable', process: 'readonly', console: 'readonly', URL: 'readonly', __dirname: 'readonly', __filename: 'readonly' } } },
 );

@@ -25,8 +25,10 @@ export interface BenchServices {
   handlers: Record<FunctionName, FcHandler>;
   /** Their configuration now. */
   config(): Config;
-  /** A new configuration, the same settings: the STS cache starts empty. */
-  reconfigure(): void;
+  /** The environment it is made from (a deployed function would have these variables). */
+  env: Record<string, string>;
+  /** A new configuration, the same settings with `changes` over them: the STS cache starts empty. */
+  reconfigure(changes?: Record<string, string>): void;
   /** The FC context a function receives: its role's credentials from the local account. */
   context(fn: FunctionName, requestId?: string): FcContext;
   /** An HS256 JWT for a user, as the handlers' AUTH_HS256_SECRET accepts; a different `id` makes a different token. */
@@ -88,8 +90,9 @@ export async function startBenchServices(): Promise<BenchServices> {
     ossUrl: oss.url,
     handlers,
     config,
-    reconfigure() {
-      current = configFrom(env);
+    env,
+    reconfigure(changes = {}) {
+      current = configFrom({ ...env, ...changes });
     },
     context,
     callbackKey: privateKey,

@@ -46,6 +46,7 @@ const SIGN_UNIT = 'test/unit/sign-handler.test.ts';
 const SIGN_E2E = 'test/e2e/sign.test.ts';
 const POLICY = 'test/unit/policy.test.ts';
 const NAMES_E2E = 'test/e2e/names-delete.test.ts';
+const SEALED = 'test/unit/sts-sealed.test.ts';
 
 /** The audit's mutations, each with the tests SECURITY.md cites that must fail under it (TESTING.md lists them). */
 export const MUTATIONS: Mutation[] = [
@@ -301,6 +302,30 @@ export const MUTATIONS: Mutation[] = [
       { file: NAMES_E2E, name: "delete › of another user's key is refused by /sign: 400 KeyOutsidePrefix, no URL" },
       { file: BAD_INPUT, name: "sign › delete of another user's key → 400 KeyOutsidePrefix" },
     ],
+  },
+  {
+    id: 'cache-entries-plaintext',
+    what: 'the shared credential cache writes the credential to Redis in the clear',
+    file: 'shared/sts/shared-cache/sealed.ts',
+    find: '    return Buffer.concat([Buffer.from([FORMAT]), iv, body, cipher.getAuthTag()]);\n',
+    replace: '    return Buffer.concat([Buffer.from([FORMAT]), iv, Buffer.from(JSON.stringify(credential.value)), cipher.getAuthTag()]);\n',
+    killers: [{ file: SEALED, name: 'entries in Redis › hold no part of the credential in the clear' }],
+  },
+  {
+    id: 'cache-entry-unbound',
+    what: "a shared-cache entry is no longer bound to its Redis key: one copied under another user's key opens there",
+    file: 'shared/sts/shared-cache/sealed.ts',
+    find: "const boundTo = (slot: Slot) => Buffer.from(slot.name, 'utf8');\n",
+    replace: 'const boundTo = (slot: Slot) => Buffer.alloc(slot.name.length * 0);\n',
+    killers: [{ file: SEALED, name: "entries in Redis › do not open when copied under another user's name" }],
+  },
+  {
+    id: 'cache-names-raw-user',
+    what: 'shared-cache key names carry the user id itself',
+    file: 'shared/sts/shared-cache/sealed.ts',
+    find: "opaque(k.names, 'user', user)",
+    replace: 'user',
+    killers: [{ file: SEALED, name: 'names in Redis › say nothing of the user id or the scope hash, and are the same for the same user and scope' }],
   },
 ];
 

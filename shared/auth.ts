@@ -1,9 +1,10 @@
 // Who is calling: a Bearer JWT verified with jose, against a JWKS (asymmetric algorithms only) or an
 // HS256 secret (HS256 only), so a token can never choose the kind of key that checks it.
 
-import { createRemoteJWKSet, errors, jwtVerify, type JWTPayload, type JWTVerifyGetKey } from 'jose';
+import { createRemoteJWKSet, customFetch, errors, jwtVerify, type JWTPayload, type JWTVerifyGetKey } from 'jose';
 import { ApiError } from './api/errors';
 import type { AuthConfig } from './config';
+import { jwksFetch } from './outbound';
 
 export interface Identity {
   uid: string;
@@ -21,6 +22,9 @@ export function guestsOnly(auth: AuthConfig): boolean {
 const ASYMMETRIC = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'EdDSA'];
 
 const jwksCache = new Map<string, JWTVerifyGetKey>();
+const JWKS_TIMEOUT_MS = 2000;
+// Providers' key sets are a few KB (several keys with certificate chains stay under 64 KB).
+const JWKS_MAX_BYTES = 256 * 1024;
 // Imported once: handing jose the raw bytes would import the key again on every verification.
 const secretCache = new Map<string, Promise<CryptoKey>>();
 
@@ -61,7 +65,8 @@ function providerUnavailable(): ApiError {
 function keySet(url: string): JWTVerifyGetKey {
   let jwks = jwksCache.get(url);
   if (!jwks) {
-    const remote = createRemoteJWKSet(new URL(url), { timeoutDuration: 2000, cooldownDuration: 30000 });
+    // Through the instance's keep-alive pool rather than jose's default, the global fetch.
+    const remote = createRemoteJWKSet(new URL(url), { timeoutDuration: JWKS_TIMEOUT_MS, cooldownDuration: 30000, [customFetch]: jwksFetch(JWKS_TIMEOUT_MS, JWKS_MAX_BYTES) });
     // A refused connection, a non-200 answer or an unusable key set is the provider's outage, not a bad token.
     jwks = async (header, token) => {
       try {

@@ -24,7 +24,19 @@ export interface Config {
   /** Endpoint the functions themselves use to reach OSS (the internal one in the cloud). */
   internalEndpoint: string;
   signatureVersion: SignatureVersionName;
-  sts: { roleArn?: string; endpoint: string; externalId?: string; timeoutMs: number };
+  sts: {
+    roleArn?: string;
+    endpoint: string;
+    externalId?: string;
+    timeoutMs: number;
+    /**
+     * AssumeRole calls per second the functions allow themselves (STS_RATE_LIMIT): every instance
+     * together when the shared credential cache is on, each instance on its own when it is off.
+     */
+    rateLimit: number;
+  };
+  /** The shared credential cache (CREDENTIAL_CACHE_URL); undefined: each instance keeps its own. */
+  credentialCache?: CredentialCacheConfig;
   callback: {
     onViolation: ViolationAction;
     /** Extra PEM public keys trusted besides OSS's own; explicit configuration for local runs only. */
@@ -37,10 +49,33 @@ export interface Config {
      */
     macKeys?: SecretRing;
   };
-  webhook: { url?: string; secret?: string; timeoutMs: number };
+  /**
+   * skipDuplicates: the second path (callback or OSS event) does not deliver an event id this
+   * instance has already delivered; both paths still confirm and check the upload.
+   */
+  webhook: { url?: string; secret?: string; timeoutMs: number; skipDuplicates: boolean };
   auth: AuthConfig;
   corsOrigins: string[];
   maxBodyBytes: number;
+}
+
+/**
+ * A Redis-protocol server every function instance reaches (Alibaba Cloud Tair / ApsaraDB for Redis,
+ * inside the functions' VPC), where the instances share the STS credentials they vend.
+ */
+export interface CredentialCacheConfig {
+  host: string;
+  port: number;
+  /** For AUTH: Redis 6 ACL user and password, or a password alone (Tair also takes `user:password` as the password). */
+  username?: string;
+  password?: string;
+  db: number;
+  /** Set for `rediss://`: TLS, trusting Node's CAs and `ca` (PEM, e.g. Tair's CA chain from the console). */
+  tls?: { ca: string[] };
+  /** CREDENTIAL_CACHE_KEY (and _PREVIOUS during a rotation): encrypts entries and keys their names. */
+  keys: SecretRing;
+  /** Ms a Redis command may take before the instance stops asking Redis for a cool-down. */
+  timeoutMs: number;
 }
 
 /** How callers' JWTs are verified (shared/auth). */
@@ -100,9 +135,14 @@ export const DEFAULTS = {
   STS_DURATION_SECONDS: '3600',
   // Three attempts of this, plus backoff and a JWKS fetch, must fit the token function's 10 s timeout.
   STS_TIMEOUT_MS: '2000',
+  // Half of STS's AssumeRole quota (100 per second per account and region), the rest left to other callers.
+  STS_RATE_LIMIT: '50',
+  // A slow Redis may cost a request this much, once; then the instance skips it for a cool-down.
+  CREDENTIAL_CACHE_TIMEOUT_MS: '100',
   CALLBACK_ON_VIOLATION: 'keep',
   CALLBACK_DOWNLOAD_URL_SECONDS: '300',
   WEBHOOK_TIMEOUT_MS: '2000',
+  WEBHOOK_SKIP_DUPLICATES: 'false',
   AUTH_USER_CLAIM: 'sub',
   AUTH_ANONYMOUS: 'false',
   MAX_BODY_BYTES: '65536',
@@ -257,6 +297,53 @@ function authFrom(env: Env): AuthConfig {
   return { jwksUrl, hs256Secret, issuer, audience, userClaim: withDefault(env, 'AUTH_USER_CLAIM'), anonymous: bool(env, 'AUTH_ANONYMOUS') };
 }
 
+const PEM_CERTIFICATE = /-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g;
+
+/**
+ * CREDENTIAL_CACHE_URL and its companions, or undefined when the URL is unset. The URL's text never
+ * appears in an error: it may hold the password.
+ */
+function credentialCacheFrom(env: Env): CredentialCacheConfig | undefined {
+  const text = str(env, 'CREDENTIAL_CACHE_URL');
+  const caText = str(env, 'CREDENTIAL_CACHE_TLS_CA');
+  if (text === undefined) {
+    if (caText !== undefined) throw new ConfigError('CREDENTIAL_CACHE_TLS_CA', 'is only read with a rediss:// CREDENTIAL_CACHE_URL');
+    return undefined;
+  }
+  const shape = 'expected redis://[user:password@]host[:port][/db] or rediss://… (TLS), with no query string';
+  let u: URL;
+  try {
+    u = new URL(text);
+  } catch {
+    throw new ConfigError('CREDENTIAL_CACHE_URL', shape);
+  }
+  const db = /^\/?$/.test(u.pathname) ? 0 : /^\/(\d{1,3})$/.test(u.pathname) ? Number(u.pathname.slice(1)) : NaN;
+  if ((u.protocol !== 'redis:' && u.protocol !== 'rediss:') || u.hostname === '' || u.search !== '' || u.hash !== '' || !(db <= 255)) {
+    throw new ConfigError('CREDENTIAL_CACHE_URL', shape);
+  }
+  const tls = u.protocol === 'rediss:';
+  const ca = caText?.match(PEM_CERTIFICATE) ?? [];
+  if (caText !== undefined && (!tls || ca.length === 0)) {
+    throw new ConfigError('CREDENTIAL_CACHE_TLS_CA', tls ? 'expected PEM certificates (-----BEGIN CERTIFICATE-----)' : 'is only read with a rediss:// CREDENTIAL_CACHE_URL');
+  }
+  const keys = secretRing((name) => str(env, name), 'CREDENTIAL_CACHE_KEY', (variable, expected) => {
+    throw new ConfigError(variable, expected);
+  });
+  if (keys === undefined) {
+    throw new ConfigError('CREDENTIAL_CACHE_KEY', 'is required when CREDENTIAL_CACHE_URL is set: the key cached credentials are encrypted with (openssl rand -base64 32)');
+  }
+  return {
+    host: u.hostname.replace(/^\[|\]$/g, ''),
+    port: u.port === '' ? 6379 : Number(u.port),
+    username: u.username === '' ? undefined : decodeURIComponent(u.username),
+    password: u.password === '' ? undefined : decodeURIComponent(u.password),
+    db,
+    tls: tls ? { ca } : undefined,
+    keys,
+    timeoutMs: int(env, 'CREDENTIAL_CACHE_TIMEOUT_MS', 10, 1000),
+  };
+}
+
 /**
  * The configuration `env` describes, with the storage rules of a compiled rules file (rules/load.ts)
  * or, without one, the one rule of UPLOAD_PREFIX; throws ConfigError naming the first variable that
@@ -303,14 +390,16 @@ export function loadConfig(env: Env, storage?: StorageRules): Config {
       endpoint: httpUrl('STS_ENDPOINT', str(env, 'STS_ENDPOINT')) ?? `https://sts.${region}.aliyuncs.com`,
       externalId: str(env, 'STS_EXTERNAL_ID'),
       timeoutMs: int(env, 'STS_TIMEOUT_MS', 100, 30000),
+      rateLimit: int(env, 'STS_RATE_LIMIT', 1, 1000),
     },
+    credentialCache: credentialCacheFrom(env),
     callback: {
       onViolation,
       trustedKeys: trustedKeys ? trustedKeys.split(/(?<=-----END PUBLIC KEY-----)\s*/).filter((k) => k.includes('BEGIN')) : [],
       downloadUrlSeconds: lifetime(env, 'CALLBACK_DOWNLOAD_URL_SECONDS', rules.stsDurationSeconds),
       macKeys,
     },
-    webhook: { url: webhookUrl, secret: webhookSecret, timeoutMs: int(env, 'WEBHOOK_TIMEOUT_MS', 100, 4000) },
+    webhook: { url: webhookUrl, secret: webhookSecret, timeoutMs: int(env, 'WEBHOOK_TIMEOUT_MS', 100, 4000), skipDuplicates: bool(env, 'WEBHOOK_SKIP_DUPLICATES') },
     auth: authFrom(env),
     corsOrigins: list(str(env, 'CORS_ALLOWED_ORIGINS') ?? ''),
     maxBodyBytes: int(env, 'MAX_BODY_BYTES', 1024, 6 * 1024 * 1024),

@@ -47,7 +47,7 @@ export async function downloadSigner(config: Config, own: Credentials, owner: { 
     const expiresIn = Math.min(config.callback.downloadUrlSeconds, config.rules.maxUrlExpiresSeconds);
     const useSeconds = getPlan(grant, { key, expiresIn }).expiresSeconds;
     const timeoutMs = Math.min(config.sts.timeoutMs, CALLBACK_STS_TIMEOUT_MS);
-    const vended = await vendCredentials(grant, config, roleArn, own, { useSeconds, attempts: 1, timeoutMs });
+    const vended = await vendCredentials(grant, config, roleArn, own, { useSeconds, attempts: 1, timeoutMs, budgetMs: timeoutMs });
     const signing = signingAt(bucketTarget(config), signingCredentials(vended.credentials), at);
     return (filename) => {
       try {

@@ -32,13 +32,16 @@ const URL_PLANS: Record<'put' | 'get' | 'delete', (grant: Grant, body: Record<st
   delete: (grant, body) => deletePlan(grant, body),
 };
 
+/** Ms /sign may spend getting credentials: its 5 s timeout (s.yaml) less a JWKS fetch (2 s) and half a second. */
+export const SIGN_STS_BUDGET_MS = 2500;
+
 /** The caller's own STS credentials, lasting `useSeconds` (the signature's lifetime), through the credential cache. */
 async function scopedSigning(req: Request, grant: Grant, useSeconds: number, now: Date): Promise<Signing> {
   const roleArn = req.config.sts.roleArn;
   if (!roleArn) throw new ConfigError('STS_ROLE_ARN', "is required by the sign function: the upload role whose credentials, narrowed to the caller's scope, sign");
   const own = roleCredentials(req.context);
   if (!own) throw new ApiError('NoSigningCredentials', 'the function has no role credentials to call STS with; give it a role with sts:AssumeRole on STS_ROLE_ARN');
-  const vended = await vendCredentials(grant, req.config, roleArn, own, { useSeconds });
+  const vended = await vendCredentials(grant, req.config, roleArn, own, { useSeconds, budgetMs: SIGN_STS_BUDGET_MS });
   req.note({ cache: vended.cache, stsCalls: vended.stsCalls });
   return signingAt(bucketTarget(req.config), signingCredentials(vended.credentials), now);
 }

@@ -22,6 +22,13 @@ import { BUNDLED_RULES } from '../../shared/policy/bundled-rules';
  */
 export const CLIENT_REFRESH_WINDOW_SECONDS = 300;
 
+/**
+ * Ms a token request may spend getting its credentials: its turn at STS under the quota, another
+ * instance's call for the same credential, every attempt and backoff. The token function's timeout
+ * (10 s in s.yaml) less a JWKS fetch (2 s) and half a second for the rest, so no caller waits past it.
+ */
+export const TOKEN_STS_BUDGET_MS = 7500;
+
 /** The scope asked for: an access shorthand, or a path and actions (exactly one of the two). */
 function grantOf(req: Request, identity: Identity): Grant {
   const { access, path, actions } = readJson(req);
@@ -38,7 +45,7 @@ async function token(req: Request): Promise<TokenResponse> {
   req.note({ user: grant.user, access: grant.access, scope: grant.access ? undefined : Object.keys(grant.scope).join(',') });
   const own = roleCredentials(req.context);
   if (!own) throw new ApiError('FunctionRoleMissing', 'the token function has no role credentials: give it a role in s.yaml');
-  const vended = await vendCredentials(grant, req.config, roleArn, own, { useSeconds: CLIENT_REFRESH_WINDOW_SECONDS });
+  const vended = await vendCredentials(grant, req.config, roleArn, own, { useSeconds: CLIENT_REFRESH_WINDOW_SECONDS, budgetMs: TOKEN_STS_BUDGET_MS });
   req.note({ cache: vended.cache, stsCalls: vended.stsCalls });
   const { rules } = grant;
   return { StatusCode: 200, ...vended.credentials, bucket: rules.bucket, region: rules.region, endpoint: req.config.endpoint, prefix: grant.prefix };

@@ -109,3 +109,15 @@ export function stsApiError(failure: StsCallFailed, attempts: number): ApiError 
   const m = misconfiguration(failure.detail.stsCode ?? '');
   return new ApiError(m.code, `the function is misconfigured: ${m.fix}`, { log });
 }
+
+/**
+ * 503 StsUnavailable for a caller whose turn at STS did not come in time: `waited` says for what, the
+ * quota's queue (shared/sts/gate.ts) or another instance's call for the same credential (the shared
+ * cache). Nothing failed: the answer asks the caller to come back in `retryAfterSeconds`.
+ */
+export function stsBusy(waited: 'queue' | 'shared', retryAfterSeconds: number, attempts: number): ApiError {
+  return new ApiError('StsUnavailable', 'the credential service is busy; retry later', {
+    retryAfter: retryAfterSeconds,
+    log: { stsFailure: waited === 'queue' ? 'queued' : 'shared-wait', stsAttempts: attempts },
+  });
+}

@@ -350,3 +350,28 @@ describe('errors', () => {
     expect([r.status, r.body.Code]).toEqual([404, 'InvalidAction.NotFound']);
   });
 });
+
+describe('the quota, when the local STS is given one', () => {
+  let limited: LocalSts;
+  let clock = Date.now();
+  beforeAll(async () => {
+    limited = await startLocalSts({ iam: account.iam, throttlePerSecond: 3, now: () => new Date(clock) });
+  });
+  afterAll(() => limited.close());
+
+  const assumeAt = async () => {
+    const all = signedParams(token, { RoleArn: uploadRoleArn, RoleSessionName: 'alice', DurationSeconds: '900' }, { timestamp: secondsIso(new Date(clock)) });
+    const res = await fetch(`${limited.url}/`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: popSignedQuery(token.accessKeySecret, 'POST', all) });
+    return { status: res.status, code: ((await res.json()) as { Code?: string }).Code };
+  };
+
+  it('answers 400 Throttling.User past its requests in one second, and answers again the next second', async () => {
+    const first = [await assumeAt(), await assumeAt(), await assumeAt(), await assumeAt()];
+    expect(first.map((r) => r.status)).toEqual([200, 200, 200, 400]);
+    expect(first[3].code).toBe('Throttling.User');
+    clock += 1000;
+    expect((await assumeAt()).status).toBe(200);
+    expect([limited.issued.length, limited.throttled]).toEqual([4, 1]);
+    expect(limited.issued[0]).toMatchObject({ sessionName: 'alice', policy: undefined });
+  });
+});

@@ -318,9 +318,9 @@ describe('the callback body parser', () => {
   test('any Authorization and x-oss-pub-key-url are refused with 400, 403 or 502, and no key is fetched from anywhere but OSS\'s host', async () => {
     const asked: string[] = [];
     const keyStore = new KeyStore({
-      fetch: async (input) => {
-        asked.push(String(input));
-        return new Response('not found', { status: 404 });
+      request: async (r) => {
+        asked.push(String(r.url));
+        return { status: 404, headers: {}, body: Buffer.from('not found') };
       },
     });
     const b64 = (s: string) => Buffer.from(s).toString('base64');

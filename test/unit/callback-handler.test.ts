@@ -10,6 +10,7 @@ import { callbackHandler } from '../../functions/callback';
 import type { HttpResponse } from '../../shared/http/response';
 import { setLogSink } from '../../shared/log';
 import { switchableConfig } from '../helpers/config';
+import { watchOutbound } from '../helpers/outbound';
 import { fcContext, httpEvent } from '../helpers/events';
 import { filenameSha256, macFor } from '../helpers/callback-mac';
 import { TEST_MAC_KEY } from '../helpers/config';
@@ -508,13 +509,13 @@ describe('a callback that is not genuine or not usable', () => {
   test('signed with another key, for an object OSS holds, is refused with 403 CallbackSignatureInvalid; OSS is not asked and the app hears nothing', async () => {
     const hooks = await withApp((_, res) => res.writeHead(204).end());
     const body = uploaded('users/alice/forged.png', 'REAL', 'image/png');
-    const fetchSpy = jest.spyOn(globalThis, 'fetch');
+    const outbound = watchOutbound();
     try {
       const forged = await invoke(callback(body, { headers: { authorization: ossSignature(attacker.privateKey, '/api/callback', body) } }));
       expect([forged.status, forged.body.error?.code]).toEqual([403, 'CallbackSignatureInvalid']);
-      expect(fetchSpy).not.toHaveBeenCalled();
+      expect(outbound.urls).toEqual([]);
     } finally {
-      fetchSpy.mockRestore();
+      outbound.restore();
     }
     expect(store.hits).toHaveLength(0);
     expect(hooks.hits).toHaveLength(0);
@@ -527,7 +528,7 @@ describe('a callback that is not genuine or not usable', () => {
     const hooks = await withApp((_, res) => res.writeHead(204).end());
     const keyHost = await connectionCounter(attacker.publicPem);
     const body = uploaded('users/alice/forged-key.png', 'REAL', 'image/png');
-    const fetchSpy = jest.spyOn(globalThis, 'fetch');
+    const outbound = watchOutbound();
     try {
       for (const url of [
         `http://127.0.0.1:${keyHost.port}/attacker.pem`,
@@ -538,9 +539,9 @@ describe('a callback that is not genuine or not usable', () => {
         const res = await invoke(callback(body, { headers }));
         expect([url, res.status, res.body.error?.code]).toEqual([url, 400, 'CallbackKeyUrlNotAllowed']);
       }
-      expect(fetchSpy).not.toHaveBeenCalled();
+      expect(outbound.urls).toEqual([]);
     } finally {
-      fetchSpy.mockRestore();
+      outbound.restore();
       await keyHost.close();
     }
     expect(keyHost.connections).toBe(0);
@@ -576,13 +577,13 @@ describe('a callback that is not genuine or not usable', () => {
 
   test('with a body over the limit is refused with 413 before anything else', async () => {
     configure({ MAX_BODY_BYTES: '1024' });
-    const fetchSpy = jest.spyOn(globalThis, 'fetch');
+    const outbound = watchOutbound();
     try {
       const res = await invoke(callback(pinnedBody({ bucket: BUCKET, object: 'users/alice/a.png', pad: 'x'.repeat(2000) })));
       expect([res.status, res.body.error.code]).toEqual([413, 'PayloadTooLarge']);
-      expect(fetchSpy).not.toHaveBeenCalled();
+      expect(outbound.urls).toEqual([]);
     } finally {
-      fetchSpy.mockRestore();
+      outbound.restore();
     }
   });
 

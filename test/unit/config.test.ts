@@ -194,6 +194,56 @@ describe('the callback MAC key', () => {
   });
 });
 
+describe('the shared credential cache', () => {
+  const CACHE_KEY = Buffer.alloc(32, 3).toString('base64');
+  const CA = '-----BEGIN CERTIFICATE-----\nMIIBfake\n-----END CERTIFICATE-----';
+
+  test('is off unless CREDENTIAL_CACHE_URL is set, and STS is asked at most 50 times a second', () => {
+    const config = loadConfig(BASE);
+    expect(config.credentialCache).toBeUndefined();
+    expect(config.sts.rateLimit).toBe(50);
+  });
+
+  test('reads host, port, database, ACL user and password from the URL, with TLS for rediss://', () => {
+    const cache = loadConfig({
+      ...BASE,
+      CREDENTIAL_CACHE_URL: 'rediss://fn-user:p%40ss%3Aword@r-bp1.redis.rds.aliyuncs.com:6380/2',
+      CREDENTIAL_CACHE_KEY: CACHE_KEY,
+      CREDENTIAL_CACHE_TLS_CA: `${CA}\n${CA}`,
+    }).credentialCache!;
+    expect(cache).toMatchObject({ host: 'r-bp1.redis.rds.aliyuncs.com', port: 6380, db: 2, username: 'fn-user', password: 'p@ss:word', timeoutMs: 100 });
+    expect(cache.tls).toEqual({ ca: [CA, CA] });
+    expect(cache.keys.current).toEqual(Buffer.alloc(32, 3));
+  });
+
+  test('takes a password alone (Tair\'s user:password form included), no TLS for redis://, port 6379 and database 0 by default', () => {
+    const cache = loadConfig({ ...BASE, CREDENTIAL_CACHE_URL: 'redis://:fn-user%3Asecret@10.0.0.5', CREDENTIAL_CACHE_KEY: CACHE_KEY }).credentialCache!;
+    expect(cache).toMatchObject({ host: '10.0.0.5', port: 6379, db: 0, username: undefined, password: 'fn-user:secret', tls: undefined });
+  });
+
+  test.each([
+    ['CREDENTIAL_CACHE_URL', { CREDENTIAL_CACHE_URL: 'http://cache.internal:6379', CREDENTIAL_CACHE_KEY: CACHE_KEY }, 'expected redis://'],
+    ['CREDENTIAL_CACHE_URL', { CREDENTIAL_CACHE_URL: 'redis://cache.internal:6379?tls=true', CREDENTIAL_CACHE_KEY: CACHE_KEY }, 'with no query string'],
+    ['CREDENTIAL_CACHE_URL', { CREDENTIAL_CACHE_URL: 'redis://cache.internal/999', CREDENTIAL_CACHE_KEY: CACHE_KEY }, 'expected redis://'],
+    ['CREDENTIAL_CACHE_KEY', { CREDENTIAL_CACHE_URL: 'redis://cache.internal' }, 'is required when CREDENTIAL_CACHE_URL is set'],
+    ['CREDENTIAL_CACHE_KEY', { CREDENTIAL_CACHE_URL: 'redis://cache.internal', CREDENTIAL_CACHE_KEY: Buffer.alloc(16, 1).toString('base64') }, 'expected canonical Base64 of 32'],
+    ['CREDENTIAL_CACHE_TLS_CA', { CREDENTIAL_CACHE_URL: 'redis://cache.internal', CREDENTIAL_CACHE_KEY: CACHE_KEY, CREDENTIAL_CACHE_TLS_CA: CA }, 'only read with a rediss://'],
+    ['CREDENTIAL_CACHE_TLS_CA', { CREDENTIAL_CACHE_URL: 'rediss://cache.internal', CREDENTIAL_CACHE_KEY: CACHE_KEY, CREDENTIAL_CACHE_TLS_CA: 'not a pem' }, 'expected PEM certificates'],
+    ['CREDENTIAL_CACHE_TIMEOUT_MS', { CREDENTIAL_CACHE_URL: 'redis://cache.internal', CREDENTIAL_CACHE_KEY: CACHE_KEY, CREDENTIAL_CACHE_TIMEOUT_MS: '5000' }, 'expected an integer from 10 to 1000'],
+    ['STS_RATE_LIMIT', { STS_RATE_LIMIT: '0' }, 'expected an integer from 1 to 1000'],
+  ])('%s %j is refused', (variable, env, expected) => {
+    const err = configError({ ...BASE, ...env });
+    expect(err.variable).toBe(variable);
+    expect(err.message).toContain(expected);
+  });
+
+  test('a rejected URL is not repeated in the message: it may hold the password', () => {
+    const err = configError({ ...BASE, CREDENTIAL_CACHE_URL: 'redis://:hunter2-password@cache.internal/x', CREDENTIAL_CACHE_KEY: CACHE_KEY });
+    expect(err.variable).toBe('CREDENTIAL_CACHE_URL');
+    expect(err.message).not.toContain('hunter2');
+  });
+});
+
 describe('configFrom', () => {
   test('reads its environment on first use and keeps what it read', () => {
     const env: Record<string, string> = { ...BASE, URL_EXPIRES_SECONDS: '120' };

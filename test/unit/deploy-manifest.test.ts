@@ -2,7 +2,7 @@
 // functions need. Each mutation below is a mistake the suite must catch: the checker reporting it is
 // what fails `npm test` (the first test asserts the real s.yaml has no problems at all).
 
-import { mkdtempSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { checkManifest, type Problem } from '../../deploy/s-yaml/check';
@@ -234,4 +234,33 @@ test('a build step missing from pre-deploy is reported', () => {
 
 test('a required setting missing from the environment stops rendering and names the variable', () => {
   expect(() => problems(undefined, { ...ENV, OSS_BUCKET: undefined })).toThrow(/env\('OSS_BUCKET'\) is not set/);
+});
+
+test('s.yaml with the shared credential cache turned on (its commented vpcConfig and CREDENTIAL_CACHE_* lines) renders and passes', () => {
+  const text = readFileSync(join(ROOT, 's.yaml'), 'utf8');
+  const commented = /^(\s*)# ((?:vpcConfig:|\s+vpcId:|\s+vSwitchIds:|\s+- \$\{env\('VSWITCH_ID'\)\}|\s+securityGroupId:|CREDENTIAL_CACHE_\w+:).*)$/gm;
+  const on = text.replace(commented, '$1$2');
+  expect(on.match(/^\s*(vpcConfig|CREDENTIAL_CACHE_\w+):/gm)).toHaveLength(4);
+  const dir = mkdtempSync(join(tmpdir(), 's-yaml-cache-'));
+  writeFileSync(join(dir, 's.yaml'), on);
+  const env = {
+    ...ENV,
+    VPC_ID: 'vpc-bp1abc',
+    VSWITCH_ID: 'vsw-bp1def',
+    SECURITY_GROUP_ID: 'sg-bp1ghi',
+    CREDENTIAL_CACHE_URL: 'rediss://fn-cache:secret@r-bp1xyz.redis.rds.aliyuncs.com:6379',
+    CREDENTIAL_CACHE_KEY: Buffer.alloc(32, 4).toString('base64'),
+    CREDENTIAL_CACHE_TLS_CA: '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----',
+  };
+  const rendered = renderManifest(readManifestDoc(join(dir, 's.yaml')), { env, config: { AccountID: ACCOUNT }, baseDir: ROOT });
+  expect(checkManifest(rendered)).toEqual([]);
+  for (const fn of ['token', 'sign', 'callback']) {
+    const props = rendered.resources[fn].props as Doc;
+    expect(props.vpcConfig).toEqual({ vpcId: 'vpc-bp1abc', vSwitchIds: ['vsw-bp1def'], securityGroupId: 'sg-bp1ghi' });
+    expect(props.environmentVariables.CREDENTIAL_CACHE_URL).toBe(env.CREDENTIAL_CACHE_URL);
+  }
+  // A bad setting is caught as the functions would catch it.
+  writeFileSync(join(dir, 's.yaml'), on);
+  const bad = checkManifest(renderManifest(readManifestDoc(join(dir, 's.yaml')), { env: { ...env, CREDENTIAL_CACHE_KEY: 'short' }, config: { AccountID: ACCOUNT }, baseDir: ROOT }));
+  expect(bad.map((p) => p.path)).toContain('props.environmentVariables.CREDENTIAL_CACHE_KEY');
 });

@@ -1,0 +1,60 @@
+// Mutation testing of the security-critical modules (TESTING.md, "Mutation testing"): `npm run
+// test:mutation` mutates them all; `npm run test:mutation -- --mutate 'shared/signer/**'` one module
+// (quote the glob, or the shell expands it).
+//
+// Each mutant runs only the tests that reach it: jest's findRelatedTests picks the test files that
+// import the mutated file, and per-test coverage picks, among those, the tests that executed the
+// mutated line. One jest worker by default: the machine has two cores shared with other work; pass
+// `--concurrency 2` when it is yours alone.
+
+export default {
+  $schema: './node_modules/@stryker-mutator/core/schema/stryker-schema.json',
+  packageManager: 'npm',
+  testRunner: 'jest',
+  jest: {
+    projectType: 'custom',
+    configFile: 'jest.config.js',
+    config: {
+      // Stryker's runner loads the test environment with Node's require, which cannot read TypeScript.
+      testEnvironment: './test/setup/audited-environment.cjs',
+      // findRelatedTests follows imports only through files jest has mapped: with the default roots
+      // (test/ alone) a test that reaches shared/callback-auth through the callback handler, or the
+      // signer through the local runtime, would never run against its mutants.
+      roots: ['<rootDir>/test', '<rootDir>/shared', '<rootDir>/functions', '<rootDir>/local', '<rootDir>/client'],
+      // Left out: tests whose setup (beforeAll) drives the whole runtime (test/e2e, and bad-input,
+      // which seeds an object through /sign, the local OSS and the callback). Code that runs outside
+      // a test is covered by no test, so Stryker runs every related test against each of its mutants:
+      // with them in, two thirds of the signer's mutants cost a full run each (hours). What they guard
+      // for these modules is re-checked by `npm run test:security-mutations`.
+      testPathIgnorePatterns: ['/node_modules/', '<rootDir>/test/browser/', '<rootDir>/test/e2e/', '<rootDir>/test/hardening/bad-input.test.ts'],
+    },
+    enableFindRelatedTests: true,
+  },
+  coverageAnalysis: 'perTest',
+  mutate: [
+    'shared/signer/**/*.ts',
+    'shared/callback-auth/**/*.ts',
+    'shared/policy/**/*.ts',
+    'shared/auth.ts',
+    'functions/callback/**/*.ts',
+  ],
+  // Mutants that do not type-check are dropped before any test runs (swc strips types, so they would
+  // otherwise run as JavaScript no caller could write). The narrow tsconfig checks only what can be
+  // mutated and what it imports.
+  checkers: ['typescript'],
+  tsconfigFile: 'tsconfig.mutation.json',
+  concurrency: 1,
+  // A mutant whose tests run past this is counted a timeout (detected, as an endless loop would be).
+  // Stryker's default (5 s over the tests' own time) is too tight here: after a timeout it restarts
+  // the jest process, whose cold start then overruns too, and the rest of the run cascades into
+  // "timeouts" that hide both kills and survivors. 30 s keeps the verdicts real on a busy machine.
+  timeoutMS: 30000,
+  // Copied into the sandbox is everything the tests read (docs included: some tests check them).
+  ignorePatterns: ['dist', 'coverage', 'test-results', '.local-data', 'reports'],
+  reporters: ['clear-text', 'progress', 'html', 'json'],
+  htmlReporter: { fileName: 'reports/mutation/mutation.html' },
+  jsonReporter: { fileName: 'reports/mutation/mutation.json' },
+  clearTextReporter: { allowColor: false, logTests: false, reportScoreTable: true },
+  tempDirName: '.stryker-tmp',
+  cleanTempDir: true,
+};
