@@ -22,10 +22,10 @@ module.exports = {
     },
     {
       name: 'product-imports-tooling',
-      comment: 'Function bundles must not carry the local runtime, tests, benchmarks or scripts.',
+      comment: 'Function bundles must not carry the local runtime, tests, benchmarks, scripts or the rules tooling (the build bundles its output as JSON).',
       severity: 'error',
       from: { path: '^(functions|shared)/' },
-      to: { path: '^(local|test|bench|scripts)/' },
+      to: { path: '^(local|test|bench|scripts|rules)/' },
     },
     {
       name: 'function-imports-function',
@@ -57,9 +57,9 @@ module.exports = {
     },
     {
       name: 'tooling-imports-tests',
-      comment: 'Scripts and benchmarks run without the test suite.',
+      comment: 'Scripts, benchmarks and the rules tooling run without the test suite.',
       severity: 'error',
-      from: { path: '^(bench|scripts)/' },
+      from: { path: '^(bench|scripts|rules)/' },
       to: { path: '^test/' },
     },
   ],

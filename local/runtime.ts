@@ -20,6 +20,7 @@ import type { FcContext, FcCredentials } from '../shared/http/event';
 import type { FcHandler } from '../shared/http/handler';
 import { log } from '../shared/log';
 import { closeSharedCache } from '../shared/sts';
+import { storageRulesOf } from '../rules/load';
 import { createLocalAccount, type FunctionName } from './account';
 import { toFcEvent, writeFcResponse } from './fc-event';
 import type { IamStore } from './iam/store';
@@ -181,7 +182,9 @@ export async function startLocalRuntime(opts: RuntimeOptions = {}): Promise<Loca
   }
 
   // One configuration for the three handlers, replaced whole when a setting changes.
-  let current = configFrom(env);
+  // The storage rules file STORAGE_RULES names (storage.rules.yaml by default), read at start: a
+  // problem in it stops the run with its line.
+  let current = configFrom(env, storageRulesOf(env));
   const config: ConfigSource = () => current();
   /** Close the shared credential cache's connection of the configuration in use, if it has one. */
   const closeCache = async () => {
@@ -277,7 +280,7 @@ export async function startLocalRuntime(opts: RuntimeOptions = {}): Promise<Loca
       void closeCache();
       env = { ...env, ...changes };
       for (const [name, value] of Object.entries(changes)) if (value === undefined) delete env[name];
-      current = configFrom(env);
+      current = configFrom(env, storageRulesOf(env));
     },
     login,
     async stop() {

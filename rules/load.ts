@@ -7,8 +7,9 @@
 import { readFileSync } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
 import Ajv, { type ErrorObject } from 'ajv';
-import { type Document, isMap, isPair, isScalar, LineCounter, parseDocument } from 'yaml';
+import { type Document, isMap, isPair, isScalar, isSeq, LineCounter, parseDocument } from 'yaml';
 import { type Env, loadConfig, RulesError } from '../shared/config';
+import { globMatch, instances } from '../shared/policy/path-pattern';
 import { SESSION_POLICY_MAX } from '../shared/policy/session-policy';
 import { pointerText, type RulesPointer, type StorageRules } from '../shared/policy/storage-rules';
 import { compileDocument } from './compile';
@@ -53,23 +54,31 @@ export function rulesFilePath(setting: string | undefined): string {
 }
 
 /** The environment a rules file is checked under unless a deployment's is given: every default, and the longest bucket name OSS allows. */
-const REFERENCE_ENV: Env = { OSS_BUCKET: 'a'.repeat(63), OSS_REGION: 'cn-hangzhou' };
+export const REFERENCE_ENV: Env = { OSS_BUCKET: 'a'.repeat(63), OSS_REGION: 'cn-hangzhou' };
 
 const ajv = new Ajv({ allErrors: true, strict: true });
 const validate = ajv.compile<RulesDocument>(RULES_SCHEMA);
 
-/** The line of the node at `at`, or of the nearest node above it that exists. */
+/**
+ * The line of the place `at` names (with `key`, a field of the map there): the line of its key when it
+ * is a map's field, of its item when it is a list's, or of the nearest place above it that exists.
+ */
 function lineOf(doc: Document, lines: LineCounter, at: RulesPointer, key?: string): number | undefined {
-  for (let depth = at.length; depth >= 0; depth--) {
-    const node = depth === 0 ? doc.contents : doc.getIn(at.slice(0, depth), true);
-    if (key !== undefined && depth === at.length && isMap(node)) {
-      const pair = node.items.find((p) => isPair(p) && isScalar(p.key) && p.key.value === key);
+  const path = key === undefined ? at : [...at, key];
+  for (let depth = path.length; depth > 0; depth--) {
+    const parent = depth === 1 ? doc.contents : doc.getIn(path.slice(0, depth - 1), true);
+    const last = path[depth - 1];
+    if (isMap(parent)) {
+      const pair = parent.items.find((p) => isPair(p) && isScalar(p.key) && p.key.value === last);
       if (pair && isScalar(pair.key) && pair.key.range) return lines.linePos(pair.key.range[0]).line;
     }
-    const range = (node as { range?: [number, number, number] } | null | undefined)?.range;
-    if (range) return lines.linePos(range[0]).line;
+    if (isSeq(parent) && typeof last === 'number') {
+      const range = (parent.items[last] as { range?: [number, number, number] } | undefined)?.range;
+      if (range) return lines.linePos(range[0]).line;
+    }
   }
-  return undefined;
+  const range = (doc.contents as { range?: [number, number, number] } | null)?.range;
+  return range ? lines.linePos(range[0]).line : undefined;
 }
 
 function pointerOf(instancePath: string): RulesPointer {
@@ -130,7 +139,8 @@ export function parseRules(text: string, file: string, env: Env = REFERENCE_ENV)
   const largest = largestSessionPolicy({ ...rules, bucket: REFERENCE_ENV.OSS_BUCKET as string });
   if (largest && largest.length > SESSION_POLICY_MAX) {
     const who = largest.guest ? 'a guest' : 'a caller with 64-character ids and claim values, in every group the rules name,';
-    fail(['rules'], `${who} asking for every action under ${largest.folder} needs a session policy of ${largest.length} characters (for the longest bucket name); STS accepts ${SESSION_POLICY_MAX}: lower maxClaimValues, shorten the paths or split the rules`);
+    const at = rules.paths.findIndex((r) => instances(r.tokens).some((p) => p.startsWith(largest.folder) || globMatch(p, `${largest.folder}x`)));
+    fail(['rules', Math.max(at, 0), 'path'], `${who} asking for every action under ${largest.folder} needs a session policy of ${largest.length} characters (for the longest bucket name); STS accepts ${SESSION_POLICY_MAX}: lower maxClaimValues, shorten the paths or split the rules`);
   }
   return { file, document: value, storage };
 }
@@ -144,4 +154,22 @@ export function readRules(path: string, env?: Env): LoadedRules {
     throw new RulesFileError(path, [{ message: `cannot be read: ${(err as NodeJS.ErrnoException).code ?? 'error'}` }]);
   }
   return parseRules(text, path, env);
+}
+
+const loaded = new Map<string, StorageRules>();
+
+/**
+ * The compiled rules of the file `env` names (STORAGE_RULES, storage.rules.yaml by default), read
+ * once per path: what the local runtime, the build and the tests hand the functions. The file is
+ * checked on its own (every default, the longest bucket name); its limits meet the deployment's
+ * environment when the functions load their configuration. Throws RulesFileError.
+ */
+export function storageRulesOf(env: Env): StorageRules {
+  const path = rulesFilePath(env.STORAGE_RULES);
+  let storage = loaded.get(path);
+  if (!storage) {
+    storage = readRules(path).storage;
+    loaded.set(path, storage);
+  }
+  return storage;
 }

@@ -3,25 +3,32 @@
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { build } from 'esbuild';
+import { storageRulesOf } from '../rules/load';
 import { FUNCTION_BUNDLE, LAZY_CHUNKS } from './bundle-options';
 
 const root = join(__dirname, '..');
 
-async function bundle(entry: string, outfile: string): Promise<number> {
-  const result = await build({ ...FUNCTION_BUNDLE, entryPoints: [entry], outfile, metafile: true, logLevel: 'warning' });
+async function bundle(entry: string, outfile: string, define: Record<string, string>): Promise<number> {
+  const result = await build({ ...FUNCTION_BUNDLE, define, entryPoints: [entry], outfile, metafile: true, logLevel: 'warning' });
   return Object.values(result.metafile.outputs)[0].bytes;
 }
 
-/** Every function as deployed, into `<outDir>/<name>/`: each file written and its size in bytes. */
+/**
+ * Every function as deployed, into `<outDir>/<name>/`: each file written and its size in bytes. The
+ * storage rules file (STORAGE_RULES, storage.rules.yaml by default) is checked and compiled here and
+ * goes into each bundle as JSON (shared/policy/bundled-rules.ts), so no YAML parser or schema
+ * validator ships; a file with a problem fails the build with its line.
+ */
 export async function buildFunctions(outDir: string): Promise<{ file: string; bytes: number }[]> {
+  const define = { STORAGE_RULES_BUNDLED: JSON.stringify(storageRulesOf(process.env)) };
   const names = readdirSync(join(root, 'functions')).filter((n) => statSync(join(root, 'functions', n)).isDirectory());
   const written: { file: string; bytes: number }[] = [];
   for (const name of names) {
     const file = join(outDir, name, 'index.js');
-    written.push({ file, bytes: await bundle(join(root, 'functions', name, 'index.ts'), file) });
+    written.push({ file, bytes: await bundle(join(root, 'functions', name, 'index.ts'), file, define) });
     for (const chunk of LAZY_CHUNKS) {
       const chunkFile = join(outDir, name, chunk.file);
-      written.push({ file: chunkFile, bytes: await bundle(join(root, chunk.source), chunkFile) });
+      written.push({ file: chunkFile, bytes: await bundle(join(root, chunk.source), chunkFile, define) });
     }
   }
   return written;

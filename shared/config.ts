@@ -6,7 +6,7 @@
 import { allowedTypesRule } from './policy/content-type';
 import { prefixTemplateRule } from './policy/keys';
 import { homeRule, homeTemplate, type Limits, type Rules, UPLOAD_PATHS } from './policy/rules';
-import { environmentRule, pathRules, pointerText, type RulesPointer, type StorageRules } from './policy/storage-rules';
+import { environmentRule, pathRules, pointerText, prefixOnly, type RulesPointer, type StorageRules } from './policy/storage-rules';
 import { type SecretRing, secretRing } from './secrets';
 import type { SignatureVersionName } from './signer/signature-version';
 
@@ -238,7 +238,7 @@ function lifetime(env: Env, name: Defaulted, stsDurationSeconds: number): number
   return seconds;
 }
 
-function rulesFrom(env: Env, bucket: string, region: string, storage: StorageRules | undefined): Rules {
+function rulesFrom(env: Env, bucket: string, region: string, file: StorageRules | undefined): Rules {
   const minSize = int(env, 'UPLOAD_MIN_SIZE', 0, 5 * 1024 ** 3);
   const maxSize = int(env, 'UPLOAD_MAX_SIZE', 1, 5 * 1024 ** 3);
   if (minSize > maxSize) throw new ConfigError('UPLOAD_MIN_SIZE', `must not exceed UPLOAD_MAX_SIZE (${maxSize})`);
@@ -259,9 +259,13 @@ function rulesFrom(env: Env, bucket: string, region: string, storage: StorageRul
     uploadPaths: UPLOAD_PATHS,
     requireFilename: false,
   };
-  if (storage !== undefined && str(env, 'UPLOAD_PREFIX') !== undefined) {
+  // A file that says only what UPLOAD_PREFIX says (the default storage.rules.yaml) gives way to it, so a
+  // deployment that set UPLOAD_PREFIX before the rules file existed keeps its paths.
+  const prefixSet = str(env, 'UPLOAD_PREFIX') !== undefined;
+  if (file !== undefined && prefixSet && !prefixOnly(file)) {
     throw new ConfigError('UPLOAD_PREFIX', `is replaced by the paths of the storage rules file (${RULES_VARIABLE}); remove it`);
   }
+  const storage = prefixSet ? undefined : file;
   const paths = storage
     ? pathRules(storage, limits, stsDurationSeconds, (at, problem) => {
         throw new RulesError(at, problem);
@@ -277,7 +281,6 @@ function rulesFrom(env: Env, bucket: string, region: string, storage: StorageRul
     paths,
     groupsClaim: storage?.groupsClaim,
     maxClaimValues: storage?.maxClaimValues ?? 0,
-    fromFile: storage !== undefined,
   };
 }
 

@@ -70,8 +70,6 @@ export interface Rules extends Limits {
   groupsClaim?: string;
   /** How many values of one claim a placeholder takes; a caller with more gets none of its grants. */
   maxClaimValues: number;
-  /** Whether the paths come from a rules file (whose grants are checked against STS's policy limit when loaded). */
-  fromFile: boolean;
 }
 
 /** What a grant's credentials may do: per action, the RAM object patterns (without the bucket), each ending in `*`. */

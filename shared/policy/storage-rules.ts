@@ -66,6 +66,25 @@ export function environmentRule(template: string, limits: Limits): PathRule {
 }
 
 /**
+ * Whether a compiled file says no more than an UPLOAD_PREFIX does: one rule, `<folder>{uid}/*`, whose
+ * owner may do everything and nobody else anything, with no limits of its own (the default
+ * storage.rules.yaml). Such a file gives way to UPLOAD_PREFIX when a deployment sets it.
+ */
+export function prefixOnly(storage: StorageRules): boolean {
+  if (storage.rules.length !== 1 || storage.groupsClaim !== undefined || Object.keys(storage.defaults).length > 0) return false;
+  const [{ tokens, allow, write }] = storage.rules;
+  const shape = tokens.map((t) => ('literal' in t ? 'literal' : 'uid' in t ? 'uid' : 'claim')).join(',');
+  const everyone = [allow.guest, allow.authenticated, ...Object.values(allow.groups)].every((a) => a.length === 0);
+  return (
+    (shape === 'literal,uid,literal' || shape === 'uid,literal') &&
+    (tokens[tokens.length - 1] as { literal: string }).literal === '/' &&
+    everyone &&
+    EVERY_ACTION.every((a) => allow.owner.includes(a)) &&
+    Object.keys(write).length === 0
+  );
+}
+
+/**
  * The limits of writes under one rule: `write` over `defaults` over the environment's. Lifetimes stay
  * within half the STS credentials' (shared/config says why); a rule's maxExpiresSeconds also caps
  * the default URL and form lifetimes. `fail` names the setting that breaks them.

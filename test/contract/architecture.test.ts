@@ -9,7 +9,7 @@ import { dirname, join } from 'node:path';
 
 const ROOT = join(__dirname, '..', '..');
 const CLI = join(ROOT, 'node_modules', 'dependency-cruiser', 'bin', 'dependency-cruise.mjs');
-const SOURCES = ['functions', 'shared', 'client', 'local', 'bench', 'scripts', 'deploy', 'test/helpers', 'test/setup'];
+const SOURCES = ['functions', 'shared', 'client', 'local', 'bench', 'scripts', 'deploy', 'rules', 'test/helpers', 'test/setup'];
 
 interface Violation {
   from: string;
@@ -27,7 +27,7 @@ function violations(cwd: string, paths: string[]): Violation[] {
 }
 
 test('the tree keeps every dependency rule', () => {
-  expect(violations(ROOT, ['functions', 'shared', 'client', 'bench', 'scripts']).map((v) => `${v.rule.name}: ${v.from} -> ${v.to}`)).toEqual([]);
+  expect(violations(ROOT, ['functions', 'shared', 'client', 'bench', 'scripts', 'rules']).map((v) => `${v.rule.name}: ${v.from} -> ${v.to}`)).toEqual([]);
 });
 
 /** One planted module per forbidden edge: its path, its one import, and the rule that must catch it. */
@@ -39,6 +39,7 @@ const PLANTED: [string, string, string][] = [
   ['shared/planted-test.ts', "import { httpEvent } from '../test/helpers/events';", 'product-imports-tooling'],
   ['shared/signer/planted-bench.ts', "import { judge } from '../../bench/report';", 'product-imports-tooling'],
   ['functions/token/planted-scripts.ts', "import { FUNCTION_BUNDLE } from '../../scripts/bundle-options';", 'product-imports-tooling'],
+  ['shared/policy/planted-rules.ts', "import { readRules } from '../../rules/load';", 'product-imports-tooling'],
   ['functions/sign/planted-callback.ts', "import { deliverEvent } from '../callback/deliver';", 'function-imports-function'],
   ['functions/callback/planted-token.ts', "import { tokenHandler } from '../token';", 'function-imports-function'],
   ['client/planted-http.ts', "import type { FcContext } from '../shared/http/event';", 'client-imports-beyond-api'],
@@ -48,6 +49,7 @@ const PLANTED: [string, string, string][] = [
   ['shared/api/planted-shared.ts', "import { mediaType } from '../text';", 'api-imports-anything'],
   ['bench/planted-test.ts', "import { httpEvent } from '../test/helpers/events';", 'tooling-imports-tests'],
   ['scripts/planted-test.ts', "import { findLeaks } from '../test/setup/leaks';", 'tooling-imports-tests'],
+  ['rules/planted-test.ts', "import { findLeaks } from '../test/setup/leaks';", 'tooling-imports-tests'],
 ];
 
 /** A copy of the tree's sources and of what dependency-cruiser reads, in a temporary folder. */

@@ -4,15 +4,20 @@
 
 import { type Config, configFrom, type ConfigSource, type Env } from '../../shared/config';
 import type { Rules } from '../../shared/policy/rules';
+import { storageRulesOf } from '../../rules/load';
 import { noteConfiguredEnv } from '../setup/leaks';
 
 /** A callback MAC key for configurations that pin a callback (CALLBACK_URL needs one). */
 export const TEST_MAC_KEY = Buffer.alloc(32, 0x5a).toString('base64');
 
-/** What a handler is configured from: `env`, read on its first request (a ConfigError then answers 500 Misconfigured). */
+/**
+ * What a handler is configured from: `env` and the storage rules file it names (the default
+ * storage.rules.yaml unless STORAGE_RULES names another, as a deployment's bundle carries it), read on
+ * its first request (a ConfigError then answers 500 Misconfigured).
+ */
 export function configOf(env: Env): ConfigSource {
   noteConfiguredEnv(env);
-  return configFrom(env);
+  return configFrom(env, storageRulesOf(env));
 }
 
 /** A configuration's upload rules (what the fuzz and property tests compile grants under). */
