@@ -3,7 +3,8 @@
 // credentials, sign and callback sign with them), and the role credentials Function Compute would
 // hand each function.
 
-import { prefixRoot, renderRamFile, rolePolicy, type RamFile, type RamVars } from '../deploy/ram/render';
+import { prefixRoot, renderPolicy, renderRamFile, rolePolicy, type RamFile, type RamVars } from '../deploy/ram/render';
+import { commonRoot, type RuleShape, uploadRolePolicy } from '../rules/generate';
 import type { FcCredentials } from '../shared/http/event';
 import type { RamPolicy } from './iam/evaluate';
 import { IamStore, type Principal, type RoleDefinition } from './iam/store';
@@ -32,6 +33,12 @@ export interface AccountOptions {
   /** The callback role may delete only when the rules say violations are deleted (CALLBACK_ON_VIOLATION=delete). */
   callbackDeletes: boolean;
   accountId?: string;
+  /**
+   * The storage rules in use: the upload role then holds the policy they generate (what
+   * `npm run rules -- generate --write` puts in deploy/ram/ for a deployment) instead of the committed
+   * file, and the RAM files' ${PREFIX_ROOT} is the folder all of them lie under.
+   */
+  rules?: readonly RuleShape[];
 }
 
 export function createLocalAccount(bucket: string, prefixTemplate: string, opts: AccountOptions = { callbackDeletes: false }): LocalAccount {
@@ -40,7 +47,7 @@ export function createLocalAccount(bucket: string, prefixTemplate: string, opts:
   const vars: RamVars = {
     ACCOUNT_ID: accountId,
     BUCKET: bucket,
-    PREFIX_ROOT: prefixRoot(prefixTemplate),
+    PREFIX_ROOT: opts.rules ? commonRoot(opts.rules) : prefixRoot(prefixTemplate),
     TOKEN_ROLE_NAME: 'oss-upload-token-fn',
     SIGN_ROLE_NAME: 'oss-upload-sign-fn',
     CALLBACK_ROLE_NAME: 'oss-upload-callback-fn',
@@ -53,7 +60,7 @@ export function createLocalAccount(bucket: string, prefixTemplate: string, opts:
     token: { arn: arn(vars.TOKEN_ROLE_NAME), trusted: fcTrust, policy: render('token-function-policy'), maxSessionDuration: FC_SESSION_SECONDS },
     sign: { arn: arn(vars.SIGN_ROLE_NAME), trusted: fcTrust, policy: render('sign-function-policy'), maxSessionDuration: FC_SESSION_SECONDS },
     callback: { arn: arn(vars.CALLBACK_ROLE_NAME), trusted: fcTrust, policy: rolePolicy('callback-function', vars, { callbackDeletes: opts.callbackDeletes }) as unknown as RamPolicy, maxSessionDuration: FC_SESSION_SECONDS },
-    upload: { arn: arn(vars.UPLOAD_ROLE_NAME), trusted: trustedPrincipals(render('upload-role-trust')), policy: render('upload-role-policy'), maxSessionDuration: 3600 },
+    upload: { arn: arn(vars.UPLOAD_ROLE_NAME), trusted: trustedPrincipals(render('upload-role-trust')), policy: opts.rules ? (renderPolicy(uploadRolePolicy(opts.rules), vars) as unknown as RamPolicy) : render('upload-role-policy'), maxSessionDuration: 3600 },
   };
   for (const role of Object.values(roles)) iam.addRole(role);
 

@@ -20,6 +20,7 @@ import type { FcContext, FcCredentials } from '../shared/http/event';
 import type { FcHandler } from '../shared/http/handler';
 import { log } from '../shared/log';
 import { closeSharedCache } from '../shared/sts';
+import { shapesOf } from '../rules/generate';
 import { storageRulesOf } from '../rules/load';
 import { createLocalAccount, type FunctionName } from './account';
 import { toFcEvent, writeFcResponse } from './fc-event';
@@ -137,7 +138,9 @@ export async function startLocalRuntime(opts: RuntimeOptions = {}): Promise<Loca
     env = { ...credentialCacheKey(), ...opts.baseEnv, AUTH_HS256_SECRET: hs256Secret, CALLBACK_MAC_KEY: callbackMacKey, ...opts.env };
   } else {
     const prefix = given.UPLOAD_PREFIX ?? 'users/${uid}/';
-    const account = createLocalAccount(LOCAL_BUCKET, prefix, { callbackDeletes: given.CALLBACK_ON_VIOLATION === 'delete' });
+    // The upload role holds what the storage rules in use generate, unless UPLOAD_PREFIX stands in for them.
+    const rules = given.UPLOAD_PREFIX === undefined ? shapesOf(storageRulesOf(given)) : undefined;
+    const account = createLocalAccount(LOCAL_BUCKET, prefix, { callbackDeletes: given.CALLBACK_ON_VIOLATION === 'delete', rules });
     iam = account.iam;
     credentialsFor = (fn) => account.credentialsFor(fn);
     const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'oss-local-'));

@@ -36,13 +36,23 @@ export type RamFile =
   | 'oss-trigger-policy'
   | 'deployer-policy';
 
-export function renderRamFile(name: RamFile, vars: RamVars): PolicyDocument {
-  const text = readFileSync(join(__dirname, `${name}.json`), 'utf8').replace(/\$\{([A-Z_]+)\}/g, (_, v: string) => {
+/** A policy's text with its ${NAME} placeholders filled from `vars`; throws naming `what` for one without a value. */
+function filled(text: string, vars: RamVars, what: string): PolicyDocument {
+  const out = text.replace(/\$\{([A-Z_]+)\}/g, (_, v: string) => {
     const value = vars[v as keyof RamVars];
-    if (value === undefined) throw new Error(`${name}.json uses \${${v}}, which has no value`);
+    if (value === undefined) throw new Error(`${what} uses \${${v}}, which has no value`);
     return value;
   });
-  return JSON.parse(text) as PolicyDocument;
+  return JSON.parse(out) as PolicyDocument;
+}
+
+export function renderRamFile(name: RamFile, vars: RamVars): PolicyDocument {
+  return filled(readFileSync(join(__dirname, `${name}.json`), 'utf8'), vars, `${name}.json`);
+}
+
+/** A generated policy (rules/generate.ts) with its placeholders filled, as renderRamFile fills a file's. */
+export function renderPolicy(doc: PolicyDocument, vars: RamVars): PolicyDocument {
+  return filled(JSON.stringify(doc), vars, 'the generated policy');
 }
 
 export function prefixRoot(template: string): string {
