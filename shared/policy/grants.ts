@@ -6,7 +6,7 @@
 import { ApiError } from '../api/errors';
 import { RULE_ACTIONS, type RuleAction } from '../api/types';
 import { validateKey } from './keys';
-import { type Binding, globMatch, instances, placeholderValues, scopeWithin } from './path-pattern';
+import { type Binding, expressible, globMatch, instances, oneSegment, placeholderValues, scopeWithin } from './path-pattern';
 import { type Grant, isUserSegment, type PathRule, type Rules, rulesUnder, type Scope, userSegment } from './rules';
 
 /** Group names a caller may hold: beyond this many, no group grant applies to it. */
@@ -92,20 +92,28 @@ function head(pattern: string): string {
 /**
  * The grants of `action` on one key (or, with `folder`, on every key under a folder such as a
  * generated key's), one per rule that allows it, in the rules' order: each scoped to that rule's one
- * pattern and held to its limits. Throws ApiError RuleDenied, naming the first rule that lets the
- * caller do something else there, or KeyOutsidePrefix when none lets it do anything there.
+ * pattern and held to its limits. A rule holds a key only segment by segment (each placeholder one
+ * whole segment); a pattern RAM would read wider than that (`expressible`) is narrowed to the key's
+ * own values. Throws ApiError RuleDenied, naming the first rule that lets the caller do something
+ * else there, or KeyOutsidePrefix when none lets it do anything there.
  */
 export function grantsAt(rules: Rules, caller: Caller, action: RuleAction, target: string, folder = false): Grant[] {
+  // A key the folder would hold: what the rules are asked about for a key yet to be made there.
+  const probe = folder ? `${target}x` : target;
+  const holding = rules.paths.flatMap((rule) => {
+    const own = placeholderValues(rule.tokens, probe, oneSegment);
+    return own ? [{ rule, own }] : [];
+  });
   const grants: Grant[] = [];
-  for (const rule of rules.paths) {
-    const pattern = rulePatterns(rule, caller, action).find((p) => globMatch(p, target));
-    if (pattern !== undefined) {
-      grants.push({ uid: caller.uid, user: caller.user, prefix: folder ? target : head(pattern), scope: { [action]: [pattern] }, rules: rulesUnder(rules, rule), rule });
-    }
+  for (const { rule, own } of holding) {
+    const pattern = rulePatterns(rule, caller, action).find((p) => globMatch(p, probe));
+    if (pattern === undefined) continue;
+    const scoped = expressible(pattern) ? pattern : instances(rule.tokens, own)[0];
+    grants.push({ uid: caller.uid, user: caller.user, prefix: folder ? target : head(scoped), scope: { [action]: [scoped] }, rules: rulesUnder(rules, rule), rule });
   }
   if (grants.length > 0) return grants;
-  const other = rules.paths.find((rule) => RULE_ACTIONS.some((a) => rulePatterns(rule, caller, a).some((p) => globMatch(p, target))));
-  if (other) throw ruleDenied(other, `does not let you ${action} ${target}`, caller);
+  const other = holding.find(({ rule }) => RULE_ACTIONS.some((a) => rulePatterns(rule, caller, a).some((p) => globMatch(p, probe))));
+  if (other) throw ruleDenied(other.rule, `does not let you ${action} ${target}`, caller);
   throw new ApiError('KeyOutsidePrefix', `${folder ? 'the folder' : 'the key'} is under no path the storage rules give you`);
 }
 
@@ -135,8 +143,10 @@ export function scopeGrant(rules: Rules, caller: Caller, path: unknown, actions:
     const patterns = new Set<string>();
     for (const rule of rules.paths) {
       for (const p of rulePatterns(rule, caller, action)) {
+        // A pattern RAM would read wider than its path is left out: the scope must name a folder
+        // deep enough to fill the placeholders before the path's literal segments.
         const within = scopeWithin(p, folder, isUserSegment);
-        if (within !== undefined) patterns.add(within);
+        if (within !== undefined && expressible(within)) patterns.add(within);
       }
     }
     if (patterns.size === 0) {
@@ -172,7 +182,7 @@ export function writeRulesOf(rules: Rules, key: string): KeyRule[] {
     const who = writers(rule);
     const values = placeholderValues(rule.tokens, key, isUserSegment);
     const [anyone] = instances(rule.tokens);
-    if ((who.owner && values) || (who.others && globMatch(anyone, key))) {
+    if ((who.owner && values) || (who.others && placeholderValues(rule.tokens, key, oneSegment))) {
       out.push({ rule, user: values?.uid ?? '', prefix: head(values ? instances(rule.tokens, values)[0] : anyone) });
     }
   }

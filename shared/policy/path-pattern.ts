@@ -33,6 +33,23 @@ export function instances(tokens: readonly PathToken[], binding?: Binding): stri
   return out.map((p) => `${p}*`);
 }
 
+/** Any one key segment: what a placeholder stands for when nobody's values fill it. */
+export function oneSegment(s: string): boolean {
+  return !s.includes('/');
+}
+
+/**
+ * Whether RAM reads a pattern as its path means it: every `*` but the last stands for a whole segment,
+ * with only a `/` before the next `*` (the patterns of `avatars/{uid}/*` and `teams/{claims.team}/{uid}/*`
+ * are). The pattern of `{uid}/b/*` is not: its first `*` would also take `a/a` (RAM's `*` crosses `/`),
+ * so RAM would let it reach `a/a/b/f`, which that path does not hold. Such a pattern must be narrowed
+ * to the caller's or the key's own values before RAM sees it.
+ */
+export function expressible(pattern: string): boolean {
+  const parts = pattern.split('*');
+  return parts.slice(1, -1).every((p) => p === '/') && parts[parts.length - 1] === '';
+}
+
 /** Whether RAM's `*`-only pattern matches `text` whole. */
 export function globMatch(pattern: string, text: string): boolean {
   const parts = pattern.split('*');
