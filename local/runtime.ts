@@ -62,7 +62,8 @@ export interface LocalRuntime {
   config(): Config;
   /** Change settings of the running handlers (undefined removes one); the next request sees them, with an empty STS cache. */
   reconfigure(changes: Env): void;
-  login(user: string): Promise<string>;
+  /** A development sign-in's JWT for `user`, carrying `claims` (a team, groups) for the storage rules. */
+  login(user: string, claims?: Record<string, unknown>): Promise<string>;
   stop(): Promise<void>;
 }
 const MAX_BODY = 8 * 1024 * 1024;
@@ -218,8 +219,8 @@ export async function startLocalRuntime(opts: RuntimeOptions = {}): Promise<Loca
     }
   }
 
-  async function login(user: string): Promise<string> {
-    return new SignJWT({})
+  async function login(user: string, claims: Record<string, unknown> = {}): Promise<string> {
+    return new SignJWT(claims)
       .setProtectedHeader({ alg: 'HS256' })
       .setSubject(user)
       .setIssuer('local-dev-login')

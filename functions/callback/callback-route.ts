@@ -44,15 +44,15 @@ function credentialsOf(req: Request) {
  * when the upload was signed with one); throws ApiError CallbackMac* for a callback the sign function
  * did not pin for this bucket, object and owner. A genuine callback can be relayed: with STS
  * credentials a client writes the whole body, naming any object. Under a rule only its owner may
- * write, the owner must be the key's `{uid}`; under one others may write too (a team folder), the MAC,
- * which binds the exact key, is what vouches.
+ * write, the owner must be the key's `{uid}`; under one others may write too, or whose path has no
+ * `{uid}` (a team folder), the MAC, which binds the exact key, is what vouches.
  */
 function pinnedOwner(req: Request, claim: CallbackClaim, now: Date): { user: string; filenameSha256?: string } {
   const keys = req.config.callback.macKeys;
   if (!keys) throw new ConfigError('CALLBACK_MAC_KEY', 'is required by the callback function: the key the sign function MACs its callbacks with');
   const verdict = verifyCallbackMac(keys, { bucket: claim.bucket, object: claim.key }, claim.pinned, now);
   const [under] = writeRulesOf(req.config.rules, claim.key);
-  const ownerMismatch = !under || (ownerOnlyWrites(under.rule) && (!verdict.ok || under.user !== verdict.owner));
+  const ownerMismatch = !under || (ownerOnlyWrites(under.rule) && under.user !== '' && (!verdict.ok || under.user !== verdict.owner));
   const refusal = !verdict.ok ? MAC_REFUSALS[verdict.reason] : ownerMismatch ? MAC_REFUSALS.invalid : undefined;
   if (refusal || !verdict.ok) {
     req.note({ refused: refusal?.code });
