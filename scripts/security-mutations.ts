@@ -47,6 +47,8 @@ const SIGN_E2E = 'test/e2e/sign.test.ts';
 const POLICY = 'test/unit/policy.test.ts';
 const NAMES_E2E = 'test/e2e/names-delete.test.ts';
 const SEALED = 'test/unit/sts-sealed.test.ts';
+const RULES_UNIT = 'test/unit/rules-limits.test.ts';
+const RULES_E2E = 'test/e2e/storage-rules.test.ts';
 
 /** The audit's mutations, each with the tests SECURITY.md cites that must fail under it (TESTING.md lists them). */
 export const MUTATIONS: Mutation[] = [
@@ -326,6 +328,38 @@ export const MUTATIONS: Mutation[] = [
     find: "opaque(k.names, 'user', user)",
     replace: 'user',
     killers: [{ file: SEALED, name: 'names in Redis › say nothing of the user id or the scope hash, and are the same for the same user and scope' }],
+  },
+  {
+    id: 'rule-crosses-segments',
+    what: "a rule's pattern handed to RAM as it is when a placeholder precedes a literal segment ({uid}/inbox/* as */inbox/*, whose first * crosses \"/\")",
+    file: 'shared/policy/grants.ts',
+    find: 'const scoped = expressible(pattern) ? pattern : instances(rule.tokens, own)[0];',
+    replace: 'const scoped = pattern;',
+    killers: [{ file: RULES_UNIT, name: 'placeholders are whole segments, in RAM too › a grant there is narrowed to the key\'s own segment: RAM\'s * would cross "/"' }],
+  },
+  {
+    id: 'multipart-only-unsigned',
+    what: '/sign ignores which upload paths a rule allows (forms and presigned PUTs under a multipart-only path)',
+    file: 'shared/policy/limits.ts',
+    find: 'if (!paths.some((p) => uploadPaths.includes(p))) {',
+    replace: 'if (paths.length === 0 && uploadPaths.length === 0) {',
+    killers: [
+      { file: RULES_UNIT, name: 'a multipart-only path (videos/{uid}/*) › /sign makes no form there: RuleDenied naming the rule' },
+      { file: RULES_UNIT, name: 'a multipart-only path (videos/{uid}/*) › /sign makes no presigned PUT there: RuleDenied naming the rule' },
+      { file: RULES_E2E, name: 'videos/{uid}/*: multipart only; moderators read and delete any video › no form and no presigned PUT: RuleDenied naming the rule' },
+    ],
+  },
+  {
+    id: 'event-name-unchecked',
+    what: "the callback's checks ignore how OSS says an object was made (a PutObject under a multipart-only path passes)",
+    file: 'shared/policy/upload-checks.ts',
+    find: 'if (way !== undefined && !limits.uploadPaths.includes(way)) {',
+    replace: 'if (way !== undefined && limits.uploadPaths.length === 0) {',
+    killers: [
+      { file: RULES_UNIT, name: 'a multipart-only path (videos/{uid}/*) › the OSS event of an object there made by PutObject is accepted: false' },
+      { file: RULES_UNIT, name: 'a multipart-only path (videos/{uid}/*) › the OSS event of an object there made by PostObject is accepted: false' },
+      { file: RULES_E2E, name: 'videos/{uid}/*: multipart only; moderators read and delete any video › a PutObject there with STS credentials gets past RAM (every multipart step is PutObject) and the OSS event flags it' },
+    ],
   },
 ];
 

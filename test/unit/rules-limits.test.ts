@@ -8,7 +8,9 @@ import { ApiError } from '../../shared/api/errors';
 import { loadConfig } from '../../shared/config';
 import { callerOf, grantsAt } from '../../shared/policy/grants';
 import { postPlan } from '../../shared/policy/post-conditions';
+import { sessionPolicy } from '../../shared/policy/session-policy';
 import { checkUpload } from '../../shared/policy/upload-checks';
+import { isAllowed, type RamPolicy } from '../../local/iam/evaluate';
 import { callbackPlan, putPlan } from '../../shared/policy/url-constraints';
 import { parseRules, readRules } from '../../rules/load';
 import { TEST_MAC_KEY } from '../helpers/config';
@@ -97,6 +99,10 @@ describe('placeholders are whole segments, in RAM too', () => {
 
   test("a grant there is narrowed to the key's own segment: RAM's * would cross \"/\"", () => {
     const [grant] = grantsAt(odd, bob, 'write', 'alice/inbox/x.txt');
-    expect(grant.scope.write).toEqual(['alice/inbox/*']);
+    const policy = [sessionPolicy(grant) as unknown as RamPolicy];
+    const put = (key: string) => isAllowed(policy, 'oss:PutObject', `acs:oss:*:*:photos-prod/${key}`, { 'oss:x-oss-object-acl': 'default' });
+    expect(put('alice/inbox/x.txt')).toBe(true);
+    expect(put('a/b/inbox/x.txt')).toBe(false);
+    expect(put('carol/inbox/x.txt')).toBe(false);
   });
 });
