@@ -16,7 +16,7 @@ import { postPlan } from '../shared/policy/post-conditions';
 import { UPLOAD_PATHS, type UploadPath } from '../shared/policy/rules';
 import { sessionPolicyJson } from '../shared/policy/session-policy';
 import { explain } from './explain';
-import { deployFilesDiffer, writeDeployFiles } from './generate';
+import { commonRoot, deployFilesDiffer, shapesOf, writeDeployFiles } from './generate';
 import { type LoadedRules, readRules, REFERENCE_ENV, rulesFilePath, RulesFileError } from './load';
 
 const EXAMPLE_UID = 'alice';
@@ -29,7 +29,10 @@ function check(loaded: LoadedRules): string[] {
   const groups = [...new Set(rules.paths.flatMap((r) => Object.keys(r.allow.groups)))];
   const member = callerOf({ uid: EXAMPLE_UID, claims: rules.groupsClaim ? { ...claims, [rules.groupsClaim]: groups } : claims }, rules);
   const guest = callerOf({ uid: 'anonymous', guest: true }, rules);
-  const out = [`${loaded.file}: ${rules.paths.length} rule(s), valid; example caller "${EXAMPLE_UID}" with claims ${JSON.stringify(claims)}${groups.length ? ` in groups ${groups.join(', ')}` : ''}`];
+  const out = [
+    `${loaded.file}: ${rules.paths.length} rule(s), valid; example caller "${EXAMPLE_UID}" with claims ${JSON.stringify(claims)}${groups.length ? ` in groups ${groups.join(', ')}` : ''}`,
+    `every rule lies under "${commonRoot(shapesOf(loaded.storage))}": s.yaml's vars.prefixRoot (the OSS trigger's key prefix, \${PREFIX_ROOT} in deploy/ram)`,
+  ];
   for (const rule of rules.paths) {
     out.push('', `rule "${rule.path}"`);
     const key = `${instances(rule.tokens, member.binding)[0]?.slice(0, -1) ?? ''}example.bin`;
