@@ -118,7 +118,7 @@ export class DiskStore {
     const path = this.tempPath(bucket);
     const max = Math.min(limits.maxSize ?? MAX_OBJECT_SIZE, MAX_OBJECT_SIZE);
     const md5 = createHash('md5');
-    const crc = new Crc64(limits.crc64After);
+    const crc = await Crc64.start(limits.crc64After);
     let size = 0;
     const meter = new Transform({
       transform(chunk: Buffer, _enc, done) {
@@ -225,7 +225,7 @@ export class DiskStore {
   }
 
   private async crc64Of(path: string): Promise<string> {
-    const crc = new Crc64();
+    const crc = await Crc64.start();
     for await (const chunk of createReadStream(path) as AsyncIterable<Buffer>) crc.update(chunk);
     return crc.decimal();
   }
