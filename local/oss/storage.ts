@@ -129,9 +129,13 @@ export class DiskStore {
         done(null, chunk);
       },
     });
+    const file = createWriteStream(path);
     try {
-      await pipeline(source, meter, createWriteStream(path));
+      await pipeline(source, meter, file);
     } catch (err) {
+      // pipeline settles as soon as a stream fails, while the file may still be opening: removed
+      // before it is open, it would be created afterwards and left behind.
+      if (!file.closed) await new Promise<void>((done) => file.once('close', () => done()).destroy());
       rmSync(path, { force: true });
       throw err instanceof OssError ? err : new OssError(400, 'IncompleteBody', 'The request body was not received completely.');
     }
