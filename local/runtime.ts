@@ -14,7 +14,8 @@ import { signHandler } from '../functions/sign';
 import { tokenHandler } from '../functions/token';
 import type { ApiErrorCode } from '../shared/api/errors';
 import type { ErrorBody } from '../shared/api/types';
-import { type Config, type ConfigSource, configFrom, type Env } from '../shared/config';
+import { type Config, ConfigError, type ConfigSource, configFrom, DEFAULTS, type Env } from '../shared/config';
+import { prefixTemplateRule } from '../shared/policy/keys';
 import { parseJsonObject } from '../shared/json';
 import type { FcContext, FcCredentials } from '../shared/http/event';
 import type { FcHandler } from '../shared/http/handler';
@@ -22,6 +23,7 @@ import { log } from '../shared/log';
 import { closeSharedCache } from '../shared/sts';
 import { shapesOf } from '../rules/generate';
 import { storageRulesOf } from '../rules/load';
+import type { ClientConfig } from '../deploy/s-info';
 import { createLocalAccount, type FunctionName } from './account';
 import { toFcEvent, writeFcResponse } from './fc-event';
 import type { IamStore } from './iam/store';
@@ -46,6 +48,29 @@ export interface RuntimeOptions {
   env?: Env;
   /** Told of every function invocation the gateway makes, by function and trigger (the bench counts them). */
   onInvoke?: (fn: FunctionName, trigger: 'http' | 'oss') => void;
+  /**
+   * Serve each function on its own port (0 picks a free one), as `s deploy` gives each its own
+   * `*.fcapp.run` origin, instead of under the app's `/api/<name>`. The demo page and the development
+   * sign-in stay on the app's port.
+   */
+  functionPorts?: Record<FunctionName, number>;
+}
+
+/** A setting the runtime changed for local use: which, and what it uses instead, in words. */
+export interface Override {
+  name: string;
+  instead: string;
+}
+
+/**
+ * CORS_ALLOWED_ORIGINS as given, with the demo page's origin added when it is not among them (and `*`
+ * does not cover it): the demo must reach the functions and the local OSS from its page.
+ */
+function corsWithDemo(given: string | undefined, appUrl: string, overrides: Override[]): string {
+  const origins = (given ?? '').split(',').map((o) => o.trim()).filter(Boolean);
+  if (origins.includes('*') || origins.includes(appUrl)) return origins.join(',');
+  if (origins.length > 0) overrides.push({ name: 'CORS_ALLOWED_ORIGINS', instead: `added ${appUrl} (the demo page) to the origins given` });
+  return [...origins, appUrl].join(',');
 }
 
 /** A running local runtime. */
@@ -56,6 +81,12 @@ export interface LocalRuntime {
   stsUrl?: string;
   iam?: IamStore;
   mode: 'local' | 'cloud';
+  /** The full URL each function answers POST on: `<app>/api/<name>`, or `<its own origin>/<name>` with functionPorts. */
+  functionUrls: Record<FunctionName, string>;
+  /** What a client of this runtime is handed, as `npm run client-config` makes it for a deployment. */
+  clientConfig: ClientConfig;
+  /** Each setting of the given environment the runtime did not take as given, and what it did instead (npm start prints them). */
+  overrides: Override[];
   /** The environment the handlers are configured from now (it holds the HS256 secret the sign-in uses and the callback MAC key). */
   readonly env: Env;
   /** The handlers' configuration now. */
@@ -70,6 +101,9 @@ const MAX_BODY = 8 * 1024 * 1024;
 const MAX_DRAIN = 64 * 1024 * 1024;
 const LOCAL_BUCKET = 'local-uploads';
 const LOCAL_REGION = 'cn-hangzhou';
+/** Settings the runtime sets itself in local mode, with what it uses instead (the local OSS and STS stand in for the cloud). */
+const LOCAL_SETTINGS = ['OSS_ENDPOINT', 'OSS_INTERNAL_ENDPOINT', 'OSS_PATH_STYLE', 'STS_ENDPOINT', 'STS_ROLE_ARN', 'CALLBACK_URL', 'CALLBACK_TRUSTED_KEYS', 'CREDENTIAL_CACHE_KEY'] as const;
+const FUNCTIONS: readonly FunctionName[] = ['token', 'sign', 'callback'];
 
 function listen(server: Server, port: number): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -120,6 +154,17 @@ export async function startLocalRuntime(opts: RuntimeOptions = {}): Promise<Loca
   const app = createServer();
   const appPort = await listen(app, opts.port ?? 0);
   const appUrl = `http://localhost:${appPort}`;
+  // With functionPorts, a server of its own for each function, listening before anything is configured with its URL.
+  const functionServers = new Map<FunctionName, Server>();
+  const functionUrls = { token: `${appUrl}/api/token`, sign: `${appUrl}/api/sign`, callback: `${appUrl}/api/callback` };
+  if (opts.functionPorts) {
+    for (const fn of FUNCTIONS) {
+      const server = createServer();
+      functionUrls[fn] = `http://localhost:${await listen(server, opts.functionPorts[fn])}/${fn}`;
+      functionServers.set(fn, server);
+    }
+  }
+  const clientConfig: ClientConfig = opts.functionPorts ? { endpoints: { token: functionUrls.token, sign: functionUrls.sign } } : { baseUrl: `${appUrl}/api/` };
   const hs256Secret = given.AUTH_HS256_SECRET ?? randomBytes(32).toString('base64url');
   // The functions' own secret for the callbacks /sign pins: made afresh for each run, as an operator makes one per deployment.
   const callbackMacKey = given.CALLBACK_MAC_KEY ?? randomBytes(32).toString('base64');
@@ -132,28 +177,35 @@ export async function startLocalRuntime(opts: RuntimeOptions = {}): Promise<Loca
   let stsUrl: string | undefined;
   let iam: IamStore | undefined;
   let env: Env;
+  const overrides: Override[] = [];
 
   if (cloud) {
     const creds = { accessKeyId: given.ALIBABA_CLOUD_ACCESS_KEY_ID!, accessKeySecret: given.ALIBABA_CLOUD_ACCESS_KEY_SECRET!, securityToken: given.ALIBABA_CLOUD_SECURITY_TOKEN };
     credentialsFor = () => creds;
     env = { ...credentialCacheKey(), ...opts.baseEnv, AUTH_HS256_SECRET: hs256Secret, CALLBACK_MAC_KEY: callbackMacKey, ...opts.env };
   } else {
-    const prefix = given.UPLOAD_PREFIX ?? 'users/${uid}/';
+    // The upload role's rules are written for the prefix the functions read: {uid} spelled as ${uid}.
+    const prefix = prefixTemplateRule(given.UPLOAD_PREFIX?.trim() || DEFAULTS.UPLOAD_PREFIX, (expected) => {
+      throw new ConfigError('UPLOAD_PREFIX', expected);
+    });
+    const bucket = given.OSS_BUCKET?.trim() || LOCAL_BUCKET;
+    const region = given.OSS_REGION?.trim().replace(/^oss-/, '') || LOCAL_REGION;
     // The upload role holds what the storage rules in use generate, unless UPLOAD_PREFIX stands in for them.
     const rules = given.UPLOAD_PREFIX === undefined ? shapesOf(storageRulesOf(given)) : undefined;
-    const account = createLocalAccount(LOCAL_BUCKET, prefix, { callbackDeletes: given.CALLBACK_ON_VIOLATION === 'delete', rules });
+    const account = createLocalAccount(bucket, prefix, { callbackDeletes: given.CALLBACK_ON_VIOLATION?.trim().toLowerCase() === 'delete', rules });
     iam = account.iam;
     credentialsFor = (fn) => account.credentialsFor(fn);
     const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'oss-local-'));
     mkdirSync(dataDir, { recursive: true });
+    const corsOrigins = opts.env?.CORS_ALLOWED_ORIGINS ?? corsWithDemo(given.CORS_ALLOWED_ORIGINS, appUrl, overrides);
     const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
     const sts = await startLocalSts({ iam, port: opts.stsPort ?? 0 });
     const oss = await startLocalOss({
       iam,
       dataDir,
-      region: LOCAL_REGION,
-      buckets: [LOCAL_BUCKET],
-      corsOrigins: [appUrl],
+      region,
+      buckets: [bucket],
+      corsOrigins: corsOrigins.split(','),
       callbackPrivateKeyPem: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
       port: opts.ossPort ?? 0,
       onObjectCreated: (event) => invokeEvent(event),
@@ -166,23 +218,38 @@ export async function startLocalRuntime(opts: RuntimeOptions = {}): Promise<Loca
     };
     env = {
       ...opts.baseEnv,
-      OSS_BUCKET: LOCAL_BUCKET,
-      OSS_REGION: LOCAL_REGION,
+      OSS_BUCKET: bucket,
+      OSS_REGION: region,
       OSS_ENDPOINT: oss.url,
       OSS_INTERNAL_ENDPOINT: oss.url,
       OSS_PATH_STYLE: 'true',
       STS_ENDPOINT: sts.url,
       STS_ROLE_ARN: account.uploadRoleArn,
-      CALLBACK_URL: `${appUrl}/api/callback`,
+      CALLBACK_URL: functionUrls.callback,
       CALLBACK_TRUSTED_KEYS: publicKey.export({ type: 'spki', format: 'pem' }).toString(),
       AUTH_HS256_SECRET: hs256Secret,
       CALLBACK_MAC_KEY: callbackMacKey,
       // The local STS and OSS live as long as this run: always a key of this run's own, so the
       // credentials an earlier run left in Redis (unknown to this run's STS) are never read.
       ...credentialCacheKey(),
-      CORS_ALLOWED_ORIGINS: appUrl,
+      CORS_ALLOWED_ORIGINS: corsOrigins,
       ...opts.env,
     };
+    const local: Record<(typeof LOCAL_SETTINGS)[number], string> = {
+      OSS_ENDPOINT: `the local OSS, ${oss.url}`,
+      OSS_INTERNAL_ENDPOINT: `the local OSS, ${oss.url}`,
+      OSS_PATH_STYLE: 'true (the local OSS takes the bucket in the path)',
+      STS_ENDPOINT: `the local STS, ${sts.url}`,
+      STS_ROLE_ARN: `the local upload role, ${account.uploadRoleArn}`,
+      CALLBACK_URL: `the local callback function, ${functionUrls.callback}`,
+      CALLBACK_TRUSTED_KEYS: "the local OSS's callback key",
+      CREDENTIAL_CACHE_KEY: "a key of this run's own (the local STS's credentials die with it)",
+    };
+    for (const name of LOCAL_SETTINGS) {
+      if (opts.baseEnv?.[name]?.trim() && opts.env?.[name] === undefined && (name !== 'CREDENTIAL_CACHE_KEY' || given.CREDENTIAL_CACHE_URL)) {
+        overrides.push({ name, instead: `${local[name]} (give OSS_BUCKET and an AccessKey to use the cloud)` });
+      }
+    }
   }
 
   // One configuration for the three handlers, replaced whole when a setting changes.
@@ -231,17 +298,51 @@ export async function startLocalRuntime(opts: RuntimeOptions = {}): Promise<Loca
 
   const assets = await buildDemoAssets();
 
+  /**
+   * What the demo page reads from its own origin before anything else (same-origin, so always readable):
+   * the client configuration, and whether the page's origin may call the functions and the local OSS.
+   * A browser refuses a CORS answer without saying why to the page ("network connection failed"), so
+   * the page is told here, with the fix.
+   */
+  function pageConfig(req: IncomingMessage): { client: ClientConfig; origin: string; allowed: boolean; fix?: string } {
+    const origin = `http://${req.headers.host ?? `localhost:${appPort}`}`;
+    let allowed: readonly string[] = [];
+    try {
+      allowed = config().corsOrigins;
+    } catch {
+      // A broken configuration is reported by the functions themselves.
+    }
+    if (allowed.includes('*') || allowed.includes(origin)) return { client: clientConfig, origin, allowed: true };
+    const fix = `This page's origin, ${origin}, is not in CORS_ALLOWED_ORIGINS (${allowed.join(', ') || 'empty'}), so browsers refuse its calls to the functions and uploads to OSS: open ${appUrl}/ instead, or add ${origin} to CORS_ALLOWED_ORIGINS and restart.`;
+    return { client: clientConfig, origin, allowed: false, fix };
+  }
+
+  /** An HTTP trigger's invocation: the whole request to the function, which answers 404 for a path it does not serve. */
+  async function invokeHttp(fn: FunctionName, req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const body = await readBody(req);
+    if (body === undefined) return sendError(res, 413, 'PayloadTooLarge', `the body must be at most ${MAX_BODY} bytes`, { Connection: 'close' });
+    const requestId = randomUUID();
+    opts.onInvoke?.(fn, 'http');
+    writeFcResponse(res, await handlers[fn](toFcEvent(req, body, requestId), context(fn, requestId)));
+  }
+
+  for (const [fn, server] of functionServers) {
+    server.on('request', (req, res) => {
+      invokeHttp(fn, req, res).catch(() => {
+        log('error', { fn: 'local-runtime', error: 'invocation failed' });
+        if (!res.headersSent) sendError(res, 500, 'InternalError', 'internal error');
+        else res.destroy();
+      });
+    });
+  }
+
   app.on('request', async (req, res) => {
     try {
       const url = new URL(req.url ?? '/', appUrl);
       const fn = /^\/api\/(token|sign|callback)\/?$/.exec(url.pathname)?.[1] as FunctionName | undefined;
-      if (fn) {
-        const body = await readBody(req);
-        if (body === undefined) return sendError(res, 413, 'PayloadTooLarge', `the body must be at most ${MAX_BODY} bytes`, { Connection: 'close' });
-        const requestId = randomUUID();
-        opts.onInvoke?.(fn, 'http');
-        return writeFcResponse(res, await handlers[fn](toFcEvent(req, body, requestId), context(fn, requestId)));
-      }
+      // With functions on their own ports, /api/<name> is not served: a client must use their URLs.
+      if (fn && !opts.functionPorts) return await invokeHttp(fn, req, res);
+      if (url.pathname === '/api/dev/config') return sendJson(res, 200, pageConfig(req));
       if (url.pathname === '/api/dev/login') {
         if (req.method !== 'POST') return sendError(res, 405, 'MethodNotAllowed', 'use POST', { Allow: 'POST' });
         const body = await readBody(req);
@@ -276,6 +377,9 @@ export async function startLocalRuntime(opts: RuntimeOptions = {}): Promise<Loca
     stsUrl,
     iam,
     mode: cloud ? 'cloud' : 'local',
+    functionUrls,
+    clientConfig,
+    overrides,
     get env() {
       return env;
     },
@@ -289,8 +393,10 @@ export async function startLocalRuntime(opts: RuntimeOptions = {}): Promise<Loca
     login,
     async stop() {
       await closeCache();
-      app.closeAllConnections();
-      await new Promise<void>((r) => app.close(() => r()));
+      for (const server of [app, ...functionServers.values()]) {
+        server.closeAllConnections();
+        await new Promise<void>((r) => server.close(() => r()));
+      }
       await stopServices();
     },
   };

@@ -5,12 +5,14 @@
 //   npm run smoke -- http://localhost:8787                          npm start (signs in through /api/dev/login)
 //   SMOKE_JWT=<jwt> npm run smoke -- https://uploads.example.com    a custom domain routing /api/<name>
 //   SMOKE_JWT=<jwt> npm run smoke -- --token-url <url> --sign-url <url>     (or TOKEN_URL, SIGN_URL)
-//   SMOKE_JWT=<jwt> npm run smoke -- --s-info s-info.json           trigger URLs from `s info -o json`
+//   SMOKE_JWT=<jwt> npm run smoke -- --s-info s-info.json           the URLs npm run client-config hands clients
+//   SMOKE_JWT=<jwt> npm run smoke -- --client-config client.json     the same, from client-config's output
 //
 // It never prints credentials, the JWT or signed URLs (their query strings are credentials too).
 
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
+import { type ClientConfig, clientConfigFromSInfo, SInfoError } from '../deploy/s-info';
 
 export class SmokeFailure extends Error {
   override name = 'SmokeFailure';
@@ -51,25 +53,20 @@ export function targetFromBase(base: string): SmokeTarget {
   return { tokenUrl: `${root}/api/token`, signUrl: `${root}/api/sign`, loginUrl: `${root}/api/dev/login` };
 }
 
-function findString(v: unknown, key: string): string | undefined {
-  if (typeof v !== 'object' || v === null) return undefined;
-  for (const [k, x] of Object.entries(v)) {
-    if (k === key && typeof x === 'string') return x;
-    const found = findString(x, key);
-    if (found) return found;
-  }
-  return undefined;
+/** The functions a client configuration names (`npm run client-config`'s output). */
+export function targetFromClientConfig(config: ClientConfig): SmokeTarget {
+  if ('endpoints' in config) return { tokenUrl: config.endpoints.token, signUrl: config.endpoints.sign };
+  return { tokenUrl: new URL('token', config.baseUrl).href, signUrl: new URL('sign', config.baseUrl).href };
 }
 
-/** The HTTP trigger URLs from `s info -o json` output (anything before the JSON, e.g. a warning, is skipped). */
+/** The functions `s info -o json` output describes (anything before the JSON, e.g. a warning, is skipped). */
 export function targetFromSInfo(text: string): SmokeTarget {
-  const info: unknown = JSON.parse(text.slice(text.indexOf('{')));
-  const url = (name: string) => {
-    const found = findString((info as Record<string, unknown>)[name], 'system_url');
-    if (!found) throw new SmokeFailure('s info', `no url.system_url for the ${name} function`);
-    return found;
-  };
-  return { tokenUrl: url('token'), signUrl: url('sign') };
+  try {
+    return targetFromClientConfig(clientConfigFromSInfo(text));
+  } catch (err) {
+    if (err instanceof SInfoError) throw new SmokeFailure('s info', err.message);
+    throw err;
+  }
 }
 
 /** Where a URL points, without its query (a signed URL's query is a credential). */
@@ -178,15 +175,17 @@ function targetFromArgs(): { target: SmokeTarget; jwt?: string; user?: string } 
       'token-url': { type: 'string' },
       'sign-url': { type: 'string' },
       's-info': { type: 'string' },
+      'client-config': { type: 'string' },
     },
   });
   const jwt = values.jwt ?? (process.env.SMOKE_JWT || undefined);
   const [base] = positionals;
   if (values['s-info']) return { target: targetFromSInfo(readFileSync(values['s-info'], 'utf8')), jwt };
+  if (values['client-config']) return { target: targetFromClientConfig(JSON.parse(readFileSync(values['client-config'], 'utf8')) as ClientConfig), jwt };
   const tokenUrl = values['token-url'] ?? process.env.TOKEN_URL;
   const signUrl = values['sign-url'] ?? process.env.SIGN_URL;
   if (tokenUrl && signUrl) return { target: { tokenUrl, signUrl, ...(base ? { loginUrl: targetFromBase(base).loginUrl } : {}) }, jwt, user: values.user };
-  if (!base) throw new SmokeFailure('usage', 'npm run smoke -- <base URL> | --token-url <url> --sign-url <url> | --s-info <file>  [--jwt <jwt>] [--user <name>]');
+  if (!base) throw new SmokeFailure('usage', 'npm run smoke -- <base URL> | --token-url <url> --sign-url <url> | --s-info <file> | --client-config <file>  [--jwt <jwt>] [--user <name>]');
   return { target: targetFromBase(base), jwt, user: values.user };
 }
 

@@ -215,6 +215,102 @@ function httpUrl(name: string, value: string | undefined): string | undefined {
 }
 
 /**
+ * An endpoint requests are built on: scheme, host and port only. The signers put the bucket in the host
+ * (or the first path segment) and sign the host; pop-core adds its own query: a path, query, fragment or
+ * credentials in the setting would be dropped or signed wrongly, never honoured.
+ */
+function endpointUrl(name: string, value: string | undefined): string | undefined {
+  const text = httpUrl(name, value);
+  if (text === undefined) return undefined;
+  const u = new URL(text);
+  if (hasUserinfo(text) || u.pathname !== '/' || /[?#]/.test(text)) {
+    throw new ConfigError(name, `expected scheme://host[:port] and nothing after it, such as ${u.origin}: requests are built on the host and signed for it, so a path, query, fragment or user name would not be honoured`);
+  }
+  return text;
+}
+
+function hasUserinfo(text: string): boolean {
+  return /^[a-z][a-z0-9+.-]*:\/\/[^/?#]*@/i.test(text);
+}
+
+/** Hosts only this machine reaches. */
+function isLoopback(hostname: string): boolean {
+  return hostname === 'localhost' || hostname.endsWith('.localhost') || /^127\.\d+\.\d+\.\d+$/.test(hostname) || hostname === '[::1]' || hostname === '0.0.0.0';
+}
+
+/** Alibaba Cloud's own OSS endpoints (regional, internal, accelerated): OSS there calls back from its own network. */
+const ALIBABA_OSS_HOST = /^oss-[a-z0-9-]+\.aliyuncs\.com$/;
+/** A regional endpoint's host and the region it serves, e.g. oss-cn-hangzhou-internal.aliyuncs.com → cn-hangzhou. */
+const REGIONAL_OSS_HOST = /^oss-([a-z]{2}(?:-[a-z0-9]+)+?)(?:-internal)?\.aliyuncs\.com$/;
+
+/**
+ * An Alibaba Cloud regional OSS endpoint must serve OSS_REGION: V4 signatures are scoped to the region,
+ * and OSS answers a request for a bucket of another region with an error, never the bucket.
+ */
+function regionalEndpoint(name: string, endpoint: string, region: string): string {
+  const served = REGIONAL_OSS_HOST.exec(new URL(endpoint).hostname)?.[1];
+  if (served !== undefined && served !== region) {
+    throw new ConfigError(name, `${endpoint} serves ${served}, but OSS_REGION is ${region}: use the endpoint of the bucket's region (https://oss-${region}.aliyuncs.com)`);
+  }
+  return endpoint;
+}
+
+/**
+ * CALLBACK_URL as OSS will call it and the callback function can check it, percent-encoded as OSS asks
+ * for non-ASCII (oss-protocol.md §4.1). Refused, each with the reason in the message:
+ * - a query: FC gives the function the parsed query only, never the raw one OSS signs, so the callback
+ *   refuses every call and every upload gets 203 CallbackFailed (function-compute.md §1.3, §6.2);
+ * - a user name or password: OSS proves itself by its signature, and the callback parameter is readable
+ *   by every uploader (presigned URL query, form field);
+ * - a fragment: never sent in a request;
+ * - `;`: OSS reads it as the separator of up to five URLs (oss-protocol.md §4.1);
+ * - an IPv6 literal: OSS calls no IPv6 address (CB2025, oss-protocol.md §4.1);
+ * - a loopback host when OSS is Alibaba Cloud's: OSS calls from its own network.
+ */
+function callbackUrlFrom(value: string | undefined, ossEndpoint: string): string | undefined {
+  const text = httpUrl('CALLBACK_URL', value);
+  if (text === undefined) return undefined;
+  const u = new URL(text);
+  const refuse = (why: string): never => {
+    throw new ConfigError('CALLBACK_URL', why);
+  };
+  if (hasUserinfo(text)) refuse('must not hold a user name or password: OSS authenticates its callbacks by its signature, and the callback parameter is readable by every uploader');
+  if (text.includes('?')) {
+    refuse(`must not have a query string (${u.origin}${u.pathname} instead): Function Compute hands the callback function only the parsed query, not the raw query OSS signs, so every callback would be refused and every upload answered 203 CallbackFailed`);
+  }
+  if (text.includes('#')) refuse('must not have a #fragment: it is never sent, so OSS would call another URL than the one written');
+  if (text.includes(';')) refuse('must not contain ";": OSS reads it as the separator between callback URLs');
+  if (u.hostname.startsWith('[')) refuse('must not be an IPv6 address: OSS does not call back to IPv6 addresses; use a host name that resolves to IPv4');
+  if (isLoopback(u.hostname) && ALIBABA_OSS_HOST.test(new URL(ossEndpoint).hostname)) {
+    refuse(`${u.hostname} is this machine: OSS (${new URL(ossEndpoint).hostname}) calls back from its own network and cannot reach it; use the callback function's public URL`);
+  }
+  return u.href.replace(/\/+$/, '');
+}
+
+/**
+ * CORS_ALLOWED_ORIGINS: `*` alone, or origins exactly as browsers send them in `Origin`
+ * (scheme://host[:port], lower case, default port left out, no path): the functions compare strings,
+ * so any other spelling would never match and its browser would be refused.
+ */
+function corsOriginsFrom(env: Env): string[] {
+  const origins = list(str(env, 'CORS_ALLOWED_ORIGINS') ?? '');
+  for (const o of origins) {
+    if (o === '*') continue;
+    let origin: string | undefined;
+    try {
+      origin = new URL(o).origin;
+    } catch {
+      // reported below
+    }
+    if (o.includes('*') || origin === undefined || origin === 'null' || origin !== o) {
+      const fix = origin && origin !== 'null' && !o.includes('*') ? `write "${origin}"` : 'list each origin, or * alone';
+      throw new ConfigError('CORS_ALLOWED_ORIGINS', `"${o}" is not an origin as a browser sends it (scheme://host[:port], no path or trailing slash, no wildcard): ${fix}`);
+    }
+  }
+  return origins;
+}
+
+/**
  * STS's range for DurationSeconds: at least 15 minutes, at most the role's maximum session duration,
  * which is 3600 s unless the operator raises it, to 43200 s at most (RAM UpdateRole, MaxSessionDuration).
  */
@@ -238,7 +334,7 @@ function lifetime(env: Env, name: Defaulted, stsDurationSeconds: number): number
   return seconds;
 }
 
-function rulesFrom(env: Env, bucket: string, region: string, file: StorageRules | undefined): Rules {
+function rulesFrom(env: Env, bucket: string, region: string, endpoint: string, file: StorageRules | undefined): Rules {
   const minSize = int(env, 'UPLOAD_MIN_SIZE', 0, 5 * 1024 ** 3);
   const maxSize = int(env, 'UPLOAD_MAX_SIZE', 1, 5 * 1024 ** 3);
   if (minSize > maxSize) throw new ConfigError('UPLOAD_MIN_SIZE', `must not exceed UPLOAD_MAX_SIZE (${maxSize})`);
@@ -277,7 +373,7 @@ function rulesFrom(env: Env, bucket: string, region: string, file: StorageRules 
     region,
     prefixTemplate: homeTemplate(homeRule(paths)),
     stsDurationSeconds,
-    callbackUrl: httpUrl('CALLBACK_URL', str(env, 'CALLBACK_URL')),
+    callbackUrl: callbackUrlFrom(str(env, 'CALLBACK_URL'), endpoint),
     paths,
     groupsClaim: storage?.groupsClaim,
     maxClaimValues: storage?.maxClaimValues ?? 0,
@@ -290,6 +386,10 @@ function authFrom(env: Env): AuthConfig {
     throw new ConfigError('AUTH_HS256_SECRET', 'must be at least 32 bytes long');
   }
   const jwksUrl = httpUrl('AUTH_JWKS_URL', str(env, 'AUTH_JWKS_URL'));
+  // Keys fetched over plain HTTP can be replaced on the way, and with them every token accepted.
+  if (jwksUrl !== undefined && jwksUrl.startsWith('http:') && !isLoopback(new URL(jwksUrl).hostname)) {
+    throw new ConfigError('AUTH_JWKS_URL', 'must be https: keys fetched over plain HTTP can be replaced on the way, and every token signed with the replacement would be accepted');
+  }
   const issuer = str(env, 'AUTH_ISSUER');
   const audience = str(env, 'AUTH_AUDIENCE');
   // A key set signs tokens for every app of the provider: without both, a token minted for another app would do.
@@ -357,10 +457,10 @@ export function loadConfig(env: Env, storage?: StorageRules): Config {
   if (!BUCKET_RE.test(bucket)) throw new ConfigError('OSS_BUCKET', `"${bucket}" is not a valid bucket name (3-63 of a-z, 0-9, -)`);
   const region = required(env, 'OSS_REGION', 'the bucket region, e.g. cn-hangzhou').replace(/^oss-/, '');
   if (!REGION_RE.test(region)) throw new ConfigError('OSS_REGION', `"${region}" is not a region id such as cn-hangzhou`);
-  const endpoint = httpUrl('OSS_ENDPOINT', str(env, 'OSS_ENDPOINT')) ?? `https://oss-${region}.aliyuncs.com`;
-  const internalEndpoint = httpUrl('OSS_INTERNAL_ENDPOINT', str(env, 'OSS_INTERNAL_ENDPOINT')) ?? endpoint;
+  const endpoint = regionalEndpoint('OSS_ENDPOINT', endpointUrl('OSS_ENDPOINT', str(env, 'OSS_ENDPOINT')) ?? `https://oss-${region}.aliyuncs.com`, region);
+  const internalEndpoint = regionalEndpoint('OSS_INTERNAL_ENDPOINT', endpointUrl('OSS_INTERNAL_ENDPOINT', str(env, 'OSS_INTERNAL_ENDPOINT')) ?? endpoint, region);
   const signatureVersion = oneOf(env, 'OSS_SIGNATURE_VERSION', ['v4', 'v1'] as const);
-  const rules = rulesFrom(env, bucket, region, storage);
+  const rules = rulesFrom(env, bucket, region, endpoint, storage);
   const onViolation = oneOf(env, 'CALLBACK_ON_VIOLATION', ['keep', 'delete'] as const);
   const roleArn = str(env, 'STS_ROLE_ARN');
   if (roleArn !== undefined && !/^acs:ram::\d+:role\/[\w.@-]+$/.test(roleArn)) {
@@ -390,7 +490,7 @@ export function loadConfig(env: Env, storage?: StorageRules): Config {
     signatureVersion,
     sts: {
       roleArn,
-      endpoint: httpUrl('STS_ENDPOINT', str(env, 'STS_ENDPOINT')) ?? `https://sts.${region}.aliyuncs.com`,
+      endpoint: endpointUrl('STS_ENDPOINT', str(env, 'STS_ENDPOINT')) ?? `https://sts.${region}.aliyuncs.com`,
       externalId: str(env, 'STS_EXTERNAL_ID'),
       timeoutMs: int(env, 'STS_TIMEOUT_MS', 100, 30000),
       rateLimit: int(env, 'STS_RATE_LIMIT', 1, 1000),
@@ -404,7 +504,7 @@ export function loadConfig(env: Env, storage?: StorageRules): Config {
     },
     webhook: { url: webhookUrl, secret: webhookSecret, timeoutMs: int(env, 'WEBHOOK_TIMEOUT_MS', 100, 4000), skipDuplicates: bool(env, 'WEBHOOK_SKIP_DUPLICATES') },
     auth: authFrom(env),
-    corsOrigins: list(str(env, 'CORS_ALLOWED_ORIGINS') ?? ''),
+    corsOrigins: corsOriginsFrom(env),
     maxBodyBytes: int(env, 'MAX_BODY_BYTES', 1024, 6 * 1024 * 1024),
   };
 }

@@ -18,6 +18,9 @@ export interface RamVars {
   // Only the files that name them need these: the OSS trigger role's policy and the deployer's policy.
   REGION?: string;
   CALLBACK_FUNCTION_NAME?: string;
+  /** The deployer's policy names the functions it may create, change and remove. */
+  TOKEN_FUNCTION_NAME?: string;
+  SIGN_FUNCTION_NAME?: string;
   OSS_TRIGGER_ROLE_NAME?: string;
   /** The MNS queue that keeps object-created events which failed every retry (s.yaml asyncInvokeConfig). */
   DEAD_LETTER_QUEUE?: string;

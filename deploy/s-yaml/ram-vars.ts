@@ -35,6 +35,8 @@ export function ramVarsFromManifest(m: Manifest): RamVars {
     UPLOAD_ROLE_NAME: role(config.sts.roleArn, 'STS_ROLE_ARN').name,
     REGION: String(props('callback').region),
     CALLBACK_FUNCTION_NAME: String(props('callback').functionName),
+    TOKEN_FUNCTION_NAME: String(props('token').functionName),
+    SIGN_FUNCTION_NAME: String(props('sign').functionName),
     SIGN_ROLE_NAME: role(props('sign').role, 'the sign function\'s role').name,
     CALLBACK_ROLE_NAME: role(props('callback').role, 'the callback function\'s role').name,
     OSS_TRIGGER_ROLE_NAME: ossTrigger ? role(ossTrigger.invocationRole, 'the OSS trigger\'s invocation role').name : undefined,

@@ -8,6 +8,7 @@ import com.alibaba.sdk.android.oss.ClientException
 import com.alibaba.sdk.android.oss.OSSClient
 import com.alibaba.sdk.android.oss.common.auth.OSSFederationCredentialProvider
 import com.alibaba.sdk.android.oss.common.auth.OSSFederationToken
+import com.alibaba.sdk.android.oss.model.ObjectMetadata
 import com.alibaba.sdk.android.oss.model.PutObjectRequest
 import org.json.JSONObject
 import java.net.HttpURLConnection
@@ -68,20 +69,17 @@ class UploadCredentialProvider(
     }
 
     /**
-     * The upload callback `POST /sign {"op":"callback","key"}` pins for [key]: OSS's own variables and
-     * a MAC that proves this project's sign function issued it for this key and user. The callback
-     * function answers nothing to a callback without that MAC (OSS then answers the upload 203), so
-     * take it from here for every key. Blocking: call it off the main thread.
+     * The upload callback `POST /sign {"op":"callback","key"}` pins for [key], Base64 as the
+     * `x-oss-callback` header takes it: OSS's own variables and a MAC that proves this project's sign
+     * function issued it for this key and user. The callback function answers nothing to a callback
+     * without that MAC (OSS then answers the upload 203), so take it from here for every key. The header
+     * and not the SDK's callbackParam: that map holds strings only, and OSS refuses callbackSNI (sent for
+     * HTTPS callback URLs) as a string. Blocking: call it off the main thread.
      */
     @Throws(ClientException::class)
-    fun pinnedCallback(key: String): Map<String, String> {
+    fun pinnedCallback(key: String): String {
         val json = post(signBase, SIGN_PATH, JSONObject().put("op", "callback").put("key", key))
-        val params = json.getJSONObject("callbackParams")
-        return mapOf(
-            "callbackUrl" to params.getString("callbackUrl"),
-            "callbackBody" to params.getString("callbackBody"),
-            "callbackBodyType" to params.getString("callbackBodyType"),
-        )
+        return json.getString("callback")
     }
 
     /** One JSON request to a function with the app's bearer token; a 2xx answer's JSON, or a ClientException naming the error. */
@@ -128,7 +126,9 @@ fun uploadWithCallback(client: OSSClient, provider: UploadCredentialProvider, lo
     }
     val key = grant.prefix + name
     val put = PutObjectRequest(grant.bucket, key, localPath)
-    put.callbackParam = provider.pinnedCallback(key)
+    val metadata = ObjectMetadata()
+    metadata.setHeader("x-oss-callback", provider.pinnedCallback(key))
+    put.metadata = metadata
     val result = client.putObject(put)
     return JSONObject(result.serverCallbackReturnBody)
 }

@@ -91,14 +91,15 @@ final class UploadCredentialProvider {
         return token
     }
 
-    /// The upload callback `POST /sign {"op":"callback","key"}` pins for `key`: OSS's own variables and a
-    /// MAC that proves this project's sign function issued it for this key and user. The callback
-    /// function answers nothing to a callback without that MAC (OSS then answers the upload 203), so take
-    /// it from here for every key. Synchronous: call it off the main thread.
-    func pinnedCallback(key: String) throws -> [String: String] {
+    /// The upload callback `POST /sign {"op":"callback","key"}` pins for `key`, Base64 as the `x-oss-callback`
+    /// header takes it: OSS's own variables and a MAC that proves this project's sign function issued it for
+    /// this key and user. The callback function answers nothing to a callback without that MAC (OSS then
+    /// answers the upload 203), so take it from here for every key. As sent, so callbackSNI (for HTTPS
+    /// callback URLs) stays the JSON boolean OSS requires. Synchronous: call it off the main thread.
+    func pinnedCallback(key: String) throws -> String {
         let json = try post(base: signBase, path: UploadCredentialProvider.signPath, body: ["op": "callback", "key": key])
-        guard let params = json["callbackParams"] as? [String: String] else { throw UploadError.malformedAnswer }
-        return params
+        guard let callback = json["callback"] as? String else { throw UploadError.malformedAnswer }
+        return callback
     }
 
     /// One JSON request to a function with the app's bearer token, synchronously; a 2xx answer's JSON.
@@ -148,7 +149,7 @@ func uploadWithCallback(client: OSSClient, provider: UploadCredentialProvider, f
             put.bucketName = grant.bucket
             put.objectKey = grant.prefix + name
             put.uploadingFileURL = file
-            put.callbackParam = try provider.pinnedCallback(key: put.objectKey)
+            put.objectMeta = ["x-oss-callback": try provider.pinnedCallback(key: put.objectKey)]
             client.putObject(put).continue({ task -> Any? in
                 if let error = task.error {
                     completion(.failure(error))

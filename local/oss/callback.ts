@@ -29,6 +29,8 @@ export interface CallbackSpec {
   host?: string;
   body: string;
   bodyType: typeof FORM | typeof JSON_TYPE;
+  /** callbackSNI: name the host in TLS's SNI on HTTPS callbacks; OSS sends none unless asked (absent: not asked). */
+  sni?: boolean;
   /** `x:` variables. */
   vars: Record<string, string>;
 }
@@ -63,12 +65,14 @@ function decodeJson(b64: string, what: string): Record<string, unknown> {
 /** Parse and check a `callback` parameter and its variables; throws 400 InvalidArgument as OSS does. */
 export function parseCallback(callbackB64: string, vars: Record<string, string>): CallbackSpec {
   const c = decodeJson(callbackB64, 'callback');
-  const { callbackUrl, callbackBody, callbackHost, callbackBodyType } = c;
+  const { callbackUrl, callbackBody, callbackHost, callbackBodyType, callbackSNI } = c;
   if (typeof callbackUrl !== 'string' || !callbackUrl) throw invalidArgument('The callbackUrl of the callback is missing.');
   if (typeof callbackBody !== 'string' || !callbackBody) throw invalidArgument('The callbackBody of the callback is empty.');
   const bodyType = callbackBodyType ?? FORM;
   if (bodyType !== FORM && bodyType !== JSON_TYPE) throw invalidArgument('The callbackBodyType of the callback is not supported.');
   if (callbackHost !== undefined && typeof callbackHost !== 'string') throw invalidArgument('The callbackHost of the callback is invalid.');
+  // A JSON boolean only: OSS refuses "true" as a string (https://help.aliyun.com/zh/oss/the-callback-sni-is-invalid).
+  if (callbackSNI !== undefined && typeof callbackSNI !== 'boolean') throw invalidArgument('The callback sni is invalid.');
   const list = callbackUrl.split(';').map((u) => u.trim()).filter(Boolean);
   if (list.length > MAX_URLS) throw invalidArgument(`The callback has more than ${MAX_URLS} urls.`);
   const urls = list.map((u) => {
@@ -85,7 +89,7 @@ export function parseCallback(callbackB64: string, vars: Record<string, string>)
     if (!SYSTEM_VARIABLES.has(name) && !/^x:[a-z0-9_.-]+$/.test(name)) throw invalidArgument(`The callbackBody uses an unknown variable \${${name}}.`);
   }
   for (const k of Object.keys(vars)) if (!/^x:[a-z0-9_.-]+$/.test(k)) throw invalidArgument(`The callback variable ${k} must start with x: and be lower case.`);
-  return { urls, host: callbackHost as string | undefined, body: callbackBody, bodyType: bodyType as CallbackSpec['bodyType'], vars };
+  return { urls, host: callbackHost as string | undefined, body: callbackBody, bodyType: bodyType as CallbackSpec['bodyType'], sni: callbackSNI === true, vars };
 }
 
 /** `callback-var` / `x-oss-callback-var`: Base64 JSON of the x: variables. */
@@ -141,9 +145,10 @@ export type CallbackOutcome =
   | { ok: true; body: Buffer; contentType: string }
   | { ok: false; message: string };
 
-function post(url: URL, headers: Record<string, string>, body: Buffer): Promise<CallbackOutcome> {
+function post(url: URL, headers: Record<string, string>, body: Buffer, sni = false): Promise<CallbackOutcome> {
   return new Promise((resolve) => {
-    const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
+    const tls = url.protocol === 'https:';
+    const send = tls ? httpsRequest : httpRequest;
     const timer = setTimeout(() => {
       req.destroy();
       resolve({ ok: false, message: 'Cost too long time.' });
@@ -152,7 +157,8 @@ function post(url: URL, headers: Record<string, string>, body: Buffer): Promise<
       clearTimeout(timer);
       resolve(o);
     };
-    const req = send(url, { method: 'POST', headers }, (res: IncomingMessage) => {
+    // Node names the host in SNI unless servername is '': OSS does only when callbackSNI asks (oss-protocol.md §4.1).
+    const req = send(url, { method: 'POST', headers, ...(tls && !sni ? { servername: '' } : {}) }, (res: IncomingMessage) => {
       const chunks: Buffer[] = [];
       let size = 0;
       res.on('data', (c: Buffer) => {
@@ -204,7 +210,7 @@ export async function runCallback(spec: CallbackSpec, facts: CallbackFacts, priv
       'x-oss-signature-version': '1.0',
       'x-oss-tag': 'CALLBACK',
     };
-    outcome = await post(url, headers, bytes);
+    outcome = await post(url, headers, bytes, spec.sni);
     if (outcome.ok) return outcome;
   }
   return outcome;

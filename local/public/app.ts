@@ -191,11 +191,18 @@ function wireDropzone(): void {
   });
 }
 
+/** A page opened on an origin the runtime does not allow fails every upload with no reason a browser shows: say it, with the fix. */
+async function checkOrigin(): Promise<void> {
+  const page = (await (await fetch('/api/dev/config')).json().catch(() => ({}))) as { allowed?: boolean; fix?: string };
+  if (page.allowed === false && page.fix) document.body.prepend(el('p', { className: 'status error', role: 'alert', id: 'origin-refused' }, page.fix));
+}
+
 function main(): void {
   byId<HTMLFormElement>('signin').addEventListener('submit', (e) => void onSignIn(e));
   byId('signout').addEventListener('click', signOut);
   byId('refresh').addEventListener('click', () => void refreshList());
   wireDropzone();
+  void checkOrigin().catch(() => {});
   const saved = sessionStorage.getItem(SIGN_IN_KEY);
   if (saved) {
     const { user, token } = JSON.parse(saved) as { user: string; token: string };

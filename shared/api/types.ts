@@ -121,6 +121,8 @@ export interface CallbackParams {
   /** A JSON template: OSS's variables and the MAC that proves the sign function pinned it. */
   callbackBody: string;
   callbackBodyType: string;
+  /** true for an HTTPS callback URL: OSS sends SNI only when asked. A JSON boolean (OSS refuses "true"); pass it on as one (ali-oss: `callback.callbackSNI`). */
+  callbackSNI?: true;
 }
 
 /** The answer of /sign for callback: the key to upload to and the callback to send with it. */

@@ -24,6 +24,12 @@ export interface CallbackParam {
   callbackUrl: string;
   callbackBody: string;
   callbackBodyType: string;
+  /**
+   * Present (true) for HTTPS callback URLs: OSS names the host in TLS's SNI only when asked, and a front
+   * that picks its certificate by SNI (shared certificates, CDNs, FC custom domains) fails the callback
+   * otherwise (oss-protocol.md §4.1). A JSON boolean: OSS refuses the string "true".
+   */
+  callbackSNI?: true;
 }
 
 /**
@@ -62,6 +68,6 @@ export function pinnedCallback(grant: Grant, target: CallbackTarget, seconds: nu
   const prefix = 'keyPrefix' in target ? `,"keyPrefix":${JSON.stringify(target.keyPrefix)}` : '';
   const name = filenameSha256 === undefined ? '' : `,"filenameSha256":"${filenameSha256}"`;
   const callbackBody = `{${OSS_VARIABLES},"owner":${JSON.stringify(grant.user)},"exp":${exp}${prefix}${name},"mac":"${callbackMac(pin.keys, scope)}"}`;
-  const param: CallbackParam = { callbackUrl, callbackBody, callbackBodyType: CALLBACK_BODY_TYPE };
+  const param: CallbackParam = { callbackUrl, callbackBody, callbackBodyType: CALLBACK_BODY_TYPE, ...(callbackUrl.startsWith('https:') ? { callbackSNI: true as const } : {}) };
   return { param, base64: Buffer.from(JSON.stringify(param), 'utf8').toString('base64'), exp };
 }

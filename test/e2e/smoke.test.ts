@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import type { LocalRuntime } from '../../local/runtime';
 import { startTestRuntime } from '../helpers/runtime';
 import { setLogSink } from '../../shared/log';
-import { runSmoke, SmokeFailure, targetFromBase, targetFromSInfo } from '../../scripts/smoke';
+import { runSmoke, SmokeFailure, targetFromBase, targetFromClientConfig, targetFromSInfo } from '../../scripts/smoke';
 
 let runtime: LocalRuntime;
 let dataDir: string;
@@ -67,5 +67,34 @@ test('reads the trigger URLs from `s info -o json` output, warning line and all'
     token: { region: 'cn-hangzhou', url: { system_url: 'https://tk.example.fcapp.run', system_intranet_url: 'x' } },
     sign: { url: { system_url: 'https://sg.example.fcapp.run' } },
   })}`;
-  expect(targetFromSInfo(info)).toEqual({ tokenUrl: 'https://tk.example.fcapp.run', signUrl: 'https://sg.example.fcapp.run' });
+  expect(targetFromSInfo(info)).toEqual({ tokenUrl: 'https://tk.example.fcapp.run/token', signUrl: 'https://sg.example.fcapp.run/sign' });
+});
+
+describe('against functions on their own origins, as a default deployment serves them', () => {
+  let split: LocalRuntime;
+  let splitDir: string;
+
+  beforeAll(async () => {
+    splitDir = mkdtempSync(join(tmpdir(), 'smoke-split-'));
+    split = await startTestRuntime({ port: 0, ossPort: 0, stsPort: 0, dataDir: splitDir, functionPorts: { token: 0, sign: 0, callback: 0 } });
+  });
+
+  afterAll(async () => {
+    await split?.stop();
+    rmSync(splitDir, { recursive: true, force: true });
+  });
+
+  test('each function answers on an origin of its own, and the app no longer serves /api/<name>', async () => {
+    const origins = [split.appUrl, split.functionUrls.token, split.functionUrls.sign, split.functionUrls.callback].map((u) => new URL(u).origin);
+    expect(new Set(origins).size).toBe(4);
+    expect(split.clientConfig).toEqual({ endpoints: { token: split.functionUrls.token, sign: split.functionUrls.sign } });
+    expect((await fetch(`${split.appUrl}/api/token`, { method: 'POST' })).status).toBe(404);
+  });
+
+  test('the smoke passes with the client configuration, the callback reached at its own URL', async () => {
+    const target = { ...targetFromClientConfig(split.clientConfig), loginUrl: `${split.appUrl}/api/dev/login` };
+    const result = await runSmoke({ ...target, user: 'smoke-split' });
+    expect(result.callback).toMatchObject({ key: result.key, size: result.bytes, user: 'smoke-split' });
+    expect(split.config().rules.callbackUrl).toBe(split.functionUrls.callback);
+  });
 });

@@ -46,5 +46,7 @@ export function callbackBodyFor(p: Omit<PinnedFor, 'callbackUrl'>): string {
 /** The Base64 callback parameter (form field, query parameter, x-oss-callback header). */
 export function callbackParamFor(p: PinnedFor): string {
   const { callbackUrl, ...scope } = p;
-  return Buffer.from(JSON.stringify({ callbackUrl, callbackBody: callbackBodyFor(scope), callbackBodyType: 'application/json' })).toString('base64');
+  // OSS sends SNI on HTTPS callbacks only when asked.
+  const sni = callbackUrl.startsWith('https:') ? { callbackSNI: true } : {};
+  return Buffer.from(JSON.stringify({ callbackUrl, callbackBody: callbackBodyFor(scope), callbackBodyType: 'application/json', ...sni })).toString('base64');
 }

@@ -67,8 +67,10 @@ export interface ProviderFacts {
     path: string;
     /** Key → value of the JSON request body, each non-literal value written `<expr>` (the object key). */
     body: Record<string, string>;
-    /** The top-level answer field holding the callback parameters. */
+    /** The top-level answer field holding the callback (Base64, as the header takes it). */
     answerField: string;
+    /** The request header the upload function sends it in. */
+    header: string;
   };
 }
 
@@ -158,7 +160,7 @@ export async function providerFacts(lang: MobileLanguage): Promise<ProviderFacts
     ? { path: 'TOKEN_PATH', signPath: 'SIGN_PATH', method: 'API_METHOD', window: 'SDK_REFRESH_WINDOW_SECONDS', token: 'getFederationToken', sign: 'pinnedCallback', post: 'post' }
     : { path: 'tokenPath', signPath: 'signPath', method: 'apiMethod', window: 'sdkRefreshWindowSeconds', token: 'fetchToken', sign: 'pinnedCallback', post: 'post' };
   // Each exchange is read from its own function; the request itself (headers, method) from the one both use.
-  const [token, sign, post] = [fn(root, names.token), fn(root, names.sign), fn(root, names.post)];
+  const [token, sign, post, upload] = [fn(root, names.token), fn(root, names.sign), fn(root, names.post), fn(root, 'uploadWithCallback')];
 
   const headers: Record<string, string> = {};
   if (lang === 'kotlin') {
@@ -175,13 +177,16 @@ export async function providerFacts(lang: MobileLanguage): Promise<ProviderFacts
   let answerFields: string[];
   let signBody: [string, string][];
   let signAnswer: string[];
+  let callbackHeader: string | undefined;
   if (lang === 'kotlin') {
     const puts = (n: Node) => calls(n, 'put').flatMap(([key, value]) => (key ? [[valueTemplate(key), value ? valueTemplate(value) : '']] : [])) as [string, string][];
     const reads = (n: Node, method: string) => calls(n, method).map(([key]) => (key ? valueTemplate(key) : '')).filter((f) => f && !f.includes('<expr>'));
     bodyKeys = puts(token).map(([key]) => key);
     answerFields = [token, post].flatMap((n) => [...reads(n, 'getString'), ...reads(n, 'getJSONObject')]);
     signBody = puts(sign);
-    signAnswer = reads(sign, 'getJSONObject');
+    signAnswer = reads(sign, 'getString');
+    // `setHeader("x-oss-callback", provider.pinnedCallback(key))`
+    callbackHeader = calls(upload, 'setHeader').map(([name]) => (name ? valueTemplate(name) : ''))[0];
   } else {
     bodyKeys = dictionaryPairs(token).map(([key]) => key);
     // `json["Field"]`: a subscript on `json` whose argument is a string literal.
@@ -192,6 +197,8 @@ export async function providerFacts(lang: MobileLanguage): Promise<ProviderFacts
     answerFields = [token, post].flatMap(reads);
     signBody = dictionaryPairs(sign);
     signAnswer = reads(sign);
+    // `put.objectMeta = ["x-oss-callback": try provider.pinnedCallback(key: …)]`
+    callbackHeader = dictionaryPairs(upload).find(([, value]) => value === '<expr>')?.[0];
   }
 
   return {
@@ -205,6 +212,7 @@ export async function providerFacts(lang: MobileLanguage): Promise<ProviderFacts
       path: need(k.get(names.signPath), names.signPath),
       body: Object.fromEntries(signBody),
       answerField: need(signAnswer[0], `the answer field ${names.sign} reads`),
+      header: need(callbackHeader, 'the header uploadWithCallback sends the callback in'),
     },
   };
 }

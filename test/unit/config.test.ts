@@ -162,6 +162,83 @@ describe('a missing or malformed setting fails with its name and what is expecte
   });
 });
 
+describe('a setting the deployment could not honour is refused when read, saying why', () => {
+  const withMac = { CALLBACK_MAC_KEY: MAC_KEY };
+  test.each([
+    ['a query string (FC hands the function no raw query)', { CALLBACK_URL: 'https://fc.example/callback?app=photos' }, 'must not have a query string (https://fc.example/callback instead): Function Compute hands the callback function only the parsed query'],
+    ['an empty query string', { CALLBACK_URL: 'https://fc.example/callback?' }, 'must not have a query string'],
+    ['a user name and password', { CALLBACK_URL: 'https://user:pass@fc.example/callback' }, 'must not hold a user name or password'],
+    ['a fragment', { CALLBACK_URL: 'https://fc.example/callback#top' }, 'must not have a #fragment'],
+    ['";", OSS\'s separator between URLs', { CALLBACK_URL: 'https://fc.example/a;b' }, 'must not contain ";"'],
+    ['an IPv6 address', { CALLBACK_URL: 'http://[2001:db8::1]/callback' }, 'must not be an IPv6 address'],
+    ['this machine, with Alibaba Cloud\'s OSS', { CALLBACK_URL: 'http://127.0.0.1:8787/api/callback' }, '127.0.0.1 is this machine: OSS (oss-cn-hangzhou.aliyuncs.com) calls back from its own network'],
+  ])('CALLBACK_URL with %s', (_what, env, expected) => {
+    const err = configError({ ...BASE, ...withMac, ...env });
+    expect(err.variable).toBe('CALLBACK_URL');
+    expect(err.message).toContain(expected);
+  });
+
+  test('the message for a CALLBACK_URL with a password does not repeat it', () => {
+    expect(configError({ ...BASE, ...withMac, CALLBACK_URL: 'https://user:hunter2@fc.example/callback' }).message).not.toContain('hunter2');
+  });
+
+  test('a plain HTTPS or HTTP callback URL is taken, non-ASCII percent-encoded as OSS asks', () => {
+    expect(loadConfig({ ...BASE, ...withMac, CALLBACK_URL: 'https://fc.example/api/callback' }).rules.callbackUrl).toBe('https://fc.example/api/callback');
+    expect(loadConfig({ ...BASE, ...withMac, CALLBACK_URL: 'http://fc.example/回调' }).rules.callbackUrl).toBe('http://fc.example/%E5%9B%9E%E8%B0%83');
+  });
+
+  test('a loopback callback URL is taken with a local OSS, which runs on the same machine', () => {
+    const config = loadConfig({ ...BASE, ...withMac, OSS_ENDPOINT: 'http://127.0.0.1:9000', CALLBACK_URL: 'http://localhost:8787/api/callback' });
+    expect(config.rules.callbackUrl).toBe('http://localhost:8787/api/callback');
+  });
+
+  test.each([
+    ['OSS_ENDPOINT', 'https://oss-cn-hangzhou.aliyuncs.com/photos', 'expected scheme://host[:port] and nothing after it, such as https://oss-cn-hangzhou.aliyuncs.com'],
+    ['OSS_ENDPOINT', 'https://oss-cn-hangzhou.aliyuncs.com?x=1', 'nothing after it'],
+    ['OSS_INTERNAL_ENDPOINT', 'https://ak:sk@oss-cn-hangzhou-internal.aliyuncs.com', 'nothing after it'],
+    ['STS_ENDPOINT', 'https://sts.cn-hangzhou.aliyuncs.com/v1', 'nothing after it'],
+    ['OSS_ENDPOINT', 'https://oss-cn-shanghai.aliyuncs.com', 'serves cn-shanghai, but OSS_REGION is cn-hangzhou: use the endpoint of the bucket\'s region (https://oss-cn-hangzhou.aliyuncs.com)'],
+    ['OSS_INTERNAL_ENDPOINT', 'https://oss-cn-beijing-internal.aliyuncs.com', 'serves cn-beijing, but OSS_REGION is cn-hangzhou'],
+  ])('%s %s', (variable, value, expected) => {
+    const err = configError({ ...BASE, [variable]: value });
+    expect(err.variable).toBe(variable);
+    expect(err.message).toContain(expected);
+    expect(err.message).not.toContain('sk@');
+  });
+
+  test('endpoints of the bucket\'s region are taken, internal and accelerated ones included', () => {
+    const config = loadConfig({ ...BASE, OSS_ENDPOINT: 'https://oss-accelerate.aliyuncs.com', OSS_INTERNAL_ENDPOINT: 'https://oss-cn-hangzhou-internal.aliyuncs.com' });
+    expect(config.endpoint).toBe('https://oss-accelerate.aliyuncs.com');
+    expect(config.internalEndpoint).toBe('https://oss-cn-hangzhou-internal.aliyuncs.com');
+  });
+
+  test.each([
+    ['https://app.example.com/', 'write "https://app.example.com"'],
+    ['https://App.Example.com', 'write "https://app.example.com"'],
+    ['https://app.example.com:443', 'write "https://app.example.com"'],
+    ['https://*.example.com', 'list each origin, or * alone'],
+    ['app.example.com', 'list each origin, or * alone'],
+  ])('CORS_ALLOWED_ORIGINS %s never matches a browser\'s Origin', (origin, fix) => {
+    const err = configError({ ...BASE, CORS_ALLOWED_ORIGINS: `https://ok.example, ${origin}` });
+    expect(err.variable).toBe('CORS_ALLOWED_ORIGINS');
+    expect(err.message).toContain(`"${origin}" is not an origin as a browser sends it`);
+    expect(err.message).toContain(fix);
+  });
+
+  test('CORS_ALLOWED_ORIGINS takes * alone and origins with a port', () => {
+    expect(loadConfig({ ...BASE, CORS_ALLOWED_ORIGINS: '*' }).corsOrigins).toEqual(['*']);
+    expect(loadConfig({ ...BASE, CORS_ALLOWED_ORIGINS: 'http://localhost:5173' }).corsOrigins).toEqual(['http://localhost:5173']);
+  });
+
+  test('AUTH_JWKS_URL must be HTTPS, except on this machine', () => {
+    const auth = { AUTH_ISSUER: 'https://id.example/', AUTH_AUDIENCE: 'uploads' };
+    const err = configError({ ...BASE, ...auth, AUTH_JWKS_URL: 'http://id.example/jwks.json' });
+    expect(err.variable).toBe('AUTH_JWKS_URL');
+    expect(err.message).toContain('must be https: keys fetched over plain HTTP can be replaced on the way');
+    expect(loadConfig({ ...BASE, ...auth, AUTH_JWKS_URL: 'http://127.0.0.1:4000/jwks.json' }).auth.jwksUrl).toBe('http://127.0.0.1:4000/jwks.json');
+  });
+});
+
 describe('lifetimes follow the STS credentials that sign', () => {
   test('an operator who raises STS_DURATION_SECONDS (and the role\'s maximum session duration) may allow longer URLs', () => {
     const config = loadConfig({ ...BASE, STS_DURATION_SECONDS: '43200', URL_MAX_EXPIRES_SECONDS: '21600', POST_EXPIRES_SECONDS: '21600' });

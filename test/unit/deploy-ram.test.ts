@@ -9,6 +9,7 @@ import { grantFor } from '../../shared/policy/rules';
 import { sessionPolicy } from '../../shared/policy/session-policy';
 import { bucketCors } from '../../deploy/ram/bucket-cors';
 import { allow, patternCovers, uncovered } from '../../deploy/ram/coverage';
+import { deployerApis } from '../../deploy/ram/deployer-apis';
 import { prefixRoot, renderRamFile, rolePolicy, type RamFile, type RamVars } from '../../deploy/ram/render';
 import { functionConfig } from '../../deploy/s-yaml/check';
 import { ramVarsFromManifest } from '../../deploy/s-yaml/ram-vars';
@@ -227,6 +228,30 @@ describe('the function roles', () => {
     const deployer = [renderRamFile('deployer-policy', vars)];
     for (const name of ['token', 'sign', 'callback']) expect(uncovered(allow('ram:PassRole', String(manifest.resources[name].props.role)), deployer)).toEqual([]);
     expect(uncovered(allow('ram:PassRole', tokenConfig.sts.roleArn!), deployer)).toHaveLength(1);
+  });
+});
+
+describe('the deployer\'s custom policy (written from the sources, not verified against a live account)', () => {
+  const deployer = [renderRamFile('deployer-policy', vars)];
+  const apis = deployerApis(vars as Required<RamVars>);
+
+  test('covers every API the pinned fc3 path and verify-deploy call, each with its source', () => {
+    expect(apis.length).toBeGreaterThan(40);
+    for (const api of apis) expect(api.source).not.toBe('');
+    expect(apis.flatMap((api) => uncovered(allow(api.action, api.resource), deployer).map((gap) => `${gap} (${api.source})`))).toEqual([]);
+  });
+
+  test('grants no action the list does not name', () => {
+    const listed = new Set(apis.map((api) => api.action));
+    const granted = deployer.flatMap((d) => d.Statement).flatMap((s) => (Array.isArray(s.Action) ? s.Action : [s.Action]));
+    expect(granted.filter((action) => !listed.has(action as string))).toEqual([]);
+  });
+
+  test('reaches only this deployment\'s functions, log project and bucket', () => {
+    expect(uncovered(allow('fc:DeleteFunction', `acs:fc:${vars.REGION}:${vars.ACCOUNT_ID}:functions/someone-elses`), deployer)).toHaveLength(1);
+    expect(uncovered(allow('log:CreateLogStore', `acs:log:${vars.REGION}:${vars.ACCOUNT_ID}:project/other-project/logstore/x`), deployer)).toHaveLength(1);
+    expect(uncovered(allow('oss:PutBucketEventNotification', 'acs:oss:*:*:another-bucket'), deployer)).toHaveLength(1);
+    expect(uncovered(allow('ram:PassRole', `acs:ram::${vars.ACCOUNT_ID}:role/AliyunFCDefaultRole`), deployer)).toHaveLength(1);
   });
 });
 

@@ -81,7 +81,7 @@ describe('upload callback bodies', () => {
   };
 
   it("fill the project's JSON template with JSON values, and keep its MAC fields as written", () => {
-    const config = loadConfig({ OSS_BUCKET: 'local-uploads', OSS_REGION: 'cn-hangzhou', CALLBACK_URL: 'http://localhost:1/cb', CALLBACK_MAC_KEY: TEST_MAC_KEY });
+    const config = loadConfig({ OSS_BUCKET: 'local-uploads', OSS_REGION: 'cn-hangzhou', OSS_ENDPOINT: 'http://localhost:2', CALLBACK_URL: 'http://localhost:1/cb', CALLBACK_MAC_KEY: TEST_MAC_KEY });
     const pinned = pinnedCallback(grantFor('alice', 'upload', config.rules), { key: facts.object }, 300, { keys: config.callback.macKeys, now: new Date(1_700_000_000_000) })!;
     const spec = parseCallback(pinned.base64, {});
     expect(JSON.parse(buildCallbackBody(spec, facts))).toEqual({
@@ -114,6 +114,7 @@ describe('upload callback bodies', () => {
     ['an unknown body type', { callbackUrl: 'http://h/', callbackBody: 'x', callbackBodyType: 'text/plain' }],
     ['an unknown variable', { callbackUrl: 'http://h/', callbackBody: '${secret}' }],
     ['six URLs', { callbackUrl: 'http://a/;http://b/;http://c/;http://d/;http://e/;http://f/', callbackBody: 'x' }],
+    ['callbackSNI as the string "true" (OSS takes a JSON boolean only)', { callbackUrl: 'https://h/', callbackBody: 'x', callbackSNI: 'true' }],
   ])('refuse a callback with %s as InvalidArgument', (_what, c) => {
     expect(ossCodeOf(() => parseCallback(b64(c), {}))).toBe('400 InvalidArgument');
   });

@@ -257,7 +257,7 @@ describe('op "callback"', () => {
       key: 'users/alice/videos/big.mp4',
       headers: { 'x-oss-meta-filename': 'big.mp4', 'x-oss-forbid-overwrite': 'true' },
       callback: callbackParamFor({ callbackUrl: 'https://fc.example/callback', bucket: 'photos-prod', key: 'users/alice/videos/big.mp4', filename: 'big.mp4', owner: 'alice', exp, macKey: TEST_MAC_KEY }),
-      callbackParams: { callbackUrl: 'https://fc.example/callback', callbackBody: expect.stringContaining('"owner":"alice"'), callbackBodyType: 'application/json' },
+      callbackParams: { callbackUrl: 'https://fc.example/callback', callbackBody: expect.stringContaining('"owner":"alice"'), callbackBodyType: 'application/json', callbackSNI: true },
       expiresAt: body.expiresAt,
     });
     expect(decodedCallback(body.callback)).toEqual(body.callbackParams);
@@ -268,6 +268,16 @@ describe('op "callback"', () => {
     const { body } = await sign({ op: 'callback', filename: 'clip.mov', contentType: 'image/png' });
     expect(body.key).toMatch(/^users\/alice\/[A-Za-z0-9_-]{16}\/clip\.mov$/);
     expect(body.headers['x-oss-meta-filename']).toBe('clip.mov');
+  });
+
+  test('asks OSS for SNI (a JSON true) on an HTTPS callback URL only', async () => {
+    configure({ CALLBACK_URL: 'http://fc.example/callback' });
+    const { body } = await sign({ op: 'callback', key: 'users/alice/a.png' });
+    expect(body.callbackParams).not.toHaveProperty('callbackSNI');
+    expect(decodedCallback(body.callback)).not.toHaveProperty('callbackSNI');
+    configure({ CALLBACK_URL: 'https://fc.example/callback' });
+    const secure = await sign({ op: 'callback', key: 'users/alice/a.png' });
+    expect(decodedCallback(secure.body.callback)).toMatchObject({ callbackUrl: 'https://fc.example/callback', callbackSNI: true });
   });
 
   test('without CALLBACK_URL there is no callback to pin', async () => {
