@@ -2,10 +2,11 @@
 // signed with STS credentials narrowed to the caller's own scope (the session policy /token would
 // send for the same access), so OSS itself refuses anything outside that scope, symlink targets
 // included. Or, for an upload the client makes with its own STS credentials, the key and the pinned
-// callback. A request that breaks the rules leaves as the policy's ApiError (a 400).
+// callback. A request that breaks the rules leaves as the policy's ApiError (a 400). A body with
+// `files` is a batch (./batch.ts): each entry answered by the same path as a single request.
 
 import { ApiError } from '../../shared/api/errors';
-import type { Access, SignedCallbackResponse, SignedFormResponse, SignedUrlResponse, SignOperation } from '../../shared/api/types';
+import type { Access, SignBatchResponse, SignedCallbackResponse, SignOperation, SignResponse } from '../../shared/api/types';
 import { authenticate } from '../../shared/auth';
 import { ConfigError, type ConfigSource, configFrom } from '../../shared/config';
 import { roleCredentials } from '../../shared/http/event';
@@ -17,6 +18,7 @@ import { type Grant, grantFor } from '../../shared/policy/rules';
 import { callbackPlan, deletePlan, getPlan, putPlan, type UrlPlan } from '../../shared/policy/url-constraints';
 import { bucketTarget, presignUrl, signForm, type Signing, signingAt } from '../../shared/signer/presign';
 import { signingCredentials, vendCredentials } from '../../shared/sts';
+import { isBatch, signBatch } from './batch';
 
 /** The scope each operation signs with: the narrowest that allows it, never one widened to share a cached credential. */
 const ACCESS: Record<SignOperation, Access> = { put: 'upload', post: 'upload', get: 'download', callback: 'upload', delete: 'delete' };
@@ -46,9 +48,15 @@ function callbackAnswer(grant: Grant, body: Record<string, unknown>, pin: Pinnin
   return { key: plan.key, headers: plan.headers, callback: plan.callback?.base64 ?? null, callbackParams: plan.callback?.param ?? null, expiresAt: plan.expiresAt ?? null };
 }
 
-async function sign(req: Request): Promise<SignedUrlResponse | SignedFormResponse | SignedCallbackResponse> {
+async function sign(req: Request): Promise<SignResponse | SignBatchResponse> {
   const { uid } = await authenticate(req.header('authorization'), req.config.auth);
   const body = readJson(req);
+  if (isBatch(body)) return signBatch(req, body, (fileReq, file) => signFile(fileReq, uid, file));
+  return signFile(req, uid, body);
+}
+
+/** One file's plan, signed: the single request's whole answer, and each entry's of a batch. Throws ApiError. */
+async function signFile(req: Request, uid: string, body: Record<string, unknown>): Promise<SignResponse> {
   const op = body.op;
   if (typeof op !== 'string' || !Object.hasOwn(ACCESS, op)) throw new ApiError('InvalidOperation', 'op must be "put", "get", "post", "callback" or "delete"');
   const grant = grantFor(uid, ACCESS[op as SignOperation], req.config.rules);

@@ -55,6 +55,10 @@ export const API_ERRORS = {
   ExpiryTooLong: { status: 400 },
   SizeNotEnforceable: { status: 400 },
 
+  // A batch of files for /sign (each file's own refusals are the codes above, reported per file).
+  InvalidBatch: { status: 400 },
+  TooManyFiles: { status: 400 },
+
   // The upload callback: not from OSS, not what OSS would send, or an upload that breaks the rules
   // (InvalidKey, KeyOutsidePrefix, InvalidSize, TooLarge, TooSmall, ContentTypeNotAllowed too).
   CallbackQueryNotSupported: { status: 400 },
