@@ -37,7 +37,10 @@ export interface ManyOptions<R, P> {
   onProgress?: (index: number, progress: P) => void;
   /** Each file's result as it settles, before uploadMany resolves. */
   onResult?: (index: number, result: ManyResult<R>) => void;
+  /** Cancels every file not yet stored. */
   signal?: AbortSignal;
+  /** The file's own cancellation (a per-file Cancel button), beside `signal`. */
+  signalOf?: (index: number) => AbortSignal | undefined;
 }
 
 /** One file's outcome: what upload() resolves to, or the error it rejects with. */
@@ -139,12 +142,14 @@ export async function uploadMany<R, P, F extends Blob>(session: Uploader<R, P>, 
 
   async function one(index: number): Promise<R> {
     const file = files[index];
-    const uploadOptions: OneOptions<P> = { method: methods[index], signal: options.signal, onProgress: (p) => options.onProgress?.(index, p) };
+    const signals = [options.signal, options.signalOf?.(index)].filter((x): x is AbortSignal => x !== undefined);
+    const signal = signals.length > 1 ? AbortSignal.any(signals) : signals[0];
+    const uploadOptions: OneOptions<P> = { method: methods[index], signal, onProgress: (p) => options.onProgress?.(index, p) };
     let held = false;
     const turn = async () => {
       await turns.take();
       held = true;
-      if (options.signal?.aborted) throw cancelledError();
+      if (signal?.aborted) throw cancelledError();
     };
     if (methods[index] === 'multipart') {
       try {
