@@ -427,7 +427,7 @@ describe('what leaves the function', () => {
   });
 });
 
-describe('a batch of files ({"files": [...]})', () => {
+describe('a batch of files', () => {
   type Result = { ok: true; plan: Record<string, unknown> } | { ok: false; status: number; error: { code: string; message: string } };
   const batch = async (files: object[], opts: { user?: string } = {}) => {
     const { status, body, res } = await sign({ files }, opts);
