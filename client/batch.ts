@@ -15,6 +15,7 @@ interface OneOptions<P> {
   method: Method;
   signal?: AbortSignal;
   onProgress?: (progress: P) => void;
+  onResume?: (partsDone: number, partsTotal: number) => void;
 }
 
 /**
@@ -35,6 +36,8 @@ export interface ManyOptions<R, P> {
   parallel?: number;
   /** Progress of the file at `index` in `files`. */
   onProgress?: (index: number, progress: P) => void;
+  /** A multipart file at `index` resumed from a checkpoint: parts already uploaded, of all. */
+  onResume?: (index: number, partsDone: number, partsTotal: number) => void;
   /** Each file's result as it settles, before uploadMany resolves. */
   onResult?: (index: number, result: ManyResult<R>) => void;
   /** Cancels every file not yet stored. */
@@ -144,7 +147,12 @@ export async function uploadMany<R, P, F extends Blob>(session: Uploader<R, P>, 
     const file = files[index];
     const signals = [options.signal, options.signalOf?.(index)].filter((x): x is AbortSignal => x !== undefined);
     const signal = signals.length > 1 ? AbortSignal.any(signals) : signals[0];
-    const uploadOptions: OneOptions<P> = { method: methods[index], signal, onProgress: (p) => options.onProgress?.(index, p) };
+    const uploadOptions: OneOptions<P> = {
+      method: methods[index],
+      signal,
+      onProgress: (p) => options.onProgress?.(index, p),
+      onResume: (done, total) => options.onResume?.(index, done, total),
+    };
     let held = false;
     const turn = async () => {
       await turns.take();

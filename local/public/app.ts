@@ -148,6 +148,7 @@ function startUploads(files: File[]): void {
     method: chosen,
     signalOf: (i) => each[i].options.signal,
     onProgress: (i, p) => each[i].options.onProgress?.(p),
+    onResume: (i, done, total) => each[i].options.onResume?.(done, total),
     onResult: (i, r) => each[i].settle(r),
   });
 }
