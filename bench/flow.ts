@@ -2,11 +2,13 @@
 // (a PostObject form, a presigned PUT, multipart), one file and a batch of 50 (6 at a time, as a
 // browser's connection limit per host allows), the requests the client sends (to the gateway and to
 // OSS), the function invocations (at the local gateway, the OSS event included), the requests the
-// functions make (HeadObject, webhook, AssumeRole) and the connections opened for them.
+// functions make (HeadObject, webhook, AssumeRole) and the connections opened for them. For forms and
+// PUTs, the 50 files again through session.uploadMany (one /sign request for the batch), beside the
+// same 50 signed one by one.
 
 import type { UploadMethod } from '../client';
 import { judge, type Row } from './report';
-import { file, pool, type Rig, startRig, uploadOk } from './rig';
+import { file, manyOk, pool, type Rig, startRig, uploadOk } from './rig';
 import type { Counts } from './runtime-child';
 import type { Profile } from './timing';
 
@@ -21,16 +23,16 @@ interface Measured {
   connections: number[];
 }
 
-async function measure(rig: Rig, method: UploadMethod, files: number): Promise<Measured> {
-  const session = await rig.session(`flow-${method}-${files}`);
+/** `batched`: through session.uploadMany, one /sign request for the files (forms and PUTs only). */
+async function measure(rig: Rig, method: UploadMethod, files: number, batched = false): Promise<Measured> {
+  const session = await rig.session(`flow-${method}-${files}${batched ? '-batched' : ''}`);
   await rig.runtime.call('reset');
   const before = await rig.link.call('connections');
   const size = method === 'multipart' ? MULTIPART : SMALL;
   const type = method === 'multipart' ? 'application/pdf' : 'image/jpeg';
-  await pool(
-    Array.from({ length: files }, (_, i) => () => uploadOk(session, file(size, `f-${i}.${method === 'multipart' ? 'pdf' : 'jpg'}`, type), { method })),
-    PARALLEL,
-  );
+  const made = Array.from({ length: files }, (_, i) => file(size, `f-${i}.${method === 'multipart' ? 'pdf' : 'jpg'}`, type));
+  if (batched && method !== 'multipart') await manyOk(session, made, { method, parallel: PARALLEL });
+  else await pool(made.map((f) => () => uploadOk(session, f, { method })), PARALLEL);
   const counts = await rig.countsAfter(files);
   if (counts.invocations.ossEvent !== files || counts.invocations.callback !== files) {
     throw new Error(`${files} ${method} uploads: ${counts.invocations.callback} callbacks and ${counts.invocations.ossEvent} OSS events`);
@@ -49,11 +51,45 @@ function breakdown(parts: Record<string, number>, files: number): string {
     .join(', ');
 }
 
+/** What the client sends per file, by request (the /sign invocations count its requests to the gateway). */
+function clientRequests(counts: Counts): Record<string, number> {
+  return { token: counts.invocations.token, sign: counts.invocations.sign, ...Object.fromEntries(Object.entries(counts.oss).filter(([op]) => op !== 'HeadObject' && op !== 'DeleteObject')) };
+}
+
+function invocationsOf(counts: Counts): Record<string, number> {
+  return { token: counts.invocations.token, sign: counts.invocations.sign, callback: counts.invocations.callback, 'OSS event': counts.invocations.ossEvent };
+}
+
+/** The batched figures, each beside the same files signed one by one (`single`) in the same run. */
+function batchedRows(method: UploadMethod, files: number, m: Measured, single: Measured): Row[] {
+  const label = `${method} (256 KiB), ${files} files, ${PARALLEL} at a time, signed in one batch (uploadMany)`;
+  const against = `the same ${files} signed one by one`;
+  const client = clientRequests(m.counts);
+  const invocations = invocationsOf(m.counts);
+  return [
+    judge({
+      group: 'flow',
+      name: `${label}: client requests per file (${breakdown(client, files)})`,
+      value: perFile(sum(client), files),
+      unit: 'requests',
+      comparison: { name: against, value: perFile(sum(clientRequests(single.counts)), files) },
+    }),
+    judge({
+      group: 'flow',
+      name: `${label}: invocations per file (${breakdown(invocations, files)})`,
+      value: perFile(sum(invocations), files),
+      unit: 'invocations',
+      comparison: { name: against, value: perFile(sum(invocationsOf(single.counts)), files) },
+    }),
+    judge({ group: 'flow', name: `${label}: AssumeRole calls for the batch (a new user: upload scope, the callback's download scope)`, value: m.counts.sts, unit: 'calls' }),
+  ];
+}
+
 function rows(method: UploadMethod, files: number, m: Measured): Row[] {
   const { counts } = m;
   const label = `${method}${method === 'multipart' ? ' (9 MiB)' : ' (256 KiB)'}, ${files === 1 ? '1 file' : `${files} files, ${PARALLEL} at a time`}`;
-  const client = { token: counts.invocations.token, sign: counts.invocations.sign, ...Object.fromEntries(Object.entries(counts.oss).filter(([op]) => op !== 'HeadObject' && op !== 'DeleteObject')) };
-  const invocations = { token: counts.invocations.token, sign: counts.invocations.sign, callback: counts.invocations.callback, 'OSS event': counts.invocations.ossEvent };
+  const client = clientRequests(counts);
+  const invocations = invocationsOf(counts);
   const fromFunctions = { HeadObject: counts.oss.HeadObject ?? 0, DeleteObject: counts.oss.DeleteObject ?? 0, webhook: counts.webhook.deliveries, AssumeRole: counts.sts };
   const out = [
     judge({
@@ -91,6 +127,7 @@ export async function flowBench(profile: Profile): Promise<Row[]> {
         const m = await measure(rig, method, files);
         if (method === 'put' && files === batch) putBatch = m;
         out.push(...rows(method, files, m));
+        if (method !== 'multipart' && files === batch) out.push(...batchedRows(method, batch, await measure(rig, method, batch, true), m));
       }
     }
     // The same batch with the second webhook delivery skipped by id (one runtime: every report of an

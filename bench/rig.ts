@@ -104,6 +104,16 @@ export async function uploadOk(session: UploadSession, f: File, options: UploadO
   return result;
 }
 
+/** Upload `files` with one batch sign per 100 (session.uploadMany), insisting every file's callback answered. */
+export async function manyOk(session: UploadSession, files: File[], options: { method: 'auto' | 'post' | 'put'; parallel: number }): Promise<void> {
+  for (const r of await session.uploadMany(files, options)) {
+    if (!r.ok) throw new Error(`upload of ${r.file.name} in a batch failed: ${r.error.code} (${r.error.message})`);
+    if (!r.result.callback || typeof r.result.callback !== 'object' || !('eventId' in r.result.callback)) {
+      throw new Error(`upload of ${r.file.name} in a batch got no callback answer`);
+    }
+  }
+}
+
 /** A bare presigned PUT; throws unless OSS stored it. */
 export async function putBare(url: string, f: File): Promise<void> {
   const res = await fetch(url, { method: 'PUT', headers: { 'Content-Type': f.type }, body: f });

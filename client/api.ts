@@ -3,13 +3,20 @@
 
 // The wire shapes are the functions' own (shared/api, type-only: nothing of the server reaches the
 // client bundle), so the client cannot drift from what the server sends.
-import type { Access, SignedCallbackResponse, SignedFormResponse, SignedUrlResponse, SignRequest, TokenRequest, TokenResponse } from '../shared/api/types';
+import type { ApiErrorCode } from '../shared/api/errors';
+import type { Access, SignBatchRequest, SignBatchResponse, SignedCallbackResponse, SignedFormResponse, SignedUrlResponse, SignRequest, TokenRequest, TokenResponse } from '../shared/api/types';
 import { errorFromResponse, networkError, UploadError } from './errors';
 
 export type { Access, SignRequest, TokenResponse };
 export type SignedRequest = SignedUrlResponse;
 export type SignedForm = SignedFormResponse;
 export type SignedCallback = SignedCallbackResponse;
+
+/** What signs a single-request upload: /sign itself (ApiClient), or a batch's plans (client/batch.ts). */
+export interface SingleSigner {
+  sign(req: SignRequest & { op: 'post' }): Promise<SignedForm>;
+  sign(req: SignRequest & { op: 'put' }): Promise<SignedRequest>;
+}
 
 export interface ApiOptions {
   /** Where /token and /sign live; default `<page origin>/api/` in a browser. */
@@ -46,6 +53,12 @@ export class ApiClient {
   async sign(req: SignRequest & { op: 'callback' }): Promise<SignedCallback>;
   async sign(req: SignRequest): Promise<SignedRequest | SignedForm | SignedCallback> {
     return (await this.post<SignedRequest | SignedForm | SignedCallback>('sign', req)).body;
+  }
+
+  /** Several files in one /sign request (at most SIGN_BATCH_MAX_FILES): one result per entry, in order. */
+  async signBatch(files: SignRequest[]): Promise<Timed<SignBatchResponse<ApiErrorCode>>> {
+    const body: SignBatchRequest = { files };
+    return this.post<SignBatchResponse<ApiErrorCode>>('sign', body);
   }
 
   private async post<T>(path: string, body: unknown): Promise<Timed<T>> {

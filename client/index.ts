@@ -11,3 +11,4 @@ export { addressingFor, ossClient } from './oss-client';
 export type { Addressing } from './oss-client';
 export { UploadSession, DEFAULT_MULTIPART_THRESHOLD } from './session';
 export type { SessionOptions, StoredObject, UploadFile, UploadMethod, UploadOptions, UploadProgress, UploadResult } from './session';
+export type { ManyOptions, ManyResult } from './batch';

@@ -1,7 +1,8 @@
 // One signed-in user's uploads and downloads: picks an upload path, reports progress, lists the
 // user's files and signs download URLs.
 
-import { ApiClient, type Access, type ApiOptions, type SignedRequest } from './api';
+import { ApiClient, type Access, type ApiOptions, type SignedRequest, type SingleSigner } from './api';
+import { type ManyOptions, type ManyResult, uploadMany } from './batch';
 import { memoryCheckpoints, type CheckpointStore } from './checkpoints';
 import { CredentialProvider } from './credentials';
 import { errorFromAliOss } from './errors';
@@ -92,6 +93,16 @@ export class UploadSession {
   }
 
   async upload(file: UploadFile, options: UploadOptions = {}): Promise<UploadResult> {
+    return this.uploadSignedBy(this.api, file, options);
+  }
+
+  /** Uploads several files, signed with one /sign request per 100; see uploadMany in ./batch. */
+  uploadMany<F extends UploadFile>(files: readonly F[], options: ManyOptions<UploadResult, UploadProgress> = {}): Promise<ManyResult<UploadResult, F>[]> {
+    return uploadMany(this, files, options);
+  }
+
+  /** upload(), its form or PUT signed by `signer` (uploadMany hands out its batch's plans); multipart asks /sign itself. */
+  async uploadSignedBy(signer: SingleSigner, file: UploadFile, options: UploadOptions = {}): Promise<UploadResult> {
     const method = options.method && options.method !== 'auto' ? options.method : this.methodFor(file);
     const contentType = options.contentType ?? (file.type || 'application/octet-stream');
     const filename = file.name ?? 'upload';
@@ -103,11 +114,11 @@ export class UploadSession {
     let callback: unknown;
     let resumedParts = 0;
     if (method === 'post') {
-      const form = await this.api.sign({ op: 'post', filename, contentType, size: file.size });
+      const form = await signer.sign({ op: 'post', filename, contentType, size: file.size });
       callback = await postForm(form, file, filename, common);
       key = form.key;
     } else if (method === 'put') {
-      const signed = await this.api.sign({ op: 'put', filename, contentType, size: file.size });
+      const signed = await signer.sign({ op: 'put', filename, contentType, size: file.size });
       callback = await putSigned(signed, file, common);
       key = signed.key;
     } else {

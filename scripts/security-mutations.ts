@@ -361,6 +361,28 @@ export const MUTATIONS: Mutation[] = [
       { file: RULES_E2E, name: 'videos/{uid}/*: multipart only; moderators read and delete any video › a PutObject there with STS credentials gets past RAM (every multipart step is PutObject) and the OSS event flags it' },
     ],
   },
+  {
+    id: 'batch-unbounded',
+    what: "a /sign batch is no longer bounded at SIGN_BATCH_MAX_FILES: one request makes the function sign without limit",
+    file: 'functions/sign/batch.ts',
+    find: 'if (files.length > SIGN_BATCH_MAX_FILES) throw',
+    replace: 'if (files.length > SIGN_BATCH_MAX_FILES * 1000) throw',
+    killers: [
+      { file: BAD_INPUT, name: 'sign › a batch of 101 files → 400 TooManyFiles' },
+      { file: SIGN_UNIT, name: 'a batch of files › takes 100 files, the documented limit, and refuses 101 whole with 400 TooManyFiles before any STS call' },
+    ],
+  },
+  {
+    id: 'batch-entry-unchecked',
+    what: "a /sign batch entry's refusal is dropped: the entry is answered as signed without a plan",
+    file: 'functions/sign/batch.ts',
+    find: "        if (!(err instanceof ApiError) || err.status >= 500) throw err;\n",
+    replace: "        if (!(err instanceof ApiError) || err.status >= 500) throw err;\n        if (err.code === 'KeyOutsidePrefix') return { ok: true, plan: {} as SignResponse };\n",
+    killers: [
+      { file: 'test/e2e/sign-batch.test.ts', name: "a file naming another user's key is refused on its own (KeyOutsidePrefix), and that user's object is untouched" },
+      { file: SIGN_UNIT, name: 'a batch of files › reports a refused file with the status, code and message the same request alone gets, and signs the rest' },
+    ],
+  },
 ];
 
 interface AssertionResult {

@@ -4,10 +4,11 @@
 // the caller and that one action, so OSS itself refuses anything outside it, symlink targets
 // included. Or, for an upload the client makes with its own STS credentials, the key and the pinned
 // callback. A request that breaks the rules leaves as the policy's ApiError (a 400, or 403 RuleDenied).
+// A body with `files` is a batch (./batch.ts): each entry answered by the same path as a single request.
 
 import { ApiError } from '../../shared/api/errors';
-import type { RuleAction, SignedCallbackResponse, SignedFormResponse, SignedUrlResponse, SignOperation } from '../../shared/api/types';
-import { authenticate, guestsOnly } from '../../shared/auth';
+import type { RuleAction, SignBatchResponse, SignedCallbackResponse, SignOperation, SignResponse } from '../../shared/api/types';
+import { authenticate, guestsOnly, type Identity } from '../../shared/auth';
 import { ConfigError, type ConfigSource, configFrom } from '../../shared/config';
 import { roleCredentials } from '../../shared/http/event';
 import { type FcHandler, httpHandler } from '../../shared/http/handler';
@@ -22,6 +23,7 @@ import { callbackPlan, deletePlan, getPlan, putPlan, type UrlPlan } from '../../
 import { bucketTarget, presignUrl, signForm, type Signing, signingAt } from '../../shared/signer/presign';
 import { signingCredentials, vendCredentials } from '../../shared/sts';
 import { BUNDLED_RULES } from '../../shared/policy/bundled-rules';
+import { isBatch, signBatch } from './batch';
 
 /** The action each operation signs for: its scope is that one action, never one widened to share a cached credential. */
 const ACTION: Record<SignOperation, RuleAction> = { put: 'write', post: 'write', get: 'read', callback: 'write', delete: 'delete' };
@@ -92,9 +94,15 @@ function firstPlan<T>(grants: Grant[], plan: (grant: Grant) => T): { grant: Gran
   throw refusal;
 }
 
-async function sign(req: Request): Promise<SignedUrlResponse | SignedFormResponse | SignedCallbackResponse> {
+async function sign(req: Request): Promise<SignResponse | SignBatchResponse> {
   const identity = await authenticate(req.header('authorization'), req.config.auth);
   const body = readJson(req);
+  if (isBatch(body)) return signBatch(req, body, (fileReq, file) => signFile(fileReq, identity, file));
+  return signFile(req, identity, body);
+}
+
+/** One file's plan, signed: the single request's whole answer, and each entry's of a batch. Throws ApiError. */
+async function signFile(req: Request, identity: Identity, body: Record<string, unknown>): Promise<SignResponse> {
   const op = body.op;
   if (typeof op !== 'string' || !Object.hasOwn(ACTION, op)) throw new ApiError('InvalidOperation', 'op must be "put", "get", "post", "callback" or "delete"');
   const { rules } = req.config;

@@ -2,7 +2,7 @@
 // paths, watch progress, see the callback's answer, and list, preview and download your files.
 
 import * as ossUpload from '../../client';
-import { devLogin, UploadError, UploadSession, webStorageCheckpoints, type StoredObject, type UploadMethod, type UploadResult } from '../../client';
+import { devLogin, UploadError, UploadSession, webStorageCheckpoints, type ManyResult, type StoredObject, type UploadMethod, type UploadOptions, type UploadResult } from '../../client';
 
 const METHOD_LABEL: Record<UploadMethod, string> = {
   post: 'PostObject form',
@@ -75,8 +75,13 @@ function chosenMethod(): UploadMethod | 'auto' {
   return byId<HTMLSelectElement>('method').value as UploadMethod | 'auto';
 }
 
-/** One list item per file: name, a progress bar, a status line, and the callback's answer when done. */
-function startUpload(file: File, chosen = chosenMethod()): void {
+type Send = (file: File, options: UploadOptions) => Promise<UploadResult>;
+
+/**
+ * One list item per file: name, a progress bar, a status line, and the callback's answer when done.
+ * `send` uploads it (default: session.upload; startUploads hands each file's part of one uploadMany).
+ */
+function startUpload(file: File, chosen = chosenMethod(), send?: Send): void {
   if (!session) return;
   const current = session;
   const method = chosen === 'auto' ? current.methodFor(file) : chosen;
@@ -102,8 +107,7 @@ function startUpload(file: File, chosen = chosenMethod()): void {
     startUpload(file, 'multipart');
   };
 
-  current
-    .upload(file, {
+  (send ?? ((f, options) => current.upload(f, options)))(file, {
       method,
       signal: controller.signal,
       onProgress: (p) => {
@@ -126,6 +130,27 @@ function startUpload(file: File, chosen = chosenMethod()): void {
       const resumable = err instanceof UploadError && (err.code === 'Network' || err.code === 'Expired');
       retry.hidden = !(resumable && method === 'multipart');
     });
+}
+
+/** Files chosen or dropped together: signed with one /sign request (session.uploadMany), each with its own item. */
+function startUploads(files: File[]): void {
+  const chosen = chosenMethod();
+  const current = session;
+  if (!current || files.length < 2 || chosen === 'multipart') {
+    for (const file of files) startUpload(file, chosen);
+    return;
+  }
+  const each: { options: UploadOptions; settle: (result: ManyResult<UploadResult>) => void }[] = [];
+  for (const file of files) {
+    startUpload(file, chosen, (_file, options) => new Promise((resolve, reject) => each.push({ options, settle: (r) => (r.ok ? resolve(r.result) : reject(r.error)) })));
+  }
+  void current.uploadMany(files, {
+    method: chosen,
+    signalOf: (i) => each[i].options.signal,
+    onProgress: (i, p) => each[i].options.onProgress?.(p),
+    onResume: (i, done, total) => each[i].options.onResume?.(done, total),
+    onResult: (i, r) => each[i].settle(r),
+  });
 }
 
 function finished(item: HTMLElement, status: HTMLElement, cancel: HTMLElement, result: UploadResult): void {
@@ -176,7 +201,7 @@ function wireDropzone(): void {
   const zone = byId('dropzone');
   const input = byId<HTMLInputElement>('files');
   input.addEventListener('change', () => {
-    for (const file of input.files ?? []) startUpload(file);
+    startUploads([...(input.files ?? [])]);
     input.value = '';
   });
   zone.addEventListener('dragover', (e) => {
@@ -187,7 +212,7 @@ function wireDropzone(): void {
   zone.addEventListener('drop', (e) => {
     e.preventDefault();
     zone.classList.remove('over');
-    for (const file of e.dataTransfer?.files ?? []) startUpload(file);
+    startUploads([...(e.dataTransfer?.files ?? [])]);
   });
 }
 

@@ -58,6 +58,10 @@ export const API_ERRORS = {
   // also an upload a rule does not allow by its path (multipart only), reported by the callback.
   RuleDenied: { status: 403 },
 
+  // A batch of files for /sign (each file's own refusals are the codes above, reported per file).
+  InvalidBatch: { status: 400 },
+  TooManyFiles: { status: 400 },
+
   // The upload callback: not from OSS, not what OSS would send, or an upload that breaks the rules
   // (InvalidKey, KeyOutsidePrefix, InvalidSize, TooLarge, TooSmall, ContentTypeNotAllowed too).
   CallbackQueryNotSupported: { status: 400 },

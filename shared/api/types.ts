@@ -115,6 +115,35 @@ export interface SignedFormResponse {
   maxSize: number;
 }
 
+/** Any answer of a single `POST /sign`, by its op. */
+export type SignResponse = SignedUrlResponse | SignedFormResponse | SignedCallbackResponse;
+
+/** Most files one `POST /sign` batch may list (its body is also bounded by MAX_BODY_BYTES, 64 KiB by default). */
+export const SIGN_BATCH_MAX_FILES = 100;
+
+/**
+ * `POST /sign` for several files at once: 1 to SIGN_BATCH_MAX_FILES entries, each exactly a single
+ * request's body (any op), checked and signed exactly as that request would be.
+ */
+export interface SignBatchRequest {
+  files: SignRequest[];
+}
+
+/**
+ * One entry's outcome, at its index in `files`: the plan a single request would get, or the refusal
+ * it would get (its status and its code and message). Only refusals of the entry itself (4xx) are
+ * reported per file; anything a single request would answer with a 5xx (STS unavailable, a
+ * misconfiguration) fails the whole batch with that error instead.
+ */
+export type SignBatchResult<Code extends string = string> =
+  | { ok: true; plan: SignResponse }
+  | { ok: false; status: number; error: { code: Code; message: string } };
+
+/** The answer of a batch: one result per entry of `files`, in the same order. */
+export interface SignBatchResponse<Code extends string = string> {
+  results: SignBatchResult<Code>[];
+}
+
 /** The callback parameter as OSS defines it, before Base64: what the SDKs' callback options take. */
 export interface CallbackParams {
   callbackUrl: string;

@@ -137,6 +137,25 @@ describe('uploading as alice', () => {
   }
 });
 
+describe('several files chosen at once', () => {
+  test('are signed with one /sign request listing them, each upload or refusal shown on its own', async () => {
+    const { context, page } = await userPage('olga');
+    const signs: string[] = [];
+    page.on('request', (request) => {
+      if (request.method() === 'POST' && new URL(request.url()).pathname === '/api/sign') signs.push(request.postData() ?? '');
+    });
+    await chooseMethod(page, 'auto');
+    await page.getByLabel('Choose files').setInputFiles([files.image.path, files.html.path]);
+    await expect(settled(uploadItem(page, files.image.name))).resolves.toMatchObject({ state: 'done' });
+    await expect(settled(uploadItem(page, files.html.name))).resolves.toMatchObject({ state: 'failed', error: 'TypeNotAllowed' });
+    // The list's download links are /sign requests too (op get); no upload was signed alone.
+    const bodies = signs.map((body) => JSON.parse(body) as { op?: string; files?: { filename: string }[] });
+    expect(bodies.filter((b) => b.files).map((b) => b.files?.map((f) => f.filename))).toEqual([[files.image.name, files.html.name]]);
+    expect(bodies.filter((b) => b.op === 'post' || b.op === 'put')).toEqual([]);
+    await context.close();
+  });
+});
+
 describe('slow connections', () => {
   let context: BrowserContext;
   let page: Page;

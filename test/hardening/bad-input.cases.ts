@@ -286,6 +286,25 @@ function signCases(): BadInput[] {
     c('get with a filename that is an array', 'InvalidFilename', asJson('sign', { op: 'get', key: `${PREFIX}seeded.txt`, filename: ['a.txt'] })),
     c('"key" given twice (another user\'s, then its own)', 'MalformedJson', asText('sign', `{"op":"get","key":"users/alice/x.txt","key":"${PREFIX}seeded.txt"}`)),
     c('GET instead of POST', 'MethodNotAllowed', (t) => t.call('/api/sign', { headers: { Authorization: `Bearer ${t.jwt}` } }), 405),
+    ...batchCases(c),
+  ];
+}
+
+/** A batch refused as a whole: nothing in it is signed. Each file's own refusals are in test/e2e/sign-batch.test.ts. */
+function batchCases(c: (what: string, code: string, send: BadInput['send'], status?: number) => BadInput): BadInput[] {
+  const file = { op: 'put', contentType: 'text/plain', size: 10 };
+  return [
+    c('a batch whose files is an object', 'InvalidBatch', asJson('sign', { files: { 0: file } })),
+    c('a batch whose files is null', 'InvalidBatch', asJson('sign', { files: null })),
+    c('a batch with no files', 'InvalidBatch', asJson('sign', { files: [] })),
+    c('a batch with op beside files', 'InvalidBatch', asJson('sign', { op: 'put', files: [file] })),
+    c('a batch entry that is a string', 'InvalidBatch', asJson('sign', { files: [file, 'put'] })),
+    c('a batch entry that is null', 'InvalidBatch', asJson('sign', { files: [null] })),
+    c('a batch entry that is an array', 'InvalidBatch', asJson('sign', { files: [[file]] })),
+    c('a batch entry nested 5,000 deep', 'InvalidBatch', asText('sign', `{"files":[${deepArray(5000)}]}`)),
+    c('a batch of 101 files', 'TooManyFiles', asJson('sign', { files: Array.from({ length: 101 }, () => file) })),
+    c('a batch over MAX_BODY_BYTES', 'PayloadTooLarge', asJson('sign', { files: Array.from({ length: 100 }, () => ({ ...file, filename: '报'.repeat(255) })) }), 413),
+    c('"files" given twice (a list, then an object)', 'MalformedJson', asText('sign', `{"files":[${JSON.stringify(file)}],"files":{}}`)),
   ];
 }
 

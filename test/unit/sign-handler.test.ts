@@ -436,3 +436,128 @@ describe('what leaves the function', () => {
     for (const secret of signed) expect(log).not.toContain(secret);
   });
 });
+
+describe('a batch of files', () => {
+  type Result = { ok: true; plan: Record<string, unknown> } | { ok: false; status: number; error: { code: string; message: string } };
+  const batch = async (files: object[], opts: { user?: string } = {}) => {
+    const { status, body, res } = await sign({ files }, opts);
+    return { status, res, body, results: body.results as Result[] };
+  };
+  const planOf = (r: Result) => {
+    if (!r.ok) throw new Error(`expected a plan, got ${r.error.code}`);
+    return r.plan;
+  };
+
+  test('gives each file exactly the plan the same request alone gets (same second, same credentials), in order', async () => {
+    const files = [
+      { op: 'put', key: 'users/alice/a/1.png', size: 10, filename: '1.png' },
+      { op: 'post', key: 'users/alice/a/2.png', contentType: 'image/png' },
+      { op: 'get', key: 'users/alice/a/1.png', filename: 'one.png' },
+      { op: 'delete', key: 'users/alice/a/1.png' },
+      { op: 'callback', key: 'users/alice/a/3.bin', filename: '3.bin' },
+      { op: 'post', key: 'users/alice/inbox/${filename}', contentType: 'image/png', expiresIn: 120 },
+    ];
+    // Credentials cached first, then the clock stopped: alone and in the batch, every file is signed in
+    // the same second with the same credentials, so any difference is a difference in the path.
+    await batch(files);
+    jest.useFakeTimers({ now: Date.now(), doNotFake: ['nextTick', 'setImmediate', 'setTimeout', 'setInterval', 'clearTimeout', 'clearInterval', 'clearImmediate', 'queueMicrotask', 'hrtime', 'performance'] });
+    try {
+      const alone = [];
+      for (const file of files) alone.push((await sign(file)).body);
+      const { status, results } = await batch(files);
+      expect(status).toBe(200);
+      expect(results.map(planOf)).toEqual(alone);
+    } finally {
+      jest.useRealTimers();
+    }
+  });
+
+  test('reports a refused file with the status, code and message the same request alone gets, and signs the rest', async () => {
+    const good = { op: 'put', contentType: 'image/png', size: 10 };
+    const bad = [
+      { op: 'get', key: 'users/bob/x.png' },
+      { op: 'put', contentType: 'image/png' },
+      { op: 'list' },
+      { op: 'get' },
+      { op: 'put', contentType: 'image/png', size: 2 * 1048576 },
+      { op: 'post', contentType: 'text/html' },
+      { op: 'get', key: 'users/alice/x.png', expiresIn: 999_999 },
+    ];
+    const { status, results } = await batch([good, ...bad, good]);
+    expect(status).toBe(200);
+    expect(results).toHaveLength(bad.length + 2);
+    expect([results[0].ok, results[results.length - 1].ok]).toEqual([true, true]);
+    for (const [i, file] of bad.entries()) {
+      const single = await sign(file);
+      expect(single.status).toBeGreaterThanOrEqual(400);
+      expect(results[i + 1]).toEqual({ ok: false, status: single.status, error: { code: single.body.error.code, message: single.body.error.message } });
+    }
+  });
+
+  test('asks STS once per scope for the whole batch: 100 files in two scopes, 2 AssumeRole calls; the next batch none', async () => {
+    const files = [
+      ...Array.from({ length: 50 }, (_, i) => ({ op: 'put', contentType: 'image/png', size: 10 + i })),
+      ...Array.from({ length: 30 }, () => ({ op: 'post', contentType: 'image/png' })),
+      ...Array.from({ length: 20 }, (_, i) => ({ op: 'get', key: `users/alice/${i}.png` })),
+    ];
+    const first = await batch(files);
+    expect(first.results.every((r) => r.ok)).toBe(true);
+    expect(sts.calls().map((c) => c.Policy).sort()).toEqual([scopeOf('upload'), scopeOf('download')].sort());
+    const again = await batch(files);
+    expect(again.results.every((r) => r.ok)).toBe(true);
+    expect(sts.hits).toHaveLength(2);
+    expect(lines.map((l) => JSON.parse(l)).map((l) => [l.op, l.files, l.stsCalls])).toEqual([
+      ['batch', 100, 2],
+      ['batch', 100, 0],
+    ]);
+  });
+
+  test('asks STS at most once per scope even when the cached credential serves some files\' lifetimes and not others\'', async () => {
+    sts.mode = { kind: 'ok', lifetimeMs: 1000_000 };
+    await sign({ op: 'put', contentType: 'image/png', size: 10, expiresIn: 300 });
+    sts.mode = { kind: 'ok', lifetimeMs: 3600_000 };
+    const put = (expiresIn: number) => ({ op: 'put', contentType: 'image/png', size: 10, expiresIn });
+    const { results } = await batch([put(300), put(1200), put(300), put(1200), put(600)]);
+    expect(results.map((r) => new URL(planOf(r).url as string).searchParams.get('x-oss-expires'))).toEqual(['300', '1200', '300', '1200', '600']);
+    expect(sts.hits).toHaveLength(2);
+  });
+
+  test('is answered as a whole with 503 StsUnavailable and Retry-After when STS is unavailable, with no plan', async () => {
+    sts.mode = { kind: 'refuse', code: 'ServiceUnavailable', status: 503 };
+    const { status, body, res } = await batch([{ op: 'callback' }, { op: 'put', contentType: 'image/png', size: 10 }]);
+    expect([status, body.error.code, res.headers['Retry-After']]).toEqual([503, 'StsUnavailable', '2']);
+    expect(body).not.toHaveProperty('results');
+  });
+
+  test('of callbacks and refusals only makes no STS call', async () => {
+    const { results } = await batch([{ op: 'callback' }, { op: 'get', key: 'users/bob/x.png' }]);
+    expect(results.map((r) => r.ok)).toEqual([true, false]);
+    expect(sts.hits).toHaveLength(0);
+  });
+
+  test('takes 100 files, the documented limit, and refuses 101 whole with 400 TooManyFiles before any STS call', async () => {
+    const file = { op: 'put', contentType: 'image/png', size: 10 };
+    const hundred = await batch(Array.from({ length: 100 }, () => file));
+    expect(hundred.results.filter((r) => r.ok)).toHaveLength(100);
+    expect(new Set(hundred.results.map((r) => planOf(r).key)).size).toBe(100);
+    sts.hits.splice(0);
+    configure();
+    const over = await batch(Array.from({ length: 101 }, () => file));
+    expect([over.status, over.body.error.code]).toEqual([400, 'TooManyFiles']);
+    expect(sts.hits).toHaveLength(0);
+  });
+
+  test('is authenticated once: without a token the whole batch is 401 TokenMissing', async () => {
+    const { status, body } = await sign({ files: [{ op: 'callback' }] }, { user: null });
+    expect([status, body.error.code]).toEqual([401, 'TokenMissing']);
+  });
+
+  test('logs counts, refusals by code and STS calls, never a file\'s key, signature or credential', async () => {
+    const { results } = await batch([{ op: 'put', key: 'users/alice/secret-plans.png', size: 10 }, { op: 'get', key: 'users/bob/x.png' }]);
+    const log = lines.join('\n');
+    expect(JSON.parse(lines[0])).toMatchObject({ op: 'batch', files: 2, refused: { KeyOutsidePrefix: 1 }, stsCalls: 1 });
+    expect(log).not.toContain('secret-plans');
+    const url = new URL(planOf(results[0]).url as string);
+    for (const secret of [sts.issued!.AccessKeySecret, sts.issued!.SecurityToken, url.searchParams.get('x-oss-signature')!]) expect(log).not.toContain(secret);
+  });
+});
