@@ -15,7 +15,8 @@ export type UploadErrorCode =
   | 'Invalid'
   | 'Network'
   | 'Cancelled'
-  | 'Server';
+  | 'Server'
+  | 'Misconfigured';
 
 export class UploadError extends Error {
   override name = 'UploadError';
@@ -70,6 +71,7 @@ const SUMMARY: Record<UploadErrorCode, string> = {
   Network: 'The network connection failed',
   Cancelled: 'The upload was cancelled',
   Server: 'The server failed; try again later',
+  Misconfigured: 'The upload client is misconfigured',
 };
 
 // Where the code alone says more than its category.

@@ -1,6 +1,6 @@
 // Direct-to-OSS uploads for browsers and Node: credentials from /token, signatures from /sign.
-export { ApiClient, devLogin } from './api';
-export type { Access, ApiOptions, SignRequest, SignedForm, SignedRequest, TokenResponse } from './api';
+export { ApiClient, devLogin, parseClientConfig } from './api';
+export type { Access, ApiOptions, ClientConfig, Endpoints, SignRequest, SignedForm, SignedRequest, TokenResponse } from './api';
 export { checkpointId, memoryCheckpoints, webStorageCheckpoints } from './checkpoints';
 export type { CheckpointStore, SavedCheckpoint } from './checkpoints';
 export { CredentialProvider, DEFAULT_MARGIN_MS } from './credentials';

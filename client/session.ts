@@ -50,13 +50,15 @@ export interface StoredObject {
   lastModified: string;
 }
 
-export interface SessionOptions extends ApiOptions {
+/** Where the routes live and who is calling (ApiOptions), plus how uploads are made. */
+export type SessionOptions = ApiOptions & {
   /** Where multipart checkpoints are kept; default in memory (use webStorageCheckpoints() in a browser). */
   checkpoints?: CheckpointStore;
   /** Refresh STS credentials this long before they expire. */
   marginMs?: number;
+  /** Bytes; 'auto' uploads larger files by multipart. */
   multipartThreshold?: number;
-}
+};
 
 export type UploadFile = Blob & { readonly name?: string; readonly lastModified?: number };
 
