@@ -62,7 +62,7 @@ export class ApiClient {
     return this.post<TokenResponse>('token', body);
   }
 
-  async sign(req: SignRequest & { op: 'put' | 'get' }): Promise<SignedRequest>;
+  async sign(req: SignRequest & { op: 'put' | 'get' | 'delete' }): Promise<SignedRequest>;
   async sign(req: SignRequest & { op: 'post' }): Promise<SignedForm>;
   async sign(req: SignRequest & { op: 'callback' }): Promise<SignedCallback>;
   async sign(req: SignRequest): Promise<SignedRequest | SignedForm | SignedCallback> {

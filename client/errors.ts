@@ -16,7 +16,11 @@ export type UploadErrorCode =
   | 'Network'
   | 'Cancelled'
   | 'Server'
-  | 'Misconfigured';
+  | 'Misconfigured'
+  | 'SizeMismatch'
+  | 'ChecksumMismatch'
+  | 'Unverified'
+  | 'ClockSkewed';
 
 export class UploadError extends Error {
   override name = 'UploadError';
@@ -72,6 +76,10 @@ const SUMMARY: Record<UploadErrorCode, string> = {
   Cancelled: 'The upload was cancelled',
   Server: 'The server failed; try again later',
   Misconfigured: 'The upload client is misconfigured',
+  SizeMismatch: 'The upload is incomplete: OSS did not store the whole file',
+  ChecksumMismatch: 'The upload is damaged: what OSS stored differs from the file',
+  Unverified: 'The upload could not be checked',
+  ClockSkewed: "This device's clock is wrong; set it right and try again",
 };
 
 // Where the code alone says more than its category.

@@ -4,10 +4,13 @@
 import { ApiClient, type Access, type ApiOptions, type SignedRequest } from './api';
 import { memoryCheckpoints, type CheckpointStore } from './checkpoints';
 import { CredentialProvider } from './credentials';
-import { errorFromAliOss } from './errors';
-import { multipartUpload } from './multipart';
-import { ossClient } from './oss-client';
-import { postForm, putSigned } from './single-request';
+import { errorFromAliOss, UploadError } from './errors';
+import { checkStored, storedRecord } from './integrity';
+import { deleteSigned, postForm, putSigned, type StoredAnswer } from './single-request';
+
+// ali-oss (about 190 KB min+gzip) is loaded only by the paths that need it: multipart and listing.
+const loadMultipart = () => import('./multipart');
+const loadOssClient = () => import('./oss-client');
 
 export type UploadMethod = 'post' | 'put' | 'multipart';
 
@@ -93,6 +96,13 @@ export class UploadSession {
     return file.size > this.multipartThreshold ? 'multipart' : 'post';
   }
 
+  /**
+   * Upload `file` by `options.method` and resolve once OSS's record of the stored object (the callback
+   * answer's size and CRC-64) equals the file. Throws UploadError: Cancelled (the signal fired; a
+   * multipart upload is then aborted, never completed), SizeMismatch / ChecksumMismatch (the stored
+   * object is not the file; it is deleted when the user may delete it), Unverified, or what the API
+   * or OSS refused (client/README.md, "Errors").
+   */
   async upload(file: UploadFile, options: UploadOptions = {}): Promise<UploadResult> {
     const method = options.method && options.method !== 'auto' ? options.method : this.methodFor(file);
     const contentType = options.contentType ?? (file.type || 'application/octet-stream');
@@ -100,19 +110,23 @@ export class UploadSession {
     const progress = (fraction: number) =>
       options.onProgress?.({ method, fraction, total: file.size, loaded: Math.round(file.size * fraction) });
     const common = { signal: options.signal, onProgress: (f: number) => progress(Math.min(f, 0.999)) };
+    // Hashed while the bytes go out, so the check at the end rarely waits.
+    const fileCrc64 = import('./crc64').then((m) => m.crc64OfBlob(file, options.signal));
+    fileCrc64.catch(() => undefined);
 
     let key: string;
-    let callback: unknown;
+    let stored: StoredAnswer;
     let resumedParts = 0;
     if (method === 'post') {
       const form = await this.api.sign({ op: 'post', filename, contentType, size: file.size });
-      callback = await postForm(form, file, filename, common);
+      stored = await postForm(form, file, filename, common);
       key = form.key;
     } else if (method === 'put') {
       const signed = await this.api.sign({ op: 'put', filename, contentType, size: file.size });
-      callback = await putSigned(signed, file, common);
+      stored = await putSigned(signed, file, common);
       key = signed.key;
     } else {
+      const { multipartUpload } = await loadMultipart();
       const done = await multipartUpload(file, {
         ...common,
         filename,
@@ -125,17 +139,33 @@ export class UploadSession {
         parallel: options.parallel,
         onResume: options.onResume,
       });
-      ({ key, callback, resumedParts } = done);
+      ({ key, resumedParts } = done);
+      stored = done;
+    }
+    try {
+      await checkStored(file, storedRecord(stored.callback, stored.crc64), () => fileCrc64);
+    } catch (err) {
+      // A stored object that is not the file must not stay behind looking whole.
+      if (err instanceof UploadError && (err.code === 'SizeMismatch' || err.code === 'ChecksumMismatch')) await this.remove(key).catch(() => undefined);
+      throw err;
     }
     progress(1);
-    return { key, method, size: file.size, contentType, callback, resumedParts };
+    return { key, method, size: file.size, contentType, callback: stored.callback, resumedParts };
+  }
+
+  /**
+   * Delete one of the user's objects: POST /sign {op: "delete"}, then the presigned DELETE. Succeeds
+   * whether or not the object existed; throws UploadError (Denied for a key outside the user's prefix).
+   */
+  async remove(key: string): Promise<void> {
+    await deleteSigned(await this.api.sign({ op: 'delete', key }));
   }
 
   /** The user's objects (or those under a narrower prefix), through ListObjects with readwrite credentials. */
   async list(prefix?: string): Promise<StoredObject[]> {
     const provider = this.credentials('readwrite');
     const creds = await provider.get();
-    const client = ossClient(provider, creds);
+    const client = (await loadOssClient()).ossClient(provider, creds);
     const objects: StoredObject[] = [];
     let marker: string | undefined;
     try {
