@@ -95,6 +95,8 @@ declare module 'ali-oss' {
 
   class OSS {
     constructor(options: OSS.Options);
+    /** The options in force; `amendTimeSkewed` (ms) is added to this machine's clock when dating a request. */
+    options: { amendTimeSkewed?: number };
     multipartUpload(name: string, file: unknown, options?: OSS.MultipartUploadOptions): Promise<OSS.MultipartUploadResult>;
     initMultipartUpload(name: string, options?: { mime?: string; headers?: Record<string, string> }): Promise<{ uploadId: string; res: OSS.ResponseInfo }>;
     /** Bytes [start, end) of `file` (a Blob in browsers, a Buffer in Node) as part `partNo`. */

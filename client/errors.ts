@@ -28,7 +28,7 @@ export class UploadError extends Error {
     readonly code: UploadErrorCode,
     message: string,
     /** What the server or OSS called it, when one of them answered. */
-    readonly detail: { status?: number; serverCode?: string; requestId?: string } = {},
+    readonly detail: { status?: number; serverCode?: string; requestId?: string; clockOffsetMs?: number } = {},
   ) {
     super(message);
   }
@@ -60,6 +60,7 @@ const BY_OSS_CODE: Record<string, UploadErrorCode> = {
   SignatureDoesNotMatch: 'Denied',
   InvalidAccessKeyId: 'Denied',
   NoSuchKey: 'Invalid',
+  RequestTimeTooSkewed: 'ClockSkewed',
 };
 
 const SUMMARY: Record<UploadErrorCode, string> = {
@@ -157,6 +158,19 @@ function str(v: unknown): string | undefined {
 export function networkError(cause?: unknown): UploadError {
   const why = cause instanceof Error && cause.message ? ` (${cause.message})` : '';
   return new UploadError('Network', `${SUMMARY.Network}${why}; check the connection and try again`);
+}
+
+/**
+ * A request OSS refused for its date: this machine's clock is `offsetMs` behind the server's
+ * (negative: ahead), when that could be measured.
+ */
+export function clockSkewedError(offsetMs: number | undefined, detail: UploadError['detail'] = {}): UploadError {
+  if (offsetMs === undefined) {
+    return new UploadError('ClockSkewed', `${SUMMARY.ClockSkewed} (OSS refused the request time: the clock is more than 15 minutes off)`, detail);
+  }
+  const minutes = Math.round(Math.abs(offsetMs) / 60_000);
+  const way = offsetMs < 0 ? 'ahead of' : 'behind';
+  return new UploadError('ClockSkewed', `${SUMMARY.ClockSkewed} (it is ${minutes} minutes ${way} the server's clock)`, { ...detail, clockOffsetMs: offsetMs });
 }
 
 export function cancelledError(): UploadError {

@@ -7,8 +7,8 @@ import type OSS from 'ali-oss';
 import type { ApiClient, SignedCallback } from './api';
 import { checkpointId, toSaved, type CheckpointStore, type SavedCheckpoint } from './checkpoints';
 import type { CredentialProvider } from './credentials';
-import { cancelledError, errorFromAliOss, UploadError } from './errors';
-import { ossClient } from './oss-client';
+import { cancelledError, UploadError } from './errors';
+import { ossClient, ossFailure } from './oss-client';
 import { parseCallbackAnswer } from './single-request';
 
 export interface MultipartOptions {
@@ -139,7 +139,7 @@ async function attempt(file: Blob, id: string, saved: SavedCheckpoint | undefine
       throw cancelledError();
     }
     if (isUploadGone(err)) throw err;
-    throw errorFromAliOss(err);
+    throw await ossFailure(err, await options.credentials.get());
   }
 }
 

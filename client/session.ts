@@ -4,7 +4,7 @@
 import { ApiClient, type Access, type ApiOptions, type SignedRequest } from './api';
 import { memoryCheckpoints, type CheckpointStore } from './checkpoints';
 import { CredentialProvider } from './credentials';
-import { errorFromAliOss, UploadError } from './errors';
+import { UploadError } from './errors';
 import { checkStored, storedRecord } from './integrity';
 import { deleteSigned, postForm, putSigned, type StoredAnswer } from './single-request';
 
@@ -165,7 +165,8 @@ export class UploadSession {
   async list(prefix?: string): Promise<StoredObject[]> {
     const provider = this.credentials('readwrite');
     const creds = await provider.get();
-    const client = (await loadOssClient()).ossClient(provider, creds);
+    const { ossClient, ossFailure } = await loadOssClient();
+    const client = ossClient(provider, creds);
     const objects: StoredObject[] = [];
     let marker: string | undefined;
     try {
@@ -179,7 +180,7 @@ export class UploadSession {
         marker = page.nextMarker;
       }
     } catch (err) {
-      throw errorFromAliOss(err);
+      throw await ossFailure(err, creds);
     }
   }
 
