@@ -80,7 +80,7 @@ export class ApiClient {
       throw networkError(err);
     }
     const text = await res.text();
-    if (!res.ok) throw errorFromResponse(res.status, text);
+    if (!res.ok) throw errorFromResponse(res.status, text, res.headers.get('retry-after'));
     try {
       const date = Date.parse(res.headers.get('date') ?? '');
       return { body: JSON.parse(text) as T, serverDate: Number.isNaN(date) ? undefined : date };
@@ -103,8 +103,13 @@ export async function devLogin(user: string, baseUrl?: string, fetchImpl: typeof
     throw networkError(err);
   }
   const text = await res.text();
-  if (!res.ok) throw errorFromResponse(res.status, text);
-  const token = (JSON.parse(text) as { token?: unknown }).token;
+  if (!res.ok) throw errorFromResponse(res.status, text, res.headers.get('retry-after'));
+  let token: unknown;
+  try {
+    token = (JSON.parse(text) as { token?: unknown } | null)?.token;
+  } catch {
+    // reported below
+  }
   if (typeof token !== 'string') throw new UploadError('Server', 'The sign-in answer carried no token');
   return token;
 }

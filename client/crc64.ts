@@ -3,7 +3,7 @@
 // The arithmetic is js-crc's; loaded by dynamic import, only when an upload is checked.
 
 import { createModel } from 'js-crc';
-import { cancelledError } from './errors';
+import { cancelledError, fileUnreadableError } from './errors';
 
 /** A 64-bit constant as js-crc takes it: two 32-bit words, high first. */
 const ALL_ONES = [0xffffffff, 0xffffffff];
@@ -15,13 +15,19 @@ const SLICE = 1024 * 1024;
 /**
  * The CRC-64 of `file`, in OSS's decimal form (e.g. `11051210869376104954`), read a slice at a time
  * so an upload's progress events keep flowing. Throws UploadError Cancelled when the signal fires,
- * and what reading the Blob throws.
+ * FileUnreadable when the Blob cannot be read.
  */
 export async function crc64OfBlob(file: Blob, signal?: AbortSignal): Promise<string> {
   const crc = createModel(CRC_64_XZ).create();
   for (let at = 0; at < file.size; at += SLICE) {
     if (signal?.aborted) throw cancelledError();
-    crc.update(new Uint8Array(await file.slice(at, at + SLICE).arrayBuffer()));
+    let slice: ArrayBuffer;
+    try {
+      slice = await file.slice(at, at + SLICE).arrayBuffer();
+    } catch (err) {
+      throw fileUnreadableError(err);
+    }
+    crc.update(new Uint8Array(slice));
   }
   return BigInt(`0x${crc.hex()}`).toString();
 }

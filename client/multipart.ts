@@ -7,7 +7,7 @@ import type OSS from 'ali-oss';
 import type { ApiClient, SignedCallback } from './api';
 import { checkpointId, toSaved, type CheckpointStore, type SavedCheckpoint } from './checkpoints';
 import type { CredentialProvider } from './credentials';
-import { cancelledError, UploadError } from './errors';
+import { cancelledError, fileUnreadableError, UploadError } from './errors';
 import { ossClient, ossFailure } from './oss-client';
 import { parseCallbackAnswer } from './single-request';
 
@@ -85,7 +85,7 @@ export async function multipartUpload(file: Blob, options: MultipartOptions): Pr
       options.checkpoints.delete(id);
       return attempt(file, id, undefined, options);
     }
-    throw err;
+    throw isUploadGone(err) ? await ossFailure(err, creds) : err;
   }
 }
 
@@ -158,10 +158,9 @@ function untilCancelled<T>(work: Promise<T>, signal: AbortSignal | undefined): P
   });
 }
 
-// ali-oss's own multipartUpload turns a 404 on UploadPart (NoSuchUpload) into `{name: 'abort'}`.
+// OSS no longer knows the upload id (aborted, or expired by a lifecycle rule).
 function isUploadGone(err: unknown): boolean {
-  const e = err as { name?: string; code?: string } | null;
-  return e?.name === 'abort' || e?.code === 'NoSuchUpload';
+  return (err as { code?: string } | null)?.code === 'NoSuchUpload';
 }
 
 /** The callback the server pinned for this key, as ali-oss sends it on CompleteMultipartUpload. */
@@ -177,5 +176,10 @@ export function callbackOf(plan: SignedCallback): OSS.CallbackOptions | undefine
 // The browser build of ali-oss slices File/Blob objects; the Node build wants a Buffer or a path.
 async function uploadable(file: Blob): Promise<unknown> {
   const inNode = typeof process !== 'undefined' && typeof process.versions?.node === 'string';
-  return inNode ? Buffer.from(await file.arrayBuffer()) : file;
+  if (!inNode) return file;
+  try {
+    return Buffer.from(await file.arrayBuffer());
+  } catch (err) {
+    throw fileUnreadableError(err);
+  }
 }

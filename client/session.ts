@@ -4,7 +4,7 @@
 import { ApiClient, type Access, type ApiOptions, type SignedRequest } from './api';
 import { memoryCheckpoints, type CheckpointStore } from './checkpoints';
 import { CredentialProvider } from './credentials';
-import { UploadError } from './errors';
+import { asUploadError, UploadError } from './errors';
 import { checkStored, storedRecord } from './integrity';
 import { deleteSigned, postForm, putSigned, type StoredAnswer } from './single-request';
 
@@ -103,7 +103,12 @@ export class UploadSession {
    * object is not the file; it is deleted when the user may delete it), Unverified, or what the API
    * or OSS refused (client/README.md, "Errors").
    */
-  async upload(file: UploadFile, options: UploadOptions = {}): Promise<UploadResult> {
+  upload(file: UploadFile, options: UploadOptions = {}): Promise<UploadResult> {
+    return reported(this.uploadOnce(file, options));
+  }
+
+  private async uploadOnce(file: UploadFile, options: UploadOptions): Promise<UploadResult> {
+    checkPartOptions(options);
     const method = options.method && options.method !== 'auto' ? options.method : this.methodFor(file);
     const contentType = options.contentType ?? (file.type || 'application/octet-stream');
     const filename = file.name ?? 'upload';
@@ -157,12 +162,16 @@ export class UploadSession {
    * Delete one of the user's objects: POST /sign {op: "delete"}, then the presigned DELETE. Succeeds
    * whether or not the object existed; throws UploadError (Denied for a key outside the user's prefix).
    */
-  async remove(key: string): Promise<void> {
-    await deleteSigned(await this.api.sign({ op: 'delete', key }));
+  remove(key: string): Promise<void> {
+    return reported(this.api.sign({ op: 'delete', key }).then(deleteSigned));
   }
 
   /** The user's objects (or those under a narrower prefix), through ListObjects with readwrite credentials. */
-  async list(prefix?: string): Promise<StoredObject[]> {
+  list(prefix?: string): Promise<StoredObject[]> {
+    return reported(this.listAll(prefix));
+  }
+
+  private async listAll(prefix?: string): Promise<StoredObject[]> {
     const provider = this.credentials('readwrite');
     const creds = await provider.get();
     const { ossClient, ossFailure } = await loadOssClient();
@@ -185,7 +194,28 @@ export class UploadSession {
   }
 
   /** A presigned GET; with `filename` the browser saves it under that name instead of showing it. */
-  async downloadUrl(key: string, options: { filename?: string; expiresIn?: number } = {}): Promise<SignedRequest> {
-    return this.api.sign({ op: 'get', key, ...options });
+  downloadUrl(key: string, options: { filename?: string; expiresIn?: number } = {}): Promise<SignedRequest> {
+    return reported(this.api.sign({ op: 'get', key, ...options }));
+  }
+}
+
+/** Every failure leaves the library as an UploadError (anything unforeseen as Unexpected, the original as its cause). */
+async function reported<T>(work: Promise<T>): Promise<T> {
+  try {
+    return await work;
+  } catch (err) {
+    throw asUploadError(err);
+  }
+}
+
+/** OSS's smallest part (except the last), in bytes: OSS, UploadPart. */
+const MIN_PART_SIZE = 100 * 1024;
+
+function checkPartOptions({ partSize, parallel }: UploadOptions): void {
+  if (partSize !== undefined && !(Number.isSafeInteger(partSize) && partSize >= MIN_PART_SIZE)) {
+    throw new UploadError('Misconfigured', `The upload client is misconfigured: partSize must be a whole number of bytes, at least ${MIN_PART_SIZE}`);
+  }
+  if (parallel !== undefined && !(Number.isSafeInteger(parallel) && parallel >= 1)) {
+    throw new UploadError('Misconfigured', 'The upload client is misconfigured: parallel must be a whole number, at least 1');
   }
 }
