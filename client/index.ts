@@ -5,9 +5,7 @@ export { checkpointId, memoryCheckpoints, webStorageCheckpoints } from './checkp
 export type { CheckpointStore, SavedCheckpoint } from './checkpoints';
 export { CredentialProvider, DEFAULT_MARGIN_MS } from './credentials';
 export type { Credentials, CredentialProviderOptions } from './credentials';
-export { UploadError } from './errors';
-export type { UploadErrorCode } from './errors';
-export { addressingFor, ossClient } from './oss-client';
-export type { Addressing } from './oss-client';
+export { UPLOAD_ERROR_CODES, UploadError } from './errors';
+export type { UploadErrorCode, UploadErrorDetail } from './errors';
 export { UploadSession, DEFAULT_MULTIPART_THRESHOLD } from './session';
 export type { SessionOptions, StoredObject, UploadFile, UploadMethod, UploadOptions, UploadProgress, UploadResult } from './session';

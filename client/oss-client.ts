@@ -1,3 +1,5 @@
+// eslint-disable-next-line @typescript-eslint/triple-slash-reference -- the declaration bundler compiles from client/index.ts alone: this brings the ali-oss typings into its program
+/// <reference path="./ali-oss.d.ts" />
 // An ali-oss client on STS credentials from a CredentialProvider.
 
 import OSS from 'ali-oss';
@@ -5,10 +7,10 @@ import type { Credentials, CredentialProvider } from './credentials';
 import { clockSkewedError, errorFromAliOss, type UploadError } from './errors';
 
 /** How object URLs are formed: `<bucket>.<endpoint host>`, `<endpoint>/<bucket>`, or the endpoint is the bucket's domain. */
-export type Addressing = 'virtual-host' | 'path' | 'cname';
+type Addressing = 'virtual-host' | 'path' | 'cname';
 
 /** OSS's own endpoints take the bucket in the host name; any other host (a local OSS, a proxy) takes it in the path. */
-export function addressingFor(endpoint: string): Addressing {
+function addressingFor(endpoint: string): Addressing {
   return /(^|\.)aliyuncs\.com$/i.test(new URL(endpoint).hostname) ? 'virtual-host' : 'path';
 }
 

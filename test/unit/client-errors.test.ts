@@ -4,8 +4,7 @@
 
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { UploadError, UploadSession, type UploadErrorCode, type UploadOptions } from '../../client';
-import { UPLOAD_ERROR_CODES } from '../../client/errors';
+import { UPLOAD_ERROR_CODES, UploadError, UploadSession, type UploadErrorCode, type UploadOptions } from '../../client';
 import { loopback, ossError, reply, type Loopback, type Route } from '../helpers/loopback';
 
 const hello = () => new File([Buffer.from('hello')], 'hello.pdf', { type: 'application/pdf' });
