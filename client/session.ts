@@ -114,10 +114,17 @@ export class UploadSession {
     const filename = file.name ?? 'upload';
     const progress = (fraction: number) =>
       options.onProgress?.({ method, fraction, total: file.size, loaded: Math.round(file.size * fraction) });
-    const common = { signal: options.signal, onProgress: (f: number) => progress(Math.min(f, 0.999)) };
-    // Hashed while the bytes go out, so the check at the end rarely waits.
-    const fileCrc64 = import('./crc64').then((m) => m.crc64OfBlob(file, options.signal));
-    fileCrc64.catch(() => undefined);
+    // Hashed while the bytes go out: from the first progress report, once /sign has accepted the
+    // upload (a refused file is never read), so the check at the end rarely waits.
+    let fileCrc64: Promise<string> | undefined;
+    const hashFile = () => (fileCrc64 ??= import('./crc64').then((m) => m.crc64OfBlob(file, options.signal)));
+    const common = {
+      signal: options.signal,
+      onProgress: (f: number) => {
+        hashFile().catch(() => undefined); // reported by the check that awaits it
+        progress(Math.min(f, 0.999));
+      },
+    };
 
     let key: string;
     let stored: StoredAnswer;
@@ -148,7 +155,7 @@ export class UploadSession {
       stored = done;
     }
     try {
-      await checkStored(file, storedRecord(stored.callback, stored.crc64), () => fileCrc64);
+      await checkStored(file, storedRecord(stored.callback, stored.crc64), hashFile);
     } catch (err) {
       // A stored object that is not the file must not stay behind looking whole.
       if (err instanceof UploadError && (err.code === 'SizeMismatch' || err.code === 'ChecksumMismatch')) await this.remove(key).catch(() => undefined);
