@@ -242,7 +242,7 @@ async function assemble(ctx: Ctx, dir: string, chosen: PartRecord[]): Promise<St
   const path = ctx.server.store.tempPath(ctx.oss.bucket as string);
   const out = createWriteStream(path);
   const md5s = createHash('md5');
-  const crc = new Crc64();
+  const crc = await Crc64.start();
   let size = 0;
   try {
     for (const p of chosen) {

@@ -118,7 +118,7 @@ export class DiskStore {
     const path = this.tempPath(bucket);
     const max = Math.min(limits.maxSize ?? MAX_OBJECT_SIZE, MAX_OBJECT_SIZE);
     const md5 = createHash('md5');
-    const crc = new Crc64(limits.crc64After);
+    const crc = await Crc64.start(limits.crc64After);
     let size = 0;
     const meter = new Transform({
       transform(chunk: Buffer, _enc, done) {
@@ -129,9 +129,13 @@ export class DiskStore {
         done(null, chunk);
       },
     });
+    const file = createWriteStream(path);
     try {
-      await pipeline(source, meter, createWriteStream(path));
+      await pipeline(source, meter, file);
     } catch (err) {
+      // pipeline settles as soon as a stream fails, while the file may still be opening: removed
+      // before it is open, it would be created afterwards and left behind.
+      if (!file.closed) await new Promise<void>((done) => file.once('close', () => done()).destroy());
       rmSync(path, { force: true });
       throw err instanceof OssError ? err : new OssError(400, 'IncompleteBody', 'The request body was not received completely.');
     }
@@ -225,7 +229,7 @@ export class DiskStore {
   }
 
   private async crc64Of(path: string): Promise<string> {
-    const crc = new Crc64();
+    const crc = await Crc64.start();
     for await (const chunk of createReadStream(path) as AsyncIterable<Buffer>) crc.update(chunk);
     return crc.decimal();
   }

@@ -25,7 +25,9 @@ export class LocalBucket implements RateBucket {
 
   constructor(
     private readonly ratePerSecond: number,
-    private readonly now: () => number = () => Date.now(),
+    // Elapsed time, not the wall clock: a clock stepped back (NTP, a resumed VM) would otherwise
+    // drain the bucket for as long as the step and hold every caller until its deadline.
+    private readonly now: () => number = () => performance.now(),
   ) {
     this.tokens = 1;
     this.at = now();

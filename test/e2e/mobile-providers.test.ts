@@ -120,7 +120,7 @@ async function tokenCallsPerLifetime(f: ProviderFacts, user: string): Promise<{ 
         calls[Math.floor(second / lifetime)]++;
         // The app's sign-in hands it a fresh JWT when it needs one: three lifetimes outlast one JWT.
         const { status, json } = await exchange(f, await runtime.login(user));
-        if (status !== 200) throw new Error(`/token answered ${status}`);
+        if (status !== 200) throw new Error(`/token answered ${status} ${JSON.stringify(json)} at ${second}`);
         const got = Date.parse(String(json.Expiration));
         if ((got - Date.now()) / 1000 <= f.refreshWindowSeconds) failedRequests++;
         else expiresAt = got;

@@ -27,6 +27,19 @@ describe('the token bucket', () => {
     expect([bucket.takeNow(), bucket.takeNow()]).toEqual([0, 200]);
   });
 
+  it('measures elapsed time, so a wall clock stepped back an hour does not stall it', async () => {
+    const bucket = new LocalBucket(50);
+    expect(bucket.takeNow()).toBe(0);
+    const back = Date.now() - 3_600_000;
+    jest.spyOn(Date, 'now').mockImplementation(() => back);
+    try {
+      await new Promise((resolve) => setTimeout(resolve, 25));
+      expect(bucket.takeNow()).toBe(0);
+    } finally {
+      jest.restoreAllMocks();
+    }
+  });
+
   it('holds the next call back 250 ms after STS throttles', () => {
     const c = clock();
     const bucket = new LocalBucket(4, c.now);
