@@ -1,7 +1,7 @@
 // Builds the client package (client/package.json) into client/dist: ESM (index.mjs, with the code
 // only multipart and listing need, and ali-oss behind it, in chunks loaded by dynamic import), CommonJS
 // (index.cjs), and one rolled-up declaration file (index.d.mts / index.d.cts) that holds the wire
-// types of shared/api itself instead of pointing into ../shared. ali-oss and js-crc stay the
+// types of shared/api itself instead of pointing into ../shared. ali-oss and hash-wasm stay the
 // package's dependencies, not bundled.
 
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -18,7 +18,7 @@ const common: BuildOptions = {
   bundle: true,
   platform: 'neutral',
   target: 'es2022',
-  external: ['ali-oss', 'js-crc', 'js-crc/*'],
+  external: ['ali-oss', 'hash-wasm'],
   legalComments: 'eof',
   logLevel: 'warning',
 };
