@@ -2,7 +2,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/', 'node_modules/', 'coverage/', 'test-results/', '.local-data/', '.stryker-tmp/', 'reports/', 'local/public/*.js'] },
+  { ignores: ['dist/', 'client/dist/', 'node_modules/', 'coverage/', 'test-results/', '.local-data/', '.stryker-tmp/', 'reports/', 'local/public/*.js'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

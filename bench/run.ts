@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { setLogSink } from '../shared/log';
 import { bundlesBench } from './bundles';
 import { callbackBench } from './callback';
+import { clientBundleBench } from './client-bundle';
 import { connectionsBench } from './connections';
 import { firstResponseBench } from './first-response';
 import { flowBench } from './flow';
@@ -31,6 +32,7 @@ const GROUPS: Record<string, (profile: Profile) => Promise<Row[]>> = {
   scoped: scopedBench,
   token: tokenBench,
   bundles: bundlesBench,
+  'client-bundle': clientBundleBench,
   'first-response': firstResponseBench,
   load: loadBench,
   parts: partsBench,

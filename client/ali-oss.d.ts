@@ -95,7 +95,18 @@ declare module 'ali-oss' {
 
   class OSS {
     constructor(options: OSS.Options);
+    /** The options in force; `amendTimeSkewed` (ms) is added to this machine's clock when dating a request. */
+    options: { amendTimeSkewed?: number };
     multipartUpload(name: string, file: unknown, options?: OSS.MultipartUploadOptions): Promise<OSS.MultipartUploadResult>;
+    initMultipartUpload(name: string, options?: { mime?: string; headers?: Record<string, string> }): Promise<{ uploadId: string; res: OSS.ResponseInfo }>;
+    /** Bytes [start, end) of `file` (a Blob in browsers, a Buffer in Node) as part `partNo`. */
+    uploadPart(name: string, uploadId: string, partNo: number, file: unknown, start: number, end: number): Promise<{ etag: string; res: OSS.ResponseInfo }>;
+    completeMultipartUpload(
+      name: string,
+      uploadId: string,
+      parts: OSS.DonePart[],
+      options?: { callback?: OSS.CallbackOptions; headers?: Record<string, string> },
+    ): Promise<OSS.MultipartUploadResult>;
     abortMultipartUpload(name: string, uploadId: string, options?: { timeout?: number }): Promise<{ res: OSS.ResponseInfo }>;
     list(query: OSS.ListQuery | null, options?: { timeout?: number }): Promise<OSS.ListResult>;
     /** Stops scheduling parts of this client's multipart uploads; they then reject with `{name: 'cancel'}`. */

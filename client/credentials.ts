@@ -8,6 +8,11 @@ import { UploadError } from './errors';
 export interface Credentials extends TokenResponse {
   /** When they expire, on this machine's clock (ms). */
   expiresAt: number;
+  /**
+   * The server's clock minus this machine's (ms), from the answer's Date header (to within a
+   * second); undefined when the answer had none (a browser sees it cross-origin only when exposed).
+   */
+  clockOffsetMs?: number;
 }
 
 export interface CredentialProviderOptions {
@@ -56,7 +61,7 @@ export class CredentialProvider {
     if (lifetime <= 0) throw new UploadError('Expired', 'The credentials the server issued have already expired (check the clock)');
     const expiresAt = received + lifetime;
     this.refreshAt = expiresAt - Math.min(this.marginMs, lifetime / 2);
-    this.current = { ...body, expiresAt };
+    this.current = { ...body, expiresAt, clockOffsetMs: serverDate === undefined ? undefined : serverDate - received };
     return this.current;
   }
 }

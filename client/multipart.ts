@@ -7,8 +7,8 @@ import type OSS from 'ali-oss';
 import type { ApiClient, SignedCallback } from './api';
 import { checkpointId, toSaved, type CheckpointStore, type SavedCheckpoint } from './checkpoints';
 import type { CredentialProvider } from './credentials';
-import { cancelledError, errorFromAliOss, UploadError } from './errors';
-import { ossClient } from './oss-client';
+import { cancelledError, fileUnreadableError, UploadError } from './errors';
+import { ossClient, ossFailure } from './oss-client';
 import { parseCallbackAnswer } from './single-request';
 
 export interface MultipartOptions {
@@ -31,6 +31,8 @@ export interface MultipartOptions {
 export interface MultipartResult {
   key: string;
   callback: unknown;
+  /** CompleteMultipartUpload's x-oss-hash-crc64ecma, when OSS sent one the client may read. */
+  crc64?: string;
   /** Parts an earlier attempt had uploaded; 0 for a fresh upload. */
   resumedParts: number;
 }
@@ -63,6 +65,14 @@ export function multipartPlan(size: number): MultipartPlan {
   return { partSize: Math.max(Math.min(Math.max(eighth, MIN_PART), MAX_PART), Math.ceil(size / MAX_PARTS)), parallel: PARALLEL };
 }
 
+/**
+ * Upload `file` in parts with the user's STS credentials: POST /sign {op: "callback"} for the key
+ * and the pinned callback, InitiateMultipartUpload (or the saved upload of an earlier attempt),
+ * UploadPart for each missing part, CompleteMultipartUpload with the callback. The signal is checked
+ * before every part and before the completion, and a part in flight is not waited for: a cancelled
+ * upload never completes, and its parts are released with AbortMultipartUpload. Throws UploadError
+ * (Cancelled, or what OSS or the API answered).
+ */
 export async function multipartUpload(file: Blob, options: MultipartOptions): Promise<MultipartResult> {
   const creds = await options.credentials.get();
   const id = checkpointId(`${creds.bucket}/${creds.prefix}`, { name: options.filename, size: file.size, lastModified: options.lastModified });
@@ -75,39 +85,52 @@ export async function multipartUpload(file: Blob, options: MultipartOptions): Pr
       options.checkpoints.delete(id);
       return attempt(file, id, undefined, options);
     }
-    throw err;
+    throw isUploadGone(err) ? await ossFailure(err, creds) : err;
   }
 }
 
 async function attempt(file: Blob, id: string, saved: SavedCheckpoint | undefined, options: MultipartOptions): Promise<MultipartResult> {
   const { api, checkpoints, contentType, signal } = options;
-  if (signal?.aborted) throw cancelledError();
+  throwIfCancelled(signal);
   const plan = await api.sign({ op: 'callback', key: saved?.name, filename: options.filename, contentType, size: file.size });
+  throwIfCancelled(signal);
   const client = ossClient(options.credentials, await options.credentials.get());
-  let uploadId = saved?.uploadId;
-  const onAbort = () => client.cancel();
-  signal?.addEventListener('abort', onAbort);
-  if (saved) options.onResume?.(saved.doneParts.length, Math.ceil(saved.fileSize / saved.partSize));
   const body = await uploadable(file);
   const cut = multipartPlan(file.size);
+  const partSize = saved?.partSize ?? options.partSize ?? cut.partSize;
+  const parts = Math.max(1, Math.ceil(file.size / partSize));
+  let uploadId = saved?.uploadId;
   try {
-    const result = await client.multipartUpload(plan.key, body, {
-      mime: contentType,
-      partSize: options.partSize ?? cut.partSize,
-      parallel: options.parallel ?? cut.parallel,
-      headers: plan.headers,
-      callback: callbackOf(plan),
-      checkpoint: saved && { ...saved, doneParts: [...saved.doneParts], file: body },
-      progress: (fraction, checkpoint) => {
-        if (checkpoint) {
-          uploadId = checkpoint.uploadId;
-          checkpoints.set(id, toSaved(checkpoint));
-        }
-        options.onProgress?.(fraction);
-      },
-    });
+    if (!uploadId) {
+      // The plan's headers (x-oss-meta-filename, x-oss-forbid-overwrite) go on the initiation and the completion, as ali-oss's multipartUpload sends them.
+      uploadId = (await untilCancelled(client.initMultipartUpload(plan.key, { mime: contentType, headers: plan.headers }), signal)).uploadId;
+    }
+    const checkpoint: SavedCheckpoint = { name: plan.key, fileSize: file.size, partSize, uploadId, doneParts: saved ? [...saved.doneParts] : [] };
+    checkpoints.set(id, toSaved(checkpoint));
+    if (saved) options.onResume?.(saved.doneParts.length, parts);
+    const report = () => options.onProgress?.(checkpoint.doneParts.length / (parts + 1));
+    report();
+
+    const done = new Set(checkpoint.doneParts.map((p) => p.number));
+    const queue = Array.from({ length: parts }, (_, i) => i + 1).filter((n) => !done.has(n));
+    const worker = async () => {
+      for (let number = queue.shift(); number !== undefined; number = queue.shift()) {
+        throwIfCancelled(signal);
+        const start = (number - 1) * partSize;
+        const end = Math.min(start + partSize, file.size);
+        const { etag } = await untilCancelled(client.uploadPart(plan.key, uploadId!, number, body, start, end), signal);
+        throwIfCancelled(signal);
+        checkpoint.doneParts.push({ number, etag });
+        checkpoints.set(id, toSaved(checkpoint));
+        report();
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(options.parallel ?? cut.parallel, Math.max(queue.length, 1)) }, worker));
+
+    throwIfCancelled(signal);
+    const result = await client.completeMultipartUpload(plan.key, uploadId, checkpoint.doneParts, { callback: callbackOf(plan), headers: plan.headers });
     checkpoints.delete(id);
-    return { key: plan.key, callback: parseCallbackAnswer(result.data), resumedParts: saved?.doneParts.length ?? 0 };
+    return { key: plan.key, callback: parseCallbackAnswer(result.data), crc64: result.res.headers['x-oss-hash-crc64ecma'], resumedParts: saved?.doneParts.length ?? 0 };
   } catch (err) {
     if (signal?.aborted) {
       // Cancelled on purpose: release the parts on OSS rather than keep them for a resume.
@@ -116,16 +139,28 @@ async function attempt(file: Blob, id: string, saved: SavedCheckpoint | undefine
       throw cancelledError();
     }
     if (isUploadGone(err)) throw err;
-    throw errorFromAliOss(err);
-  } finally {
-    signal?.removeEventListener('abort', onAbort);
+    throw await ossFailure(err, await options.credentials.get());
   }
 }
 
-// ali-oss turns a 404 on UploadPart (NoSuchUpload) into `{name: 'abort'}`.
+function throwIfCancelled(signal: AbortSignal | undefined): void {
+  if (signal?.aborted) throw cancelledError();
+}
+
+/** `work`, or Cancelled as soon as the signal fires (ali-oss cannot stop a request in flight; its answer is then ignored). */
+function untilCancelled<T>(work: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+  if (!signal) return work;
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(cancelledError());
+    if (signal.aborted) return onAbort();
+    signal.addEventListener('abort', onAbort, { once: true });
+    work.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+  });
+}
+
+// OSS no longer knows the upload id (aborted, or expired by a lifecycle rule).
 function isUploadGone(err: unknown): boolean {
-  const e = err as { name?: string; code?: string } | null;
-  return e?.name === 'abort' || e?.code === 'NoSuchUpload';
+  return (err as { code?: string } | null)?.code === 'NoSuchUpload';
 }
 
 /** The callback the server pinned for this key, as ali-oss sends it on CompleteMultipartUpload. */
@@ -141,5 +176,10 @@ export function callbackOf(plan: SignedCallback): OSS.CallbackOptions | undefine
 // The browser build of ali-oss slices File/Blob objects; the Node build wants a Buffer or a path.
 async function uploadable(file: Blob): Promise<unknown> {
   const inNode = typeof process !== 'undefined' && typeof process.versions?.node === 'string';
-  return inNode ? Buffer.from(await file.arrayBuffer()) : file;
+  if (!inNode) return file;
+  try {
+    return Buffer.from(await file.arrayBuffer());
+  } catch (err) {
+    throw fileUnreadableError(err);
+  }
 }

@@ -3,30 +3,42 @@
 
 import type { SignedForm, SignedRequest } from './api';
 import { errorFromResponse } from './errors';
-import { send } from './transport';
+import { send, type SendResponse } from './transport';
 
 export interface SendOptions {
   onProgress?: (fraction: number) => void;
   signal?: AbortSignal;
 }
 
-export async function postForm(form: SignedForm, file: Blob, filename: string, options: SendOptions = {}): Promise<unknown> {
+/** What OSS answered an upload: the callback's JSON (undefined without a callback) and the CRC-64 header. */
+export interface StoredAnswer {
+  callback: unknown;
+  crc64?: string;
+}
+
+/** A PostObject upload; throws UploadError for anything but 200/204. */
+export async function postForm(form: SignedForm, file: Blob, filename: string, options: SendOptions = {}): Promise<StoredAnswer> {
   const body = new FormData();
   for (const [name, value] of Object.entries(form.fields)) body.append(name, value);
   body.append('file', file, filename); // OSS ignores every field after the file
-  const res = await send({ method: 'POST', url: form.url, body, ...options });
-  return answer(res.status, res.body);
+  return answer(await send({ method: 'POST', url: form.url, body, ...options }));
 }
 
-export async function putSigned(signed: SignedRequest, file: Blob, options: SendOptions = {}): Promise<unknown> {
-  const res = await send({ method: 'PUT', url: signed.url, headers: signed.headers, body: file, ...options });
-  return answer(res.status, res.body);
+/** A presigned PutObject; throws UploadError for anything but 200/204. */
+export async function putSigned(signed: SignedRequest, file: Blob, options: SendOptions = {}): Promise<StoredAnswer> {
+  return answer(await send({ method: 'PUT', url: signed.url, headers: signed.headers, body: file, ...options }));
+}
+
+/** A presigned DeleteObject; OSS answers 204 whether or not the object existed. Throws UploadError otherwise. */
+export async function deleteSigned(signed: SignedRequest): Promise<void> {
+  const res = await send({ method: 'DELETE', url: signed.url, headers: signed.headers });
+  if (res.status !== 204 && res.status !== 200) throw errorFromResponse(res.status, res.body);
 }
 
 /** The callback's JSON (or undefined without a callback); 203 means OSS stored the file but the callback failed. */
-function answer(status: number, body: string): unknown {
-  if (status !== 200 && status !== 204) throw errorFromResponse(status, body);
-  return parseCallbackAnswer(body);
+function answer(res: SendResponse): StoredAnswer {
+  if (res.status !== 200 && res.status !== 204) throw errorFromResponse(res.status, res.body);
+  return { callback: parseCallbackAnswer(res.body), crc64: res.crc64 };
 }
 
 export function parseCallbackAnswer(body: unknown): unknown {

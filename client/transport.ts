@@ -4,10 +4,10 @@
 import { cancelledError, networkError } from './errors';
 
 export interface SendRequest {
-  method: 'PUT' | 'POST';
+  method: 'PUT' | 'POST' | 'DELETE';
   url: string;
   headers?: Record<string, string>;
-  body: Blob | FormData;
+  body?: Blob | FormData;
   onProgress?: (fraction: number) => void;
   signal?: AbortSignal;
 }
@@ -15,7 +15,11 @@ export interface SendRequest {
 export interface SendResponse {
   status: number;
   body: string;
+  /** x-oss-hash-crc64ecma, when OSS sent it and (in a browser) the bucket's CORS exposes it. */
+  crc64?: string;
 }
+
+const CRC64_HEADER = 'x-oss-hash-crc64ecma';
 
 export function send(req: SendRequest): Promise<SendResponse> {
   if (req.signal?.aborted) return Promise.reject(cancelledError());
@@ -39,7 +43,7 @@ function sendXhr(req: SendRequest): Promise<SendResponse> {
     };
     xhr.onload = () => {
       done();
-      resolve({ status: xhr.status, body: xhr.responseText });
+      resolve({ status: xhr.status, body: xhr.responseText, crc64: xhr.getResponseHeader(CRC64_HEADER) ?? undefined });
     };
     xhr.onerror = () => {
       done();
@@ -52,7 +56,7 @@ function sendXhr(req: SendRequest): Promise<SendResponse> {
     };
     req.signal?.addEventListener('abort', onAbort);
     req.onProgress?.(0);
-    xhr.send(req.body);
+    xhr.send(req.body ?? null);
   });
 }
 
@@ -62,7 +66,7 @@ async function sendFetch(req: SendRequest): Promise<SendResponse> {
     const res = await fetch(req.url, { method: req.method, headers: sendableHeaders(req.headers), body: req.body, signal: req.signal });
     const body = await res.text();
     if (res.ok) req.onProgress?.(1);
-    return { status: res.status, body };
+    return { status: res.status, body, crc64: res.headers.get(CRC64_HEADER) ?? undefined };
   } catch (err) {
     throw req.signal?.aborted ? cancelledError() : networkError(err);
   }

@@ -119,6 +119,7 @@ export async function handleCallback(req: Request): Promise<Reply> {
     filename: event.filename,
     size: event.size,
     etag: event.etag,
+    crc64: outcome.crc64 ?? null,
     mimeType: event.mimeType,
     user: event.user,
     url: url.url,

@@ -18,7 +18,8 @@ import { deleteObject, headObject, type OssTarget } from './oss-client';
 import { uploadEvent, type UploadClaim } from './upload-event';
 
 export type Outcome =
-  | { kind: 'accepted'; event: UploadEvent; owner: { user: string; prefix: string } }
+  /** `crc64`: HeadObject's x-oss-hash-crc64ecma, for the uploader to compare with its file. */
+  | { kind: 'accepted'; event: UploadEvent; owner: { user: string; prefix: string }; crc64?: string }
   | { kind: 'violation'; code: ApiErrorCode; reason: string; user?: string; action: 'kept' | 'deleted' | 'delete-failed' }
   /** OSS does not hold what was reported (gone, replaced, or never there). */
   | { kind: 'unconfirmed'; code: 'ObjectNotFound' | 'ObjectChanged'; reason: string };
@@ -53,7 +54,7 @@ export async function confirmUpload(claim: UploadClaim, config: Config, credenti
   if (!verdict.ok) return violation(verdict, target, claim.key, config);
   const named = checkFilename(claim.key, head.filename, claim.signedFilenameSha256);
   if (!named.ok) return violation({ ...named, user: verdict.user }, target, claim.key, config);
-  return { kind: 'accepted', event: uploadEvent({ ...facts, filename: named.filename }, verdict.user || (claim.signedOwner ?? ''), time), owner: verdict };
+  return { kind: 'accepted', event: uploadEvent({ ...facts, filename: named.filename }, verdict.user || (claim.signedOwner ?? ''), time), owner: verdict, crc64: head.crc64 };
 }
 
 /** A violation kept and flagged, or deleted when the rules say so and the key names its owner. */

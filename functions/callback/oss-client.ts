@@ -27,6 +27,8 @@ export interface ObjectHead {
   objectType: string;
   /** `x-oss-meta-filename` as stored (percent-encoded), when the object has one. */
   filename?: string;
+  /** `x-oss-hash-crc64ecma`: the content's CRC-64 (decimal), when OSS reports one. */
+  crc64?: string;
 }
 
 export class OssRequestError extends Error {
@@ -73,7 +75,7 @@ export async function headObject(t: OssTarget, key: string): Promise<ObjectHead 
     const v = res.headers[name.toLowerCase()];
     return Array.isArray(v) ? v[0] : v;
   };
-  return { etag: normalizeEtag(etag), size, contentType: header('content-type') ?? '', objectType: header('x-oss-object-type') ?? '', filename: header(FILENAME_META) };
+  return { etag: normalizeEtag(etag), size, contentType: header('content-type') ?? '', objectType: header('x-oss-object-type') ?? '', filename: header(FILENAME_META), crc64: header('x-oss-hash-crc64ecma') };
 }
 
 export async function deleteObject(t: OssTarget, key: string): Promise<void> {

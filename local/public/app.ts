@@ -159,10 +159,22 @@ function finished(item: HTMLElement, status: HTMLElement, cancel: HTMLElement, r
   cancel.hidden = true;
   const resumed = result.resumedParts ? ` after resuming (${result.resumedParts} parts were already there)` : '';
   status.textContent = `Uploaded by ${METHOD_LABEL[result.method]}${resumed} as ${result.key}.`;
-  const answer = el('pre', { className: 'callback' }, JSON.stringify(result.callback ?? null, null, 2));
-  answer.setAttribute('aria-label', 'Callback answer');
-  item.append(el('p', {}, 'The callback answered:'), answer);
+  // One line a person reads; the whole answer folded away for whoever wants it.
+  const summary = el('p', { className: 'answer' }, answerLine(result));
+  summary.setAttribute('aria-label', 'Callback answer');
+  const json = el('pre', { className: 'callback' }, JSON.stringify(result.callback ?? null, null, 2));
+  json.setAttribute('aria-label', 'Callback JSON');
+  item.append(summary, el('details', {}, el('summary', {}, 'Callback JSON'), json));
   void refreshList();
+}
+
+/** The callback answer as a person reads it: name · size · type (what OSS stored, as the callback saw it). */
+function answerLine(result: UploadResult): string {
+  const a = (result.callback ?? {}) as { filename?: unknown; size?: unknown; mimeType?: unknown };
+  const name = typeof a.filename === 'string' ? a.filename : result.key.slice(result.key.lastIndexOf('/') + 1);
+  const size = typeof a.size === 'number' ? a.size : result.size;
+  const type = typeof a.mimeType === 'string' ? a.mimeType : result.contentType;
+  return `Stored: ${name} · ${formatSize(size)} · ${type}`;
 }
 
 async function fileRow(current: UploadSession, object: StoredObject): Promise<HTMLElement> {
@@ -174,9 +186,24 @@ async function fileRow(current: UploadSession, object: StoredObject): Promise<HT
     const inline = await current.downloadUrl(object.key);
     preview = el('img', { src: inline.url, alt: `Preview of ${object.name}`, width: 64, height: 64, loading: 'lazy' });
   }
-  const row = el('li', {}, preview, link, el('span', { className: 'size' }, formatSize(object.size)));
+  const remove = el('button', { type: 'button', className: 'delete' }, 'Delete');
+  remove.setAttribute('aria-label', `Delete ${object.name}`);
+  remove.onclick = () => void deleteFile(current, object, remove);
+  const row = el('li', {}, preview, link, el('span', { className: 'size' }, formatSize(object.size)), remove);
   row.dataset.key = object.key;
   return row;
+}
+
+async function deleteFile(current: UploadSession, object: StoredObject, button: HTMLButtonElement): Promise<void> {
+  button.disabled = true;
+  try {
+    await current.remove(object.key);
+    byId('list-status').textContent = `Deleted ${object.name}.`;
+    await refreshList();
+  } catch (err) {
+    button.disabled = false;
+    byId('list-status').textContent = `Could not delete ${object.name}: ${describe(err)}`;
+  }
 }
 
 let listing = 0;

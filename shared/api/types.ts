@@ -184,6 +184,11 @@ export interface CallbackAnswer {
   size: number;
   /** Upper-case, unquoted. */
   etag: string;
+  /**
+   * The stored content's CRC-64 (CRC-64/XZ, decimal, as OSS's x-oss-hash-crc64ecma), from the same
+   * HeadObject as `size`; null when OSS reported none. The client compares both with its file.
+   */
+  crc64: string | null;
   mimeType: string;
   /** The owner's key segment (the user id, or `~` and a hash of it). */
   user: string;

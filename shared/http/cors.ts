@@ -11,6 +11,8 @@ export function corsHeaders(allowedOrigins: readonly string[], origin: string | 
     'Access-Control-Allow-Methods': [...methods, 'OPTIONS'].join(', '),
     'Access-Control-Allow-Headers': 'Authorization, Content-Type',
     'Access-Control-Max-Age': '600',
+    // Date lets a browser client measure its clock against the server's (a cross-origin script sees only safelisted headers).
+    'Access-Control-Expose-Headers': 'Date, X-Request-Id',
     Vary: 'Origin',
   };
 }

@@ -57,7 +57,8 @@ async function expectUploaded(page: Page, file: TestFile): Promise<{ key: string
 
   const key = (await item.getAttribute('data-key'))!;
   expect(key).toMatch(/^users\/alice\//);
-  const callback = JSON.parse((await item.getByLabel('Callback answer').textContent())!) as CallbackAnswer;
+  const callback = JSON.parse((await item.getByLabel('Callback JSON').textContent())!) as CallbackAnswer;
+  await expect(item.getByLabel('Callback answer').textContent()).resolves.toMatch(/^Stored: .+ · [\d.]+ (B|KB|MB) · [\w.+-]+\/[\w.+-]+$/);
   expect(JSON.stringify(callback)).toContain(key);
   expect(JSON.stringify(callback)).toContain(String(file.size));
 

@@ -9,6 +9,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Webhook } from 'standardwebhooks';
+import { crc64 } from '../../local/oss/crc64';
 import type { LocalRuntime } from '../../local/runtime';
 import type { CallbackAnswer, SignedCallbackResponse } from '../../shared/api/types';
 import { setLogSink } from '../../shared/log';
@@ -172,7 +173,7 @@ describe('with keep on violation (the default)', () => {
   beforeAll(() => start());
   afterAll(stop);
 
-  test('an upload with a callback returns our JSON to the client, with a download URL that works', async () => {
+  test('an upload with a callback returns our JSON to the client (with the CRC-64 OSS stored), with a download URL that works', async () => {
     const content = Buffer.from('not really a png');
     const up = await signedPut('alice', content);
     expect(up.status).toBe(200);
@@ -183,6 +184,7 @@ describe('with keep on violation (the default)', () => {
       filename: 'photo.png',
       size: content.length,
       etag,
+      crc64: crc64(content),
       mimeType: 'image/png',
       user: 'alice',
       url: expect.any(String),

@@ -15,6 +15,7 @@ import { fcContext, httpEvent } from '../helpers/events';
 import { filenameSha256, macFor } from '../helpers/callback-mac';
 import { TEST_MAC_KEY } from '../helpers/config';
 import { b64, connectionCounter, fakeOss, fakeSts, hang, OSS_KEY_URL_HEADER, ossSignature, recordingServer, rsaKeys, type FakeOss, type FakeSts, type Recorder } from './callback-helpers';
+import { crc64 } from '../../local/oss/crc64';
 
 const BUCKET = 'local-uploads';
 const REGION = 'cn-hangzhou';
@@ -179,6 +180,7 @@ describe('a genuine callback', () => {
       filename: 'photo.png',
       size: 5,
       etag,
+      crc64: crc64(Buffer.from('PNG..')),
       mimeType: 'image/png',
       user: 'alice',
       url: expect.stringContaining(`${store.url}/${BUCKET}/users/alice/photo.png?`),

@@ -7,6 +7,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import { createServer as createTcpServer, type AddressInfo, type Socket } from 'node:net';
 import type { Credentials } from '../../shared/signer/credentials';
 import { authorizeV4 } from '../../shared/signer/v4';
+import { crc64 } from '../../local/oss/crc64';
 
 export interface Recorded {
   method: string;
@@ -145,7 +146,9 @@ export async function fakeOss(bucket: string, region: string, credentials: Crede
     if (req.method === 'HEAD') {
       if (!obj) return res.writeHead(404).end();
       const meta = obj.filename === undefined ? {} : { 'x-oss-meta-filename': obj.filename };
-      res.writeHead(200, { ETag: `"${obj.etag}"`, 'Content-Length': obj.body.length, 'Content-Type': obj.contentType, 'x-oss-object-type': obj.objectType, ...meta });
+      // As OSS reports it for every object it computed the CRC-64 of.
+      const crc = { 'x-oss-hash-crc64ecma': crc64(obj.body) };
+      res.writeHead(200, { ETag: `"${obj.etag}"`, 'Content-Length': obj.body.length, 'Content-Type': obj.contentType, 'x-oss-object-type': obj.objectType, ...meta, ...crc });
       return res.end();
     }
     if (req.method === 'DELETE') {

@@ -109,7 +109,7 @@ test('a failed refresh is not cached: the error reaches every waiting caller and
   const failures = await Promise.allSettled([provider.get(), provider.get()]);
   for (const f of failures) {
     expect(f.status).toBe('rejected');
-    expect((f as PromiseRejectedResult).reason).toMatchObject({ code: 'Server', detail: { status: 503, serverCode: 'StsUnavailable', requestId: 'r1' } });
+    expect((f as PromiseRejectedResult).reason).toMatchObject({ code: 'Busy', detail: { status: 503, serverCode: 'StsUnavailable', requestId: 'r1' } });
   }
   expect(srv.calls()).toBe(1);
   expect((await provider.get()).AccessKeyId).toBe('STS.id-2');

@@ -2,61 +2,12 @@
 // and records what arrived.
 
 import Busboy, { type BusboyHeaders } from '@fastify/busboy';
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { randomBytes } from 'node:crypto';
 import { UploadError, UploadSession, type UploadProgress } from '../../client';
+import { crc64OfBlob } from '../../client/crc64';
 import { callbackOf } from '../../client/multipart';
-
-interface Received {
-  method: string;
-  url: string;
-  headers: IncomingMessage['headers'];
-  body: Buffer;
-}
-
-type Route = (req: Received, res: ServerResponse, base: string) => void;
-
-interface Loopback {
-  base: string;
-  received: Received[];
-  close: () => Promise<void>;
-}
-
-async function loopback(routes: Record<string, Route>): Promise<Loopback> {
-  const received: Received[] = [];
-  let base = '';
-  const server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      const r: Received = { method: req.method ?? '', url: req.url ?? '', headers: req.headers, body: Buffer.concat(chunks) };
-      received.push(r);
-      const route = routes[`${r.method} ${r.url.split('?')[0]}`];
-      if (route) route(r, res, base);
-      else reply(res, 404, { error: { code: 'NotFound', message: 'no route' } });
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  return {
-    base,
-    received,
-    close: () =>
-      new Promise((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  };
-}
-
-function reply(res: ServerResponse, status: number, body: unknown, type = 'application/json'): void {
-  res.writeHead(status, { 'Content-Type': type });
-  res.end(typeof body === 'string' ? body : JSON.stringify(body));
-}
-
-function ossError(code: string, message: string): string {
-  return `<?xml version="1.0" encoding="UTF-8"?>\n<Error>\n  <Code>${code}</Code>\n  <Message>${message}</Message>\n  <RequestId>oss-req-1</RequestId>\n</Error>`;
-}
+import { crc64 } from '../../local/oss/crc64';
+import { loopback, ossError, reply, type Loopback, type Route } from '../helpers/loopback';
 
 function session(srv: Loopback): UploadSession {
   return new UploadSession({ baseUrl: `${srv.base}/api`, authToken: () => 'jwt-of-alice' });
@@ -217,4 +168,68 @@ test('the multipart path completes with the very callback /sign pinned for its k
   const plan = { key: 'users/alice/k.png', headers: { 'x-oss-forbid-overwrite': 'true' }, callback: 'b64', callbackParams, expiresAt: '2026-01-01T00:00:00.000Z' };
   expect(callbackOf(plan)).toEqual({ url: 'https://app.example/api/callback', body: '{"object":${object},"mac":"m"}', contentType: 'application/json' });
   expect(callbackOf({ ...plan, callback: null, callbackParams: null, expiresAt: null })).toBeUndefined();
+});
+
+describe('an upload resolves only when what OSS stored is the file', () => {
+  // "hello" (the file) and its CRC-64/XZ, as OSS writes x-oss-hash-crc64ecma (from local/oss/crc64, itself tested against the check value).
+  const HELLO_CRC64 = crc64(Buffer.from('hello'));
+
+  /** /sign answers put with a PUT to /stored and delete with a DELETE of the key; OSS answers the PUT with `status`, `body` and `headers`. */
+  function storing(status: number, body: unknown, headers: Record<string, string> = {}): Record<string, Route> {
+    return {
+      'POST /api/sign': (req, res, base) => {
+        const { op } = JSON.parse(req.body.toString()) as { op: string };
+        const method = op === 'delete' ? 'DELETE' : 'PUT';
+        reply(res, 200, { method, url: `${base}/${op}/users/alice/abc.png`, headers: {}, key: 'users/alice/abc.png', expiresAt: '' });
+      },
+      'PUT /put/users/alice/abc.png': (_req, res) => {
+        res.writeHead(status, { 'Content-Type': 'application/json', ...headers });
+        res.end(typeof body === 'string' ? body : JSON.stringify(body));
+      },
+      'DELETE /delete/users/alice/abc.png': (_req, res) => void res.writeHead(204).end(),
+    };
+  }
+  const calls = (s: Loopback) => s.received.map((r) => `${r.method} ${r.url}${r.method === 'POST' ? ` ${(JSON.parse(r.body.toString()) as { op: string }).op}` : ''}`);
+
+  test('a callback answer with a smaller size is SizeMismatch, and the partial object is deleted', async () => {
+    srv = await loopback(storing(200, { ...CALLBACK_ANSWER, size: 4 }));
+    const err = (await session(srv).upload(file, { method: 'put' }).catch((e: unknown) => e)) as UploadError;
+    expect(err).toMatchObject({ code: 'SizeMismatch', message: 'The upload is incomplete: OSS stored 4 bytes of a 5-byte file' });
+    expect(calls(srv)).toEqual(['POST /api/sign put', 'PUT /put/users/alice/abc.png', 'POST /api/sign delete', 'DELETE /delete/users/alice/abc.png']);
+  });
+
+  test('a callback answer with another CRC-64 is ChecksumMismatch, and the object is deleted', async () => {
+    srv = await loopback(storing(200, { ...CALLBACK_ANSWER, crc64: '12345' }));
+    const err = (await session(srv).upload(file, { method: 'put' }).catch((e: unknown) => e)) as UploadError;
+    expect(err.code).toBe('ChecksumMismatch');
+    expect(err.message).toContain(`(12345) differs from the file's (${HELLO_CRC64})`);
+    expect(calls(srv).at(-1)).toBe('DELETE /delete/users/alice/abc.png');
+  });
+
+  test('a callback answer with the same size and CRC-64 resolves, and nothing is deleted', async () => {
+    srv = await loopback(storing(200, { ...CALLBACK_ANSWER, crc64: HELLO_CRC64 }));
+    await expect(session(srv).upload(file, { method: 'put' })).resolves.toMatchObject({ key: 'users/alice/abc.png', size: 5 });
+    expect(calls(srv)).toEqual(['POST /api/sign put', 'PUT /put/users/alice/abc.png']);
+  });
+
+  test("without a callback, OSS's own x-oss-hash-crc64ecma is compared", async () => {
+    srv = await loopback(storing(200, '', { 'x-oss-hash-crc64ecma': HELLO_CRC64 }));
+    await expect(session(srv).upload(file, { method: 'put' })).resolves.toMatchObject({ callback: undefined });
+    await srv.close();
+    srv = await loopback(storing(200, '', { 'x-oss-hash-crc64ecma': '1' }));
+    await expect(session(srv).upload(file, { method: 'put' })).rejects.toMatchObject({ code: 'ChecksumMismatch' });
+  });
+
+  test('an answer that reports neither size nor CRC-64 is Unverified, and the object is left alone', async () => {
+    srv = await loopback(storing(204, ''));
+    const err = (await session(srv).upload(file, { method: 'put' }).catch((e: unknown) => e)) as UploadError;
+    expect(err).toMatchObject({ code: 'Unverified', message: expect.stringMatching(/could not be checked/) as string });
+    expect(calls(srv)).toEqual(['POST /api/sign put', 'PUT /put/users/alice/abc.png']);
+  });
+});
+
+test("the client's CRC-64 is OSS's: the CRC-64/XZ check value, and the local OSS's value for a file of many slices", async () => {
+  expect(await crc64OfBlob(new Blob(['123456789']))).toBe(BigInt('0x995DC9BBDF1939FA').toString());
+  const bytes = randomBytes(2.5 * 1024 * 1024);
+  expect(await crc64OfBlob(new Blob([bytes]))).toBe(crc64(bytes));
 });

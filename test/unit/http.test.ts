@@ -235,6 +235,11 @@ describe('CORS', () => {
     expect(refused.headers['Access-Control-Allow-Origin']).toBe('https://app.example');
   });
 
+  test("an answer to an allowed origin exposes Date, so a browser client can measure its clock against the server's", async () => {
+    const ok = await echo(httpEvent({ path: '/echo', headers: { origin: 'https://app.example' } }), fcContext());
+    expect(ok.headers['Access-Control-Expose-Headers']).toBe('Date, X-Request-Id');
+  });
+
   test('a request from another origin carries no Access-Control-Allow-Origin', async () => {
     const res = await echo(httpEvent({ path: '/echo', headers: { origin: 'https://evil.example' } }), fcContext());
     expect(res.headers['Access-Control-Allow-Origin']).toBeUndefined();
