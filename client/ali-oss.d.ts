@@ -41,6 +41,8 @@ declare module 'ali-oss' {
       body: string;
       contentType?: string;
       host?: string;
+      /** Sent as the callback parameter's callbackSNI (ali-oss lib/common/callback.js). */
+      callbackSNI?: boolean;
     }
 
     interface MultipartUploadOptions {

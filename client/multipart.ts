@@ -170,7 +170,8 @@ export function callbackOf(plan: SignedCallback): OSS.CallbackOptions | undefine
   if (typeof p.callbackUrl !== 'string' || typeof p.callbackBody !== 'string') {
     throw new UploadError('Server', 'The signed plan carried a callback without callbackUrl or callbackBody');
   }
-  return { url: p.callbackUrl, body: p.callbackBody, contentType: p.callbackBodyType };
+  // OSS names the callback's host in TLS only when asked (callbackSNI); the server asks for every HTTPS URL.
+  return { url: p.callbackUrl, body: p.callbackBody, contentType: p.callbackBodyType, ...(p.callbackSNI ? { callbackSNI: true } : {}) };
 }
 
 // The browser build of ali-oss slices File/Blob objects; the Node build wants a Buffer or a path.

@@ -163,10 +163,12 @@ test('a multipart upload of a file the rules refuse is stopped before any part i
   expect(srv.received.map((r) => `${r.method} ${r.url}`)).toEqual(['POST /api/token', 'POST /api/sign']);
 });
 
-test('the multipart path completes with the very callback /sign pinned for its key', async () => {
-  const callbackParams = { callbackUrl: 'https://app.example/api/callback', callbackBody: '{"object":${object},"mac":"m"}', callbackBodyType: 'application/json' };
+test('the multipart path completes with the very callback /sign pinned for its key, SNI included for HTTPS', async () => {
+  const callbackParams = { callbackUrl: 'https://app.example/api/callback', callbackBody: '{"object":${object},"mac":"m"}', callbackBodyType: 'application/json', callbackSNI: true as const };
   const plan = { key: 'users/alice/k.png', headers: { 'x-oss-forbid-overwrite': 'true' }, callback: 'b64', callbackParams, expiresAt: '2026-01-01T00:00:00.000Z' };
-  expect(callbackOf(plan)).toEqual({ url: 'https://app.example/api/callback', body: '{"object":${object},"mac":"m"}', contentType: 'application/json' });
+  expect(callbackOf(plan)).toEqual({ url: 'https://app.example/api/callback', body: '{"object":${object},"mac":"m"}', contentType: 'application/json', callbackSNI: true });
+  const plain = { ...plan, callbackParams: { ...callbackParams, callbackUrl: 'http://app.example/api/callback', callbackSNI: undefined } };
+  expect(callbackOf(plain)).not.toHaveProperty('callbackSNI');
   expect(callbackOf({ ...plan, callback: null, callbackParams: null, expiresAt: null })).toBeUndefined();
 });
 
