@@ -1,6 +1,7 @@
 // Inputs every group shares: one configuration, the function role's STS credentials, one user's grant.
 
 import { type KeyObject, randomBytes, sign } from 'node:crypto';
+import { CALLBACK_MAC_MAX_SECONDS, callbackMac } from '../shared/callback-auth/mac';
 import { callbackStringToSign } from '../shared/callback-auth/verify';
 import { type Config, loadConfig } from '../shared/config';
 import { type Grant, grantFor } from '../shared/policy/rules';
@@ -14,6 +15,7 @@ export const BENCH_ENV: Record<string, string> = {
   OSS_BUCKET: BUCKET,
   OSS_REGION: REGION,
   CALLBACK_URL: 'https://app.example.com/api/callback',
+  CALLBACK_MAC_KEY: randomBytes(32).toString('base64'),
   UPLOAD_MAX_SIZE: String(20 * 1024 * 1024),
 };
 
@@ -46,9 +48,12 @@ export interface Upload {
   mimeType: string;
 }
 
-/** A callback body as OSS fills the project's template after a PutObject. */
+/** A callback body as OSS fills the template /sign pins after a PutObject: OSS's variables and a valid MAC for alice's key. */
 export function callbackBody(upload: Upload): Buffer {
-  return Buffer.from(JSON.stringify({ bucket: BUCKET, object: upload.key, etag: upload.etag, size: upload.size, mimeType: upload.mimeType, operation: 'PutObject' }), 'utf8');
+  const exp = Math.floor(Date.now() / 1000) + CALLBACK_MAC_MAX_SECONDS;
+  const mac = callbackMac(benchConfig().callback.macKeys!, { bucket: BUCKET, key: upload.key, owner: 'alice', exp });
+  const vars = { bucket: BUCKET, object: upload.key, etag: upload.etag, size: upload.size, mimeType: upload.mimeType, operation: 'PutObject' };
+  return Buffer.from(JSON.stringify({ ...vars, owner: 'alice', exp, mac }), 'utf8');
 }
 
 /** The Authorization header OSS sends: Base64 RSA-MD5 over what the callback verifier checks. */

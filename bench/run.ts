@@ -6,20 +6,36 @@ import { join } from 'node:path';
 import { setLogSink } from '../shared/log';
 import { bundlesBench } from './bundles';
 import { callbackBench } from './callback';
+import { connectionsBench } from './connections';
+import { firstResponseBench } from './first-response';
+import { flowBench } from './flow';
 import { handlersBench } from './handlers';
+import { latencyBench } from './latency';
 import { loadBench } from './load';
+import { partsBench } from './parts';
 import { commit, machine, markdownTable, type Results, type Row, summary, textTable, writeResults } from './report';
+import { scopedBench } from './scoped';
 import { signingBench } from './signing';
+import { stsQuotaBench } from './sts-quota';
 import type { Profile } from './timing';
+import { throughputBench } from './throughput';
 import { tokenBench } from './token';
 
 const GROUPS: Record<string, (profile: Profile) => Promise<Row[]>> = {
   signing: signingBench,
   callback: callbackBench,
+  connections: connectionsBench,
+  flow: flowBench,
+  latency: latencyBench,
   handlers: handlersBench,
+  scoped: scopedBench,
   token: tokenBench,
   bundles: bundlesBench,
+  'first-response': firstResponseBench,
   load: loadBench,
+  parts: partsBench,
+  throughput: throughputBench,
+  'sts-quota': stsQuotaBench,
 };
 
 function parseArgs(argv: string[]) {

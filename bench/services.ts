@@ -25,8 +25,10 @@ export interface BenchServices {
   handlers: Record<FunctionName, FcHandler>;
   /** Their configuration now. */
   config(): Config;
-  /** A new configuration, the same settings: the STS cache starts empty. */
-  reconfigure(): void;
+  /** The environment it is made from (a deployed function would have these variables). */
+  env: Record<string, string>;
+  /** A new configuration, the same settings with `changes` over them: the STS cache starts empty. */
+  reconfigure(changes?: Record<string, string>): void;
   /** The FC context a function receives: its role's credentials from the local account. */
   context(fn: FunctionName, requestId?: string): FcContext;
   /** An HS256 JWT for a user, as the handlers' AUTH_HS256_SECRET accepts; a different `id` makes a different token. */
@@ -88,8 +90,9 @@ export async function startBenchServices(): Promise<BenchServices> {
     ossUrl: oss.url,
     handlers,
     config,
-    reconfigure() {
-      current = configFrom(env);
+    env,
+    reconfigure(changes = {}) {
+      current = configFrom({ ...env, ...changes });
     },
     context,
     callbackKey: privateKey,
@@ -99,7 +102,9 @@ export async function startBenchServices(): Promise<BenchServices> {
     async putObject(key, body, contentType) {
       const target = { bucket: BUCKET, region: REGION, endpoint: oss.url, pathStyle: true, version: 'v4' as const };
       const headers = { 'Content-Type': contentType };
-      const url = presignObjectUrl(target, { method: 'PUT', key, headers, query: [] }, account.credentialsFor('sign'), new Date(), 60);
+      // The sign function's role may only assume the upload role; a session of that role writes, as a client's would (not counted as an AssumeRole).
+      const uploadRole = account.iam.roles.get(account.uploadRoleArn)!;
+      const url = presignObjectUrl(target, { method: 'PUT', key, headers, query: [] }, issue(uploadRole, 'bench', 3600), new Date(), 60);
       const res = await fetch(url, { method: 'PUT', headers, body: new Uint8Array(body) });
       if (res.status !== 200) throw new Error(`local OSS refused the PUT: ${res.status} ${await res.text()}`);
       return (res.headers.get('etag') ?? '').replace(/"/g, '');

@@ -50,7 +50,8 @@ export async function signingBench(profile: Profile): Promise<Row[]> {
   const client = aliOssClient();
   const target: BucketTarget = { bucket: BUCKET, region: REGION, endpoint: config.endpoint, pathStyle: config.pathStyle, version: 'v4' };
 
-  const put = putPlan(grant, UPLOAD_REQUEST);
+  const pin = { keys: config.callback.macKeys, now: new Date() };
+  const put = putPlan(grant, UPLOAD_REQUEST, pin);
   const request = { method: put.method, key: put.key, headers: put.headers, query: Object.entries(put.query), additionalHeaders: put.additionalHeaders };
   const ourUrl = () => presignObjectUrl(target, request, creds, new Date(), put.expiresSeconds);
   const theirUrl = () => client.signatureUrlV4(put.method, put.expiresSeconds, { headers: put.headers, queries: put.query }, put.key, put.additionalHeaders);
@@ -58,7 +59,7 @@ export async function signingBench(profile: Profile): Promise<Row[]> {
   const signatureOf = (url: string) => new URL(url).searchParams.get('x-oss-signature');
   if (signatureOf(a) !== signatureOf(b)) throw new Error('presigned URL: ali-oss signs something else from the same inputs; the comparison would be unfair');
 
-  const post = postPlan(grant, UPLOAD_REQUEST);
+  const post = postPlan(grant, UPLOAD_REQUEST, pin);
   const ourForm = (now = new Date()) => signObjectForm(target, post.conditions, post.fields, creds, now, post.expiresSeconds);
   // What an ali-oss user writes for a V4 form: the document with the credential fields, the
   // signature from ali-oss, and the Base64 policy field the form carries.
@@ -85,13 +86,27 @@ export async function signingBench(profile: Profile): Promise<Row[]> {
     throw new Error('PostObject form: ali-oss signs the same policy differently; the comparison would be unfair');
   }
 
-  const [urlOurs, urlTheirs] = await throughputSideBySide([ourUrl, theirUrl], profile);
+  // The signer reuses the encoded query of the last URL while its parameters stay the same, which
+  // within one second they do; an instance serving under one request a second never gets that. A
+  // new second on every call (within one day, so the signing key stays cached) is that instance.
+  const dayStart = Math.floor(Date.now() / 86_400_000) * 86_400_000;
+  let tick = 0;
+  const ourUrlColdQuery = () => presignObjectUrl(target, request, creds, new Date(dayStart + (tick++ % 86_000) * 1000), put.expiresSeconds);
+  const [urlOurs, urlTheirs, urlCold] = await throughputSideBySide([ourUrl, theirUrl, ourUrlColdQuery], profile);
   const [formOurs, formTheirs] = await throughputSideBySide([() => ourForm(), () => theirForm()], profile);
   return [
     judge({
       group: 'signing',
-      name: 'V4 presigned PUT URL (key cached)',
+      name: 'V4 presigned PUT URL (key cached), query cache warm: same second',
       value: urlOurs.usPerOp,
+      unit: 'µs/op',
+      comparison: { name: 'ali-oss signatureUrlV4', value: urlTheirs.usPerOp },
+      budget: { max: 5, minRatio: 8, text: '≤ 5 µs/op, ≥ 8×' },
+    }),
+    judge({
+      group: 'signing',
+      name: 'V4 presigned PUT URL (key cached), query cache cold: a new second each call',
+      value: urlCold.usPerOp,
       unit: 'µs/op',
       comparison: { name: 'ali-oss signatureUrlV4', value: urlTheirs.usPerOp },
       budget: { max: 5, minRatio: 8, text: '≤ 5 µs/op, ≥ 8×' },

@@ -1,7 +1,8 @@
 // The token handler against the local STS: a cache hit (with a JWT jose must verify, and with one
 // already verified), a cache miss (one AssumeRole through pop-core over loopback, to an STS running
 // in this process), and how many AssumeRole calls 1,000 requests from 10 users make when they
-// arrive 100 at a time. The calls are counted where the local STS issues sessions.
+// arrive 100 at a time. The calls are counted where the local STS issues sessions. Then throughput:
+// 1,000 distinct users (misses) beside one user (hits).
 
 import { httpEvent } from '../local/fc-event';
 import { HANDLER_BUDGET, handlerRow, invokeOk, withFreshTokens } from './handlers';
@@ -12,6 +13,20 @@ import { latency, type Profile } from './timing';
 const USERS = 10;
 const REQUESTS = 1000;
 const CONCURRENCY = 100;
+const THROUGHPUT_REQUESTS = 1000;
+const THROUGHPUT_CONCURRENCY = 16;
+
+/** Requests per second over `items`, THROUGHPUT_CONCURRENCY in flight at a time. */
+async function requestsPerSecond<T>(items: T[], send: (item: T) => Promise<void>): Promise<number> {
+  let next = 0;
+  const started = performance.now();
+  await Promise.all(
+    Array.from({ length: THROUGHPUT_CONCURRENCY }, async () => {
+      while (next < items.length) await send(items[next++]);
+    }),
+  );
+  return items.length / ((performance.now() - started) / 1000);
+}
 
 export async function tokenBench(profile: Profile): Promise<Row[]> {
   const services = await startBenchServices();
@@ -41,6 +56,19 @@ export async function tokenBench(profile: Profile): Promise<Row[]> {
     }
     const calls = services.stsSessions() - before;
 
+    // Throughput: 1,000 requests, THROUGHPUT_CONCURRENCY at a time, each with a JWT of its own:
+    // from 1,000 users the cache has not seen (every one an AssumeRole to the local STS) and from
+    // one user (every one a hit after the first).
+    const count = profile.quick ? 100 : THROUGHPUT_REQUESTS;
+    const distinct = await Promise.all(Array.from({ length: count }, (_, i) => tokenEvent(`throughput-${i}`)));
+    const oneUser = await Promise.all(Array.from({ length: count }, async (_, i) => eventFor(await services.jwt('throughput-one', `t-${i}`))));
+    services.reconfigure();
+    const sessionsBefore = services.stsSessions();
+    const missesPerSec = await requestsPerSecond(distinct, (e) => invokeOk(tokenHandler, e, ctx));
+    const missCalls = services.stsSessions() - sessionsBefore;
+    if (missCalls !== count) throw new Error(`${count} distinct users made ${missCalls} AssumeRole calls`);
+    const hitsPerSec = await requestsPerSecond(oneUser, (e) => invokeOk(tokenHandler, e, ctx));
+
     return [
       judge({
         group: 'token',
@@ -59,6 +87,14 @@ export async function tokenBench(profile: Profile): Promise<Row[]> {
         unit: 'calls',
         comparison: { name: 'one per request', value: REQUESTS },
         budget: { max: USERS, text: `≤ ${USERS} (one per user and access level)` },
+      }),
+      judge({
+        group: 'token',
+        name: `token throughput, ${count.toLocaleString('en-US')} distinct users (all misses, AssumeRole to local STS), ${THROUGHPUT_CONCURRENCY} at a time`,
+        value: missesPerSec,
+        unit: 'req/s',
+        higherIsBetter: true,
+        comparison: { name: 'one user (hits)', value: hitsPerSec },
       }),
     ];
   } finally {

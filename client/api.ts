@@ -3,12 +3,13 @@
 
 // The wire shapes are the functions' own (shared/api, type-only: nothing of the server reaches the
 // client bundle), so the client cannot drift from what the server sends.
-import type { Access, SignedFormResponse, SignedUrlResponse, SignRequest, TokenRequest, TokenResponse } from '../shared/api/types';
+import type { Access, SignedCallbackResponse, SignedFormResponse, SignedUrlResponse, SignRequest, TokenRequest, TokenResponse } from '../shared/api/types';
 import { errorFromResponse, networkError, UploadError } from './errors';
 
 export type { Access, SignRequest, TokenResponse };
 export type SignedRequest = SignedUrlResponse;
 export type SignedForm = SignedFormResponse;
+export type SignedCallback = SignedCallbackResponse;
 
 export interface ApiOptions {
   /** Where /token and /sign live; default `<page origin>/api/` in a browser. */
@@ -42,8 +43,9 @@ export class ApiClient {
 
   async sign(req: SignRequest & { op: 'put' | 'get' }): Promise<SignedRequest>;
   async sign(req: SignRequest & { op: 'post' }): Promise<SignedForm>;
-  async sign(req: SignRequest): Promise<SignedRequest | SignedForm> {
-    return (await this.post<SignedRequest | SignedForm>('sign', req)).body;
+  async sign(req: SignRequest & { op: 'callback' }): Promise<SignedCallback>;
+  async sign(req: SignRequest): Promise<SignedRequest | SignedForm | SignedCallback> {
+    return (await this.post<SignedRequest | SignedForm | SignedCallback>('sign', req)).body;
   }
 
   private async post<T>(path: string, body: unknown): Promise<Timed<T>> {

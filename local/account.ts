@@ -1,5 +1,7 @@
 // The local Alibaba Cloud account: the three function roles and the upload role, with the
-// project's own RAM policy files, and the role credentials Function Compute would hand each function.
+// project's own RAM policy files (the upload role trusts all three function roles: token vends its
+// credentials, sign and callback sign with them), and the role credentials Function Compute would
+// hand each function.
 
 import { prefixRoot, renderRamFile, rolePolicy, type RamFile, type RamVars } from '../deploy/ram/render';
 import type { FcCredentials } from '../shared/http/event';
@@ -40,6 +42,8 @@ export function createLocalAccount(bucket: string, prefixTemplate: string, opts:
     BUCKET: bucket,
     PREFIX_ROOT: prefixRoot(prefixTemplate),
     TOKEN_ROLE_NAME: 'oss-upload-token-fn',
+    SIGN_ROLE_NAME: 'oss-upload-sign-fn',
+    CALLBACK_ROLE_NAME: 'oss-upload-callback-fn',
     UPLOAD_ROLE_NAME: 'oss-upload-client',
   };
   const arn = (name: string) => `acs:ram::${accountId}:role/${name}`;
@@ -47,8 +51,8 @@ export function createLocalAccount(bucket: string, prefixTemplate: string, opts:
   const fcTrust = trustedPrincipals(render('fc-trust'));
   const roles: Record<FunctionName | 'upload', RoleDefinition> = {
     token: { arn: arn(vars.TOKEN_ROLE_NAME), trusted: fcTrust, policy: render('token-function-policy'), maxSessionDuration: FC_SESSION_SECONDS },
-    sign: { arn: arn('oss-upload-sign-fn'), trusted: fcTrust, policy: render('sign-function-policy'), maxSessionDuration: FC_SESSION_SECONDS },
-    callback: { arn: arn('oss-upload-callback-fn'), trusted: fcTrust, policy: rolePolicy('callback-function', vars, { callbackDeletes: opts.callbackDeletes }) as unknown as RamPolicy, maxSessionDuration: FC_SESSION_SECONDS },
+    sign: { arn: arn(vars.SIGN_ROLE_NAME), trusted: fcTrust, policy: render('sign-function-policy'), maxSessionDuration: FC_SESSION_SECONDS },
+    callback: { arn: arn(vars.CALLBACK_ROLE_NAME), trusted: fcTrust, policy: rolePolicy('callback-function', vars, { callbackDeletes: opts.callbackDeletes }) as unknown as RamPolicy, maxSessionDuration: FC_SESSION_SECONDS },
     upload: { arn: arn(vars.UPLOAD_ROLE_NAME), trusted: trustedPrincipals(render('upload-role-trust')), policy: render('upload-role-policy'), maxSessionDuration: 3600 },
   };
   for (const role of Object.values(roles)) iam.addRole(role);

@@ -1,10 +1,21 @@
 // `npm start`: the whole flow on loopback, with no configuration and no network.
 
-import { startLocalRuntime } from './runtime';
+import { type LocalRuntime, startLocalRuntime } from './runtime';
 
 function port(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
   const v = env[name];
   return v && /^\d+$/.test(v) ? Number(v) : fallback;
+}
+
+/** Where vended credentials are cached, the password left out. */
+function credentialCache(rt: LocalRuntime): string {
+  try {
+    const cache = rt.config().credentialCache;
+    if (!cache) return 'this process only (CREDENTIAL_CACHE_URL=redis://127.0.0.1:6379 shares it through a local redis-server)';
+    return `shared through ${cache.tls ? 'rediss' : 'redis'}://${cache.host}:${cache.port}/${cache.db}`;
+  } catch {
+    return 'not configured yet: the first request will say what is wrong';
+  }
 }
 
 /** The runtime on the ports and data folder `env` names, its handlers configured from `env` (read, never written). */
@@ -25,6 +36,7 @@ async function main(env: NodeJS.ProcessEnv) {
     `  dev sign-in      POST ${rt.appUrl}/api/dev/login {"user":"alice"}`,
   ];
   if (rt.ossUrl) lines.push(`  local OSS        ${rt.ossUrl}  (bucket local-uploads, region cn-hangzhou)`, `  local STS        ${rt.stsUrl}`);
+  lines.push(`  credential cache ${credentialCache(rt)}`);
   lines.push('Press Ctrl+C to stop.');
   process.stderr.write(lines.join('\n') + '\n');
   const stop = () => {

@@ -19,6 +19,7 @@ import { parseJsonObject } from '../shared/json';
 import type { FcContext, FcCredentials } from '../shared/http/event';
 import type { FcHandler } from '../shared/http/handler';
 import { log } from '../shared/log';
+import { closeSharedCache } from '../shared/sts';
 import { createLocalAccount, type FunctionName } from './account';
 import { toFcEvent, writeFcResponse } from './fc-event';
 import type { IamStore } from './iam/store';
@@ -36,11 +37,13 @@ export interface RuntimeOptions {
   dataDir?: string;
   /**
    * The environment the runtime starts from (npm start passes process.env); the runtime's own
-   * settings (the local OSS and STS, a generated HS256 secret) go over it. Never written to.
+   * settings (the local OSS and STS, a generated HS256 secret and callback MAC key) go over it. Never written to.
    */
   baseEnv?: Env;
   /** Settings over everything else (e.g. UPLOAD_MAX_SIZE). */
   env?: Env;
+  /** Told of every function invocation the gateway makes, by function and trigger (the bench counts them). */
+  onInvoke?: (fn: FunctionName, trigger: 'http' | 'oss') => void;
 }
 
 /** A running local runtime. */
@@ -51,7 +54,7 @@ export interface LocalRuntime {
   stsUrl?: string;
   iam?: IamStore;
   mode: 'local' | 'cloud';
-  /** The environment the handlers are configured from now (it holds the HS256 secret the sign-in uses). */
+  /** The environment the handlers are configured from now (it holds the HS256 secret the sign-in uses and the callback MAC key). */
   readonly env: Env;
   /** The handlers' configuration now. */
   config(): Config;
@@ -115,6 +118,10 @@ export async function startLocalRuntime(opts: RuntimeOptions = {}): Promise<Loca
   const appPort = await listen(app, opts.port ?? 0);
   const appUrl = `http://localhost:${appPort}`;
   const hs256Secret = given.AUTH_HS256_SECRET ?? randomBytes(32).toString('base64url');
+  // The functions' own secret for the callbacks /sign pins: made afresh for each run, as an operator makes one per deployment.
+  const callbackMacKey = given.CALLBACK_MAC_KEY ?? randomBytes(32).toString('base64');
+  // With a shared credential cache (CREDENTIAL_CACHE_URL, e.g. a local redis-server), the key its entries are encrypted with.
+  const credentialCacheKey = () => (given.CREDENTIAL_CACHE_URL ? { CREDENTIAL_CACHE_KEY: randomBytes(32).toString('base64') } : {});
 
   let credentialsFor: (fn: FunctionName) => FcCredentials;
   let stopServices = async () => {};
@@ -126,7 +133,7 @@ export async function startLocalRuntime(opts: RuntimeOptions = {}): Promise<Loca
   if (cloud) {
     const creds = { accessKeyId: given.ALIBABA_CLOUD_ACCESS_KEY_ID!, accessKeySecret: given.ALIBABA_CLOUD_ACCESS_KEY_SECRET!, securityToken: given.ALIBABA_CLOUD_SECURITY_TOKEN };
     credentialsFor = () => creds;
-    env = { ...opts.baseEnv, AUTH_HS256_SECRET: hs256Secret, ...opts.env };
+    env = { ...credentialCacheKey(), ...opts.baseEnv, AUTH_HS256_SECRET: hs256Secret, CALLBACK_MAC_KEY: callbackMacKey, ...opts.env };
   } else {
     const prefix = given.UPLOAD_PREFIX ?? 'users/${uid}/';
     const account = createLocalAccount(LOCAL_BUCKET, prefix, { callbackDeletes: given.CALLBACK_ON_VIOLATION === 'delete' });
@@ -164,6 +171,10 @@ export async function startLocalRuntime(opts: RuntimeOptions = {}): Promise<Loca
       CALLBACK_URL: `${appUrl}/api/callback`,
       CALLBACK_TRUSTED_KEYS: publicKey.export({ type: 'spki', format: 'pem' }).toString(),
       AUTH_HS256_SECRET: hs256Secret,
+      CALLBACK_MAC_KEY: callbackMacKey,
+      // The local STS and OSS live as long as this run: always a key of this run's own, so the
+      // credentials an earlier run left in Redis (unknown to this run's STS) are never read.
+      ...credentialCacheKey(),
       CORS_ALLOWED_ORIGINS: appUrl,
       ...opts.env,
     };
@@ -172,6 +183,16 @@ export async function startLocalRuntime(opts: RuntimeOptions = {}): Promise<Loca
   // One configuration for the three handlers, replaced whole when a setting changes.
   let current = configFrom(env);
   const config: ConfigSource = () => current();
+  /** Close the shared credential cache's connection of the configuration in use, if it has one. */
+  const closeCache = async () => {
+    let inUse: Config;
+    try {
+      inUse = current();
+    } catch {
+      return;
+    }
+    await closeSharedCache(inUse);
+  };
   const handlers: Record<FunctionName, FcHandler> = { token: tokenHandler(config), sign: signHandler(config), callback: callbackHandler(config) };
 
   const context = (fn: FunctionName, requestId: string): FcContext => ({
@@ -183,6 +204,7 @@ export async function startLocalRuntime(opts: RuntimeOptions = {}): Promise<Loca
 
   async function invokeEvent(event: Buffer): Promise<void> {
     const requestId = randomUUID();
+    opts.onInvoke?.('callback', 'oss');
     try {
       await handlers.callback(event, context('callback', requestId));
     } catch (err) {
@@ -210,6 +232,7 @@ export async function startLocalRuntime(opts: RuntimeOptions = {}): Promise<Loca
         const body = await readBody(req);
         if (body === undefined) return sendError(res, 413, 'PayloadTooLarge', `the body must be at most ${MAX_BODY} bytes`, { Connection: 'close' });
         const requestId = randomUUID();
+        opts.onInvoke?.(fn, 'http');
         return writeFcResponse(res, await handlers[fn](toFcEvent(req, body, requestId), context(fn, requestId)));
       }
       if (url.pathname === '/api/dev/login') {
@@ -251,12 +274,14 @@ export async function startLocalRuntime(opts: RuntimeOptions = {}): Promise<Loca
     },
     config,
     reconfigure(changes) {
+      void closeCache();
       env = { ...env, ...changes };
       for (const [name, value] of Object.entries(changes)) if (value === undefined) delete env[name];
       current = configFrom(env);
     },
     login,
     async stop() {
+      await closeCache();
       app.closeAllConnections();
       await new Promise<void>((r) => app.close(() => r()));
       await stopServices();

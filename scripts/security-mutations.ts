@@ -41,6 +41,12 @@ const CALLBACK_UNIT = 'test/unit/callback-handler.test.ts';
 const FUZZ = 'test/hardening/fuzz.test.ts';
 const PROPERTY = 'test/unit/policy.property.test.ts';
 const BAD_INPUT = 'test/hardening/bad-input.test.ts';
+const ATTACKS = 'test/e2e/attacks.test.ts';
+const SIGN_UNIT = 'test/unit/sign-handler.test.ts';
+const SIGN_E2E = 'test/e2e/sign.test.ts';
+const POLICY = 'test/unit/policy.test.ts';
+const NAMES_E2E = 'test/e2e/names-delete.test.ts';
+const SEALED = 'test/unit/sts-sealed.test.ts';
 
 /** The audit's mutations, each with the tests SECURITY.md cites that must fail under it (TESTING.md lists them). */
 export const MUTATIONS: Mutation[] = [
@@ -110,8 +116,8 @@ export const MUTATIONS: Mutation[] = [
     id: 'put-key-unchecked',
     what: "putPlan uses the client's key unchecked",
     file: 'shared/policy/url-constraints.ts',
-    find: 'const key = req.key === undefined ? generateKey(grant, req.filename) : keyInGrant(grant, req.key);',
-    replace: 'const key = req.key === undefined ? generateKey(grant, req.filename) : (req.key as string);',
+    find: 'return req.key === undefined ? generateKey(grant, req.filename) : keyInGrant(grant, req.key);',
+    replace: 'return req.key === undefined ? generateKey(grant, req.filename) : (req.key as string);',
     killers: [
       { file: PROPERTY, name: 'no request yields a key outside the caller’s prefix, and every refusal is a PolicyError' },
       { file: BAD_INPUT, name: "sign › put to a key with another user's prefix → 400 KeyOutsidePrefix" },
@@ -151,7 +157,7 @@ export const MUTATIONS: Mutation[] = [
   {
     id: 'event-discriminator',
     what: 'the OSS-event discriminator removed (any event with a top-level "events" array is taken for an OSS event)',
-    file: 'shared/upload-event.ts',
+    file: 'shared/http/event.ts',
     find: 'return Array.isArray(v.events) && v.rawPath === undefined && v.requestContext === undefined;',
     replace: 'return Array.isArray(v.events);',
     killers: [
@@ -178,6 +184,148 @@ export const MUTATIONS: Mutation[] = [
         name: 'with keep on violation (the default) › a rules violation gives the client 203 CallbackFailed, and the object is kept and flagged',
       },
     ],
+  },
+  {
+    id: 'callback-mac-skipped',
+    what: 'the callback gives out a URL and user data without checking the MAC /sign pinned (a relayed callback is answered)',
+    file: 'functions/callback/callback-route.ts',
+    find: '  const owner = pinnedOwner(req, claim, now);\n',
+    replace: '  const owner = userOfKey(req.config.rules.prefixTemplate, claim.key)!;\n',
+    killers: [
+      {
+        file: CALLBACK_UNIT,
+        name: 'a genuine OSS callback relayed by a client (its body written with STS credentials, or from a bucket of its own) › without a MAC is refused 403 CallbackMacMissing: no URL, no user data, OSS and STS not asked, the app hears nothing',
+      },
+      { file: ATTACKS, name: "with CALLBACK_ON_VIOLATION=keep (the default) › a relayed callback › without a MAC: OSS delivers it, the callback refuses it 403 CallbackMacMissing, the uploader gets 203 and no URL of bob's" },
+      { file: BAD_INPUT, name: 'callback › signed, relayed without the MAC /sign pins → 403 CallbackMacMissing' },
+    ],
+  },
+  {
+    id: 'sign-with-role',
+    what: "/sign signs with the function role's own credentials instead of the caller's scoped STS credentials",
+    file: 'functions/sign/index.ts',
+    find: '  return signingAt(bucketTarget(req.config), signingCredentials(vended.credentials), now);',
+    replace: '  return signingAt(bucketTarget(req.config), own, now);',
+    killers: [
+      { file: SIGN_UNIT, name: "the credentials that sign › are the caller's own STS credentials, narrowed by the session policy /token would send for the same access" },
+      { file: ATTACKS, name: "with CALLBACK_ON_VIOLATION=keep (the default) › a cross-user read through a symlink › its twin: a link to one's own object reads through /sign" },
+    ],
+  },
+  {
+    id: 'download-type-unpinned',
+    what: '/sign GETs no longer pin response-content-type, so OSS serves whatever type it holds',
+    file: 'shared/policy/url-constraints.ts',
+    find: "  const overrides: Record<string, string> = { 'response-content-type': passive ? type : OPAQUE_TYPE };",
+    replace: '  const overrides: Record<string, string> = {};',
+    killers: [
+      { file: SIGN_E2E, name: 'an object a holder of STS credentials stored as text/html › under image.png, downloads through /sign as image/png, never as the HTML OSS holds' },
+      { file: SIGN_UNIT, name: 'op "get" › pins the type the extension names whatever the rules allow (image/jpeg,image/png): OSS may hold text/html under image.png' },
+    ],
+  },
+  {
+    id: 'session-policy-public-acl',
+    what: "session policies lose Scenario 10's Deny of a non-private object ACL",
+    file: 'shared/policy/session-policy.ts',
+    find: "  if (grant.access !== 'download') statements.push(PRIVATE_OBJECTS_ONLY);\n",
+    replace: '',
+    killers: [
+      { file: POLICY, name: 'output 1: the session policy passed to AssumeRole › as RAM evaluates it, a write that asks for public-read-write is allowed: false' },
+      { file: 'test/unit/deploy-ram.test.ts', name: 'the upload role › denies, in the role policy and in every upload session policy alike, a write that asks for public-read-write: allowed false' },
+    ],
+  },
+  {
+    id: 'form-acl-unpinned',
+    what: 'PostObject forms no longer pin x-oss-object-acl to private',
+    file: 'shared/policy/post-conditions.ts',
+    find: "['eq', '$success_action_status', '200'], ['eq', '$x-oss-object-acl', FORM_OBJECT_ACL]];",
+    replace: "['eq', '$success_action_status', '200']];",
+    killers: [
+      {
+        file: POLICY,
+        name: 'output 2: the PostObject policy conditions › pin the bucket, the exact key, a private ACL, the exact size, the type, every field that changes storing or serving, no file name, no overwrite and the callback',
+      },
+    ],
+  },
+  {
+    id: 'form-content-type-override',
+    what: 'PostObject forms no longer pin x-oss-content-type, which overrides the pinned Content-Type',
+    file: 'shared/policy/post-conditions.ts',
+    find: "  'x-oss-content-type',\n",
+    replace: '',
+    killers: [{ file: SIGN_E2E, name: 'a PostObject form › with x-oss-content-type: text/html, overriding the pinned type is refused: 403 AccessDenied' }],
+  },
+  {
+    id: 'object-type-unchecked',
+    what: 'the callback and the event path no longer refuse symlinks and appendable objects',
+    file: 'functions/callback/confirm-upload.ts',
+    find: '    if (!typed.ok) return violation(typed, target, claim.key, config);\n',
+    replace: '',
+    killers: [
+      {
+        file: CALLBACK_UNIT,
+        name: 'the OSS object-created event (the at-least-once path) › ObjectCreated:PutSymlink leaves a Symlink object under a user prefix: a violation, kept and flagged, or deleted',
+      },
+      { file: ATTACKS, name: 'with CALLBACK_ON_VIOLATION=keep (the default) › objects that appear other than by an upload, on the OSS event path › an append under a user prefix is reported as a violation (ObjectTypeNotAllowed), kept and flagged' },
+      { file: ATTACKS, name: "with CALLBACK_ON_VIOLATION=keep (the default) › a cross-user read through a symlink › through the callback's URL: a genuine callback naming her link, with a valid MAC for it, gets 203 and no URL (the link is ObjectTypeNotAllowed)" },
+    ],
+  },
+  {
+    id: 'form-filename-unpinned',
+    what: 'PostObject forms no longer pin x-oss-meta-filename (to the signed name, or to "" when none is signed)',
+    file: 'shared/policy/post-conditions.ts',
+    find: '  conditions.push([\'eq\', `$${FILENAME_META}`, filename]);\n',
+    replace: '',
+    killers: [
+      { file: NAMES_E2E, name: "a client cannot store another name than the one signed › a form sent with another name is refused by the local OSS's policy check (403 AccessDenied), and nothing is stored" },
+      { file: NAMES_E2E, name: 'a client cannot store another name than the one signed › a form signed without a name refuses one added by the client (the policy pins it empty)' },
+      { file: FUZZ, name: "the policy compiler › a PostObject form passes the local OSS's policy checks as signed, and fails them with another user's key or another type" },
+    ],
+  },
+  {
+    id: 'callback-filename-unchecked',
+    what: 'the callback and the event path no longer check the stored x-oss-meta-filename against the signed name and the key',
+    file: 'functions/callback/confirm-upload.ts',
+    find: '  if (!named.ok) return violation({ ...named, user: verdict.user }, target, claim.key, config);\n',
+    replace: '',
+    killers: [
+      { file: CALLBACK_UNIT, name: 'a callback for an upload signed with a file name › for an object OSS holds with no x-oss-meta-filename (the client left it out of InitiateMultipartUpload): 400 FilenameMissing, kept and flagged, no URL' },
+      { file: NAMES_E2E, name: 'a client cannot store another name than the one signed › an STS multipart upload sent with another name is stored (nothing signs it) but the callback flags it FilenameMismatch: OSS answers the uploader 203, no URL' },
+    ],
+  },
+  {
+    id: 'delete-key-unchecked',
+    what: '/sign signs a DELETE of the client\'s key unchecked (the caller\'s delete scope still makes OSS refuse another prefix)',
+    file: 'shared/policy/url-constraints.ts',
+    find: "    key: existingKey(grant, req, 'delete'),\n",
+    replace: '    key: String(req.key),\n',
+    killers: [
+      { file: NAMES_E2E, name: "delete › of another user's key is refused by /sign: 400 KeyOutsidePrefix, no URL" },
+      { file: BAD_INPUT, name: "sign › delete of another user's key → 400 KeyOutsidePrefix" },
+    ],
+  },
+  {
+    id: 'cache-entries-plaintext',
+    what: 'the shared credential cache writes the credential to Redis in the clear',
+    file: 'shared/sts/shared-cache/sealed.ts',
+    find: '    return Buffer.concat([Buffer.from([FORMAT]), iv, body, cipher.getAuthTag()]);\n',
+    replace: '    return Buffer.concat([Buffer.from([FORMAT]), iv, Buffer.from(JSON.stringify(credential.value)), cipher.getAuthTag()]);\n',
+    killers: [{ file: SEALED, name: 'entries in Redis › hold no part of the credential in the clear' }],
+  },
+  {
+    id: 'cache-entry-unbound',
+    what: "a shared-cache entry is no longer bound to its Redis key: one copied under another user's key opens there",
+    file: 'shared/sts/shared-cache/sealed.ts',
+    find: "const boundTo = (slot: Slot) => Buffer.from(slot.name, 'utf8');\n",
+    replace: 'const boundTo = (slot: Slot) => Buffer.alloc(slot.name.length * 0);\n',
+    killers: [{ file: SEALED, name: "entries in Redis › do not open when copied under another user's name" }],
+  },
+  {
+    id: 'cache-names-raw-user',
+    what: 'shared-cache key names carry the user id itself',
+    file: 'shared/sts/shared-cache/sealed.ts',
+    find: "opaque(k.names, 'user', user)",
+    replace: 'user',
+    killers: [{ file: SEALED, name: 'names in Redis › say nothing of the user id or the scope hash, and are the same for the same user and scope' }],
   },
 ];
 

@@ -1,9 +1,10 @@
 // Who is calling: a Bearer JWT verified with jose, against a JWKS (asymmetric algorithms only) or an
 // HS256 secret (HS256 only), so a token can never choose the kind of key that checks it.
 
-import { createRemoteJWKSet, errors, jwtVerify, type JWTPayload, type JWTVerifyGetKey } from 'jose';
+import { createRemoteJWKSet, customFetch, errors, jwtVerify, type JWTPayload, type JWTVerifyGetKey } from 'jose';
 import { ApiError } from './api/errors';
 import type { AuthConfig } from './config';
+import { jwksFetch } from './outbound';
 
 export interface Identity {
   uid: string;
@@ -13,6 +14,9 @@ export interface Identity {
 const ASYMMETRIC = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'EdDSA'];
 
 const jwksCache = new Map<string, JWTVerifyGetKey>();
+const JWKS_TIMEOUT_MS = 2000;
+// Providers' key sets are a few KB (several keys with certificate chains stay under 64 KB).
+const JWKS_MAX_BYTES = 256 * 1024;
 // Imported once: handing jose the raw bytes would import the key again on every verification.
 const secretCache = new Map<string, Promise<CryptoKey>>();
 
@@ -53,7 +57,8 @@ function providerUnavailable(): ApiError {
 function keySet(url: string): JWTVerifyGetKey {
   let jwks = jwksCache.get(url);
   if (!jwks) {
-    const remote = createRemoteJWKSet(new URL(url), { timeoutDuration: 2000, cooldownDuration: 30000 });
+    // Through the instance's keep-alive pool rather than jose's default, the global fetch.
+    const remote = createRemoteJWKSet(new URL(url), { timeoutDuration: JWKS_TIMEOUT_MS, cooldownDuration: 30000, [customFetch]: jwksFetch(JWKS_TIMEOUT_MS, JWKS_MAX_BYTES) });
     // A refused connection, a non-200 answer or an unusable key set is the provider's outage, not a bad token.
     jwks = async (header, token) => {
       try {
@@ -68,8 +73,32 @@ function keySet(url: string): JWTVerifyGetKey {
   return jwks;
 }
 
+/** Seconds two clocks may disagree by: a token's times are accepted this far on the wrong side. */
+export const CLOCK_SKEW_SECONDS = 30;
+/**
+ * How far ahead a token's `exp` may lie. A token valid for longer is a credential nobody can take
+ * back (the functions keep no revocation list), so one that claims more than a day is refused.
+ */
+export const MAX_TOKEN_LIFETIME_SECONDS = 24 * 3600;
+
+function claimInvalid(claim: string, why: string): ApiError {
+  return new ApiError('TokenClaimInvalid', `the token's "${claim}" claim is not accepted: ${why}`);
+}
+
+/**
+ * What jose leaves to us: `exp` bounded, `iat` not in the future. jose checks exp, nbf, iss and aud,
+ * and requires exp (requiredClaims), but accepts any exp ahead and any iat unless maxTokenAge is set,
+ * which would also require iat of providers that leave it out.
+ */
+function checkTimes(claims: JWTPayload, nowSeconds: number): void {
+  if ((claims.exp as number) > nowSeconds + MAX_TOKEN_LIFETIME_SECONDS + CLOCK_SKEW_SECONDS) {
+    throw claimInvalid('exp', `it lies more than ${MAX_TOKEN_LIFETIME_SECONDS / 3600} hours ahead`);
+  }
+  if (claims.iat !== undefined && claims.iat > nowSeconds + CLOCK_SKEW_SECONDS) throw claimInvalid('iat', 'it lies in the future');
+}
+
 async function verify(token: string, auth: AuthConfig): Promise<JWTPayload> {
-  const options = { issuer: auth.issuer, audience: auth.audience, clockTolerance: 30 };
+  const options = { issuer: auth.issuer, audience: auth.audience, clockTolerance: CLOCK_SKEW_SECONDS, requiredClaims: ['exp'] };
   if (auth.jwksUrl) return (await jwtVerify(token, keySet(auth.jwksUrl), { ...options, algorithms: ASYMMETRIC })).payload;
   const secret = auth.hs256Secret as string;
   let key = secretCache.get(secret);
@@ -83,7 +112,8 @@ async function verify(token: string, auth: AuthConfig): Promise<JWTPayload> {
 function translate(err: unknown): ApiError {
   if (err instanceof errors.JWTExpired) return new ApiError('TokenExpired', 'the token has expired');
   if (err instanceof errors.JWTClaimValidationFailed) {
-    if (err.claim === 'nbf') return new ApiError('TokenNotYetValid', 'the token is not valid yet');
+    if (err.claim === 'nbf' && err.reason === 'check_failed') return new ApiError('TokenNotYetValid', 'the token is not valid yet');
+    if (err.reason === 'missing') return claimInvalid(err.claim, 'it is missing');
     return new ApiError('TokenClaimInvalid', `the token's "${err.claim}" claim is not accepted`);
   }
   if (err instanceof errors.JOSEAlgNotAllowed) return new ApiError('TokenAlgorithmNotAllowed', 'the token is signed with an algorithm that is not accepted');
@@ -92,9 +122,11 @@ function translate(err: unknown): ApiError {
 }
 
 /**
- * Verify the caller from its `Authorization` header and name the user. Throws ApiError: a Token*
- * code (401), IdentityProviderUnavailable (503) when the JWKS cannot be fetched, AuthNotConfigured
- * (500) when no way of verifying is configured.
+ * Verify the caller from its `Authorization` header and name the user. The token must carry `exp`,
+ * at most MAX_TOKEN_LIFETIME_SECONDS ahead; `iat` and `nbf` must not lie in the future (beyond
+ * CLOCK_SKEW_SECONDS); the user claim must be a non-empty string. Throws ApiError: a Token* code
+ * (401), IdentityProviderUnavailable (503) when the JWKS cannot be fetched, AuthNotConfigured (500)
+ * when no way of verifying is configured.
  */
 export async function authenticate(authorization: string | undefined, auth: AuthConfig): Promise<Identity> {
   if (!auth.jwksUrl && !auth.hs256Secret) {
@@ -110,12 +142,13 @@ export async function authenticate(authorization: string | undefined, auth: Auth
     } catch (err) {
       throw translate(err);
     }
+    checkTimes(claims, Math.floor(now / 1000));
     remember(auth, token, claims, now);
   }
   const uid = claims[auth.userClaim];
-  if (typeof uid !== 'string' && typeof uid !== 'number') {
-    throw new ApiError('TokenClaimMissing', `the token has no "${auth.userClaim}" claim naming the user`);
+  // Only a non-empty string names a user: were 123 accepted too, it and "123" would be one user.
+  if (typeof uid !== 'string' || uid === '') {
+    throw new ApiError('TokenClaimMissing', `the token has no "${auth.userClaim}" claim naming the user as a non-empty string`);
   }
-  if (String(uid).length === 0) throw new ApiError('TokenClaimMissing', `the token's "${auth.userClaim}" claim is empty`);
-  return { uid: String(uid), claims };
+  return { uid, claims };
 }

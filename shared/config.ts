@@ -6,6 +6,7 @@
 import { allowedTypesRule } from './policy/content-type';
 import { prefixTemplateRule } from './policy/keys';
 import type { Rules } from './policy/rules';
+import { type SecretRing, secretRing } from './secrets';
 import type { SignatureVersionName } from './signer/signature-version';
 
 /** What the callback does with an upload that breaks the rules: keep it (flagged in the log) or delete it. */
@@ -22,18 +23,58 @@ export interface Config {
   /** Endpoint the functions themselves use to reach OSS (the internal one in the cloud). */
   internalEndpoint: string;
   signatureVersion: SignatureVersionName;
-  sts: { roleArn?: string; endpoint: string; externalId?: string; timeoutMs: number };
+  sts: {
+    roleArn?: string;
+    endpoint: string;
+    externalId?: string;
+    timeoutMs: number;
+    /**
+     * AssumeRole calls per second the functions allow themselves (STS_RATE_LIMIT): every instance
+     * together when the shared credential cache is on, each instance on its own when it is off.
+     */
+    rateLimit: number;
+  };
+  /** The shared credential cache (CREDENTIAL_CACHE_URL); undefined: each instance keeps its own. */
+  credentialCache?: CredentialCacheConfig;
   callback: {
     onViolation: ViolationAction;
     /** Extra PEM public keys trusted besides OSS's own; explicit configuration for local runs only. */
     trustedKeys: string[];
     /** Seconds. */
     downloadUrlSeconds: number;
+    /**
+     * CALLBACK_MAC_KEY (and CALLBACK_MAC_KEY_PREVIOUS while it is rotated): what the sign function
+     * MACs the callbacks it pins with and the callback function checks them with.
+     */
+    macKeys?: SecretRing;
   };
-  webhook: { url?: string; secret?: string; timeoutMs: number };
+  /**
+   * skipDuplicates: the second path (callback or OSS event) does not deliver an event id this
+   * instance has already delivered; both paths still confirm and check the upload.
+   */
+  webhook: { url?: string; secret?: string; timeoutMs: number; skipDuplicates: boolean };
   auth: AuthConfig;
   corsOrigins: string[];
   maxBodyBytes: number;
+}
+
+/**
+ * A Redis-protocol server every function instance reaches (Alibaba Cloud Tair / ApsaraDB for Redis,
+ * inside the functions' VPC), where the instances share the STS credentials they vend.
+ */
+export interface CredentialCacheConfig {
+  host: string;
+  port: number;
+  /** For AUTH: Redis 6 ACL user and password, or a password alone (Tair also takes `user:password` as the password). */
+  username?: string;
+  password?: string;
+  db: number;
+  /** Set for `rediss://`: TLS, trusting Node's CAs and `ca` (PEM, e.g. Tair's CA chain from the console). */
+  tls?: { ca: string[] };
+  /** CREDENTIAL_CACHE_KEY (and _PREVIOUS during a rotation): encrypts entries and keys their names. */
+  keys: SecretRing;
+  /** Ms a Redis command may take before the instance stops asking Redis for a cool-down. */
+  timeoutMs: number;
 }
 
 /** How callers' JWTs are verified (shared/auth). */
@@ -73,14 +114,20 @@ export const DEFAULTS = {
   UPLOAD_MAX_SIZE: '104857600',
   FORBID_OVERWRITE: 'true',
   URL_EXPIRES_SECONDS: '300',
-  URL_MAX_EXPIRES_SECONDS: '3600',
+  URL_MAX_EXPIRES_SECONDS: '1800',
   POST_EXPIRES_SECONDS: '300',
-  STS_DURATION_SECONDS: '900',
+  // One AssumeRole per user and scope an hour: the upload role's default maximum session duration.
+  STS_DURATION_SECONDS: '3600',
   // Three attempts of this, plus backoff and a JWKS fetch, must fit the token function's 10 s timeout.
   STS_TIMEOUT_MS: '2000',
+  // Half of STS's AssumeRole quota (100 per second per account and region), the rest left to other callers.
+  STS_RATE_LIMIT: '50',
+  // A slow Redis may cost a request this much, once; then the instance skips it for a cool-down.
+  CREDENTIAL_CACHE_TIMEOUT_MS: '100',
   CALLBACK_ON_VIOLATION: 'keep',
   CALLBACK_DOWNLOAD_URL_SECONDS: '300',
   WEBHOOK_TIMEOUT_MS: '2000',
+  WEBHOOK_SKIP_DUPLICATES: 'false',
   AUTH_USER_CLAIM: 'sub',
   AUTH_ANONYMOUS: 'false',
   MAX_BODY_BYTES: '65536',
@@ -152,12 +199,37 @@ function httpUrl(name: string, value: string | undefined): string | undefined {
   return value.replace(/\/+$/, '');
 }
 
+/**
+ * STS's range for DurationSeconds: at least 15 minutes, at most the role's maximum session duration,
+ * which is 3600 s unless the operator raises it, to 43200 s at most (RAM UpdateRole, MaxSessionDuration).
+ */
+const STS_DURATION_RANGE = [900, 43200] as const;
+
+/**
+ * A URL, form or download-URL lifetime setting, held to the credentials that sign it: every signature
+ * is made with the caller's STS credentials, and OSS refuses it once they expire. At most half their
+ * lifetime, so a credential serves the longest lifetime asked for at least half its life before it must
+ * be replaced (at most two AssumeRole calls per user and scope per credential lifetime).
+ */
+function lifetime(env: Env, name: Defaulted, stsDurationSeconds: number): number {
+  const seconds = int(env, name, 1, STS_DURATION_RANGE[1] / 2);
+  const max = Math.floor(stsDurationSeconds / 2);
+  if (seconds > max) {
+    throw new ConfigError(
+      name,
+      `must be at most half of STS_DURATION_SECONDS (${max} of ${stsDurationSeconds}): URLs and forms are signed with STS credentials and die with them; raise STS_DURATION_SECONDS (and the upload role's maximum session duration) for longer lifetimes`,
+    );
+  }
+  return seconds;
+}
+
 function rulesFrom(env: Env, bucket: string, region: string): Rules {
   const minSize = int(env, 'UPLOAD_MIN_SIZE', 0, 5 * 1024 ** 3);
   const maxSize = int(env, 'UPLOAD_MAX_SIZE', 1, 5 * 1024 ** 3);
   if (minSize > maxSize) throw new ConfigError('UPLOAD_MIN_SIZE', `must not exceed UPLOAD_MAX_SIZE (${maxSize})`);
-  const urlExpiresSeconds = int(env, 'URL_EXPIRES_SECONDS', 1, 604800);
-  const maxUrlExpiresSeconds = int(env, 'URL_MAX_EXPIRES_SECONDS', 1, 604800);
+  const stsDurationSeconds = int(env, 'STS_DURATION_SECONDS', ...STS_DURATION_RANGE);
+  const maxUrlExpiresSeconds = lifetime(env, 'URL_MAX_EXPIRES_SECONDS', stsDurationSeconds);
+  const urlExpiresSeconds = lifetime(env, 'URL_EXPIRES_SECONDS', stsDurationSeconds);
   if (urlExpiresSeconds > maxUrlExpiresSeconds) {
     throw new ConfigError('URL_EXPIRES_SECONDS', `must not exceed URL_MAX_EXPIRES_SECONDS (${maxUrlExpiresSeconds})`);
   }
@@ -171,9 +243,72 @@ function rulesFrom(env: Env, bucket: string, region: string): Rules {
     forbidOverwrite: bool(env, 'FORBID_OVERWRITE'),
     urlExpiresSeconds,
     maxUrlExpiresSeconds,
-    postExpiresSeconds: int(env, 'POST_EXPIRES_SECONDS', 1, 604800),
-    stsDurationSeconds: int(env, 'STS_DURATION_SECONDS', 900, 3600),
+    postExpiresSeconds: lifetime(env, 'POST_EXPIRES_SECONDS', stsDurationSeconds),
+    stsDurationSeconds,
     callbackUrl: httpUrl('CALLBACK_URL', str(env, 'CALLBACK_URL')),
+  };
+}
+
+function authFrom(env: Env): AuthConfig {
+  const hs256Secret = str(env, 'AUTH_HS256_SECRET');
+  if (hs256Secret !== undefined && Buffer.byteLength(hs256Secret) < 32) {
+    throw new ConfigError('AUTH_HS256_SECRET', 'must be at least 32 bytes long');
+  }
+  const jwksUrl = httpUrl('AUTH_JWKS_URL', str(env, 'AUTH_JWKS_URL'));
+  const issuer = str(env, 'AUTH_ISSUER');
+  const audience = str(env, 'AUTH_AUDIENCE');
+  // A key set signs tokens for every app of the provider: without both, a token minted for another app would do.
+  if (jwksUrl !== undefined) {
+    if (issuer === undefined) throw new ConfigError('AUTH_ISSUER', 'is required with AUTH_JWKS_URL: the issuer (iss) your tokens carry');
+    if (audience === undefined) throw new ConfigError('AUTH_AUDIENCE', 'is required with AUTH_JWKS_URL: the audience (aud) your tokens are minted for');
+  }
+  return { jwksUrl, hs256Secret, issuer, audience, userClaim: withDefault(env, 'AUTH_USER_CLAIM'), anonymous: bool(env, 'AUTH_ANONYMOUS') };
+}
+
+const PEM_CERTIFICATE = /-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g;
+
+/**
+ * CREDENTIAL_CACHE_URL and its companions, or undefined when the URL is unset. The URL's text never
+ * appears in an error: it may hold the password.
+ */
+function credentialCacheFrom(env: Env): CredentialCacheConfig | undefined {
+  const text = str(env, 'CREDENTIAL_CACHE_URL');
+  const caText = str(env, 'CREDENTIAL_CACHE_TLS_CA');
+  if (text === undefined) {
+    if (caText !== undefined) throw new ConfigError('CREDENTIAL_CACHE_TLS_CA', 'is only read with a rediss:// CREDENTIAL_CACHE_URL');
+    return undefined;
+  }
+  const shape = 'expected redis://[user:password@]host[:port][/db] or rediss://… (TLS), with no query string';
+  let u: URL;
+  try {
+    u = new URL(text);
+  } catch {
+    throw new ConfigError('CREDENTIAL_CACHE_URL', shape);
+  }
+  const db = /^\/?$/.test(u.pathname) ? 0 : /^\/(\d{1,3})$/.test(u.pathname) ? Number(u.pathname.slice(1)) : NaN;
+  if ((u.protocol !== 'redis:' && u.protocol !== 'rediss:') || u.hostname === '' || u.search !== '' || u.hash !== '' || !(db <= 255)) {
+    throw new ConfigError('CREDENTIAL_CACHE_URL', shape);
+  }
+  const tls = u.protocol === 'rediss:';
+  const ca = caText?.match(PEM_CERTIFICATE) ?? [];
+  if (caText !== undefined && (!tls || ca.length === 0)) {
+    throw new ConfigError('CREDENTIAL_CACHE_TLS_CA', tls ? 'expected PEM certificates (-----BEGIN CERTIFICATE-----)' : 'is only read with a rediss:// CREDENTIAL_CACHE_URL');
+  }
+  const keys = secretRing((name) => str(env, name), 'CREDENTIAL_CACHE_KEY', (variable, expected) => {
+    throw new ConfigError(variable, expected);
+  });
+  if (keys === undefined) {
+    throw new ConfigError('CREDENTIAL_CACHE_KEY', 'is required when CREDENTIAL_CACHE_URL is set: the key cached credentials are encrypted with (openssl rand -base64 32)');
+  }
+  return {
+    host: u.hostname.replace(/^\[|\]$/g, ''),
+    port: u.port === '' ? 6379 : Number(u.port),
+    username: u.username === '' ? undefined : decodeURIComponent(u.username),
+    password: u.password === '' ? undefined : decodeURIComponent(u.password),
+    db,
+    tls: tls ? { ca } : undefined,
+    keys,
+    timeoutMs: int(env, 'CREDENTIAL_CACHE_TIMEOUT_MS', 10, 1000),
   };
 }
 
@@ -200,11 +335,13 @@ export function loadConfig(env: Env): Config {
   if (webhookUrl !== undefined && webhookSecret === undefined) {
     throw new ConfigError('WEBHOOK_SECRET', 'is required when WEBHOOK_URL is set, so the app can verify events');
   }
-  const hs256Secret = str(env, 'AUTH_HS256_SECRET');
-  if (hs256Secret !== undefined && Buffer.byteLength(hs256Secret) < 32) {
-    throw new ConfigError('AUTH_HS256_SECRET', 'must be at least 32 bytes long');
-  }
   const trustedKeys = str(env, 'CALLBACK_TRUSTED_KEYS');
+  const macKeys = secretRing((name) => str(env, name), 'CALLBACK_MAC_KEY', (variable, expected) => {
+    throw new ConfigError(variable, expected);
+  });
+  if (rules.callbackUrl !== undefined && macKeys === undefined) {
+    throw new ConfigError('CALLBACK_MAC_KEY', 'is required when CALLBACK_URL is set: the key the pinned callbacks are MACed with (openssl rand -base64 32)');
+  }
 
   return {
     rules,
@@ -217,21 +354,17 @@ export function loadConfig(env: Env): Config {
       endpoint: httpUrl('STS_ENDPOINT', str(env, 'STS_ENDPOINT')) ?? `https://sts.${region}.aliyuncs.com`,
       externalId: str(env, 'STS_EXTERNAL_ID'),
       timeoutMs: int(env, 'STS_TIMEOUT_MS', 100, 30000),
+      rateLimit: int(env, 'STS_RATE_LIMIT', 1, 1000),
     },
+    credentialCache: credentialCacheFrom(env),
     callback: {
       onViolation,
       trustedKeys: trustedKeys ? trustedKeys.split(/(?<=-----END PUBLIC KEY-----)\s*/).filter((k) => k.includes('BEGIN')) : [],
-      downloadUrlSeconds: int(env, 'CALLBACK_DOWNLOAD_URL_SECONDS', 1, 3600),
+      downloadUrlSeconds: lifetime(env, 'CALLBACK_DOWNLOAD_URL_SECONDS', rules.stsDurationSeconds),
+      macKeys,
     },
-    webhook: { url: webhookUrl, secret: webhookSecret, timeoutMs: int(env, 'WEBHOOK_TIMEOUT_MS', 100, 4000) },
-    auth: {
-      jwksUrl: httpUrl('AUTH_JWKS_URL', str(env, 'AUTH_JWKS_URL')),
-      hs256Secret,
-      issuer: str(env, 'AUTH_ISSUER'),
-      audience: str(env, 'AUTH_AUDIENCE'),
-      userClaim: withDefault(env, 'AUTH_USER_CLAIM'),
-      anonymous: bool(env, 'AUTH_ANONYMOUS'),
-    },
+    webhook: { url: webhookUrl, secret: webhookSecret, timeoutMs: int(env, 'WEBHOOK_TIMEOUT_MS', 100, 4000), skipDuplicates: bool(env, 'WEBHOOK_SKIP_DUPLICATES') },
+    auth: authFrom(env),
     corsOrigins: list(str(env, 'CORS_ALLOWED_ORIGINS') ?? ''),
     maxBodyBytes: int(env, 'MAX_BODY_BYTES', 1024, 6 * 1024 * 1024),
   };

@@ -18,10 +18,19 @@ export interface BucketCors {
   CORSRule: CorsRule[];
 }
 
+/**
+ * The rules of bucket-cors.json with `${ALLOWED_ORIGIN}` standing for `origins`, as they are: the
+ * local OSS serves these, so what works locally is what the deployed bucket allows.
+ */
+export function bucketCorsRules(origins: string[]): CorsRule[] {
+  const doc = JSON.parse(readFileSync(join(__dirname, 'bucket-cors.json'), 'utf8')) as BucketCors;
+  return doc.CORSRule.map((rule) => ({ ...rule, AllowedOrigin: rule.AllowedOrigin.flatMap((o) => (o === '${ALLOWED_ORIGIN}' ? origins : [o])) }));
+}
+
+/** The bucket's CORS configuration for a deployment; throws unless `origins` are the app's (scheme and host, no `*`). */
 export function bucketCors(origins: string[]): BucketCors {
   if (origins.length === 0 || origins.some((o) => o === '*' || !/^https?:\/\/[^/]+$/.test(o))) {
     throw new Error('bucket CORS needs the app\'s origins, e.g. https://app.example.com (no paths, no "*")');
   }
-  const doc = JSON.parse(readFileSync(join(__dirname, 'bucket-cors.json'), 'utf8')) as BucketCors;
-  return { CORSRule: doc.CORSRule.map((rule) => ({ ...rule, AllowedOrigin: origins })) };
+  return { CORSRule: bucketCorsRules(origins) };
 }

@@ -10,13 +10,14 @@ export interface RamVars {
   BUCKET: string;
   /** The part of UPLOAD_PREFIX before ${uid}, e.g. `users/`. */
   PREFIX_ROOT: string;
+  /** The three function roles: each may assume the upload role (upload-role-trust.json). */
   TOKEN_ROLE_NAME: string;
+  SIGN_ROLE_NAME: string;
+  CALLBACK_ROLE_NAME: string;
   UPLOAD_ROLE_NAME: string;
   // Only the files that name them need these: the OSS trigger role's policy and the deployer's policy.
   REGION?: string;
   CALLBACK_FUNCTION_NAME?: string;
-  SIGN_ROLE_NAME?: string;
-  CALLBACK_ROLE_NAME?: string;
   OSS_TRIGGER_ROLE_NAME?: string;
   /** The MNS queue that keeps object-created events which failed every retry (s.yaml asyncInvokeConfig). */
   DEAD_LETTER_QUEUE?: string;
@@ -52,8 +53,9 @@ export type RoleName = 'token-function' | 'sign-function' | 'callback-function' 
 
 /**
  * Everything a role may do: its policy files as one document (a role's permissions are the union of
- * its attached policies). The callback function may delete only when it is configured to
- * (CALLBACK_ON_VIOLATION=delete); otherwise it can read and nothing more.
+ * its attached policies). The sign function may only assume the upload role (it signs with the
+ * caller's scope); the callback function may also read objects (HeadObject), and delete them only
+ * when it is configured to (CALLBACK_ON_VIOLATION=delete).
  */
 export function rolePolicy(role: RoleName, vars: RamVars, opts: { callbackDeletes?: boolean } = {}): PolicyDocument {
   const files: RamFile[] = [role === 'upload-role' ? 'upload-role-policy' : `${role}-policy`];

@@ -293,6 +293,17 @@ export function checkManifest(m: Manifest): Problem[] {
   const uploadRole = configs.get('token')?.sts.roleArn;
   if (!uploadRole) add('token', 'props.environmentVariables.STS_ROLE_ARN', 'is required: the role whose credentials the token function vends');
   else if (roles.includes(uploadRole)) add('token', 'props.environmentVariables.STS_ROLE_ARN', 'must be the upload role, not a function\'s own role');
+  // Sign and callback sign with the upload role's credentials narrowed to the caller's scope, and share the callback MAC key.
+  for (const name of ['sign', 'callback'] as const) {
+    const config = configs.get(name);
+    if (!config || !uploadRole) continue;
+    if (config.sts.roleArn !== uploadRole) add(name, 'props.environmentVariables.STS_ROLE_ARN', `must be the upload role the token function assumes (${uploadRole}): ${name} signs with its credentials narrowed to the caller's scope`);
+  }
+  const signKey = configs.get('sign')?.callback.macKeys?.current;
+  const callbackKeys = configs.get('callback')?.callback.macKeys;
+  if (signKey && !callbackKeys?.accepted.some((k) => k.equals(signKey))) {
+    add('callback', 'props.environmentVariables.CALLBACK_MAC_KEY', "must accept the sign function's current CALLBACK_MAC_KEY, or every pinned callback fails its MAC");
+  }
   return problems;
 }
 

@@ -156,6 +156,23 @@ export const fc3PropsSchema = {
     diskSize: { enum: [512, 10240] },
     timeout: { type: 'integer', minimum: 1, maximum: 86400 },
     internetAccess: { type: 'boolean' },
+    // For the shared credential cache on Tair (commented in s.yaml): IVpcConfig in devsapp/fc3's
+    // src/interface/function.ts, `auto` or {vpcId, vSwitchIds, securityGroupId}.
+    vpcConfig: {
+      oneOf: [
+        { const: 'auto' },
+        {
+          type: 'object',
+          additionalProperties: false,
+          required: ['vpcId', 'vSwitchIds', 'securityGroupId'],
+          properties: {
+            vpcId: { type: 'string', pattern: '^vpc-[a-z0-9]+$' },
+            vSwitchIds: { type: 'array', minItems: 1, items: { type: 'string', pattern: '^vsw-[a-z0-9]+$' } },
+            securityGroupId: { type: 'string', pattern: '^sg-[a-z0-9]+$' },
+          },
+        },
+      ],
+    },
     role: { type: 'string', pattern: ROLE_ARN },
     environmentVariables: {
       type: 'object',

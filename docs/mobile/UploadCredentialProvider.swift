@@ -12,7 +12,7 @@ struct TokenGrant {
 }
 
 enum UploadError: Error {
-    case token(status: Int, code: String, message: String)
+    case api(path: String, status: Int, code: String, message: String)
     case malformedAnswer
     case clock(secondsLeft: Int)
 }
@@ -22,12 +22,14 @@ enum UploadError: Error {
 /// this class keeps no cache of its own.
 final class UploadCredentialProvider {
     static let tokenPath = "/token"
-    static let tokenMethod = "POST"
+    static let signPath = "/sign"
+    static let apiMethod = "POST"
     // OSSFederationCredentialProvider asks again when fewer than 5 minutes remain.
     static let sdkRefreshWindowSeconds: Int = 300
     static let timeoutSeconds: TimeInterval = 10
 
     private let apiBase: URL
+    private let signBase: URL
     private let appToken: () -> String
     private let access: String
     private let lock = NSLock()
@@ -37,8 +39,10 @@ final class UploadCredentialProvider {
     ///   - apiBase: the token function's URL from `s info -o json` (or `https://<custom domain>/api`)
     ///   - appToken: returns the signed-in user's JWT
     ///   - access: "upload", "download" or "readwrite"
-    init(apiBase: URL, appToken: @escaping () -> String, access: String = "upload") {
+    ///   - signBase: the sign function's URL from `s info -o json` (on a custom domain, the same as `apiBase`)
+    init(apiBase: URL, appToken: @escaping () -> String, access: String = "upload", signBase: URL? = nil) {
         self.apiBase = apiBase
+        self.signBase = signBase ?? apiBase
         self.appToken = appToken
         self.access = access
     }
@@ -59,29 +63,7 @@ final class UploadCredentialProvider {
 
     /// One `POST /token`, synchronously: the SDK's getter runs off the main thread and must return a token.
     func fetchToken() throws -> OSSFederationToken {
-        var request = URLRequest(url: apiBase.appendingPathComponent(String(UploadCredentialProvider.tokenPath.dropFirst())))
-        request.httpMethod = UploadCredentialProvider.tokenMethod
-        request.timeoutInterval = UploadCredentialProvider.timeoutSeconds
-        request.setValue("Bearer \(appToken())", forHTTPHeaderField: "Authorization")
-        request.setValue("application/json", forHTTPHeaderField: "Content-Type")
-        request.setValue("application/json", forHTTPHeaderField: "Accept")
-        request.httpBody = try JSONSerialization.data(withJSONObject: ["access": access])
-
-        var answer: (Data?, URLResponse?, Error?) = (nil, nil, nil)
-        let done = DispatchSemaphore(value: 0)
-        URLSession.shared.dataTask(with: request) { data, response, error in
-            answer = (data, response, error)
-            done.signal()
-        }.resume()
-        done.wait()
-        if let error = answer.2 { throw error }
-        let status = (answer.1 as? HTTPURLResponse)?.statusCode ?? 0
-        let json = (answer.0.flatMap { try? JSONSerialization.jsonObject(with: $0) }) as? [String: Any] ?? [:]
-        guard (200...299).contains(status) else {
-            // {"error":{"code","message","requestId"}}: never a secret, safe to log.
-            let error = json["error"] as? [String: Any]
-            throw UploadError.token(status: status, code: error?["code"] as? String ?? "", message: error?["message"] as? String ?? "")
-        }
+        let json = try post(base: apiBase, path: UploadCredentialProvider.tokenPath, body: ["access": access])
         guard let accessKeyId = json["AccessKeyId"] as? String,
               let accessKeySecret = json["AccessKeySecret"] as? String,
               let securityToken = json["SecurityToken"] as? String,
@@ -108,14 +90,49 @@ final class UploadCredentialProvider {
         token.expirationTimeInGMTFormat = expiration
         return token
     }
+
+    /// The upload callback `POST /sign {"op":"callback","key"}` pins for `key`: OSS's own variables and a
+    /// MAC that proves this project's sign function issued it for this key and user. The callback
+    /// function answers nothing to a callback without that MAC (OSS then answers the upload 203), so take
+    /// it from here for every key. Synchronous: call it off the main thread.
+    func pinnedCallback(key: String) throws -> [String: String] {
+        let json = try post(base: signBase, path: UploadCredentialProvider.signPath, body: ["op": "callback", "key": key])
+        guard let params = json["callbackParams"] as? [String: String] else { throw UploadError.malformedAnswer }
+        return params
+    }
+
+    /// One JSON request to a function with the app's bearer token, synchronously; a 2xx answer's JSON.
+    private func post(base: URL, path: String, body: [String: String]) throws -> [String: Any] {
+        var request = URLRequest(url: base.appendingPathComponent(String(path.dropFirst())))
+        request.httpMethod = UploadCredentialProvider.apiMethod
+        request.timeoutInterval = UploadCredentialProvider.timeoutSeconds
+        request.setValue("Bearer \(appToken())", forHTTPHeaderField: "Authorization")
+        request.setValue("application/json", forHTTPHeaderField: "Content-Type")
+        request.setValue("application/json", forHTTPHeaderField: "Accept")
+        request.httpBody = try JSONSerialization.data(withJSONObject: body)
+
+        var answer: (Data?, URLResponse?, Error?) = (nil, nil, nil)
+        let done = DispatchSemaphore(value: 0)
+        URLSession.shared.dataTask(with: request) { data, response, error in
+            answer = (data, response, error)
+            done.signal()
+        }.resume()
+        done.wait()
+        if let error = answer.2 { throw error }
+        let status = (answer.1 as? HTTPURLResponse)?.statusCode ?? 0
+        let json = (answer.0.flatMap { try? JSONSerialization.jsonObject(with: $0) }) as? [String: Any] ?? [:]
+        guard (200...299).contains(status) else {
+            // {"error":{"code","message","requestId"}}: never a secret, safe to log.
+            let error = json["error"] as? [String: Any]
+            throw UploadError.api(path: path, status: status, code: error?["code"] as? String ?? "", message: error?["message"] as? String ?? "")
+        }
+        return json
+    }
 }
 
-/// OSS's own variables only: the callback function trusts nothing the client writes into the body.
-let callbackBody = "bucket=${bucket}&object=${object}&etag=${etag}&size=${size}&mimeType=${mimeType}"
-
-/// Uploads a file under the user's prefix with an upload callback; `completion` gets the callback
-/// function's JSON answer (key, size, etag, mimeType, user, url, expiresAt), which OSS relays.
-func uploadWithCallback(client: OSSClient, provider: UploadCredentialProvider, file: URL, name: String, callbackUrl: String,
+/// Uploads a file under the user's prefix with the callback /sign pins for its key; `completion` gets the
+/// callback function's JSON answer (key, size, etag, mimeType, user, url, expiresAt), which OSS relays.
+func uploadWithCallback(client: OSSClient, provider: UploadCredentialProvider, file: URL, name: String,
                         completion: @escaping (Result<[String: Any], Error>) -> Void) {
     DispatchQueue.global(qos: .userInitiated).async {
         do {
@@ -131,11 +148,7 @@ func uploadWithCallback(client: OSSClient, provider: UploadCredentialProvider, f
             put.bucketName = grant.bucket
             put.objectKey = grant.prefix + name
             put.uploadingFileURL = file
-            put.callbackParam = [
-                "callbackUrl": callbackUrl,
-                "callbackBody": callbackBody,
-                "callbackBodyType": "application/x-www-form-urlencoded",
-            ]
+            put.callbackParam = try provider.pinnedCallback(key: put.objectKey)
             client.putObject(put).continue({ task -> Any? in
                 if let error = task.error {
                     completion(.failure(error))

@@ -1,27 +1,37 @@
-// POST /callback, called by OSS after an upload: verify that OSS signed it, confirm the upload with
-// OSS, check the rules, tell the app, and answer the uploader (through OSS) well inside OSS's 5 s.
+// POST /callback, called by OSS after an upload: verify that OSS signed it and that the sign function
+// pinned it for this object, confirm the upload with OSS, check the rules, tell the app, and answer
+// the uploader (through OSS) well inside OSS's 5 s.
 
-import { ApiError } from '../../shared/api/errors';
+import { ApiError, type ApiErrorCode } from '../../shared/api/errors';
 import type { CallbackAnswer } from '../../shared/api/types';
+import { verifyCallbackMac } from '../../shared/callback-auth/mac';
 import { verifyCallback } from '../../shared/callback-auth/verify';
 import { ConfigError } from '../../shared/config';
 import { roleCredentials } from '../../shared/http/event';
 import type { Reply } from '../../shared/http/handler';
 import type { Request } from '../../shared/http/request';
+import { userOfKey } from '../../shared/policy/keys';
 import { confirmUpload, type Outcome } from './confirm-upload';
 import { deliverEvent } from './deliver';
-import { downloadUrl } from './download-url';
+import { downloadSigner } from './download-url';
 import { OssRequestError } from './oss-client';
-import { claimFromCallbackBody } from './upload-event';
+import { type CallbackClaim, claimFromCallbackBody } from './upload-event';
 
 /**
  * How long the answer waits for the app's webhook. OSS gives the whole callback 5 s and a hanging
  * webhook must not cost the uploader a 203: past this the answer says `delivered: false`, the event
  * is logged whole, and the OSS trigger event (the at-least-once path) delivers it again, same id.
  * Worst case inside the 5 s: a key fetch (1.5 s, only for a key other than the shipped one), the
- * HeadObject (1.5 s), then this wait or, for a violation, a DeleteObject (1.5 s).
+ * HeadObject (1.5 s, with the STS call for the download URL beside it), then this wait or, for a
+ * violation, a DeleteObject (1.5 s).
  */
 export const CALLBACK_WEBHOOK_WAIT_MS = 700;
+
+const MAC_REFUSALS: Record<'missing' | 'invalid' | 'expired', { code: ApiErrorCode; message: string }> = {
+  missing: { code: 'CallbackMacMissing', message: 'the callback carries no MAC: it was not pinned by the sign function' },
+  invalid: { code: 'CallbackMacInvalid', message: 'the callback MAC does not verify for this bucket, object and owner' },
+  expired: { code: 'CallbackMacExpired', message: 'the callback MAC has expired' },
+};
 
 function credentialsOf(req: Request) {
   const c = roleCredentials(req.context);
@@ -29,11 +39,28 @@ function credentialsOf(req: Request) {
   return c;
 }
 
-/** The reported upload, confirmed with OSS and checked; throws ApiError (CallbackBody*, OssUnavailable). */
-async function outcomeOf(req: Request, now: Date): Promise<Outcome> {
+/**
+ * The owner the MAC vouches for, with their prefix, and the digest of the file name it binds (of
+ * x-oss-meta-filename, when the upload was signed with one); throws ApiError CallbackMac* for a callback the sign function
+ * did not pin for this bucket, object and owner. A genuine callback can be relayed: with STS
+ * credentials a client writes the whole body, naming any object.
+ */
+function pinnedOwner(req: Request, claim: CallbackClaim, now: Date): { user: string; prefix: string; filenameSha256?: string } {
+  const keys = req.config.callback.macKeys;
+  if (!keys) throw new ConfigError('CALLBACK_MAC_KEY', 'is required by the callback function: the key the sign function MACs its callbacks with');
+  const verdict = verifyCallbackMac(keys, { bucket: claim.bucket, object: claim.key }, claim.pinned, now);
+  const owner = userOfKey(req.config.rules.prefixTemplate, claim.key);
+  const refusal = !verdict.ok ? MAC_REFUSALS[verdict.reason] : owner?.user !== verdict.owner ? MAC_REFUSALS.invalid : undefined;
+  if (refusal || !owner || !verdict.ok) {
+    req.note({ refused: refusal?.code });
+    throw new ApiError(refusal?.code ?? 'CallbackMacInvalid', refusal?.message ?? MAC_REFUSALS.invalid.message);
+  }
+  return { ...owner, filenameSha256: verdict.filenameSha256 };
+}
+
+/** The reported upload, confirmed with OSS and checked; throws ApiError (OssUnavailable). */
+async function outcomeOf(req: Request, claim: CallbackClaim, now: Date): Promise<Outcome> {
   try {
-    const claim = claimFromCallbackBody(req.body, req.header('content-type'));
-    req.note({ object: claim.key, etag: claim.etag });
     return await confirmUpload(claim, req.config, credentialsOf(req), now);
   } catch (err) {
     if (err instanceof OssRequestError) {
@@ -55,7 +82,19 @@ export async function handleCallback(req: Request): Promise<Reply> {
     { trustedKeys: req.config.callback.trustedKeys },
   );
   const now = new Date();
-  const outcome = await outcomeOf(req, now);
+  const claim = claimFromCallbackBody(req.body, req.header('content-type'));
+  req.note({ object: claim.key, etag: claim.etag });
+  const owner = pinnedOwner(req, claim, now);
+
+  // Asked beside the HeadObject: a miss costs an AssumeRole, and both must fit OSS's 5 s. Never rejects.
+  const download = downloadSigner(req.config, credentialsOf(req), owner, claim.key, now);
+  let outcome: Outcome;
+  try {
+    outcome = await outcomeOf(req, { ...claim, signedFilenameSha256: owner.filenameSha256 }, now);
+  } finally {
+    // Nothing is left running once the answer is sent.
+    await download;
+  }
 
   if (outcome.kind === 'unconfirmed') {
     req.note({ refused: outcome.code });
@@ -67,18 +106,20 @@ export async function handleCallback(req: Request): Promise<Reply> {
     throw new ApiError(outcome.code, `${outcome.reason}; ${fate}`);
   }
 
-  const { event, owner } = outcome;
-  const download = downloadUrl(req.config, credentialsOf(req), owner, event.key, now);
+  const { event } = outcome;
+  const url = (await download)(event.filename);
+  if (url.url === null) req.note({ downloadUrl: url.failure });
   const delivery = await deliverEvent(event, req.config, Math.min(req.config.webhook.timeoutMs, CALLBACK_WEBHOOK_WAIT_MS), 'callback');
   req.note({ eventId: event.id, user: event.user, delivered: delivery.delivered });
   const answer: CallbackAnswer = {
     key: event.key,
+    filename: event.filename,
     size: event.size,
     etag: event.etag,
     mimeType: event.mimeType,
     user: event.user,
-    url: download.url,
-    expiresAt: download.expiresAt,
+    url: url.url,
+    expiresAt: url.expiresAt,
     eventId: event.id,
     delivered: delivery.delivered,
   };

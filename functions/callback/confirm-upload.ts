@@ -4,11 +4,15 @@
 // The report alone is not trusted: with STS credentials the client writes the callback body
 // template, so any value in a callback body may be the client's own text. A HeadObject of the
 // reported key must show the reported ETag; size and type are then OSS's, not the report's.
+// Symlinks and appendable objects are never allowed under a user's prefix, whatever their ETag: a
+// symlink reads another key with the reader's rights (its HeadObject answers for the target), and an
+// appendable object grows past every size and type check with each AppendObject. The file name is
+// OSS's too: the x-oss-meta-filename HeadObject reports, held to the key and to the signed name.
 
 import type { ApiErrorCode } from '../../shared/api/errors';
 import type { UploadEvent } from '../../shared/api/types';
 import type { Config } from '../../shared/config';
-import { checkUpload } from '../../shared/policy/upload-checks';
+import { checkFilename, checkObjectType, checkUpload, type UploadVerdict } from '../../shared/policy/upload-checks';
 import type { Credentials } from '../../shared/signer/credentials';
 import { deleteObject, headObject, type OssTarget } from './oss-client';
 import { uploadEvent, type UploadClaim } from './upload-event';
@@ -33,17 +37,30 @@ export async function confirmUpload(claim: UploadClaim, config: Config, credenti
 
   const target = ossTarget(config, credentials);
   const head = await headObject(target, claim.key);
+  // HeadObject of a symlink answers for its target, so a link to a key that does not exist is a 404
+  // too: a report of PutSymlink is a symlink even then (deleting a key that is gone costs nothing).
+  const objectType = head?.objectType ?? (claim.createdBy === 'PutSymlink' ? 'Symlink' : undefined);
+  if (objectType !== undefined) {
+    const typed = checkObjectType(rules, claim.key, objectType);
+    if (!typed.ok) return violation(typed, target, claim.key, config);
+  }
   if (!head) return { kind: 'unconfirmed', code: 'ObjectNotFound', reason: `${claim.key} does not exist` };
   if (head.etag !== claim.etag) {
     return { kind: 'unconfirmed', code: 'ObjectChanged', reason: `${claim.key} does not have the reported ETag` };
   }
   const facts = { ...claim, size: head.size, mimeType: head.contentType };
   const verdict = checkUpload(rules, facts);
-  if (verdict.ok) return { kind: 'accepted', event: uploadEvent(facts, verdict.user, time), owner: verdict };
+  if (!verdict.ok) return violation(verdict, target, claim.key, config);
+  const named = checkFilename(claim.key, head.filename, claim.signedFilenameSha256);
+  if (!named.ok) return violation({ ...named, user: verdict.user }, target, claim.key, config);
+  return { kind: 'accepted', event: uploadEvent({ ...facts, filename: named.filename }, verdict.user, time), owner: verdict };
+}
 
+/** A violation kept and flagged, or deleted when the rules say so and the key names its owner. */
+async function violation(verdict: UploadVerdict & { ok: false }, target: OssTarget, key: string, config: Config): Promise<Outcome> {
   let action: 'kept' | 'deleted' | 'delete-failed' = 'kept';
   if (config.callback.onViolation === 'delete' && verdict.user !== undefined) {
-    action = await deleteObject(target, claim.key).then(
+    action = await deleteObject(target, key).then(
       () => 'deleted' as const,
       () => 'delete-failed' as const,
     );

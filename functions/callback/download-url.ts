@@ -1,16 +1,58 @@
-// The short-lived signed GET URL the callback answer gives the uploader, signed with the callback
-// function's own role (which may read under the prefix root) and bound by the same rules, and the
-// same credential margin, as /sign.
+// The short-lived signed GET URL the callback answer gives the uploader, signed as /sign signs: with
+// STS credentials narrowed to the owner's own download scope, through the same credential cache, so
+// OSS refuses it for anything outside that scope (a symlink to another user's object included). The
+// call to STS gets one attempt and a short timeout inside OSS's 5 s: without an answer in time the
+// callback answers with no URL, never with a 5xx. The credentials are asked for beside the
+// HeadObject; the URL is signed after it, as an attachment under the file name the HeadObject found.
 
-import type { Credentials } from '../../shared/signer/credentials';
-import type { Config } from '../../shared/config';
-import type { Grant } from '../../shared/policy/rules';
+import type { ApiErrorCode } from '../../shared/api/errors';
+import { ApiError } from '../../shared/api/errors';
+import { type Config, ConfigError } from '../../shared/config';
 import { getPlan } from '../../shared/policy/url-constraints';
+import type { Grant } from '../../shared/policy/rules';
+import type { Credentials } from '../../shared/signer/credentials';
 import { bucketTarget, presignUrl, signingAt } from '../../shared/signer/presign';
+import { signingCredentials, vendCredentials } from '../../shared/sts';
 
-/** A presigned GET of `key` for its owner; throws ApiError SigningCredentialsExpiring as /sign does. */
-export function downloadUrl(config: Config, credentials: Credentials, owner: { user: string; prefix: string }, key: string, at: Date): { url: string; expiresAt: string } {
-  const grant: Grant = { uid: owner.user, user: owner.user, prefix: owner.prefix, access: 'download', rules: config.rules };
-  const plan = getPlan(grant, { key, expiresIn: Math.min(config.callback.downloadUrlSeconds, config.rules.maxUrlExpiresSeconds) });
-  return presignUrl(signingAt(bucketTarget(config), credentials, at), plan);
+/**
+ * The longest the callback waits for STS, in ms: a cache miss costs one AssumeRole. Worst case inside
+ * OSS's 5 s: a key fetch (1.5 s), then HeadObject (1.5 s) with this call beside it, then the webhook
+ * wait (0.7 s) or a DeleteObject (1.5 s).
+ */
+export const CALLBACK_STS_TIMEOUT_MS = 1000;
+
+export type DownloadUrl = { url: string; expiresAt: string } | { url: null; expiresAt: null; failure: ApiErrorCode };
+
+/** Signs the download once the file name is known; never throws. */
+export type DownloadSigner = (filename: string) => DownloadUrl;
+
+function failed(err: unknown): DownloadUrl {
+  return { url: null, expiresAt: null, failure: err instanceof ApiError ? err.code : err instanceof ConfigError ? 'Misconfigured' : 'InternalError' };
+}
+
+/**
+ * The signer of a presigned GET of `key` for its owner, made once the owner's download credentials
+ * are in hand; when they are not (an outage, a misconfiguration), a signer that answers no URL and
+ * why. Never rejects.
+ */
+export async function downloadSigner(config: Config, own: Credentials, owner: { user: string; prefix: string }, key: string, at: Date): Promise<DownloadSigner> {
+  try {
+    const roleArn = config.sts.roleArn;
+    if (!roleArn) throw new ConfigError('STS_ROLE_ARN', 'is required by the callback function to sign download URLs');
+    const grant: Grant = { uid: owner.user, user: owner.user, prefix: owner.prefix, access: 'download', rules: config.rules };
+    const expiresIn = Math.min(config.callback.downloadUrlSeconds, config.rules.maxUrlExpiresSeconds);
+    const useSeconds = getPlan(grant, { key, expiresIn }).expiresSeconds;
+    const timeoutMs = Math.min(config.sts.timeoutMs, CALLBACK_STS_TIMEOUT_MS);
+    const vended = await vendCredentials(grant, config, roleArn, own, { useSeconds, attempts: 1, timeoutMs, budgetMs: timeoutMs });
+    const signing = signingAt(bucketTarget(config), signingCredentials(vended.credentials), at);
+    return (filename) => {
+      try {
+        return presignUrl(signing, getPlan(grant, { key, filename, expiresIn }));
+      } catch (err) {
+        return failed(err);
+      }
+    };
+  } catch (err) {
+    return () => failed(err);
+  }
 }

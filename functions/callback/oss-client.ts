@@ -1,8 +1,10 @@
 // The few OSS calls the callback function makes itself (HeadObject, DeleteObject), V4-signed with the
 // function role's own credentials against the internal endpoint. Short timeouts: these run inside
-// the 5 s OSS gives a callback.
+// the 5 s OSS gives a callback. Both go through the instance's keep-alive pool (shared/outbound).
 
+import { FILENAME_META } from '../../shared/policy/filename';
 import type { Credentials } from '../../shared/signer/credentials';
+import { OutboundError, type OutboundResponse, request } from '../../shared/outbound';
 import { objectUrl } from '../../shared/signer/url';
 import { authorizeV4 } from '../../shared/signer/v4';
 import { normalizeEtag } from './upload-event';
@@ -21,6 +23,10 @@ export interface ObjectHead {
   etag: string;
   size: number;
   contentType: string;
+  /** `x-oss-object-type`: Normal, Multipart, Appendable or Symlink (HeadObject of a symlink answers for its target, with this type). */
+  objectType: string;
+  /** `x-oss-meta-filename` as stored (percent-encoded), when the object has one. */
+  filename?: string;
 }
 
 export class OssRequestError extends Error {
@@ -34,39 +40,43 @@ export class OssRequestError extends Error {
   }
 }
 
-async function send(t: OssTarget, operation: string, method: string, key: string): Promise<Response> {
+// An OSS error document is a few hundred bytes; more than this is not one.
+const MAX_ERROR_BYTES = 16 * 1024;
+
+async function send(t: OssTarget, operation: string, method: 'HEAD' | 'DELETE', key: string): Promise<OutboundResponse> {
   const auth = authorizeV4({ method, bucket: t.bucket, key, query: [], headers: {} }, t.credentials, t.region, new Date());
   try {
-    return await fetch(objectUrl(t, t.bucket, key), {
-      method,
-      headers: auth.headers,
-      redirect: 'error',
-      signal: AbortSignal.timeout(t.timeoutMs ?? 1500),
-    });
+    return await request({ method, url: objectUrl(t, t.bucket, key), headers: auth.headers, timeoutMs: t.timeoutMs ?? 1500, maxBodyBytes: MAX_ERROR_BYTES });
   } catch (err) {
-    throw new OssRequestError(operation, undefined, err instanceof Error && err.name === 'TimeoutError' ? 'Timeout' : 'Unreachable');
+    const reason = err instanceof OutboundError ? err.reason : 'unreachable';
+    throw new OssRequestError(operation, undefined, reason === 'timeout' ? 'Timeout' : reason === 'too-large' ? 'AnswerTooLarge' : 'Unreachable');
   }
 }
 
-async function failure(operation: string, res: Response): Promise<OssRequestError> {
-  const text = await res.text().catch(() => '');
-  const code = /<Code>([^<]{1,64})<\/Code>/.exec(text)?.[1] ?? res.headers.get('x-oss-ec') ?? `HTTP${res.status}`;
+function failure(operation: string, res: OutboundResponse): OssRequestError {
+  const ec = res.headers['x-oss-ec'];
+  const code = /<Code>([^<]{1,64})<\/Code>/.exec(res.body.toString('utf8'))?.[1] ?? (typeof ec === 'string' ? ec : undefined) ?? `HTTP${res.status}`;
   return new OssRequestError(operation, res.status, code);
 }
+
+const ok = (res: OutboundResponse) => res.status >= 200 && res.status < 300;
 
 /** The object's ETag, size and type, or undefined when it does not exist. */
 export async function headObject(t: OssTarget, key: string): Promise<ObjectHead | undefined> {
   const res = await send(t, 'HeadObject', 'HEAD', key);
   if (res.status === 404) return undefined;
-  if (!res.ok) throw await failure('HeadObject', res);
-  const etag = res.headers.get('etag');
-  const size = Number(res.headers.get('content-length'));
+  if (!ok(res)) throw failure('HeadObject', res);
+  const { etag } = res.headers;
+  const size = Number(res.headers['content-length']);
   if (!etag || !Number.isSafeInteger(size)) throw new OssRequestError('HeadObject', res.status, 'IncompleteAnswer');
-  return { etag: normalizeEtag(etag), size, contentType: res.headers.get('content-type') ?? '' };
+  const header = (name: string) => {
+    const v = res.headers[name.toLowerCase()];
+    return Array.isArray(v) ? v[0] : v;
+  };
+  return { etag: normalizeEtag(etag), size, contentType: header('content-type') ?? '', objectType: header('x-oss-object-type') ?? '', filename: header(FILENAME_META) };
 }
 
 export async function deleteObject(t: OssTarget, key: string): Promise<void> {
   const res = await send(t, 'DeleteObject', 'DELETE', key);
-  if (!res.ok) throw await failure('DeleteObject', res);
-  await res.body?.cancel();
+  if (!ok(res)) throw failure('DeleteObject', res);
 }

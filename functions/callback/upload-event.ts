@@ -5,6 +5,7 @@
 import { createHash } from 'node:crypto';
 import { ApiError } from '../../shared/api/errors';
 import type { UploadEvent } from '../../shared/api/types';
+import type { MacFields } from '../../shared/callback-auth/mac';
 import type { OssTriggerEvent } from '../../shared/http/event';
 import { JsonError, parseJsonObject } from '../../shared/json';
 import { mediaType, strictUtf8 } from '../../shared/text';
@@ -17,6 +18,15 @@ export interface UploadClaim {
   etag: string;
   size: number;
   mimeType?: string;
+  /** The OSS operation that made the object, when the report says (the event name's second part, e.g. PutSymlink). */
+  createdBy?: string;
+  /** The digest (filenameDigest) of the x-oss-meta-filename value a verified callback MAC binds: OSS must hold a value with it. */
+  signedFilenameSha256?: string;
+}
+
+/** A callback's report: the upload, and what it carries of the MAC the sign function pinned. */
+export interface CallbackClaim extends UploadClaim {
+  pinned: MacFields;
 }
 
 /** The ETag as OSS's callback and events spell it: no quotes, upper-case. HeadObject's is quoted. */
@@ -30,12 +40,13 @@ export function uploadEventId(bucket: string, key: string, etag: string): string
 }
 
 /** The event the app receives for a confirmed upload. */
-export function uploadEvent(claim: UploadClaim & { mimeType: string }, user: string, time: Date): UploadEvent {
+export function uploadEvent(claim: UploadClaim & { mimeType: string; filename: string }, user: string, time: Date): UploadEvent {
   const etag = normalizeEtag(claim.etag);
   return {
     id: uploadEventId(claim.bucket, claim.key, etag),
     bucket: claim.bucket,
     key: claim.key,
+    filename: claim.filename,
     user,
     size: claim.size,
     mimeType: claim.mimeType,
@@ -94,10 +105,11 @@ function fields(body: Buffer, contentType: string | undefined): Record<string, u
 
 /**
  * The upload a callback body reports, read from OSS's system variables only (`bucket`, `object`,
- * `etag`, `size`, `mimeType`); `x:` variables are the client's and decide nothing. Throws ApiError
- * CallbackBodyInvalid or CallbackBodyTypeNotSupported.
+ * `etag`, `size`, `mimeType`), and the MAC fields the sign function pinned beside them (`owner`,
+ * `exp`, `keyPrefix`, `filenameSha256`, `mac`), which decide nothing until the MAC verifies; `x:` variables
+ * are the client's and decide nothing. Throws ApiError CallbackBodyInvalid or CallbackBodyTypeNotSupported.
  */
-export function claimFromCallbackBody(body: Buffer, contentType: string | undefined): UploadClaim {
+export function claimFromCallbackBody(body: Buffer, contentType: string | undefined): CallbackClaim {
   const f = fields(body, contentType);
   return {
     bucket: text(f.bucket, 'bucket') as string,
@@ -105,11 +117,24 @@ export function claimFromCallbackBody(body: Buffer, contentType: string | undefi
     etag: normalizeEtag(text(f.etag, 'etag') as string),
     size: byteCount(f.size),
     mimeType: text(f.mimeType, 'mimeType', false),
+    pinned: { owner: f.owner, exp: f.exp, keyPrefix: f.keyPrefix, filenameSha256: f.filenameSha256, mac: f.mac },
   };
 }
 
-/** The OSS trigger event names of the uploads this function reports. */
-export const UPLOAD_EVENT_NAMES = ['ObjectCreated:PutObject', 'ObjectCreated:PostObject', 'ObjectCreated:CompleteMultipartUpload'];
+/**
+ * The OSS trigger event names of every way an object appears, which this function polices (FC,
+ * "Overview of OSS event triggers": oss:ObjectCreated:PutObject, PutSymlink, PostObject, CopyObject,
+ * AppendObject, CompleteMultipartUpload; the event's eventName drops the `oss:`). The trigger should
+ * subscribe to these only: InitiateMultipartUpload, UploadPart and UploadPartCopy make no object.
+ */
+export const UPLOAD_EVENT_NAMES = [
+  'ObjectCreated:PutObject',
+  'ObjectCreated:PostObject',
+  'ObjectCreated:CompleteMultipartUpload',
+  'ObjectCreated:AppendObject',
+  'ObjectCreated:CopyObject',
+  'ObjectCreated:PutSymlink',
+];
 
 export interface OssEventRecord {
   eventName: string;
@@ -141,6 +166,7 @@ export function recordsFromOssEvent(event: OssTriggerEvent): OssEventRecord[] {
         key: text(object.key, 'oss.object.key') as string,
         etag: normalizeEtag(text(object.eTag, 'oss.object.eTag') as string),
         size: byteCount(object.size),
+        createdBy: eventName.slice(eventName.indexOf(':') + 1),
       },
     };
   });

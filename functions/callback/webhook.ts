@@ -1,8 +1,10 @@
 // Events to the app, signed the Standard Webhooks way (webhook-id, webhook-timestamp,
-// webhook-signature), with a hard time limit: a slow app must not hold up whoever is waiting.
+// webhook-signature), with a hard time limit: a slow app must not hold up whoever is waiting. Sent
+// through the instance's keep-alive pool (shared/outbound).
 
 import { Webhook } from 'standardwebhooks';
 import type { WebhookPayload } from '../../shared/api/types';
+import { OutboundError, request } from '../../shared/outbound';
 
 export interface WebhookTarget {
   url: string;
@@ -47,19 +49,20 @@ export function signedWebhook(target: WebhookTarget, msg: WebhookMessage, now: D
   };
 }
 
-/** One attempt, answered by a 2xx within `timeoutMs`; never throws. Redirects are not followed. */
+/**
+ * One attempt, answered by a 2xx within `timeoutMs`; never throws. Redirects are not followed. The
+ * answer's body means nothing to us and is not waited for (the connection is kept for the next
+ * delivery when the body ends within the time limit).
+ */
 export async function deliverWebhook(target: WebhookTarget, msg: WebhookMessage, timeoutMs: number, now = new Date()): Promise<DeliveryResult> {
   const started = performance.now();
   const ms = () => Math.round(performance.now() - started);
   const { body, headers } = signedWebhook(target, msg, now);
-  const signal = AbortSignal.timeout(timeoutMs);
   try {
-    const res = await fetch(target.url, { method: 'POST', body, headers, redirect: 'manual', signal });
-    // The answer's body means nothing to us; don't wait for it.
-    res.body?.cancel().catch(() => {});
+    const res = await request({ method: 'POST', url: target.url, headers, body, timeoutMs, maxBodyBytes: 0 });
     if (res.status >= 200 && res.status < 300) return { delivered: true, status: res.status, ms: ms() };
     return { delivered: false, reason: 'status', status: res.status, ms: ms() };
-  } catch {
-    return { delivered: false, reason: signal.aborted ? 'timeout' : 'unreachable', ms: ms() };
+  } catch (err) {
+    return { delivered: false, reason: err instanceof OutboundError && err.reason === 'timeout' ? 'timeout' : 'unreachable', ms: ms() };
   }
 }

@@ -3,6 +3,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { IamStore } from '../iam/store';
 import type { Authenticated } from './auth';
+import type { CorsRule } from '../../deploy/ram/bucket-cors';
 import type { OssRequest } from './request';
 import type { DiskStore } from './storage';
 
@@ -12,7 +13,7 @@ export interface LocalOssOptions {
   /** Region as V4 scopes name it, e.g. `cn-hangzhou`. */
   region: string;
   buckets: string[];
-  /** Origins allowed by the buckets' CORS rule (`*` for any). */
+  /** Origins the buckets' CORS rules (deploy/ram/bucket-cors.json) allow for `${ALLOWED_ORIGIN}` (`*` for any). */
   corsOrigins: string[];
   /** PEM of the RSA key that signs upload callbacks. */
   callbackPrivateKeyPem: string;
@@ -29,6 +30,8 @@ export interface Server {
   /** `http://localhost:PORT`, the endpoint handed to clients. */
   url: string;
   store: DiskStore;
+  /** The bucket CORS file's rules for the configured origins, read once at start. */
+  cors: CorsRule[];
   now(): Date;
   /** Runs work after the response without losing track of it (close() waits for it). */
   background(work: () => Promise<void>): void;

@@ -6,6 +6,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { verifyRequest } from './auth';
 import type { Ctx, LocalOssOptions, Server } from './context';
+import { bucketCorsRules } from '../../deploy/ram/bucket-cors';
 import { applyCors, preflight } from './cors';
 import { OssError } from './errors';
 import { HANDLERS, operationOf } from './operations';
@@ -29,10 +30,9 @@ async function handle(server: Server, req: IncomingMessage, res: ServerResponse)
   res.setHeader('x-oss-request-id', requestId);
   res.setHeader('Server', 'AliyunOSS');
   res.setHeader('Date', httpDate(server.now()));
-  const { corsOrigins } = server.options;
-  applyCors(corsOrigins, req, res);
+  applyCors(server.cors, req, res);
   try {
-    if (req.method === 'OPTIONS') return preflight(corsOrigins, req, res);
+    if (req.method === 'OPTIONS') return preflight(server.cors, req, res);
     const oss = fromIncoming(req);
     if (!oss.bucket) throw new OssError(403, 'AccessDenied', 'Listing buckets is not offered by the local OSS.');
     if (!server.store.hasBucket(oss.bucket)) throw new OssError(404, 'NoSuchBucket', 'The specified bucket does not exist.', { BucketName: oss.bucket });
@@ -51,6 +51,7 @@ export function startLocalOss(options: LocalOssOptions): Promise<LocalOss> {
     options,
     url: '',
     store: new DiskStore(options.dataDir, options.buckets),
+    cors: bucketCorsRules(options.corsOrigins),
     now: options.now ?? (() => new Date()),
     background(work) {
       const p = work()

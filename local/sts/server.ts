@@ -19,11 +19,45 @@ export interface LocalStsOptions {
   port?: number;
   /** The STS clock; the real one by default. */
   now?: () => Date;
+  /**
+   * Answer 400 Throttling.User past this many AssumeRole requests in any one second, as STS does past
+   * its quota: 100 a second per account and region, every RAM user and role counted
+   * (https://help.aliyun.com/zh/ram/developer-reference/api-sts-2015-04-01-quota). Unlimited by default.
+   */
+  throttlePerSecond?: number;
+}
+
+/** One AssumeRole the local STS answered with credentials. */
+export interface IssuedSession {
+  sessionName: string;
+  /** Not a secret: the key id its signatures name. */
+  accessKeyId: string;
+  /** The session policy as sent (undefined without one). */
+  policy?: string;
+  /** Ms since the epoch, by the STS clock. */
+  at: number;
 }
 
 export interface LocalSts {
   url: string;
+  /** Every AssumeRole answered with credentials, in order. */
+  readonly issued: readonly IssuedSession[];
+  /** AssumeRole requests answered Throttling. */
+  readonly throttled: number;
   close(): Promise<void>;
+}
+
+/** The requests let through in the last second: STS's quota is a count per one-second window. */
+class OneSecondWindow {
+  private readonly times: number[] = [];
+  constructor(private readonly limit: number) {}
+
+  admit(now: number): boolean {
+    while (this.times.length > 0 && this.times[0] <= now - 1000) this.times.shift();
+    if (this.times.length >= this.limit) return false;
+    this.times.push(now);
+    return true;
+  }
 }
 
 function readBody(req: IncomingMessage): Promise<Buffer> {
@@ -68,6 +102,9 @@ export async function startLocalSts(opts: LocalStsOptions): Promise<LocalSts> {
   const { iam } = opts;
   const now = opts.now ?? (() => new Date());
   const nonces = new NonceLog();
+  const issued: IssuedSession[] = [];
+  let throttled = 0;
+  const window = opts.throttlePerSecond === undefined ? undefined : new OneSecondWindow(opts.throttlePerSecond);
 
   const server = createServer(async (req, res) => {
     const requestId = randomUUID().toUpperCase();
@@ -87,8 +124,14 @@ export async function startLocalSts(opts: LocalStsOptions): Promise<LocalSts> {
         throw new StsApiError(400, 'InvalidParameter.Format', 'The local STS answers in JSON only; send Format=JSON.');
       }
       const at = now();
+      if (window && !window.admit(at.getTime())) {
+        throttled++;
+        throw new StsApiError(400, 'Throttling.User', 'Request was denied due to user flow control.');
+      }
       const caller = authenticate(iam, nonces, req.method, params, at);
-      send(res, 200, assumeRole(iam, caller, params, requestId, at));
+      const answer = assumeRole(iam, caller, params, requestId, at);
+      issued.push({ sessionName: params.RoleSessionName, accessKeyId: answer.Credentials.AccessKeyId, policy: params.Policy, at: at.getTime() });
+      send(res, 200, answer);
     } catch (err) {
       if (err instanceof StsApiError) {
         send(res, err.status, { RequestId: requestId, HostId: req.headers.host ?? 'localhost', Code: err.code, Message: err.message });
@@ -105,6 +148,10 @@ export async function startLocalSts(opts: LocalStsOptions): Promise<LocalSts> {
   const { port } = server.address() as AddressInfo;
   return {
     url: `http://localhost:${port}`,
+    issued,
+    get throttled() {
+      return throttled;
+    },
     close: () =>
       new Promise<void>((resolve, reject) => {
         server.close((err) => (err ? reject(err) : resolve()));

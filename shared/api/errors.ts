@@ -67,7 +67,15 @@ export const API_ERRORS = {
   CallbackKeyUnavailable: { status: 502 },
   CallbackBodyInvalid: { status: 400 },
   CallbackBodyTypeNotSupported: { status: 400 },
+  // A genuine callback the sign function did not pin for this object (its MAC, CALLBACK_MAC_KEY).
+  CallbackMacMissing: { status: 403 },
+  CallbackMacInvalid: { status: 403 },
+  CallbackMacExpired: { status: 403 },
   WrongBucket: { status: 400 },
+  ObjectTypeNotAllowed: { status: 400 },
+  // The stored x-oss-meta-filename is not the name the upload was signed with (InvalidFilename too).
+  FilenameMissing: { status: 400 },
+  FilenameMismatch: { status: 400 },
   ObjectNotFound: { status: 400 },
   ObjectChanged: { status: 400 },
   OssUnavailable: { status: 503 },

@@ -1,14 +1,16 @@
 // Public keys for callback verification: the shipped OSS key, keys fetched from OSS's key host (over
-// HTTPS only, briefly, once per URL), and keys trusted by explicit configuration.
+// HTTPS only, briefly, once per URL, through the instance's keep-alive pool), and keys trusted by
+// explicit configuration.
 
 import { createPublicKey, type KeyObject } from 'node:crypto';
 import { ConfigError } from '../config';
 import { ApiError } from '../api/errors';
+import { type OutboundRequest, type OutboundResponse, request } from '../outbound';
 import { SHIPPED_KEY_PATH, SHIPPED_KEY_PEM } from './oss-public-key';
 
 export interface KeyStoreOptions {
-  /** The HTTP client; tests route it to a loopback server. */
-  fetch?: typeof fetch;
+  /** The HTTP client (the instance's keep-alive one by default); tests route it to a loopback server. */
+  request?: (r: OutboundRequest) => Promise<OutboundResponse>;
   timeoutMs?: number;
 }
 
@@ -26,33 +28,13 @@ function rsaKey(pem: string): KeyObject {
 
 const shipped = rsaKey(SHIPPED_KEY_PEM);
 
-async function readLimited(res: Response, max: number): Promise<string> {
-  const declared = Number(res.headers.get('content-length'));
-  if (declared > max) throw new Error('key too large');
-  const reader = res.body?.getReader();
-  if (!reader) return '';
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.length;
-    if (size > max) {
-      await reader.cancel();
-      throw new Error('key too large');
-    }
-    chunks.push(value);
-  }
-  return Buffer.concat(chunks).toString('utf8');
-}
-
 export class KeyStore {
-  private readonly fetch: typeof fetch;
+  private readonly request: (r: OutboundRequest) => Promise<OutboundResponse>;
   private readonly timeoutMs: number;
   private readonly fetched = new Map<string, { key: Promise<KeyObject>; failedAt?: number }>();
 
   constructor(opts: KeyStoreOptions = {}) {
-    this.fetch = opts.fetch ?? ((input, init) => globalThis.fetch(input, init));
+    this.request = opts.request ?? request;
     this.timeoutMs = opts.timeoutMs ?? 1500;
   }
 
@@ -75,12 +57,10 @@ export class KeyStore {
 
   private async download(href: string): Promise<KeyObject> {
     try {
-      const res = await this.fetch(href, { redirect: 'error', signal: AbortSignal.timeout(this.timeoutMs) });
-      if (!res.ok) {
-        await res.body?.cancel();
-        throw new Error(`status ${res.status}`);
-      }
-      return rsaKey(await readLimited(res, MAX_KEY_BYTES));
+      // A redirect is a status like any other here: not followed, not a key.
+      const res = await this.request({ method: 'GET', url: href, timeoutMs: this.timeoutMs, maxBodyBytes: MAX_KEY_BYTES });
+      if (res.status !== 200) throw new Error(`status ${res.status}`);
+      return rsaKey(res.body.toString('utf8'));
     } catch {
       throw new ApiError('CallbackKeyUnavailable', 'the public key named by x-oss-pub-key-url could not be fetched');
     }

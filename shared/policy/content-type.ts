@@ -67,8 +67,3 @@ const ACTIVE_EXTENSIONS = /\.(html?|xhtml|xht|svgz?|xml|xsl|xslt|m?js|swf|shtml)
 export function isActiveContent(typeOrKey: string): boolean {
   return ACTIVE.has(typeOrKey.toLowerCase()) || ACTIVE_EXTENSIONS.test(typeOrKey);
 }
-
-/** Whether the allowed types (wildcards included, e.g. image/* admits SVG) let an active type be stored. */
-export function admitsActiveContent(allowed: readonly string[]): boolean {
-  return ACTIVE_TYPES.some((t) => isAllowedType(t, allowed));
-}

@@ -2,6 +2,7 @@
 
 import { randomBytes } from 'node:crypto';
 import { ApiError } from '../api/errors';
+import { exactFilename } from './filename';
 import { isUserSegment, type Grant } from './rules';
 
 // C0/C1 controls, DEL, line/paragraph separators, bidi overrides and isolates, zero-width characters.
@@ -59,9 +60,84 @@ export function safeExtension(filename: unknown): string {
   return m ? `.${m[1].toLowerCase()}` : '';
 }
 
-/** A fresh key under the grant's prefix: a random id plus a safe extension from the file name. */
-export function generateKey(grant: Grant, filename?: unknown): string {
-  return `${grant.prefix}${randomBytes(12).toString('base64url')}${safeExtension(filename)}`;
+/** UTF-8 bytes a key's name segment may take: room for any prefix and the id within OSS's 1023. */
+export const SAFE_NAME_MAX_BYTES = 150;
+
+// Besides what validateKey refuses: `%` (a reader might decode what follows) and the characters
+// Windows reserves in file names, which sync jobs write keys as.
+const UNSAFE_IN_NAME = /[/\\%<>:"|?*]/;
+// A trailing extension as safeExtension reads it, kept whole when a long name is cut.
+const EXTENSION = /\.[A-Za-z0-9]{1,10}$/;
+const graphemes = new Intl.Segmenter('en', { granularity: 'grapheme' });
+
+/** Whether one code point must not appear in a name segment, as it is or as NFKC reads it. */
+function unsafeInName(c: string): boolean {
+  if (FORBIDDEN_CHARS.test(c) || LOOKALIKES.test(c) || UNSAFE_IN_NAME.test(c)) return true;
+  const compatible = c.normalize('NFKC');
+  return compatible !== c && (FORBIDDEN_CHARS.test(compatible) || LOOKALIKES.test(compatible) || UNSAFE_IN_NAME.test(compatible));
+}
+
+/** At most SAFE_NAME_MAX_BYTES: whole graphemes of the stem, then the extension. */
+function bounded(name: string): string {
+  if (Buffer.byteLength(name, 'utf8') <= SAFE_NAME_MAX_BYTES) return name;
+  const ext = EXTENSION.exec(name)?.[0] ?? '';
+  const budget = SAFE_NAME_MAX_BYTES - Buffer.byteLength(ext, 'utf8');
+  let stem = '';
+  for (const { segment } of graphemes.segment(name.slice(0, name.length - ext.length))) {
+    if (Buffer.byteLength(stem + segment, 'utf8') > budget) break;
+    stem += segment;
+  }
+  return stem.replace(/[\s.]+$/u, '') + ext;
+}
+
+/**
+ * The safe, readable form of a file name that a generated key ends with: NFC; every control,
+ * invisible, bidi or look-alike character, separator, `%` and Windows-reserved character (`<>:"|?*`)
+ * replaced by `_`; no leading spaces, no trailing spaces or dots; at most SAFE_NAME_MAX_BYTES bytes,
+ * cut between graphemes, the extension kept; `file` when nothing is left. Idempotent, and always a
+ * key segment validateKey accepts. `报告 2026 (final).pdf` stays as it is.
+ */
+export function safeName(filename: string): string {
+  const replaced = Array.from(filename.normalize('NFC'), (c) => (unsafeInName(c) ? '_' : c)).join('');
+  const trimmed = replaced.replace(/^\s+/u, '').replace(/[\s.]+$/u, '');
+  const name = bounded(trimmed).normalize('NFC');
+  return name === '' ? 'file' : name;
+}
+
+/** The last segment of a key: the name a generated key carries, or the whole name of a client's key. */
+export function nameOfKey(key: string): string {
+  return key.slice(key.lastIndexOf('/') + 1);
+}
+
+/**
+ * A fresh key under the grant's prefix: a random id segment, then the file name's safe form
+ * (`<prefix><id>/<safe name>`); without a file name, the id alone.
+ */
+export function generateKey(grant: Grant, filename?: string): string {
+  const id = randomBytes(12).toString('base64url');
+  return filename === undefined ? `${grant.prefix}${id}` : `${grant.prefix}${id}/${safeName(filename)}`;
+}
+
+/** What an upload is signed for: its key, and the exact file name bound to it (x-oss-meta-filename), if any. */
+export interface UploadTarget {
+  key: string;
+  filename?: string;
+}
+
+/**
+ * The key and name of an upload: a fresh key carrying the name's safe form, or the caller's key,
+ * which must lie under its prefix and, when a file name is given, end with that name's safe form (the
+ * key carries the name; the metadata its exact spelling). Throws ApiError InvalidFilename, InvalidKey
+ * or KeyOutsidePrefix.
+ */
+export function uploadTarget(grant: Grant, req: { key?: unknown; filename?: unknown }): UploadTarget {
+  const filename = exactFilename(req.filename);
+  if (req.key === undefined) return { key: generateKey(grant, filename), filename };
+  const key = keyInGrant(grant, req.key);
+  if (filename !== undefined && safeName(filename) !== nameOfKey(key)) {
+    throw new ApiError('InvalidFilename', `the key must end with the file name's safe form "${safeName(filename)}"; leave out key to have one made`);
+  }
+  return { key, filename };
 }
 
 /**

@@ -5,8 +5,6 @@ import type { Rules } from './rules';
 
 /** OSS's largest single PUT or POST. */
 export const MAX_SINGLE_UPLOAD = 5 * 1024 ** 3;
-/** OSS V4 signatures live at most 7 days. */
-export const MAX_SIGNATURE_SECONDS = 604800;
 
 export function sizeWithinRules(rules: Rules, size: unknown): number {
   if (typeof size !== 'number' || !Number.isSafeInteger(size) || size < 0) {
@@ -17,13 +15,16 @@ export function sizeWithinRules(rules: Rules, size: unknown): number {
   return size;
 }
 
-/** Seconds a signature may live: the client's wish if within the rules, else the default. */
+/**
+ * Seconds a signature may live: the client's wish if within the rules, else the default. The rules
+ * keep every lifetime within half the signing credentials' (shared/config), far below OSS's 7 days.
+ */
 export function expiresWithinRules(rules: Rules, expiresIn: unknown, fallback: number): number {
-  if (expiresIn === undefined) return Math.min(fallback, MAX_SIGNATURE_SECONDS);
+  if (expiresIn === undefined) return fallback;
   if (typeof expiresIn !== 'number' || !Number.isSafeInteger(expiresIn) || expiresIn < 1) {
     throw new ApiError('InvalidExpiry', 'expiresIn must be a whole number of seconds, at least 1');
   }
-  const max = Math.min(rules.maxUrlExpiresSeconds, MAX_SIGNATURE_SECONDS);
+  const max = rules.maxUrlExpiresSeconds;
   if (expiresIn > max) throw new ApiError('ExpiryTooLong', `expiresIn must be at most ${max} seconds`);
   return expiresIn;
 }

@@ -1,9 +1,10 @@
-// Presigned object URLs and PostObject forms, in the signature version the bucket takes, and the
-// one rule for how long they may live: never past the signing credentials, less a margin. Both the
-// sign function and the callback's download URL sign through here.
+// Presigned object URLs and PostObject forms, in the signature version the bucket takes, cut to
+// live no longer than the credentials that sign them allow (the credential cache's rule, shared/sts/
+// cache.ts). Both the sign function and the callback's download URL sign through here.
 
 import { ApiError } from '../api/errors';
-import { type Credentials, credentialSecondsLeft } from './credentials';
+import { usableSeconds } from '../sts/cache';
+import type { Credentials } from './credentials';
 import { type Condition, type ObjectRequest, type SignatureVersion, type SignatureVersionName, UnsignableRequest } from './signature-version';
 import { bucketBase, type Endpoint, objectUrlWithQuery } from './url';
 import { V1 } from './v1';
@@ -49,9 +50,6 @@ export function signObjectForm(
   return { url: `${bucketBase(target, target.bucket)}/`, fields: form.fields, expiration: form.expiration };
 }
 
-/** A URL or form signed with STS credentials fails early if it outlives them: keep this clear of their end. */
-export const CREDENTIAL_MARGIN_SECONDS = 60;
-
 /** Who signs, for which bucket, at which moment. */
 export interface Signing {
   target: BucketTarget;
@@ -66,14 +64,17 @@ export function signingAt(target: BucketTarget, credentials: Credentials, at: Da
 }
 
 /**
- * Seconds a URL or form may live: what the rules allow, cut to the credentials' remaining life less
- * CREDENTIAL_MARGIN_SECONDS. Throws ApiError SigningCredentialsExpiring (503, Retry-After) when not
- * even a second remains: FC renews the role's credentials, so a retry soon gets a useful signature.
+ * Seconds a URL or form may live: what the rules allow, cut to what the credentials can still serve
+ * (usableSeconds: their remaining life less the cache's margin). The credential cache hands out
+ * credentials that serve the whole lifetime asked; only a fresh one that falls short (a clock that
+ * disagrees with STS's) is cut here. Throws ApiError SigningCredentialsExpiring (503, Retry-After)
+ * when not even a second remains.
  */
 export function signingLifetime(expiresSeconds: number, s: Signing): number {
-  const left = credentialSecondsLeft(s.credentials, s.now) - CREDENTIAL_MARGIN_SECONDS;
-  if (left < 1) throw new ApiError('SigningCredentialsExpiring', 'the signing credentials are about to expire; retry shortly');
-  return Math.min(expiresSeconds, left);
+  const { expiration } = s.credentials;
+  const usable = expiration === undefined ? Infinity : usableSeconds(new Date(expiration).getTime(), s.now.getTime());
+  if (!(usable >= 1)) throw new ApiError('SigningCredentialsExpiring', 'the signing credentials are about to expire; retry shortly');
+  return Math.min(expiresSeconds, usable);
 }
 
 const isoAfter = (s: Signing, seconds: number) => new Date(s.now.getTime() + seconds * 1000).toISOString();

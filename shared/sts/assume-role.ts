@@ -1,10 +1,9 @@
 // One AssumeRole call (STS 2015-04-01) through @alicloud/pop-core, always POSTed: with GET,
 // pop-core's errors carry the signed URL, key id and security token included.
 
-import { Agent as HttpAgent } from 'node:http';
-import { Agent as HttpsAgent } from 'node:https';
 // lib/rpc alone: the package index also loads the ROA client and its XML libraries (~100 KB).
 import RPCClient from '@alicloud/pop-core/lib/rpc';
+import { agentFor } from '../outbound';
 import type { Credentials } from '../signer/credentials';
 import { classifyStsError, StsCallFailed } from './errors';
 import { STS_API_VERSION } from './api-version';
@@ -29,9 +28,6 @@ export interface StsCredentials {
   /** As STS wrote it: UTC ISO 8601 without milliseconds. */
   Expiration: string;
 }
-
-// One keep-alive pool per scheme for every client: clients come and go as credentials rotate.
-const agents = { http: new HttpAgent({ keepAlive: true }), https: new HttpsAgent({ keepAlive: true }) };
 
 // FC may rotate context.credentials; a client is tied to one key, and only the newest few matter.
 const MAX_CLIENTS = 4;
@@ -76,8 +72,9 @@ export async function assumeRole(r: AssumeRoleRequest): Promise<StsCredentials> 
   calls++;
   let answer: unknown;
   try {
-    const agent = r.endpoint.startsWith('https:') ? agents.https : agents.http;
-    answer = await clientFor(r.endpoint, r.credentials).request('AssumeRole', params, { method: 'POST', timeout: r.timeoutMs, agent });
+    // The instance's keep-alive pool, shared with every other outbound call: clients come and go as
+    // credentials rotate, the connection to STS stays.
+    answer = await clientFor(r.endpoint, r.credentials).request('AssumeRole', params, { method: 'POST', timeout: r.timeoutMs, agent: agentFor(r.endpoint) });
   } catch (err) {
     throw classifyStsError(err);
   }

@@ -72,7 +72,7 @@ function misconfiguration(stsCode: string): Misconfiguration {
     case 'NoPermission':
       return {
         code: 'StsNoPermission',
-        fix: "the function's role needs sts:AssumeRole on STS_ROLE_ARN (deploy/ram/token-function-policy.json), and that role's trust policy must name the function's role (deploy/ram/upload-role-trust.json)",
+        fix: "the function's role needs sts:AssumeRole on STS_ROLE_ARN (deploy/ram/<function>-function-policy.json), and that role's trust policy must name the function's role (deploy/ram/upload-role-trust.json)",
       };
     case 'EntityNotExist.Role':
       return { code: 'StsRoleNotFound', fix: 'STS_ROLE_ARN names a role that does not exist in this account' };
@@ -107,5 +107,17 @@ export function stsApiError(failure: StsCallFailed, attempts: number): ApiError 
     return new ApiError('StsUnavailable', 'the credential service is unavailable; retry later', { retryAfter: throttled ? 5 : undefined, log });
   }
   const m = misconfiguration(failure.detail.stsCode ?? '');
-  return new ApiError(m.code, `the token function is misconfigured: ${m.fix}`, { log });
+  return new ApiError(m.code, `the function is misconfigured: ${m.fix}`, { log });
+}
+
+/**
+ * 503 StsUnavailable for a caller whose turn at STS did not come in time: `waited` says for what, the
+ * quota's queue (shared/sts/gate.ts) or another instance's call for the same credential (the shared
+ * cache). Nothing failed: the answer asks the caller to come back in `retryAfterSeconds`.
+ */
+export function stsBusy(waited: 'queue' | 'shared', retryAfterSeconds: number, attempts: number): ApiError {
+  return new ApiError('StsUnavailable', 'the credential service is busy; retry later', {
+    retryAfter: retryAfterSeconds,
+    log: { stsFailure: waited === 'queue' ? 'queued' : 'shared-wait', stsAttempts: attempts },
+  });
 }

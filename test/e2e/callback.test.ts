@@ -10,10 +10,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Webhook } from 'standardwebhooks';
 import type { LocalRuntime } from '../../local/runtime';
-import type { CallbackAnswer } from '../../shared/api/types';
+import type { CallbackAnswer, SignedCallbackResponse } from '../../shared/api/types';
 import { setLogSink } from '../../shared/log';
-import { CALLBACK_BODY, CALLBACK_BODY_TYPE } from '../../shared/policy/callback';
 import { b64, connectionCounter, ossSignature, recordingServer, rsaKeys, type Recorded, type Recorder } from '../unit/callback-helpers';
+import { watchOutbound } from '../helpers/outbound';
 import { startTestRuntime } from '../helpers/runtime';
 
 const BUCKET = 'local-uploads';
@@ -38,7 +38,7 @@ interface HopRecord extends Recorded {
 let runtime: LocalRuntime;
 let dataDir: string;
 let app: Recorder;
-let webhookMode: 'answer' | 'hang' = 'answer';
+let webhookMode: 'answer' | 'hang' | 'fail-once' = 'answer';
 let hop: Recorder & { records: HopRecord[] };
 let logLines: string[];
 let restoreSink: (l: string) => void;
@@ -78,6 +78,10 @@ beforeAll(async () => {
   dataDir = mkdtempSync(join(tmpdir(), 'callback-e2e-'));
   app = await recordingServer((_, res) => {
     if (webhookMode === 'answer') res.writeHead(204).end();
+    else if (webhookMode === 'fail-once') {
+      webhookMode = 'answer';
+      res.writeHead(500).end();
+    }
   });
   hop = await startHop();
 });
@@ -130,9 +134,16 @@ async function stsClient(user: string): Promise<AliOss> {
   });
 }
 
+/** The callback /sign pins for an upload `user` makes with STS credentials, as ali-oss takes it. */
+async function pinnedFor(user: string, key: string): Promise<{ url: string; body: string; contentType: string }> {
+  const plan = await api<SignedCallbackResponse>('/api/sign', await runtime.login(user), { op: 'callback', key });
+  const p = plan.callbackParams!;
+  return { url: p.callbackUrl, body: p.callbackBody, contentType: p.callbackBodyType };
+}
+
 /** A PUT through STS credentials with our callback that OSS is expected to answer with an error (203 when the callback refuses). */
-async function refusedPut(client: AliOss, key: string, body: Buffer, contentType: string): Promise<AliOssError> {
-  const options = { headers: { 'Content-Type': contentType }, callback: { url: `${hop.url}/api/callback`, body: CALLBACK_BODY, contentType: CALLBACK_BODY_TYPE } };
+async function refusedPut(client: AliOss, key: string, body: Buffer, contentType: string, user = key.split('/')[1]): Promise<AliOssError> {
+  const options = { headers: { 'Content-Type': contentType }, callback: await pinnedFor(user, key) };
   return client.put(key, body, options).then(
     () => {
       throw new Error(`the upload of ${key} was expected to fail`);
@@ -168,7 +179,8 @@ describe('with keep on violation (the default)', () => {
     const answer = JSON.parse(up.text) as CallbackAnswer;
     const etag = createHash('md5').update(content).digest('hex').toUpperCase();
     expect(answer).toEqual({
-      key: expect.stringMatching(/^users\/alice\/.+\.png$/),
+      key: expect.stringMatching(/^users\/alice\/[A-Za-z0-9_-]{16}\/photo\.png$/),
+      filename: 'photo.png',
       size: content.length,
       etag,
       mimeType: 'image/png',
@@ -179,7 +191,7 @@ describe('with keep on violation (the default)', () => {
       delivered: true,
     });
     expect(up.etagHeader).toBe(`"${etag}"`);
-    const download = await fetch(answer.url);
+    const download = await fetch(answer.url!);
     expect(Buffer.from(await download.arrayBuffer())).toEqual(content);
   });
 
@@ -215,7 +227,7 @@ describe('with keep on violation (the default)', () => {
     const genuine = hop.records.find((r) => r.answer.includes(answer.eventId))!;
     const delivered = deliveriesOf(answer.eventId).length;
     expect(delivered).toBe(2);
-    const fetchSpy = jest.spyOn(globalThis, 'fetch');
+    const outbound = watchOutbound();
     try {
       for (const [keyUrl, status, code] of [
         ['https://gosspublic.alicdn.com/callback_pub_key_v1.pem', 403, 'CallbackSignatureInvalid'],
@@ -234,10 +246,10 @@ describe('with keep on violation (the default)', () => {
         });
         expect([keyUrl, res.status, ((await res.json()) as { error?: { code: string } }).error?.code]).toEqual([keyUrl, status, code]);
       }
-      // The runtime runs in this process: nothing but the test's own requests went through fetch.
-      expect(fetchSpy.mock.calls.map(([url]) => String(url)).filter((url) => !url.startsWith(`${runtime.appUrl}/`))).toEqual([]);
+      // The runtime runs in this process: nothing but the test's own requests left it.
+      expect(outbound.urls.filter((url) => !url.startsWith(`${runtime.appUrl}/`))).toEqual([]);
     } finally {
-      fetchSpy.mockRestore();
+      outbound.restore();
       await keyHost.close();
     }
     expect(keyHost.connections).toBe(0);
@@ -295,5 +307,29 @@ describe('with CALLBACK_ON_VIOLATION=delete', () => {
     expect(gone?.status).toBe(404);
     await eventPathDone(key);
     expect(app.hits.some((h) => h.body.toString().includes(key))).toBe(false);
+  });
+});
+
+describe('with WEBHOOK_SKIP_DUPLICATES=true', () => {
+  beforeAll(() => start({ WEBHOOK_SKIP_DUPLICATES: 'true' }));
+  afterAll(stop);
+
+  test('an upload reaches the app once: the OSS event path confirms and checks it, and does not send what the callback delivered', async () => {
+    const answer = JSON.parse((await signedPut('alice', Buffer.from('PNG-once'))).text) as CallbackAnswer;
+    expect(answer.delivered).toBe(true);
+    await eventPathDone(answer.key);
+    expect(deliveriesOf(answer.eventId)).toHaveLength(1);
+    // The event path still asked OSS about the object: its outcome is logged, accepted.
+    expect(logged().find((l) => l.source === 'oss-event' && l.object === answer.key)).toMatchObject({ outcome: 'accepted', eventId: answer.eventId, delivered: true });
+  });
+
+  test('a delivery the app refused is not skipped: the other path sends the event again, and the app takes it', async () => {
+    webhookMode = 'fail-once';
+    const answer = JSON.parse((await signedPut('alice', Buffer.from('PNG-refused-once'))).text) as CallbackAnswer;
+    await eventPathDone(answer.key);
+    expect(deliveriesOf(answer.eventId)).toHaveLength(2);
+    const eventPath = logged().find((l) => l.source === 'oss-event' && l.object === answer.key);
+    // Whichever path sent first was refused (500); the other sent it again and the app took it.
+    expect([answer.delivered, eventPath?.delivered].filter(Boolean)).toEqual([true]);
   });
 });

@@ -2,12 +2,11 @@
 // upload callback signed and relayed as OSS does it, the object-created event, presigned PUTs,
 // and CORS for the app's origin.
 
-import { readdirSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { verifyCallback } from '../../shared/callback-auth/verify';
-import { callbackParam } from '../../shared/policy/callback';
 import { postPlan } from '../../shared/policy/post-conditions';
 import { grantFor, type Grant } from '../../shared/policy/rules';
 import { putPlan } from '../../shared/policy/url-constraints';
@@ -18,6 +17,14 @@ import { presignV4, signPostV4 } from '../../shared/signer/v4';
 import { BUCKET, errorCode, REGION, refusal, startTestOss, type TestOss } from './local-oss-setup';
 
 const APP_ORIGIN = 'http://localhost:5173';
+/** The rules pin no callback here (no CALLBACK_URL): the tests below attach their own. */
+const NO_PIN = { now: new Date() };
+
+/** A callback to `url` with OSS's variables as JSON values: what the local OSS must sign, send and relay. */
+function callbackTo(url: string): string {
+  const body = '{"bucket":${bucket},"object":${object},"etag":${etag},"size":${size},"mimeType":${mimeType},"operation":${operation}}';
+  return Buffer.from(JSON.stringify({ callbackUrl: url, callbackBody: body, callbackBodyType: 'application/json' })).toString('base64');
+}
 
 let t: TestOss;
 let alice: Grant;
@@ -35,10 +42,11 @@ interface Form {
   key: string;
 }
 
-/** The form the sign function would hand out for alice. */
-function v4Form(req: { key?: string; contentType?: string; size?: number }, extra: { fields?: Record<string, string>; conditions?: unknown[] } = {}, creds: Credentials = t.alice): Form {
-  const plan = postPlan(alice, { contentType: 'text/plain', ...req });
-  const signed = signPostV4([...plan.conditions, ...((extra.conditions ?? []) as never[])], { ...plan.fields, ...extra.fields }, creds, REGION, new Date(), plan.expiresSeconds);
+/** The form the sign function would hand out for alice; `unpin` drops the plan's empty pins on those fields. */
+function v4Form(req: { key?: string; contentType?: string; size?: number }, extra: { fields?: Record<string, string>; conditions?: unknown[]; unpin?: string[] } = {}, creds: Credentials = t.alice): Form {
+  const plan = postPlan(alice, { contentType: 'text/plain', ...req }, NO_PIN);
+  const kept = plan.conditions.filter((c) => !(Array.isArray(c) && c[2] === '' && extra.unpin?.includes(String(c[1]).slice(1))));
+  const signed = signPostV4([...kept, ...((extra.conditions ?? []) as never[])], { ...plan.fields, ...extra.fields }, creds, REGION, new Date(), plan.expiresSeconds);
   return { fields: signed.fields, key: plan.key };
 }
 
@@ -91,7 +99,7 @@ describe('PostObject', () => {
   });
 
   it('stores a V1 form upload', async () => {
-    const plan = postPlan(alice, { contentType: 'text/plain' });
+    const plan = postPlan(alice, { contentType: 'text/plain' }, NO_PIN);
     const signed = signPostV1(plan.conditions, plan.fields, t.alice, new Date(), plan.expiresSeconds);
     expect((await post(signed.fields, 'v1 form')).status).toBe(200);
     expect(await exists(plan.key)).toBe(true);
@@ -165,7 +173,7 @@ describe('PostObject', () => {
 
   it('answers 201 with the PostResponse document when asked', async () => {
     // The plan pins 200; pin 201 instead.
-    const plan = postPlan(alice, { contentType: 'text/plain' });
+    const plan = postPlan(alice, { contentType: 'text/plain' }, NO_PIN);
     const conditions = plan.conditions.filter((c) => JSON.stringify(c) !== JSON.stringify(['eq', '$success_action_status', '200']));
     const signed = signPostV4(conditions, { ...plan.fields, success_action_status: '201' }, t.alice, REGION, new Date(), 60);
     const res = await post(signed.fields, 'created');
@@ -235,7 +243,8 @@ describe('PostObject forms as browsers and the SDK samples send them', () => {
   });
 
   it('stores UTF-8 field values (metadata, Content-Disposition) as the bytes sent, and answers them as OSS does', async () => {
-    const form = v4Form({}, { fields: { 'x-oss-meta-caption': 'été 照片 😀', 'Content-Disposition': 'attachment; filename="résumé.txt"' } });
+    // The sign function pins Content-Disposition empty; this form, signed by hand, leaves it free.
+    const form = v4Form({}, { fields: { 'x-oss-meta-caption': 'été 照片 😀', 'Content-Disposition': 'attachment; filename="résumé.txt"' }, unpin: ['Content-Disposition'] });
     expect((await post(form.fields, 'meta')).status).toBe(200);
     const head = await t.client(t.alice).head(form.key);
     const bytes = (v: string) => Buffer.from(v, 'latin1').toString('utf8');
@@ -262,7 +271,7 @@ describe('the upload callback', () => {
   it('after a PostObject: signed with the local key, the body from the template, the answer relayed', async () => {
     const cb = await receiver((r, verified) => ({ status: verified ? 200 : 403, body: JSON.stringify({ ok: verified, got: JSON.parse(r.body.toString()) }) }));
     try {
-      const callback = callbackParam(cb.url) as string;
+      const callback = callbackTo(cb.url);
       const form = v4Form({}, { fields: { callback }, conditions: [{ callback }] });
       const res = await post(form.fields, 'with callback');
       const answer = await res.json();
@@ -310,7 +319,7 @@ describe('the upload callback', () => {
   it('a receiver answering 500: 203 CallbackFailed, and the object is kept', async () => {
     const cb = await receiver(() => ({ status: 500, body: '{"error":"nope"}' }));
     try {
-      const callback = callbackParam(cb.url) as string;
+      const callback = callbackTo(cb.url);
       const form = v4Form({}, { fields: { callback }, conditions: [{ callback }] });
       const res = await post(form.fields, 'kept anyway');
       expect([res.status, await errorCode(res)]).toEqual([203, 'CallbackFailed']);
@@ -338,9 +347,9 @@ describe('the upload callback', () => {
   it('a form whose callback differs from the one its policy pins: AccessDenied, no callback made', async () => {
     const cb = await receiver(() => ({ status: 200, body: '{}' }));
     try {
-      const pinned = callbackParam(cb.url) as string;
+      const pinned = callbackTo(cb.url);
       const form = v4Form({}, { fields: { callback: pinned }, conditions: [{ callback: pinned }] });
-      const res = await post({ ...form.fields, callback: callbackParam(`${cb.url}?evil=1`) as string }, 'x');
+      const res = await post({ ...form.fields, callback: callbackTo(`${cb.url}?evil=1`) }, 'x');
       expect([res.status, await errorCode(res)]).toEqual([403, 'AccessDenied']);
       expect(cb.calls).toHaveLength(0);
     } finally {
@@ -351,7 +360,7 @@ describe('the upload callback', () => {
 
 describe('presigned PUT', () => {
   function signedPut(req: { key?: string; contentType?: string; size?: number }, query: [string, string][] = []) {
-    const plan = putPlan(alice, { contentType: 'text/plain', ...req });
+    const plan = putPlan(alice, { contentType: 'text/plain', ...req }, NO_PIN);
     const signed = presignV4(
       { method: 'PUT', bucket: BUCKET, key: plan.key, query: [...Object.entries(plan.query), ...query], headers: plan.headers, additionalHeaders: plan.additionalHeaders },
       t.alice,
@@ -380,7 +389,7 @@ describe('presigned PUT', () => {
   it('makes the callback given in its signed query', async () => {
     const cb = await receiver((r) => ({ status: 200, body: r.body.toString() }));
     try {
-      const { plan, url } = signedPut({ size: 2 }, [['callback', callbackParam(cb.url) as string]]);
+      const { plan, url } = signedPut({ size: 2 }, [['callback', callbackTo(cb.url)]]);
       const res = await fetch(url, { method: 'PUT', headers: plan.headers, body: 'hi' });
       expect(res.status).toBe(200);
       expect(await res.json()).toMatchObject({ object: plan.key, size: 2, operation: 'PutObject' });
@@ -413,5 +422,24 @@ describe('CORS for the app origin', () => {
     expect(res.status).toBe(403);
     expect(res.headers.get('access-control-allow-origin')).toBe(APP_ORIGIN);
     expect(res.headers.get('access-control-expose-headers')).toContain('ETag');
+  });
+
+  it('serves the rule the deployed bucket gets (deploy/ram/bucket-cors.json): its methods, exposed headers and max age', async () => {
+    const [rule] = (JSON.parse(readFileSync(join(__dirname, '../../deploy/ram/bucket-cors.json'), 'utf8')) as { CORSRule: { AllowedMethod: string[]; ExposeHeader: string[]; MaxAgeSeconds: number }[] }).CORSRule;
+    const res = await fetch(`${t.oss.url}/${BUCKET}/users/alice/x`, {
+      method: 'OPTIONS',
+      headers: { Origin: APP_ORIGIN, 'Access-Control-Request-Method': 'DELETE' },
+    });
+    expect(res.status).toBe(200);
+    expect(res.headers.get('access-control-allow-methods')).toBe(rule.AllowedMethod.join(', '));
+    expect(res.headers.get('access-control-expose-headers')).toBe(rule.ExposeHeader.join(', '));
+    expect(res.headers.get('access-control-max-age')).toBe(String(rule.MaxAgeSeconds));
+    // What a browser must read: the name, the CRC-64 it compares, the part ETags of multipart.
+    expect(rule.ExposeHeader).toEqual(expect.arrayContaining(['ETag', 'x-oss-meta-filename', 'x-oss-hash-crc64ecma']));
+  });
+
+  it('refuses a preflight for a method the bucket CORS file does not allow', async () => {
+    const res = await fetch(`${t.oss.url}/${BUCKET}/users/alice/x`, { method: 'OPTIONS', headers: { Origin: APP_ORIGIN, 'Access-Control-Request-Method': 'PATCH' } });
+    expect([res.status, await errorCode(res)]).toEqual([403, 'AccessForbidden']);
   });
 });

@@ -185,11 +185,20 @@ describe('what OSS refuses, refused with OSS error codes', () => {
     expect((await alice.put('users/alice/own.txt', Buffer.from('mine'))).res.status).toBe(200);
   });
 
-  it('an action outside the policy (DeleteObject): AccessDenied, and the object stays', async () => {
+  it('an action outside the policy (DeleteObject with upload credentials): AccessDenied, and the object stays', async () => {
     const alice = t.client(t.alice);
     await alice.put('users/alice/keep.txt', Buffer.from('keep'));
-    expect(await refusal(alice.delete('users/alice/keep.txt'))).toEqual({ status: 403, code: 'AccessDenied' });
+    expect(await refusal(t.client(t.session('alice', 'upload')).delete('users/alice/keep.txt'))).toEqual({ status: 403, code: 'AccessDenied' });
     expect((await alice.head('users/alice/keep.txt')).res.status).toBe(200);
+  });
+
+  it('DeleteObject with readwrite credentials: under her prefix only', async () => {
+    const alice = t.client(t.alice);
+    await alice.put('users/alice/gone.txt', Buffer.from('gone'));
+    expect((await alice.delete('users/alice/gone.txt')).res.status).toBe(204);
+    expect(await refusal(alice.head('users/alice/gone.txt'))).toEqual({ status: 404, code: 'NoSuchKey' });
+    await t.client(t.session('bob', 'readwrite')).put('users/bob/kept.txt', Buffer.from('bob'));
+    expect(await refusal(alice.delete('users/bob/kept.txt'))).toEqual({ status: 403, code: 'AccessDenied' });
   });
 
   it('a download-only session writing: AccessDenied', async () => {

@@ -112,8 +112,10 @@ describe('a well-formed AssumeRole from pop-core', () => {
     if (!resolved.ok) throw new Error(resolved.fault);
     const p = resolved.principal;
     expect(p.name).toBe(`role/${uploadRoleArn.split('/').pop()}/alice`);
-    expect(isAllowed(p.policies, 'oss:PutObject', OBJECT('users/alice/a.jpg'))).toBe(true);
-    expect(isAllowed(p.policies, 'oss:PutObject', OBJECT('users/bob/a.jpg'))).toBe(false);
+    // OSS sets oss:x-oss-object-acl to `default` on a write that names no ACL (the upload role denies public ones).
+    const plain = { 'oss:x-oss-object-acl': 'default' };
+    expect(isAllowed(p.policies, 'oss:PutObject', OBJECT('users/alice/a.jpg'), plain)).toBe(true);
+    expect(isAllowed(p.policies, 'oss:PutObject', OBJECT('users/bob/a.jpg'), plain)).toBe(false);
     // The session policy asked for nothing but PutObject; the role's GetObject is not in the token.
     expect(isAllowed(p.policies, 'oss:GetObject', OBJECT('users/alice/a.jpg'))).toBe(false);
   });
@@ -123,7 +125,9 @@ describe('a well-formed AssumeRole from pop-core', () => {
     const resolved = account.iam.resolve(r.Credentials.AccessKeyId, r.Credentials.SecurityToken);
     if (!resolved.ok) throw new Error(resolved.fault);
     expect(isAllowed(resolved.principal.policies, 'oss:GetObject', OBJECT('users/bob/a.jpg'))).toBe(true);
-    expect(isAllowed(resolved.principal.policies, 'oss:DeleteObject', OBJECT('users/bob/a.jpg'))).toBe(false);
+    expect(isAllowed(resolved.principal.policies, 'oss:DeleteObject', OBJECT('users/bob/a.jpg'))).toBe(true);
+    expect(isAllowed(resolved.principal.policies, 'oss:DeleteObject', OBJECT('elsewhere/a.jpg'))).toBe(false);
+    expect(isAllowed(resolved.principal.policies, 'oss:PutObjectAcl', OBJECT('users/bob/a.jpg'))).toBe(false);
     expect(isAllowed(resolved.principal.policies, 'oss:PutObject', OBJECT('elsewhere/a.jpg'))).toBe(false);
   });
 });
@@ -209,6 +213,20 @@ describe('the POP signature', () => {
   });
 });
 
+/** A session of the sign function's role, which the upload role trusts, had its policy lost sts:AssumeRole. */
+function trustedWithoutPermission() {
+  const sign = [...account.iam.roles.values()].find((r) => r.arn.endsWith('/oss-upload-sign-fn'))!;
+  return account.iam.addKey({
+    accessKeyId: `STS.no-permission-${Math.random().toString(36).slice(2)}`,
+    accessKeySecret: 'no-permission-secret',
+    securityToken: 'CAISnoPermissionToken',
+    expiration: new Date(Date.now() + 3600_000),
+    name: 'role/oss-upload-sign-fn/fc',
+    roleArn: sign.arn,
+    policies: [{ Version: '1', Statement: [{ Effect: 'Allow', Action: 'oss:GetObject', Resource: '*' }] }],
+  });
+}
+
 describe('the caller', () => {
   it('must use a key STS knows', async () => {
     const r = await call({ accessKeyId: 'LTAI-nobody', accessKeySecret: 'x' }, { RoleArn: uploadRoleArn, RoleSessionName: 'alice' });
@@ -220,8 +238,8 @@ describe('the caller', () => {
     expect([r.status, r.body.Code]).toEqual([400, 'MissingSecurityToken']);
   });
 
-  it('must be allowed sts:AssumeRole on the role by its own policies (the sign function is not)', async () => {
-    const r = await call(account.credentialsFor('sign'), { RoleArn: uploadRoleArn, RoleSessionName: 'alice' });
+  it('must be allowed sts:AssumeRole on the role by its own policies, even when the role trusts it', async () => {
+    const r = await call(trustedWithoutPermission(), { RoleArn: uploadRoleArn, RoleSessionName: 'alice' });
     expect([r.status, r.body.Code]).toEqual([403, 'NoPermission']);
   });
 
@@ -319,7 +337,8 @@ describe('errors', () => {
   });
 
   it('reach pop-core as an error carrying the STS code and data', async () => {
-    const client = new RPCClient({ ...account.credentialsFor('sign'), endpoint: sts.url, apiVersion: '2015-04-01' });
+    const { accessKeyId, accessKeySecret, securityToken } = trustedWithoutPermission();
+    const client = new RPCClient({ accessKeyId, accessKeySecret, securityToken, endpoint: sts.url, apiVersion: '2015-04-01' });
     await expect(client.request('AssumeRole', { RoleArn: uploadRoleArn, RoleSessionName: 'alice' }, { method: 'POST' })).rejects.toMatchObject({
       code: 'NoPermission',
       data: { Code: 'NoPermission' },
@@ -329,5 +348,30 @@ describe('errors', () => {
   it('answer an action other than AssumeRole with InvalidAction.NotFound', async () => {
     const r = await call(token, { Action: 'GetCallerIdentity' });
     expect([r.status, r.body.Code]).toEqual([404, 'InvalidAction.NotFound']);
+  });
+});
+
+describe('the quota, when the local STS is given one', () => {
+  let limited: LocalSts;
+  let clock = Date.now();
+  beforeAll(async () => {
+    limited = await startLocalSts({ iam: account.iam, throttlePerSecond: 3, now: () => new Date(clock) });
+  });
+  afterAll(() => limited.close());
+
+  const assumeAt = async () => {
+    const all = signedParams(token, { RoleArn: uploadRoleArn, RoleSessionName: 'alice', DurationSeconds: '900' }, { timestamp: secondsIso(new Date(clock)) });
+    const res = await fetch(`${limited.url}/`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: popSignedQuery(token.accessKeySecret, 'POST', all) });
+    return { status: res.status, code: ((await res.json()) as { Code?: string }).Code };
+  };
+
+  it('answers 400 Throttling.User past its requests in one second, and answers again the next second', async () => {
+    const first = [await assumeAt(), await assumeAt(), await assumeAt(), await assumeAt()];
+    expect(first.map((r) => r.status)).toEqual([200, 200, 200, 400]);
+    expect(first[3].code).toBe('Throttling.User');
+    clock += 1000;
+    expect((await assumeAt()).status).toBe(200);
+    expect([limited.issued.length, limited.throttled]).toEqual([4, 1]);
+    expect(limited.issued[0]).toMatchObject({ sessionName: 'alice', policy: undefined });
   });
 });

@@ -1,6 +1,6 @@
 // POST /sign end to end with OSS_SIGNATURE_VERSION=v1 (legacy buckets): V1 forms and URLs, signed
-// with the function role's STS credentials, are accepted by the local OSS; what V1 cannot bind is
-// not offered.
+// with the caller's own scoped STS credentials, are accepted by the local OSS; what V1 cannot bind is
+// not offered, and what it signs (every x-oss-* header) cannot be added to.
 
 import { formOf, ossCode, type SignCaller, startSigning } from './sign-helpers';
 
@@ -63,4 +63,52 @@ test('a PUT that must bind its size is not offered: 400 SizeNotEnforceable', asy
   const { status, body } = await s.sign({ op: 'put', contentType: 'text/plain', size: 12 });
   expect(status).toBe(400);
   expect(body.error.code).toBe('SizeNotEnforceable');
+});
+
+describe('where no size rule needs a V1 PUT to bind its length', () => {
+  let anySize: SignCaller;
+  beforeAll(async () => {
+    anySize = await startSigning({ OSS_SIGNATURE_VERSION: 'v1', UPLOAD_MIN_SIZE: '0', UPLOAD_MAX_SIZE: String(5 * 1024 ** 3), UPLOAD_CONTENT_TYPES: 'text/plain' });
+  });
+  afterAll(() => anySize.stop());
+
+  test('a V1 PUT URL stores the object with exactly its signed headers', async () => {
+    const { body } = await anySize.sign({ op: 'put', contentType: 'text/plain' });
+    const res = await fetch(body.url, { method: 'PUT', headers: body.headers, body: 'hello v1' });
+    expect(res.status).toBe(200);
+  });
+
+  test('a named V1 PUT stores the exact name as x-oss-meta-filename, and another name breaks the signature: 403 SignatureDoesNotMatch', async () => {
+    const { body } = await anySize.sign({ op: 'put', filename: 'Grüße 2026.txt' });
+    expect(body.key).toMatch(/^users\/alice\/[A-Za-z0-9_-]{16}\/Grüße 2026\.txt$/);
+    expect(body.headers['x-oss-meta-filename']).toBe('Gr%C3%BC%C3%9Fe%202026.txt');
+    const other = await fetch(body.url, { method: 'PUT', headers: { ...body.headers, 'x-oss-meta-filename': 'other.txt' }, body: 'hello v1' });
+    expect([other.status, await ossCode(other)]).toEqual([403, 'SignatureDoesNotMatch']);
+    const res = await fetch(body.url, { method: 'PUT', headers: body.headers, body: 'hello v1' });
+    expect(res.status).toBe(200);
+    expect(await res.json()).toMatchObject({ key: body.key, filename: 'Grüße 2026.txt' });
+  });
+
+  test('a V1 presigned DELETE removes the caller\'s object: 204, then its GET URL is 404 NoSuchKey', async () => {
+    const { body: put } = await anySize.sign({ op: 'put', contentType: 'text/plain' });
+    expect((await fetch(put.url, { method: 'PUT', headers: put.headers, body: 'bye' })).status).toBe(200);
+    const { body: get } = await anySize.sign({ op: 'get', key: put.key });
+    const { body: del } = await anySize.sign({ op: 'delete', key: put.key });
+    expect(new URL(del.url).searchParams.has('Signature')).toBe(true);
+    expect((await fetch(del.url, { method: 'DELETE' })).status).toBe(204);
+    const gone = await fetch(get.url);
+    expect([gone.status, await ossCode(gone)]).toEqual([404, 'NoSuchKey']);
+  });
+
+  test.each([
+    ['x-oss-object-acl', 'public-read-write'],
+    ['x-oss-storage-class', 'Archive'],
+    ['x-oss-tagging', 'a=b'],
+    ['x-oss-meta-filename', 'other.txt'],
+  ])('a V1 PUT URL with an added %s header is refused: 403 SignatureDoesNotMatch (V1 signs every x-oss-* header too)', async (name, value) => {
+    const { body } = await anySize.sign({ op: 'put', contentType: 'text/plain' });
+    const res = await fetch(body.url, { method: 'PUT', headers: { ...body.headers, [name]: value }, body: 'hello v1' });
+    expect(res.status).toBe(403);
+    expect(await ossCode(res)).toBe('SignatureDoesNotMatch');
+  });
 });

@@ -59,6 +59,18 @@ describe('a presigned PUT', () => {
   });
 
   test.each([
+    ['x-oss-object-acl: public-read-write', 'x-oss-object-acl', 'public-read-write'],
+    ['x-oss-storage-class: Archive', 'x-oss-storage-class', 'Archive'],
+    ['x-oss-tagging: a=b', 'x-oss-tagging', 'a=b'],
+    ['x-oss-meta-note: x', 'x-oss-meta-note', 'x'],
+  ])('with an added %s header is refused: 403 SignatureDoesNotMatch (V4 signs every x-oss-* header)', async (_what, name, value) => {
+    const put = await presignedPut();
+    const res = await fetch(put.url, { method: 'PUT', headers: { ...put.headers, [name]: value }, body: 'hello world' });
+    expect(res.status).toBe(403);
+    expect(await ossCode(res)).toBe('SignatureDoesNotMatch');
+  });
+
+  test.each([
     ['a longer lifetime', (u: URL) => u.searchParams.set('x-oss-expires', '604800')],
     ['no callback', (u: URL) => u.searchParams.delete('callback')],
     ['another callback', (u: URL) => u.searchParams.set('callback', Buffer.from('{"callbackUrl":"http://localhost:1/x","callbackBody":"x"}').toString('base64'))],
@@ -94,12 +106,12 @@ describe('a presigned GET', () => {
   let key: string;
 
   beforeAll(async () => {
-    const put = await presignedPut();
+    const put = await presignedPut({ filename: 'hello.txt' });
     expect((await fetch(put.url, { method: 'PUT', headers: put.headers, body: 'hello world' })).status).toBe(200);
     key = put.key;
   });
 
-  test('downloads the object', async () => {
+  test('downloads the object, served as the type its key\'s extension names', async () => {
     const { body } = await s.sign({ op: 'get', key });
     const res = await fetch(body.url);
     expect(res.status).toBe(200);
@@ -163,6 +175,13 @@ describe('a PostObject form', () => {
     ['the prefix of a user whose id extends hers', { key: 'users/alice2/x.png' }],
     ['a tampered callback', { callback: Buffer.from('{"callbackUrl":"http://localhost:1/x","callbackBody":"x"}').toString('base64') }],
     ['overwrite allowed', { 'x-oss-forbid-overwrite': 'false' }],
+    ['a public ACL', { 'x-oss-object-acl': 'public-read-write' }],
+    ['x-oss-content-type: text/html, overriding the pinned type', { 'x-oss-content-type': 'text/html' }],
+    ['another storage class', { 'x-oss-storage-class': 'Archive' }],
+    ['tags', { 'x-oss-tagging': 'a=b' }],
+    ['a redirect after the upload', { success_action_redirect: 'https://evil.example/' }],
+    ['a Cache-Control served with every download', { 'Cache-Control': 'public, max-age=31536000' }],
+    ['a Content-Disposition served with every download', { 'Content-Disposition': 'inline' }],
   ])('with %s is refused: 403 AccessDenied', async (_what, change) => {
     const f = await form();
     const res = await fetch(f.url, { method: 'POST', body: formOf({ ...f.fields, ...change }, png) });
@@ -192,5 +211,74 @@ describe('a PostObject form', () => {
     const res = await fetch(f.url, { method: 'POST', body: formOf(f.fields, { ...png, name: 'holiday.png' }) });
     expect(res.status).toBe(200);
     expect(await res.json()).toMatchObject({ key: 'users/alice/inbox/holiday.png', user: 'alice' });
+  });
+});
+
+describe('an object a holder of STS credentials stored as text/html', () => {
+  interface AliOss {
+    put(name: string, body: Buffer, options: { headers: Record<string, string> }): Promise<{ res: { status: number } }>;
+  }
+  const OSS = require('ali-oss') as new (options: Record<string, unknown>) => AliOss;
+
+  async function storeAsHtml(key: string): Promise<void> {
+    const jwt = await s.rt.login('alice');
+    const res = await fetch(`${s.rt.appUrl}/api/token`, { method: 'POST', headers: { Authorization: `Bearer ${jwt}`, 'Content-Type': 'application/json' }, body: '{"access":"upload"}' });
+    const c = (await res.json()) as { AccessKeyId: string; AccessKeySecret: string; SecurityToken: string };
+    const client = new OSS({ endpoint: s.rt.ossUrl, sldEnable: true, bucket: 'local-uploads', region: 'oss-cn-hangzhou', accessKeyId: c.AccessKeyId, accessKeySecret: c.AccessKeySecret, stsToken: c.SecurityToken, authorizationV4: true });
+    // STS credentials carry no type rule: OSS stores what the client says.
+    expect((await client.put(key, Buffer.from('<script>alert(document.domain)</script>'), { headers: { 'Content-Type': 'text/html' } })).res.status).toBe(200);
+  }
+
+  test('under image.png, downloads through /sign as image/png, never as the HTML OSS holds', async () => {
+    await storeAsHtml('users/alice/innocent.png');
+    const { body } = await s.sign({ op: 'get', key: 'users/alice/innocent.png' });
+    const res = await fetch(body.url);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toBe('image/png');
+  });
+
+  test('under a key whose extension names no passive type, downloads as an application/octet-stream attachment', async () => {
+    await storeAsHtml('users/alice/page');
+    const { body } = await s.sign({ op: 'get', key: 'users/alice/page' });
+    const res = await fetch(body.url);
+    expect([res.status, res.headers.get('content-type'), res.headers.get('content-disposition')]).toEqual([200, 'application/octet-stream', `attachment; filename="page"; filename*=UTF-8''page`]);
+  });
+});
+
+describe('an object ACL asked for with STS credentials', () => {
+  interface AliOss {
+    put(name: string, body: Buffer, options: { headers: Record<string, string> }): Promise<{ res: { status: number } }>;
+  }
+  const OSS = require('ali-oss') as new (options: Record<string, unknown>) => AliOss;
+
+  async function stsClient(): Promise<AliOss> {
+    const jwt = await s.rt.login('alice');
+    const res = await fetch(`${s.rt.appUrl}/api/token`, { method: 'POST', headers: { Authorization: `Bearer ${jwt}`, 'Content-Type': 'application/json' }, body: '{"access":"upload"}' });
+    const c = (await res.json()) as { AccessKeyId: string; AccessKeySecret: string; SecurityToken: string };
+    return new OSS({ endpoint: s.rt.ossUrl, sldEnable: true, bucket: 'local-uploads', region: 'oss-cn-hangzhou', accessKeyId: c.AccessKeyId, accessKeySecret: c.AccessKeySecret, stsToken: c.SecurityToken, authorizationV4: true, retryMax: 0 });
+  }
+  const outcome = (p: Promise<{ res: { status: number } }>) =>
+    p.then(
+      (r) => ({ status: r.res.status, code: undefined as string | undefined }),
+      (e: { status: number; code: string }) => ({ status: e.status, code: e.code }),
+    );
+
+  test.each(['public-read', 'public-read-write'])('%s is refused by OSS\'s rules (403 AccessDenied: the session policy\'s Scenario 10 Deny), and nothing readable is left', async (acl) => {
+    const client = await stsClient();
+    const key = `users/alice/public-${acl}.txt`;
+    expect(await outcome(client.put(key, Buffer.from('for everyone'), { headers: { 'Content-Type': 'text/plain', 'x-oss-object-acl': acl } }))).toEqual({ status: 403, code: 'AccessDenied' });
+    const anonymous = await fetch(`${s.rt.ossUrl}/local-uploads/${key}`);
+    expect([anonymous.status, await ossCode(anonymous)]).toEqual([403, 'AccessDenied']);
+  });
+
+  test.each([
+    ['private', { 'x-oss-object-acl': 'private' }],
+    ['no ACL at all (RAM reads default)', {}],
+  ])('%s is stored, and stays unreadable without a signature', async (_what, acl) => {
+    const client = await stsClient();
+    const key = `users/alice/private-${Object.keys(acl).length}.txt`;
+    expect(await outcome(client.put(key, Buffer.from('mine'), { headers: { 'Content-Type': 'text/plain', ...acl } }))).toEqual({ status: 200, code: undefined });
+    const anonymous = await fetch(`${s.rt.ossUrl}/local-uploads/${key}`);
+    expect([anonymous.status, await ossCode(anonymous)]).toEqual([403, 'AccessDenied']);
   });
 });

@@ -1,5 +1,5 @@
-// The token function's credential cache, against the local STS: one AssumeRole per user and access
-// level per credential lifetime, however many requests arrive.
+// The token function's credential cache, against the local STS: one AssumeRole per user and scope
+// (the compiled session policy) per credential lifetime, however many requests arrive.
 
 import { randomBytes } from 'node:crypto';
 import { SignJWT } from 'jose';
@@ -66,17 +66,19 @@ it('answers 100 concurrent requests of one user with one STS call and the same c
   expect(logs.reduce((n, l) => n + (l.stsCalls as number), 0)).toBe(1);
 });
 
-it('answers later requests from the cache until the safety margin, then calls STS afresh', async () => {
+it('answers later requests from the cache while the credentials last 300 s more plus a minute, then calls STS afresh', async () => {
   jest.useFakeTimers({ doNotFake: ['nextTick', 'setImmediate', 'clearImmediate', 'setTimeout', 'clearTimeout', 'setInterval', 'clearInterval', 'queueMicrotask', 'hrtime', 'performance'] });
   const start = new Date();
   jest.setSystemTime(start);
   const before = stsCallCount();
   const first = await token('alice');
-  // 900-second credentials: refreshed when less than 180 s (20%) remain.
-  jest.setSystemTime(start.getTime() + (900 - 180 - 2) * 1000);
+  // 3600-second credentials, which a client uses for 300 s more (its refresh window): handed out until 360 s remain.
+  const remaining = (at: number) => (Date.parse(first.Expiration) - at) / 1000;
+  jest.setSystemTime(Date.parse(first.Expiration) - 362_000);
+  expect(remaining(Date.now())).toBeGreaterThan(360);
   expect((await token('alice')).AccessKeyId).toBe(first.AccessKeyId);
   expect(stsCallCount() - before).toBe(1);
-  jest.setSystemTime(start.getTime() + (900 - 180 + 2) * 1000);
+  jest.setSystemTime(Date.parse(first.Expiration) - 358_000);
   const fresh = await token('alice');
   expect(fresh.AccessKeyId).not.toBe(first.AccessKeyId);
   expect(stsCallCount() - before).toBe(2);
@@ -91,7 +93,8 @@ it('never lets two users share an entry: each gets credentials for their own pre
   const powers = (c: { AccessKeyId: string; SecurityToken: string }) => {
     const r = account.iam.resolve(c.AccessKeyId, c.SecurityToken);
     if (!r.ok) throw new Error(r.fault);
-    return (key: string) => isAllowed(r.principal.policies, 'oss:PutObject', `acs:oss:*:*:${BUCKET}/${key}`);
+    // OSS sets oss:x-oss-object-acl to `default` on a write that names no ACL.
+    return (key: string) => isAllowed(r.principal.policies, 'oss:PutObject', `acs:oss:*:*:${BUCKET}/${key}`, { 'oss:x-oss-object-acl': 'default' });
   };
   const may = creds.map((c, i) => [users[i], users.filter((u) => powers(c)(`users/${u}/a.jpg`))]);
   expect(may).toEqual(users.map((u) => [u, [u]]));

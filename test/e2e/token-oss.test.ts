@@ -186,11 +186,13 @@ describe("alice's readwrite credentials", () => {
     expect(listed.objects?.map((o) => o.name)).toEqual(['users/alice/rw/big.bin']);
   });
 
-  it("list nothing outside her prefix, and do not delete", async () => {
+  it("list nothing outside her prefix, and delete only under it", async () => {
     const alice = clientOf(await vend('alice', 'readwrite'));
-    await alice.put('users/alice/rw/keep.txt', Buffer.from('keep'));
+    await alice.put('users/alice/rw/gone.txt', Buffer.from('gone'));
+    await clientOf(await vend('bob', 'upload')).put('users/bob/rw-kept.txt', Buffer.from('bob'));
     expect(await refusal(alice.list({ prefix: 'users/', 'max-keys': 10 }, {}))).toEqual(denied);
     expect(await refusal(alice.list({ prefix: 'users/bob/', 'max-keys': 10 }, {}))).toEqual(denied);
-    expect(await refusal(alice.delete('users/alice/rw/keep.txt'))).toEqual(denied);
+    expect((await alice.delete('users/alice/rw/gone.txt')).res.status).toBe(204);
+    expect(await refusal(alice.delete('users/bob/rw-kept.txt'))).toEqual(denied);
   });
 });

@@ -146,19 +146,22 @@ describe('the AssumeRole request', () => {
       Timestamp: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/),
       RoleArn: account.uploadRoleArn,
       RoleSessionName: 'alice',
-      DurationSeconds: '900',
+      DurationSeconds: '3600',
       Policy: sessionPolicyJson(grantFor('alice', 'upload', rules)),
       Signature: expect.any(String),
     });
   });
 
-  it('sends the compiled session policy minified, on the bucket and the user prefix only', async () => {
+  it('sends the compiled session policy minified, on the bucket and the user prefix only, with no public object ACL', async () => {
     await token('alice', 'upload');
     const policy = formOf(recorded[0].body).Policy;
     expect(policy).toBe(JSON.stringify(JSON.parse(policy)));
     expect(JSON.parse(policy)).toEqual({
       Version: '1',
-      Statement: [{ Effect: 'Allow', Action: ['oss:PutObject', 'oss:AbortMultipartUpload', 'oss:ListParts'], Resource: [`acs:oss:*:*:${BUCKET}/users/alice/*`] }],
+      Statement: [
+        { Effect: 'Allow', Action: ['oss:PutObject', 'oss:AbortMultipartUpload', 'oss:ListParts'], Resource: [`acs:oss:*:*:${BUCKET}/users/alice/*`] },
+        { Effect: 'Deny', Action: ['oss:PutObject', 'oss:PutObjectAcl'], Resource: ['*'], Condition: { StringNotEquals: { 'oss:x-oss-object-acl': ['private', 'default'] } } },
+      ],
     });
   });
 
@@ -205,10 +208,10 @@ describe('the answer', () => {
     expect(body.Expiration).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
   });
 
-  it('is also given to a GET with ?access=, as mobile SDK credential providers fetch it', async () => {
+  it('is not given to a GET, even one with a valid token and ?access=: 405 MethodNotAllowed, and STS is not called', async () => {
     const r = await token('alice', 'download', { method: 'GET' });
-    expect(r.statusCode).toBe(200);
-    expect(json(r).prefix).toBe('users/alice/');
+    expect([r.statusCode, json(r).error.code, r.headers.Allow]).toEqual([405, 'MethodNotAllowed', 'POST']);
+    expect(recorded).toHaveLength(0);
   });
 
   it('refuses an access level other than upload, download or readwrite', async () => {
@@ -232,8 +235,9 @@ describe('the answer', () => {
   });
 
   it('is a 500 SessionPolicyTooLarge, without calling STS, when UPLOAD_PREFIX makes the policy too long for STS', async () => {
+    // A prefix near the key length limit, twice in a readwrite policy (objects, and the listing condition).
     useEnv({ UPLOAD_PREFIX: `${'deep/'.repeat(200)}\${uid}/` });
-    const r = await token('alice', 'upload');
+    const r = await token('alice', 'readwrite');
     expect([r.statusCode, json(r).error.code]).toEqual([500, 'SessionPolicyTooLarge']);
     expect(recorded).toHaveLength(0);
   });
@@ -252,7 +256,8 @@ describe('the credentials, as the local account evaluates them', () => {
     const body = json(await token(user, access));
     const resolved = account.iam.resolve(body.AccessKeyId, body.SecurityToken);
     if (!resolved.ok) throw new Error(resolved.fault);
-    return (action: string, resource: string, ctx: RequestContext = {}) => isAllowed(resolved.principal.policies, action, resource, ctx);
+    // OSS sets oss:x-oss-object-acl to `default` on a write that names no ACL.
+    return (action: string, resource: string, ctx: RequestContext = { 'oss:x-oss-object-acl': 'default' }) => isAllowed(resolved.principal.policies, action, resource, ctx);
   }
   const obj = (key: string, bucket = BUCKET) => `acs:oss:*:*:${bucket}/${key}`;
 
@@ -295,10 +300,14 @@ describe('when STS refuses for a reason only the operator can fix', () => {
     expect(recorded).toHaveLength(1);
   });
 
-  it("a function role the upload role does not trust (the sign function's) is a 500 StsNoPermission naming the RAM files", async () => {
-    const r = await token('alice', 'upload', { credentials: account.credentialsFor('sign') });
+  it('a function role the upload role does not trust is a 500 StsNoPermission naming the RAM files', async () => {
+    // A role that may call sts:AssumeRole on the upload role but that the upload role's trust policy does not name.
+    const stranger = { arn: 'acs:ram::1234567890123456:role/some-other-fn', trusted: [], maxSessionDuration: 3600, policy: { Version: '1', Statement: [{ Effect: 'Allow' as const, Action: ['sts:AssumeRole'], Resource: [account.uploadRoleArn] }] } };
+    account.iam.addRole(stranger);
+    const session = account.iam.issueSession(stranger, 'fc', 3600);
+    const r = await token('alice', 'upload', { credentials: { accessKeyId: session.accessKeyId, accessKeySecret: session.accessKeySecret, securityToken: session.securityToken } });
     expect([r.statusCode, json(r).error.code]).toEqual([500, 'StsNoPermission']);
-    expect(json(r).error.message).toMatch(/deploy\/ram\/token-function-policy\.json/);
+    expect(json(r).error.message).toMatch(/deploy\/ram\/upload-role-trust\.json/);
     const line = JSON.parse(logs[logs.length - 1]) as Record<string, unknown>;
     expect(line).toMatchObject({ stsCode: 'NoPermission', stsFailure: 'api', stsStatus: 403, stsAttempts: 1, code: 'StsNoPermission' });
   });

@@ -8,6 +8,7 @@ import { tokenHandler } from '../../functions/token';
 import type { ConfigSource } from '../../shared/config';
 import type { FcHandler } from '../../shared/http/handler';
 import { fcContext, httpEvent } from '../helpers/events';
+import { macFor } from '../helpers/callback-mac';
 import { b64, OSS_KEY_URL_HEADER } from '../unit/callback-helpers';
 import { BROKEN_TOKENS } from './jwts';
 import { type Answer, BUCKET, PREFIX, type RuntimeUnderTest, SEEDED, USER } from './runtime-under-test';
@@ -128,10 +129,12 @@ function tokenCases(): BadInput[] {
     c('access an array nested 5,000 deep', 400, 'InvalidAccess', asText('token', `{"access":${deepArray(5000)}}`)),
     ...access.map(([what, value]) => c(`access ${what}`, 400, 'InvalidAccess', asJson('token', value === undefined ? {} : { access: value }))),
     c('an empty body', 400, 'InvalidAccess', post('/api/token', '')),
-    c('GET without ?access', 400, 'InvalidAccess', (t) => t.call('/api/token', { headers: { Authorization: `Bearer ${t.jwt}` } })),
-    c('GET with ?access=admin', 400, 'InvalidAccess', (t) => t.call('/api/token?access=admin', { headers: { Authorization: `Bearer ${t.jwt}` } })),
-    c('GET with ?access given twice', 400, 'InvalidAccess', (t) => t.call('/api/token?access=download&access=readwrite', { headers: { Authorization: `Bearer ${t.jwt}` } })),
-    c('GET with ?access=upload%00', 400, 'InvalidAccess', (t) => t.call('/api/token?access=upload%00', { headers: { Authorization: `Bearer ${t.jwt}` } })),
+    // GET /token is gone: the SDKs' URL providers cannot authenticate, so a GET only widened the surface.
+    c('GET without ?access', 405, 'MethodNotAllowed', (t) => t.call('/api/token', { headers: { Authorization: `Bearer ${t.jwt}` } })),
+    c('GET with ?access=admin', 405, 'MethodNotAllowed', (t) => t.call('/api/token?access=admin', { headers: { Authorization: `Bearer ${t.jwt}` } })),
+    c('GET with ?access given twice', 405, 'MethodNotAllowed', (t) => t.call('/api/token?access=download&access=readwrite', { headers: { Authorization: `Bearer ${t.jwt}` } })),
+    c('GET with ?access=upload%00', 405, 'MethodNotAllowed', (t) => t.call('/api/token?access=upload%00', { headers: { Authorization: `Bearer ${t.jwt}` } })),
+    c('GET with a valid ?access=upload', 405, 'MethodNotAllowed', (t) => t.call('/api/token?access=upload', { headers: { Authorization: `Bearer ${t.jwt}` } })),
     // JSON leaves duplicate names to the reader; the callback's form reader refuses them, so must these.
     c('"access" given twice (download, then upload)', 400, 'MalformedJson', asText('token', '{"access":"download","access":"upload"}')),
   ];
@@ -193,7 +196,7 @@ function signCases(): BadInput[] {
   const ops: [string, unknown][] = [
     ['missing', undefined],
     ['"PUT" (case)', 'PUT'],
-    ['"delete"', 'delete'],
+    ['"Delete" (case)', 'Delete'],
     ['"list"', 'list'],
     ['" put"', ' put'],
     ['"\u0440ut" (Cyrillic er)', '\u0440ut'],
@@ -224,7 +227,7 @@ function signCases(): BadInput[] {
     ['1.5', 1.5, 'InvalidExpiry'],
     ['"60" (a string)', '60', 'InvalidExpiry'],
     ['null', null, 'InvalidExpiry'],
-    ['one second over URL_MAX_EXPIRES_SECONDS', 3601, 'ExpiryTooLong'],
+    ['one second over URL_MAX_EXPIRES_SECONDS', 1801, 'ExpiryTooLong'],
     ['eight days', 8 * 86400, 'ExpiryTooLong'],
   ];
   const types: [string, unknown, string][] = [
@@ -252,6 +255,10 @@ function signCases(): BadInput[] {
     c('post with ${filename} twice', 'InvalidKey', asJson('sign', { op: 'post', key: `${PREFIX}\${filename}/\${filename}`, contentType: 'text/plain' })),
     c('post with ${filename} under another user', 'KeyOutsidePrefix', asJson('sign', { op: 'post', key: 'users/alice/${filename}', contentType: 'text/plain' })),
     c('post with a bare ${filename}', 'KeyOutsidePrefix', asJson('sign', { op: 'post', key: '${filename}', contentType: 'text/plain' })),
+    c('post with ${filename} after part of a segment', 'InvalidKey', asJson('sign', { op: 'post', key: `${PREFIX}a\${filename}`, contentType: 'text/plain' })),
+    c('post with ${filename} followed by another segment', 'InvalidKey', asJson('sign', { op: 'post', key: `${PREFIX}\${filename}/x.txt`, contentType: 'text/plain' })),
+    c('post with ${filename} in the middle of a segment', 'InvalidKey', asJson('sign', { op: 'post', key: `${PREFIX}\${filename}.txt`, contentType: 'text/plain' })),
+    c('a callback for another user\'s key', 'KeyOutsidePrefix', asJson('sign', { op: 'callback', key: 'users/alice/x.txt' })),
     ...sizes.map(([what, size, code]) =>
       c(`put with size ${what}`, code, size === 'INFINITY' ? asText('sign', '{"op":"put","contentType":"text/plain","size":1e400}') : put({ size })),
     ),
@@ -264,6 +271,14 @@ function signCases(): BadInput[] {
     c('put with neither contentType nor a known extension', 'ContentTypeRequired', asJson('sign', { op: 'put', size: 10, filename: 'setup.exe' })),
     c('put whose filename has a right-to-left override hiding .exe', 'ContentTypeRequired', asJson('sign', { op: 'put', size: 10, filename: 'photo\u202egnp.exe' })),
     c('get without a key', 'KeyRequired', asJson('sign', { op: 'get' })),
+    c('delete without a key', 'KeyRequired', asJson('sign', { op: 'delete' })),
+    c('delete of another user\'s key', 'KeyOutsidePrefix', asJson('sign', { op: 'delete', key: 'users/alice/x.txt' })),
+    c('delete of a key that climbs out of the prefix', 'InvalidKey', asJson('sign', { op: 'delete', key: `${PREFIX}../alice/x.txt` })),
+    c('put with a filename that is a number', 'InvalidFilename', put({ filename: 7 })),
+    c('put with an empty filename', 'InvalidFilename', put({ filename: '' })),
+    c('put to a key that does not end with the filename\'s safe form', 'InvalidFilename', put({ key: `${PREFIX}x.txt`, filename: 'y.txt' })),
+    c('post with a 256-character filename', 'InvalidFilename', asJson('sign', { op: 'post', contentType: 'text/plain', filename: 'f'.repeat(256) })),
+    c('a callback with a filename holding a lone surrogate', 'InvalidFilename', asJson('sign', { op: 'callback', filename: 'a\ud800.txt' })),
     c('get with an empty filename', 'InvalidFilename', asJson('sign', { op: 'get', key: `${PREFIX}seeded.txt`, filename: '' })),
     c('get with a 256-character filename', 'InvalidFilename', asJson('sign', { op: 'get', key: `${PREFIX}seeded.txt`, filename: 'f'.repeat(256) })),
     c('get with a filename that is a number', 'InvalidFilename', asJson('sign', { op: 'get', key: `${PREFIX}seeded.txt`, filename: 7 })),
@@ -335,8 +350,26 @@ function callbackCases(): BadInput[] {
 
 function signedCallbackCases(): BadInput[] {
   const c = (what: string, status: number, code: string, send: BadInput['send']): BadInput => ({ endpoint: 'callback', what: `signed, ${what}`, status, code, send });
-  const report = (t: RuntimeUnderTest, change: Record<string, unknown> = {}) =>
-    JSON.stringify({ bucket: BUCKET, object: t.seeded.key, etag: t.seeded.etag, size: t.seeded.size, mimeType: t.seeded.mimeType, operation: 'PutObject', ...change });
+  const inADay = () => Math.floor(Date.now() / 1000) + 86400;
+  /** The fields /sign pins beside OSS's variables: owner, exp and the MAC for this bucket and object. */
+  const pinned = (t: RuntimeUnderTest, r: Record<string, unknown>, pin: { owner?: string; key?: string; exp?: number } = {}) => {
+    const owner = pin.owner ?? USER;
+    const exp = pin.exp ?? inADay();
+    const object = typeof r.object === 'string' ? r.object : t.seeded.key;
+    return { owner, exp, mac: macFor({ bucket: String(r.bucket), key: pin.key ?? object, owner, exp, macKey: t.macKey }) };
+  };
+  /** What OSS sends for the seeded upload, `change`d, with the MAC /sign would have pinned for what it then names. */
+  const report = (t: RuntimeUnderTest, change: Record<string, unknown> = {}) => {
+    const r = { bucket: BUCKET, object: t.seeded.key, etag: t.seeded.etag, size: t.seeded.size, mimeType: t.seeded.mimeType, operation: 'PutObject', ...change };
+    return JSON.stringify({ ...r, ...pinned(t, r) });
+  };
+  /** A genuine callback a client relayed: the seeded object's report with no MAC, or one /sign never pinned for it. */
+  const relayed = (pin?: { owner?: string; key?: string; exp?: number; mac?: string }) => (t: RuntimeUnderTest) => {
+    const r = { bucket: BUCKET, object: t.seeded.key, etag: t.seeded.etag, size: t.seeded.size, mimeType: t.seeded.mimeType, operation: 'PutObject' };
+    if (!pin) return JSON.stringify(r);
+    const fields = pinned(t, r, pin);
+    return JSON.stringify({ ...r, ...fields, ...(pin.mac === undefined ? {} : { mac: pin.mac }) });
+  };
   const signed = (make: (t: RuntimeUnderTest) => string | Buffer, type?: string) => (t: RuntimeUnderTest) => t.signedCallback(make(t), type);
   const without = (field: string) => (t: RuntimeUnderTest) => {
     const r = JSON.parse(report(t));
@@ -375,7 +408,15 @@ function signedCallbackCases(): BadInput[] {
     c('a body of type text/xml', 400, 'CallbackBodyTypeNotSupported', signed(() => '<bucket/>', 'text/xml')),
     c('a body of type multipart/form-data', 400, 'CallbackBodyTypeNotSupported', signed(() => '--x--', 'multipart/form-data; boundary=x')),
     c('another bucket', 400, 'WrongBucket', signed((t) => report(t, { bucket: 'other-bucket' }))),
-    c('a key under no user\'s prefix', 400, 'KeyOutsidePrefix', signed((t) => report(t, { object: 'public/x.txt' }))),
+    // No MAC can name an owner for a key under no user's prefix, so the MAC check refuses it first.
+    c('a key under no user\'s prefix', 403, 'CallbackMacInvalid', signed((t) => report(t, { object: 'public/x.txt' }))),
+    c('relayed without the MAC /sign pins', 403, 'CallbackMacMissing', signed(relayed())),
+    c('relayed with a MAC for another key', 403, 'CallbackMacInvalid', signed(relayed({ key: `${PREFIX}another.txt` }))),
+    c('relayed with a MAC for another owner', 403, 'CallbackMacInvalid', signed(relayed({ owner: 'alice' }))),
+    c('relayed with an expired MAC', 403, 'CallbackMacExpired', signed(relayed({ exp: Math.floor(Date.now() / 1000) - 3600 }))),
+    c('relayed with a MAC valid for two days', 403, 'CallbackMacExpired', signed(relayed({ exp: Math.floor(Date.now() / 1000) + 2 * 86400 }))),
+    c('relayed with a MAC that is not Base64url', 403, 'CallbackMacInvalid', signed(relayed({ mac: 'not/base64+url=' }))),
+    c('relayed with a MAC that is a number', 403, 'CallbackMacInvalid', signed(relayed({ mac: 7 as unknown as string }))),
     c('a key climbing out with ".."', 400, 'InvalidKey', signed((t) => report(t, { object: `${PREFIX}../alice/x.txt` }))),
     c('a key with a fullwidth solidus', 400, 'InvalidKey', signed((t) => report(t, { object: `${PREFIX}a\uff0fb.txt` }))),
     c('a key with CR LF', 400, 'InvalidKey', signed((t) => report(t, { object: `${PREFIX}a\r\nb.txt` }))),

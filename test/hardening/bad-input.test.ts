@@ -4,6 +4,7 @@
 
 import { IamStore } from '../../local/iam/store';
 import { setLogSink } from '../../shared/log';
+import { validateKey } from '../../shared/policy/keys';
 import { BAD_INPUTS, type BadInput } from './bad-input.cases';
 import { type Answer, PREFIX, type RuntimeUnderTest, startRuntimeUnderTest } from './runtime-under-test';
 
@@ -79,14 +80,19 @@ describe('file names are neutralised, never reflected', () => {
     expect(download.headers.get('set-cookie')).toBeNull();
   });
 
-  test.each(names)('an upload named with %s gets a generated key with at most a plain extension', async (_what, filename) => {
+  test.each(names)('an upload named with %s gets a generated key whose name segment holds no control, separator or bidi character, and the exact name only percent-encoded', async (_what, filename) => {
     const a = await t.call('/api/sign', {
       method: 'POST',
       headers: { Authorization: `Bearer ${t.jwt}`, 'Content-Type': 'application/json' },
       body: JSON.stringify({ op: 'put', filename, contentType: 'text/plain', size: 10 }),
     });
     expect(a.status).toBe(200);
-    expect((JSON.parse(a.text) as { key: string }).key).toMatch(new RegExp(`^${PREFIX}[A-Za-z0-9_-]{16}(\\.[a-z0-9]{1,10})?$`));
+    const { key, headers } = JSON.parse(a.text) as { key: string; headers: Record<string, string> };
+    expect(key).toMatch(new RegExp(`^${PREFIX}[A-Za-z0-9_-]{16}/[^/\\\\\u0000-\u001f\u007f\u202e%:"]+$`));
+    expect(validateKey(key)).toBe(key);
+    // A header value of printable ASCII only: the name cannot start another header line.
+    expect(headers['x-oss-meta-filename']).toMatch(/^[\x21-\x7e]+$/);
+    expect(decodeURIComponent(headers['x-oss-meta-filename'])).toBe(filename);
   });
 });
 

@@ -12,6 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { LocalRuntime } from '../../local/runtime';
 import { KeyStore } from '../../shared/callback-auth/key-store';
+import { request } from '../../shared/outbound';
 import { verifyCallback } from '../../shared/callback-auth/verify';
 import { ApiError } from '../../shared/api/errors';
 import { setLogSink } from '../../shared/log';
@@ -161,10 +162,10 @@ describe("OSS's public-key host misbehaving: verifying a callback that names a k
   function routedStore(base: string) {
     const asked: string[] = [];
     const store = new KeyStore({
-      fetch: (input, init) => {
-        const url = new URL(input instanceof Request ? input.url : String(input));
+      request: (r) => {
+        const url = new URL(r.url);
         asked.push(url.href);
-        return fetch(`${base}${url.pathname}`, init);
+        return request({ ...r, url: `${base}${url.pathname}` });
       },
     });
     return { store, asked };

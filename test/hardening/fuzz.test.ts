@@ -19,12 +19,12 @@ import { verifyCallback } from '../../shared/callback-auth/verify';
 import { loadConfig } from '../../shared/config';
 import { ApiError as HttpError, ApiError as PolicyError } from '../../shared/api/errors';
 import type { Access } from '../../shared/api/types';
-import { CALLBACK_BODY } from '../../shared/policy/callback';
+import { pinnedCallback } from '../../shared/policy/callback';
 import { validateKey } from '../../shared/policy/keys';
 import { postPlan } from '../../shared/policy/post-conditions';
 import { grantFor } from '../../shared/policy/rules';
 import { sessionPolicy } from '../../shared/policy/session-policy';
-import { rulesFromConfig } from '../helpers/config';
+import { rulesFromConfig, TEST_MAC_KEY } from '../helpers/config';
 import { presignObjectUrl, signObjectForm } from '../../shared/signer/presign';
 import type { QueryPairs } from '../../shared/signer/signature-version';
 import { canonicalHeaders, canonicalQuery, canonicalUri } from '../../shared/signer/v4';
@@ -36,7 +36,13 @@ import { nestingPair } from '../helpers/user-ids';
 const RUNS = { numRuns: 500 };
 const BUCKET = 'local-uploads';
 const REGION = 'cn-hangzhou';
-const rules = rulesFromConfig(loadConfig({ OSS_BUCKET: BUCKET, OSS_REGION: REGION, CALLBACK_URL: 'https://fc.example/api/callback' }));
+const config = loadConfig({ OSS_BUCKET: BUCKET, OSS_REGION: REGION, CALLBACK_URL: 'https://fc.example/api/callback', CALLBACK_MAC_KEY: TEST_MAC_KEY });
+const rules = rulesFromConfig(config);
+const pin = { keys: config.callback.macKeys, now: new Date('2025-01-02T03:04:05Z') };
+/** The body template /sign pins: OSS's variables, then the MAC fields for one key. */
+const PINNED = pinnedCallback(grantFor('alice', 'upload', rules), { key: 'users/alice/x.png' }, 300, pin)!;
+const CALLBACK_BODY = PINNED.param.callbackBody;
+const PINNED_FIELDS = JSON.parse(CALLBACK_BODY.replace(/\$\{[a-zA-Z]+\}/g, 'null')) as Record<string, unknown>;
 
 /** What a refusal must look like: the module's own error, never a TypeError or RangeError. */
 function refusedWith<T>(kind: new (...args: never[]) => Error, run: () => T): T | undefined {
@@ -120,12 +126,17 @@ describe('key validation', () => {
 // ---------------------------------------------------------------------------------------------
 
 describe('the policy compiler', () => {
-  const accessArb = fc.constantFrom<Access>('upload', 'download', 'readwrite');
+  const accessArb = fc.constantFrom<Access>('upload', 'download', 'readwrite', 'delete');
   const uidArb = fc.oneof(anyString.filter((s) => s.length > 0), fc.stringMatching(/^[A-Za-z0-9._@-]{1,40}$/), fc.constantFrom('alice', 'alic', 'alice2', '..', '*', 'alice/*'));
 
   test('the session policy allows an object action exactly on keys under the caller\'s prefix, as RAM evaluates it', () => {
     const actions = ['oss:PutObject', 'oss:GetObject', 'oss:ListParts', 'oss:AbortMultipartUpload', 'oss:DeleteObject', 'oss:PutObjectAcl'];
-    const granted = { upload: ['oss:PutObject', 'oss:ListParts', 'oss:AbortMultipartUpload'], download: ['oss:GetObject'], readwrite: ['oss:PutObject', 'oss:ListParts', 'oss:AbortMultipartUpload', 'oss:GetObject'] };
+    const granted = {
+      upload: ['oss:PutObject', 'oss:ListParts', 'oss:AbortMultipartUpload'],
+      download: ['oss:GetObject'],
+      readwrite: ['oss:PutObject', 'oss:ListParts', 'oss:AbortMultipartUpload', 'oss:GetObject', 'oss:DeleteObject'],
+      delete: ['oss:DeleteObject'],
+    };
     // The attacked dimension is the neighbour: mostly an id that extends the caller's (alice2,
     // alice.x) or that the caller's extends, so a resource missing its trailing "/" is reached.
     const pairArb = fc.oneof({ weight: 4, arbitrary: nestingPair() }, { weight: 1, arbitrary: nestingPair(uidArb) }, { weight: 1, arbitrary: fc.tuple(uidArb, uidArb) });
@@ -144,7 +155,9 @@ describe('the policy compiler', () => {
           for (const key of keys) {
             const inside = key.startsWith(grant.prefix);
             if (!inside && granted[access].includes(action) && key.startsWith(grant.prefix.slice(0, -1))) nestedNeighbourKeys++;
-            expect([key, action, isAllowed([policy], action, resourceOf({ bucket: BUCKET, key }))]).toEqual([key, action, granted[access].includes(action) && inside]);
+            // OSS sets oss:x-oss-object-acl to `default` on a write that names no ACL.
+            const ctx = { 'oss:x-oss-object-acl': 'default' };
+            expect([key, action, isAllowed([policy], action, resourceOf({ bucket: BUCKET, key }), ctx)]).toEqual([key, action, granted[access].includes(action) && inside]);
           }
         },
       ),
@@ -170,7 +183,7 @@ describe('the policy compiler', () => {
     );
     fc.assert(
       fc.property(requestArb, fc.constantFrom('users/bob/x.png', 'users/alice', 'users/alicex/a.png', 'Users/alice/a.png', 'users/bob/../alice/a.png'), (req, foreignKey) => {
-        const plan = refusedWith(PolicyError, () => postPlan(grantFor('alice', 'upload', rules), req));
+        const plan = refusedWith(PolicyError, () => postPlan(grantFor('alice', 'upload', rules), req, pin));
         if (!plan) return;
         const form = signObjectForm(target, plan.conditions, plan.fields, creds, now, plan.expiresSeconds);
         const fields = new Map(Object.entries(form.fields).map(([k, v]) => [k.toLowerCase(), v]));
@@ -185,6 +198,8 @@ describe('the policy compiler', () => {
         if (!plan.key.endsWith('${filename}')) expect(() => checkConditions(policy, new Map([...asSent, ['key', `${plan.key}x`]]), now)).toThrow(/Policy Condition failed/);
         expect(() => checkConditions(policy, new Map([...asSent, ['content-type', 'text/html']]), now)).toThrow(/Policy Condition failed/);
         expect(() => checkConditions(policy, new Map([...asSent, ['callback', '']]), now)).toThrow(/Policy Condition failed/);
+        // The file name is the signed one, or none: another (or an added one) fails.
+        expect(() => checkConditions(policy, new Map([...asSent, ['x-oss-meta-filename', `${fields.get('x-oss-meta-filename') ?? ''}x`]]), now)).toThrow(/Policy Condition failed/);
       }),
       RUNS,
     );
@@ -286,7 +301,15 @@ describe('the callback body parser', () => {
         const spec: CallbackSpec = { urls: [new URL('http://localhost/api/callback')], body: template, bodyType, vars };
         const full: CallbackFacts = { ...facts, operation: 'PutObject', clientIp: '127.0.0.1', reqId: 'R', requester: 'fuzz' };
         const claim = claimFromCallbackBody(Buffer.from(buildCallbackBody(spec, full)), bodyType);
-        expect(claim).toEqual({ bucket: facts.bucket, key: facts.object, etag: facts.etag, size: facts.size, mimeType: facts.mimeType });
+        const pinned = template === CALLBACK_BODY || template.includes(CALLBACK_BODY.slice(1, -1)) ? PINNED_FIELDS : {};
+        expect(claim).toEqual({
+          bucket: facts.bucket,
+          key: facts.object,
+          etag: facts.etag,
+          size: facts.size,
+          mimeType: facts.mimeType,
+          pinned: { owner: pinned.owner, exp: pinned.exp, keyPrefix: pinned.keyPrefix, mac: pinned.mac },
+        });
       }),
       RUNS,
     );
@@ -295,9 +318,9 @@ describe('the callback body parser', () => {
   test('any Authorization and x-oss-pub-key-url are refused with 400, 403 or 502, and no key is fetched from anywhere but OSS\'s host', async () => {
     const asked: string[] = [];
     const keyStore = new KeyStore({
-      fetch: async (input) => {
-        asked.push(String(input));
-        return new Response('not found', { status: 404 });
+      request: async (r) => {
+        asked.push(String(r.url));
+        return { status: 404, headers: {}, body: Buffer.from('not found') };
       },
     });
     const b64 = (s: string) => Buffer.from(s).toString('base64');
@@ -389,7 +412,7 @@ describe('the OSS event parser', () => {
         expect(isOssTriggerEvent(event)).toBe(true);
         const [record] = recordsFromOssEvent(event as { events: unknown[] });
         // OSS writes event times to the second.
-        expect(record).toEqual({ eventName: `ObjectCreated:${o.operation}`, time: wholeSeconds(o.time), claim: { bucket: BUCKET, key: o.key, etag: o.etag, size: o.size } });
+        expect(record).toEqual({ eventName: `ObjectCreated:${o.operation}`, time: wholeSeconds(o.time), claim: { bucket: BUCKET, key: o.key, etag: o.etag, size: o.size, createdBy: o.operation } });
         const spec: CallbackSpec = { urls: [new URL('http://localhost/api/callback')], body: CALLBACK_BODY, bodyType: 'application/json', vars: {} };
         const facts: CallbackFacts = { bucket: BUCKET, object: o.key, etag: o.etag, size: o.size, mimeType: 'image/png', operation: o.operation, clientIp: '127.0.0.1', reqId: 'R', requester: 'p' };
         const fromCallback = claimFromCallbackBody(Buffer.from(buildCallbackBody(spec, facts)), 'application/json');

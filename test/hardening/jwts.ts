@@ -69,6 +69,10 @@ export const BROKEN_TOKENS: BrokenToken[] = [
   refused('no sub claim', 'TokenClaimMissing', (s) => signed({ exp: now() + 600 }, s).then((t) => `Bearer ${t}`)),
   refused('an empty sub claim', 'TokenClaimMissing', async (s) => `Bearer ${hs256({ alg: 'HS256' }, { sub: '', exp: now() + 600 }, s)}`),
   refused('a sub claim that is an object', 'TokenClaimMissing', async (s, u) => `Bearer ${hs256({ alg: 'HS256' }, { sub: { id: u }, exp: now() + 600 }, s)}`),
+  refused('a numeric sub claim (123 and "123" must not be one user)', 'TokenClaimMissing', async (s) => `Bearer ${hs256({ alg: 'HS256' }, { sub: 123, exp: now() + 600 }, s)}`),
+  refused('no exp claim (valid forever)', 'TokenClaimInvalid', (s, u) => signed({ sub: u }, s).then((t) => `Bearer ${t}`)),
+  refused('exp two days ahead', 'TokenClaimInvalid', (s, u) => signed({ sub: u, exp: now() + 2 * 86400 }, s).then((t) => `Bearer ${t}`)),
+  refused('issued an hour in the future', 'TokenClaimInvalid', (s, u) => signed({ sub: u, iat: now() + 3600, exp: now() + 7200 }, s).then((t) => `Bearer ${t}`)),
   // Signed correctly, for a user id no key may carry: the upload rules refuse it, not the signature.
   {
     what: 'a sub claim with a lone surrogate',

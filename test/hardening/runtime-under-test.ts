@@ -47,6 +47,8 @@ export interface RuntimeUnderTest {
   call(path: string, init?: RequestInit): Promise<Answer>;
   /** POST /api/callback signed as OSS signs it, with a key the operator trusts. */
   signedCallback(body: string | Buffer, contentType?: string, headers?: Record<string, string>): Promise<Answer>;
+  /** The functions' callback MAC key (CALLBACK_MAC_KEY), to write the MAC /sign would pin. */
+  macKey: string;
   /** Every file under the local OSS data folder with its size, and how many secrets the account holds. */
   state(): { files: string[]; secretsHeld: number };
   stop(): Promise<void>;
@@ -93,6 +95,7 @@ export async function startRuntimeUnderTest(env: Record<string, string> = {}): P
     jwt,
     seeded,
     call,
+    macKey: rt.env.CALLBACK_MAC_KEY as string,
     signedCallback(body, contentType = 'application/json', headers = {}) {
       return call('/api/callback', {
         method: 'POST',

@@ -6,6 +6,9 @@ import { type Config, configFrom, type ConfigSource, type Env } from '../../shar
 import type { Rules } from '../../shared/policy/rules';
 import { noteConfiguredEnv } from '../setup/leaks';
 
+/** A callback MAC key for configurations that pin a callback (CALLBACK_URL needs one). */
+export const TEST_MAC_KEY = Buffer.alloc(32, 0x5a).toString('base64');
+
 /** What a handler is configured from: `env`, read on its first request (a ConfigError then answers 500 Misconfigured). */
 export function configOf(env: Env): ConfigSource {
   noteConfiguredEnv(env);

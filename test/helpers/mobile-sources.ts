@@ -61,8 +61,15 @@ export interface ProviderFacts {
   answerFields: string[];
   /** The SDK asks for new credentials when fewer than this many seconds remain (seconds). */
   refreshWindowSeconds: number;
-  /** The upload callback's body template, as OSS receives it. */
-  callbackBody: string;
+  /** How the upload gets the callback /sign pins for its key: the request, and the answer field it reads. */
+  callback: {
+    /** Appended to the API's base URL. */
+    path: string;
+    /** Key → value of the JSON request body, each non-literal value written `<expr>` (the object key). */
+    body: Record<string, string>;
+    /** The top-level answer field holding the callback parameters. */
+    answerField: string;
+  };
 }
 
 function descendants(n: Node, pred: (n: Node) => boolean, out: Node[] = []): Node[] {
@@ -107,6 +114,24 @@ function constants(root: Node): Map<string, string> {
   return out;
 }
 
+/** The function or method declared with this name (Kotlin `fun name`, Swift `func name`). */
+function fn(root: Node, name: string): Node {
+  const found = descendants(root, (n) => n.type === 'function_declaration').find(
+    (d) => d.namedChildren.find((c): c is Node => c !== null && (c.type === 'identifier' || c.type === 'simple_identifier'))?.text === name,
+  );
+  return need(found, `the function ${name}`);
+}
+
+/** Key → value template of the string-keyed dictionary literals in `n` (Swift `["op": "callback"]`). */
+function dictionaryPairs(n: Node): [string, string][] {
+  return descendants(n, (d) => d.type === 'dictionary_literal').flatMap((d) => {
+    const parts = d.namedChildren.filter((c): c is Node => c !== null);
+    const pairs: [string, string][] = [];
+    for (let i = 0; i + 1 < parts.length; i += 2) if (isString(parts[i])) pairs.push([stringValue(parts[i]), valueTemplate(parts[i + 1])]);
+    return pairs;
+  });
+}
+
 /** Calls of a method by name, with their own argument nodes (node objects are not unique: compare ids). */
 function calls(root: Node, method: string): Node[][] {
   return descendants(root, (n) => n.type === 'call_expression')
@@ -130,14 +155,16 @@ export async function providerFacts(lang: MobileLanguage): Promise<ProviderFacts
   const root = tree.rootNode;
   const k = constants(root);
   const names = lang === 'kotlin'
-    ? { path: 'TOKEN_PATH', method: 'TOKEN_METHOD', window: 'SDK_REFRESH_WINDOW_SECONDS', callback: 'CALLBACK_BODY' }
-    : { path: 'tokenPath', method: 'tokenMethod', window: 'sdkRefreshWindowSeconds', callback: 'callbackBody' };
+    ? { path: 'TOKEN_PATH', signPath: 'SIGN_PATH', method: 'API_METHOD', window: 'SDK_REFRESH_WINDOW_SECONDS', token: 'getFederationToken', sign: 'pinnedCallback', post: 'post' }
+    : { path: 'tokenPath', signPath: 'signPath', method: 'apiMethod', window: 'sdkRefreshWindowSeconds', token: 'fetchToken', sign: 'pinnedCallback', post: 'post' };
+  // Each exchange is read from its own function; the request itself (headers, method) from the one both use.
+  const [token, sign, post] = [fn(root, names.token), fn(root, names.sign), fn(root, names.post)];
 
   const headers: Record<string, string> = {};
   if (lang === 'kotlin') {
-    for (const [name, value] of calls(root, 'setRequestProperty')) if (name && value) headers[valueTemplate(name)] = valueTemplate(value);
+    for (const [name, value] of calls(post, 'setRequestProperty')) if (name && value) headers[valueTemplate(name)] = valueTemplate(value);
   } else {
-    for (const args of calls(root, 'setValue')) {
+    for (const args of calls(post, 'setValue')) {
       const field = args.find((a) => a.namedChildren[0]?.type === 'value_argument_label' && a.namedChildren[0]?.text === 'forHTTPHeaderField');
       const value = args.find((a) => a !== field);
       if (field && value) headers[valueTemplate(field)] = valueTemplate(value);
@@ -146,16 +173,25 @@ export async function providerFacts(lang: MobileLanguage): Promise<ProviderFacts
 
   let bodyKeys: string[];
   let answerFields: string[];
+  let signBody: [string, string][];
+  let signAnswer: string[];
   if (lang === 'kotlin') {
-    bodyKeys = calls(root, 'put').map(([key]) => (key ? valueTemplate(key) : '')).filter(Boolean);
-    answerFields = [...calls(root, 'getString'), ...calls(root, 'getJSONObject')].map(([key]) => (key ? valueTemplate(key) : '')).filter((f) => f && !f.includes('<expr>'));
+    const puts = (n: Node) => calls(n, 'put').flatMap(([key, value]) => (key ? [[valueTemplate(key), value ? valueTemplate(value) : '']] : [])) as [string, string][];
+    const reads = (n: Node, method: string) => calls(n, method).map(([key]) => (key ? valueTemplate(key) : '')).filter((f) => f && !f.includes('<expr>'));
+    bodyKeys = puts(token).map(([key]) => key);
+    answerFields = [token, post].flatMap((n) => [...reads(n, 'getString'), ...reads(n, 'getJSONObject')]);
+    signBody = puts(sign);
+    signAnswer = reads(sign, 'getJSONObject');
   } else {
-    const [bodyArg] = calls(root, 'data').map((args) => args.find((a) => a.namedChildren[0]?.text === 'withJSONObject')).filter((a): a is Node => a !== undefined);
-    bodyKeys = descendants(need(bodyArg, 'the JSON body'), (n) => n.type === 'dictionary_literal').flatMap((d) => d.namedChildren.filter((c, i): c is Node => c !== null && i % 2 === 0 && isString(c)).map(stringValue));
+    bodyKeys = dictionaryPairs(token).map(([key]) => key);
     // `json["Field"]`: a subscript on `json` whose argument is a string literal.
-    answerFields = descendants(root, (n) => /^json\["[A-Za-z]+"\]$/.test(n.text) && n.namedChildren.some((c) => c?.text === 'json'))
-      .map((n) => descendants(n, isString).map(stringValue)[0])
-      .filter((f): f is string => f !== undefined);
+    const reads = (n: Node) =>
+      descendants(n, (d) => /^json\["[A-Za-z]+"\]$/.test(d.text) && d.namedChildren.some((c) => c?.text === 'json'))
+        .map((d) => descendants(d, isString).map(stringValue)[0])
+        .filter((f): f is string => f !== undefined);
+    answerFields = [token, post].flatMap(reads);
+    signBody = dictionaryPairs(sign);
+    signAnswer = reads(sign);
   }
 
   return {
@@ -165,6 +201,10 @@ export async function providerFacts(lang: MobileLanguage): Promise<ProviderFacts
     bodyKeys: [...new Set(bodyKeys)],
     answerFields: [...new Set(answerFields)],
     refreshWindowSeconds: need(Number(k.get(names.window)), names.window),
-    callbackBody: need(k.get(names.callback), names.callback),
+    callback: {
+      path: need(k.get(names.signPath), names.signPath),
+      body: Object.fromEntries(signBody),
+      answerField: need(signAnswer[0], `the answer field ${names.sign} reads`),
+    },
   };
 }

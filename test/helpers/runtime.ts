@@ -14,3 +14,13 @@ export async function startTestRuntime(opts: RuntimeOptions = {}): Promise<Local
   };
   return rt;
 }
+
+/** POST /api/<path> with a JSON body as `user` (signed in through the runtime's development sign-in): status and parsed answer. */
+export async function postAs<T>(rt: LocalRuntime, user: string, path: string, body: unknown): Promise<{ status: number; body: T }> {
+  const res = await fetch(`${rt.appUrl}/api/${path}`, {
+    method: 'POST',
+    headers: { Authorization: `Bearer ${await rt.login(user)}`, 'Content-Type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+  return { status: res.status, body: (await res.json()) as T };
+}

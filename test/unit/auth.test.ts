@@ -130,6 +130,10 @@ describe('with AUTH_HS256_SECRET', () => {
     await expectRefused(`Bearer ${await hs({ sub: '' })}`, 401, 'TokenClaimMissing');
   });
 
+  test('a numeric sub claim is refused with 401 TokenClaimMissing: the user is named by a string', async () => {
+    await expectRefused(`Bearer ${await hs({ sub: 123 as unknown as string })}`, 401, 'TokenClaimMissing');
+  });
+
   test('a request without Authorization is refused with 401 TokenMissing', async () => {
     const { res } = await expectRefused(undefined, 401, 'TokenMissing');
     expect(res.headers['WWW-Authenticate']).toBe('Bearer');
@@ -147,6 +151,39 @@ describe('with AUTH_HS256_SECRET', () => {
       expect(text).not.toContain(jwt.split('.')[2]);
       expect(text).not.toContain(HS_SECRET);
     }
+  });
+});
+
+describe('the times a token claims', () => {
+  beforeAll(() => configure({ ...BASE, AUTH_HS256_SECRET: HS_SECRET }));
+
+  test('a token without exp is refused with 401 TokenClaimInvalid naming exp: it would be valid forever', async () => {
+    const { body } = await expectRefused(`Bearer ${await hs({ exp: undefined })}`, 401, 'TokenClaimInvalid');
+    expect(body.error.message).toContain('"exp"');
+  });
+
+  test('a token expiring more than 24 hours ahead is refused with 401 TokenClaimInvalid naming exp', async () => {
+    const { body } = await expectRefused(`Bearer ${await hs({ exp: now() + 24 * 3600 + 120 })}`, 401, 'TokenClaimInvalid');
+    expect(body.error.message).toContain('"exp"');
+  });
+
+  test('a token expiring just under 24 hours ahead is accepted', async () => {
+    expect((await call(`Bearer ${await hs({ exp: now() + 24 * 3600 - 60 })}`)).body.uid).toBe('alice');
+  });
+
+  test('a token issued in the future (iat beyond the 30 s skew) is refused with 401 TokenClaimInvalid naming iat', async () => {
+    const { body } = await expectRefused(`Bearer ${await hs({ iat: now() + 120 })}`, 401, 'TokenClaimInvalid');
+    expect(body.error.message).toContain('"iat"');
+  });
+
+  test('a token issued within the 30 s skew ahead, or without iat, is accepted', async () => {
+    expect((await call(`Bearer ${await hs({ iat: now() + 10 })}`)).body.uid).toBe('alice');
+    expect((await call(`Bearer ${await hs({ iat: undefined })}`)).body.uid).toBe('alice');
+  });
+
+  test('a token whose nbf lies beyond the 30 s skew is refused with 401 TokenNotYetValid; within it, accepted', async () => {
+    await expectRefused(`Bearer ${await hs({ nbf: now() + 120 })}`, 401, 'TokenNotYetValid');
+    expect((await call(`Bearer ${await hs({ nbf: now() + 10 })}`)).body.uid).toBe('alice');
   });
 });
 
@@ -184,9 +221,10 @@ describe('with AUTH_USER_CLAIM', () => {
     expect(body.uid).toBe('u-777');
   });
 
-  test('a numeric user claim names the user by its digits', async () => {
-    const { body } = await call(`Bearer ${await hs({ user_id: 42 })}`);
-    expect(body.uid).toBe('42');
+  test('a numeric user claim is refused with 401 TokenClaimMissing, so 42 and "42" cannot be one user', async () => {
+    const { body } = await expectRefused(`Bearer ${await hs({ user_id: 42 })}`, 401, 'TokenClaimMissing');
+    expect(body.error.message).toContain('"user_id"');
+    expect((await call(`Bearer ${await hs({ user_id: '42' })}`)).body.uid).toBe('42');
   });
 
   test('a token without that claim is refused with 401 TokenClaimMissing naming it', async () => {

@@ -76,7 +76,7 @@ describe('each refusal names what is wrong', () => {
   });
 
   test('a key that cannot be fetched: 502 CallbackKeyUnavailable, naming x-oss-pub-key-url', async () => {
-    const store = new KeyStore({ fetch: async () => new Response('', { status: 500 }) });
+    const store = new KeyStore({ request: async () => ({ status: 500, headers: {}, body: Buffer.alloc(0) }) });
     const err = await refusal(verifyCallback({ ...cb, pubKeyUrl: b64('https://gosspublic.alicdn.com/other.pem') }, { keyStore: store }));
     expect([err.status, err.code]).toEqual([502, 'CallbackKeyUnavailable']);
     expect(err.message).toMatch(/public key named by x-oss-pub-key-url could not be fetched/);

@@ -1,14 +1,16 @@
 // Verifying OSS upload callbacks: the official vectors, the exact signed string, which key URLs are
-// accepted, and proof (a loopback server that records every hit, and a count of fetch calls) that a
+// accepted, and proof (a loopback server that records every hit, and a record of every outbound request) that a
 // refused key URL costs no network request.
 
 import { readFileSync } from 'node:fs';
 import { KeyStore } from '../../shared/callback-auth/key-store';
+import { request } from '../../shared/outbound';
 import { allowedKeyUrl } from '../../shared/callback-auth/key-url';
 import { SHIPPED_KEY_PEM } from '../../shared/callback-auth/oss-public-key';
 import { callbackStringToSign, verifyCallback, type SignedCallback } from '../../shared/callback-auth/verify';
 import { ConfigError } from '../../shared/config';
 import { ApiError } from '../../shared/api/errors';
+import { watchOutbound, type OutboundWatch } from '../helpers/outbound';
 import { b64, hang, OSS_KEY_URL_HEADER, ossSignature, recordingServer, rsaKeys, type Recorder } from './callback-helpers';
 
 interface CallbackVector {
@@ -42,11 +44,11 @@ async function refusal(p: Promise<unknown>): Promise<ApiError> {
   return err;
 }
 
-let fetchSpy: jest.SpyInstance;
+let outbound: OutboundWatch;
 beforeEach(() => {
-  fetchSpy = jest.spyOn(globalThis, 'fetch');
+  outbound = watchOutbound();
 });
-afterEach(() => fetchSpy.mockRestore());
+afterEach(() => outbound.restore());
 
 describe('the oss-callback vectors', () => {
   test('there are both a valid and a tampered vector', () => {
@@ -62,7 +64,7 @@ describe('the oss-callback vectors', () => {
     const v = vectors.find((x) => x.expected.valid)!;
     expect(v.publicKeyPem.trim()).toBe(SHIPPED_KEY_PEM.trim());
     await expect(verifyCallback(vectorCallback(v))).resolves.toBeUndefined();
-    expect(fetchSpy).not.toHaveBeenCalled();
+    expect(outbound.urls).toEqual([]);
   });
 
   test('the tampered example is refused as an invalid signature', async () => {
@@ -151,7 +153,7 @@ describe('forgeries are refused without any network request', () => {
       expect([url, err.status, err.code]).toEqual([url, 400, 'CallbackKeyUrlNotAllowed']);
     }
     expect(keyServer.hits).toHaveLength(0);
-    expect(fetchSpy).not.toHaveBeenCalled();
+    expect(outbound.urls).toEqual([]);
   });
 
   test('a callback signed with the attacker\'s key, naming OSS\'s own key URL, fails verification without a fetch', async () => {
@@ -159,7 +161,7 @@ describe('forgeries are refused without any network request', () => {
       verifyCallback({ path, body: Buffer.from(body), authorization: ossSignature(attacker.privateKey, path, body), pubKeyUrl: OSS_KEY_URL_HEADER }),
     );
     expect([err.status, err.code]).toEqual([403, 'CallbackSignatureInvalid']);
-    expect(fetchSpy).not.toHaveBeenCalled();
+    expect(outbound.urls).toEqual([]);
   });
 
   test.each([
@@ -176,7 +178,7 @@ describe('forgeries are refused without any network request', () => {
     const cb: SignedCallback = { path, body: Buffer.from(body), authorization: ossSignature(attacker.privateKey, path, body), pubKeyUrl: OSS_KEY_URL_HEADER, ...change };
     const err = await refusal(verifyCallback(cb));
     expect([err.status, err.code]).toEqual([400, code]);
-    expect(fetchSpy).not.toHaveBeenCalled();
+    expect(outbound.urls).toEqual([]);
   });
 });
 
@@ -194,7 +196,7 @@ describe('keys trusted by configuration', () => {
 
   test('a callback signed by a trusted key verifies while naming OSS\'s key URL, as the local OSS sends it', async () => {
     await expect(verifyCallback(signed(), { trustedKeys: [local.publicPem] })).resolves.toBeUndefined();
-    expect(fetchSpy).not.toHaveBeenCalled();
+    expect(outbound.urls).toEqual([]);
   });
 
   test('the same callback is refused when that key is not configured', async () => {
@@ -228,10 +230,10 @@ describe('keys fetched from OSS\'s key host', () => {
     asked = [];
     return new KeyStore({
       timeoutMs: 300,
-      fetch: (input, init) => {
-        const url = new URL(String(input));
+      request: (r) => {
+        const url = new URL(r.url);
         asked.push(url.href);
-        return fetch(`${target().url}${url.pathname}`, init);
+        return request({ ...r, url: `${target().url}${url.pathname}` });
       },
     });
   };

@@ -63,8 +63,8 @@ describe('the event id', () => {
     const [record] = recordsFromOssEvent(
       ossEvent('ObjectCreated:PutObject', { deltaSize: 5, eTag: 'a1b2c3d4e5f60718293a4b5c6d7e8f90', key: 'users/alice/c.png', size: 5 }),
     );
-    const a = uploadEvent({ ...fromCallback, mimeType: 'image/png' }, 'alice', new Date());
-    const b = uploadEvent({ ...record.claim!, mimeType: 'image/png' }, 'alice', record.time);
+    const a = uploadEvent({ ...fromCallback, mimeType: 'image/png', filename: 'c.png' }, 'alice', new Date());
+    const b = uploadEvent({ ...record.claim!, mimeType: 'image/png', filename: 'c.png' }, 'alice', record.time);
     expect(a.id).toBe(b.id);
     expect(b.time).toBe('2025-01-02T03:04:05.000Z');
   });
@@ -76,7 +76,15 @@ describe('reading a callback body', () => {
       Buffer.from('{"bucket":"b","object":"users/alice/x y.png","etag":"abc","size":12,"mimeType":"image/png","x:user":"bob"}'),
       'application/json; charset=utf-8',
     );
-    expect(claim).toEqual({ bucket: 'b', key: 'users/alice/x y.png', etag: 'ABC', size: 12, mimeType: 'image/png' });
+    expect(claim).toEqual({ bucket: 'b', key: 'users/alice/x y.png', etag: 'ABC', size: 12, mimeType: 'image/png', pinned: { owner: undefined, exp: undefined, keyPrefix: undefined, mac: undefined } });
+  });
+
+  test('reads the MAC fields the sign function pins beside OSS\'s variables, as they are (the MAC decides on them)', () => {
+    const claim = claimFromCallbackBody(
+      Buffer.from('{"bucket":"b","object":"users/alice/in/x.png","etag":"abc","size":12,"mimeType":"image/png","owner":"alice","exp":1700000000,"keyPrefix":"users/alice/in/","mac":"m"}'),
+      'application/json',
+    );
+    expect(claim.pinned).toEqual({ owner: 'alice', exp: 1700000000, keyPrefix: 'users/alice/in/', mac: 'm' });
   });
 
   test('reads a form-encoded body, the OSS default, and leaves x: variables out of the claim', () => {
@@ -84,7 +92,7 @@ describe('reading a callback body', () => {
       Buffer.from('bucket=b&object=users%2Falice%2Fx%20y.png&etag=ABC&size=12&mimeType=image%2Fpng&x%3Auser=bob'),
       'application/x-www-form-urlencoded',
     );
-    expect(claim).toEqual({ bucket: 'b', key: 'users/alice/x y.png', etag: 'ABC', size: 12, mimeType: 'image/png' });
+    expect(claim).toEqual({ bucket: 'b', key: 'users/alice/x y.png', etag: 'ABC', size: 12, mimeType: 'image/png', pinned: { owner: undefined, exp: undefined, keyPrefix: undefined, mac: undefined } });
   });
 
   test('refuses a form body that names a variable twice', () => {
@@ -114,12 +122,19 @@ describe('reading a callback body', () => {
 });
 
 describe('reading an OSS trigger event', () => {
-  test.each(['ObjectCreated:PutObject', 'ObjectCreated:PostObject', 'ObjectCreated:CompleteMultipartUpload'])('%s is an upload', (name) => {
+  test.each([
+    'ObjectCreated:PutObject',
+    'ObjectCreated:PostObject',
+    'ObjectCreated:CompleteMultipartUpload',
+    'ObjectCreated:AppendObject',
+    'ObjectCreated:CopyObject',
+    'ObjectCreated:PutSymlink',
+  ])('%s is a way an object appears, checked like an upload', (name) => {
     const [record] = recordsFromOssEvent(ossEvent(name, { eTag: 'ABCDEF-3', key: 'users/alice/big.bin', size: 15728640 }));
-    expect(record.claim).toEqual({ bucket: 'local-uploads', key: 'users/alice/big.bin', etag: 'ABCDEF-3', size: 15728640 });
+    expect(record.claim).toEqual({ bucket: 'local-uploads', key: 'users/alice/big.bin', etag: 'ABCDEF-3', size: 15728640, createdBy: name.split(':')[1] });
   });
 
-  test.each(['ObjectRemoved:DeleteObject', 'ObjectCreated:CopyObject', 'ObjectCreated:AppendObject'])('%s is not reported as an upload', (name) => {
+  test.each(['ObjectRemoved:DeleteObject', 'ObjectCreated:InitiateMultipartUpload', 'ObjectCreated:UploadPart', 'ObjectCreated:UploadPartCopy'])('%s makes no object and is not reported', (name) => {
     const [record] = recordsFromOssEvent(ossEvent(name, { eTag: 'A', key: 'users/alice/a', size: 1 }));
     expect(record).toEqual({ eventName: name, time: expect.any(Date) });
   });
@@ -140,7 +155,7 @@ test('a logged event keeps its object key, which the logger would drop under the
   const lines: string[] = [];
   const prev = setLogSink((l) => lines.push(l));
   try {
-    const event = uploadEvent({ bucket: 'b', key: 'users/alice/a.png', etag: 'A', size: 1, mimeType: 'image/png' }, 'alice', new Date());
+    const event = uploadEvent({ bucket: 'b', key: 'users/alice/a.png', etag: 'A', size: 1, mimeType: 'image/png', filename: 'a.png' }, 'alice', new Date());
     log('info', { upload: uploadEventLogFields(event) });
   } finally {
     setLogSink(prev);

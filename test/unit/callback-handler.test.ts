@@ -1,6 +1,8 @@
 // The callback function as Function Compute invokes it: OSS upload callbacks over the HTTP trigger
 // and object-created events over the OSS trigger, against a loopback OSS that answers HeadObject and
-// DeleteObject only when they are V4-signed with the function's credentials, and a loopback app.
+// DeleteObject only when they are V4-signed with the function's credentials, a loopback STS for the
+// download URL's scoped credentials, and a loopback app. Callback bodies carry the MAC /sign pins,
+// computed here from its documented form (test/helpers/callback-mac.ts).
 
 import { createHash } from 'node:crypto';
 import { Webhook } from 'standardwebhooks';
@@ -8,8 +10,11 @@ import { callbackHandler } from '../../functions/callback';
 import type { HttpResponse } from '../../shared/http/response';
 import { setLogSink } from '../../shared/log';
 import { switchableConfig } from '../helpers/config';
+import { watchOutbound } from '../helpers/outbound';
 import { fcContext, httpEvent } from '../helpers/events';
-import { b64, connectionCounter, fakeOss, hang, OSS_KEY_URL_HEADER, ossSignature, recordingServer, rsaKeys, type FakeOss, type Recorder } from './callback-helpers';
+import { filenameSha256, macFor } from '../helpers/callback-mac';
+import { TEST_MAC_KEY } from '../helpers/config';
+import { b64, connectionCounter, fakeOss, fakeSts, hang, OSS_KEY_URL_HEADER, ossSignature, recordingServer, rsaKeys, type FakeOss, type FakeSts, type Recorder } from './callback-helpers';
 
 const BUCKET = 'local-uploads';
 const REGION = 'cn-hangzhou';
@@ -17,7 +22,11 @@ const SECRET = `whsec_${Buffer.from('callback-test-webhook-secret-0123').toStrin
 const credentials = { accessKeyId: 'STS.callbackFnKey', accessKeySecret: 'callbackFnSecret0123456789', securityToken: 'CAIScallbackFn+Qz8/Lm2Wp7xTb3Vn9Rc5Yd1Ja4EsGu6Hf0Pq8Tw2Ko7Xi3Nl5Mz9By4Cv==' };
 const oss = rsaKeys();
 
+const UPLOAD_ROLE = 'acs:ram::1234567890123456:role/oss-upload-client';
+const OTHER_MAC_KEY = Buffer.alloc(32, 0x44).toString('base64');
+
 let store: FakeOss;
+let sts: FakeSts;
 let app: Recorder | undefined;
 let logLines: string[];
 let restoreSink: (l: string) => void;
@@ -31,6 +40,9 @@ function configure(env: Record<string, string> = {}) {
     OSS_ENDPOINT: store.url,
     OSS_PATH_STYLE: 'true',
     CALLBACK_TRUSTED_KEYS: oss.publicPem,
+    CALLBACK_MAC_KEY: TEST_MAC_KEY,
+    STS_ENDPOINT: sts.url,
+    STS_ROLE_ARN: UPLOAD_ROLE,
     ...env,
   });
 }
@@ -43,13 +55,17 @@ async function withApp(respond: Parameters<typeof recordingServer>[0], env: Reco
 
 beforeAll(async () => {
   store = await fakeOss(BUCKET, REGION, credentials);
+  sts = await fakeSts();
 });
 afterAll(async () => {
   await store.close();
+  await sts.close();
 });
 beforeEach(() => {
   store.objects.clear();
   store.hits.splice(0);
+  sts.hits.splice(0);
+  sts.mode = { kind: 'ok', lifetimeMs: 3600_000 };
   logLines = [];
   restoreSink = setLogSink((l) => logLines.push(l));
   configure();
@@ -68,8 +84,32 @@ interface CallbackOptions {
   headers?: Record<string, string>;
 }
 
+const inADay = () => Math.floor(Date.now() / 1000) + 86400;
+
 function callbackBody(vars: Record<string, unknown>): string {
   return JSON.stringify({ operation: 'PutObject', ...vars });
+}
+
+interface Pin {
+  owner?: string;
+  exp?: number;
+  keyPrefix?: string;
+  /** The key the MAC is for, when not the body's object. */
+  key?: string;
+  /** The x-oss-meta-filename value (percent-encoded) the upload was signed with. */
+  filename?: string;
+  macKey?: string;
+}
+
+/** A callback body as OSS fills the template /sign pinned for `vars.object`: OSS's variables, and owner, exp and the MAC. */
+function pinnedBody(vars: Record<string, unknown>, pin: Pin = {}): string {
+  const object = String(vars.object);
+  const owner = pin.owner ?? object.split('/')[1];
+  const exp = pin.exp ?? inADay();
+  const scope = pin.keyPrefix === undefined ? { key: pin.key ?? object } : { keyPrefix: pin.keyPrefix };
+  const mac = macFor({ bucket: String(vars.bucket ?? BUCKET), owner, exp, ...scope, filename: pin.filename, macKey: pin.macKey ?? TEST_MAC_KEY });
+  const named = pin.filename === undefined ? {} : { filenameSha256: filenameSha256(pin.filename) };
+  return callbackBody({ ...vars, owner, exp, ...(pin.keyPrefix === undefined ? {} : { keyPrefix: pin.keyPrefix }), ...named, mac });
 }
 
 /** What OSS sends after an upload, as the FC HTTP trigger hands it to the function. */
@@ -94,10 +134,10 @@ async function invoke(event: unknown, ctx = fcContext({ credentials })) {
   return { status: res.statusCode, body: JSON.parse(res.body), headers: res.headers };
 }
 
-/** Store an object and return the callback body OSS would send for it. */
-function uploaded(key: string, content: string, contentType: string, extra: Record<string, unknown> = {}) {
+/** Store an object and return the callback body OSS would send for it, the MAC /sign pinned included. */
+function uploaded(key: string, content: string, contentType: string, extra: Record<string, unknown> = {}, pin: Pin = {}) {
   const obj = store.put(key, content, contentType);
-  return callbackBody({ bucket: BUCKET, object: key, etag: obj.etag, size: obj.body.length, mimeType: contentType, ...extra });
+  return pinnedBody({ bucket: BUCKET, object: key, etag: obj.etag, size: obj.body.length, mimeType: contentType, ...extra }, pin);
 }
 
 function ossEvent(key: string, etag: string, size: number, eventName = 'ObjectCreated:PutObject') {
@@ -136,6 +176,7 @@ describe('a genuine callback', () => {
     expect(res.status).toBe(200);
     expect(res.body).toEqual({
       key: 'users/alice/photo.png',
+      filename: 'photo.png',
       size: 5,
       etag,
       mimeType: 'image/png',
@@ -151,18 +192,49 @@ describe('a genuine callback', () => {
     expect(Date.parse(res.body.expiresAt) - Date.now()).toBeGreaterThan(290_000);
   });
 
+  test('gets a download URL signed with the owner\'s own download scope, not the function\'s role', async () => {
+    const res = await invoke(callback(uploaded('users/alice/scoped.png', 'S', 'image/png')));
+    const url = new URL(res.body.url);
+    expect(url.searchParams.get('x-oss-credential')).toMatch(new RegExp(`^${sts.issued!.AccessKeyId.replace('.', '\\.')}/`));
+    expect(url.searchParams.get('x-oss-security-token')).toBe(sts.issued!.SecurityToken);
+    const [call] = sts.calls();
+    expect(call).toMatchObject({ Action: 'AssumeRole', RoleArn: UPLOAD_ROLE, AccessKeyId: credentials.accessKeyId, SecurityToken: credentials.securityToken });
+    expect(JSON.parse(call.Policy)).toEqual({
+      Version: '1',
+      Statement: [{ Effect: 'Allow', Action: ['oss:GetObject'], Resource: [`acs:oss:*:*:${BUCKET}/users/alice/*`] }],
+    });
+  });
+
+  test('asks STS once for many callbacks of one owner, and again for another owner', async () => {
+    await invoke(callback(uploaded('users/alice/one.png', '1', 'image/png')));
+    await invoke(callback(uploaded('users/alice/two.png', '2', 'image/png')));
+    await invoke(callback(uploaded('users/bob/three.png', '3', 'image/png')));
+    expect(sts.calls().map((c) => JSON.parse(c.Policy).Statement[0].Resource[0])).toEqual([`acs:oss:*:*:${BUCKET}/users/alice/*`, `acs:oss:*:*:${BUCKET}/users/bob/*`]);
+  });
+
   test('gets a download URL that ends a minute before the credentials that signed it, as /sign\'s URLs do', async () => {
-    const expiration = new Date(Date.now() + 200_000).toISOString();
-    const res = await invoke(callback(uploaded('users/alice/short.png', 'S', 'image/png')), fcContext({ credentials: { ...credentials, expiration } as typeof credentials }));
+    sts.mode = { kind: 'ok', lifetimeMs: 200_000 };
+    const res = await invoke(callback(uploaded('users/alice/short.png', 'S', 'image/png')));
     expect(res.status).toBe(200);
-    expect(Date.parse(res.body.expiresAt)).toBeLessThanOrEqual(Date.parse(expiration) - 60_000);
+    expect(Date.parse(res.body.expiresAt)).toBeLessThanOrEqual(Date.parse(sts.issued!.Expiration) - 60_000);
     expect(Number(new URL(res.body.url).searchParams.get('x-oss-expires'))).toBeLessThanOrEqual(140);
   });
 
-  test('whose signing credentials have under a minute left is refused 503 SigningCredentialsExpiring, not given a URL that dies at once', async () => {
-    const expiration = new Date(Date.now() + 30_000).toISOString();
-    const res = await invoke(callback(uploaded('users/alice/late.png', 'L', 'image/png')), fcContext({ credentials: { ...credentials, expiration } as typeof credentials }));
-    expect([res.status, res.body.error.code, res.headers['Retry-After']]).toEqual([503, 'SigningCredentialsExpiring', '5']);
+  test.each([
+    ['hangs', { kind: 'hang' } as const, 'StsUnavailable'],
+    ['refuses the function role', { kind: 'refuse', code: 'NoPermission', status: 403 } as const, 'StsNoPermission'],
+    ['answers with credentials that have under a minute left', { kind: 'ok', lifetimeMs: 30_000 } as const, 'SigningCredentialsExpiring'],
+  ])('when STS %s, is answered 200 without a URL (never a 5xx), after one STS attempt, within OSS\'s 5 s', async (_, mode, failure) => {
+    const hooks = await withApp((_req, res) => res.writeHead(204).end());
+    sts.mode = mode;
+    const started = performance.now();
+    const res = await invoke(callback(uploaded('users/alice/no-url.png', 'N', 'image/png')));
+    expect(performance.now() - started).toBeLessThan(2000);
+    expect(res.status).toBe(200);
+    expect([res.body.url, res.body.expiresAt, res.body.delivered]).toEqual([null, null, true]);
+    expect(sts.hits).toHaveLength(1);
+    expect(hooks.hits).toHaveLength(1);
+    expect(logged().find((l) => l.fn === 'callback' && l.status === 200)).toMatchObject({ downloadUrl: failure });
   });
 
   test('is confirmed with one HeadObject, signed with the function\'s own credentials', async () => {
@@ -183,6 +255,7 @@ describe('a genuine callback', () => {
       id: res.body.eventId,
       bucket: BUCKET,
       key: 'users/alice/b.png',
+      filename: 'b.png',
       user: 'alice',
       size: 2,
       mimeType: 'image/png',
@@ -212,7 +285,9 @@ describe('a genuine callback', () => {
 
   test('has a body form-encoded, the OSS default, read the same way', async () => {
     const obj = store.put('users/alice/f.txt', 'form', 'text/plain');
-    const body = `bucket=${BUCKET}&object=users%2Falice%2Ff.txt&etag=${obj.etag}&size=4&mimeType=text%2Fplain`;
+    const exp = inADay();
+    const mac = macFor({ bucket: BUCKET, key: 'users/alice/f.txt', owner: 'alice', exp, macKey: TEST_MAC_KEY });
+    const body = `bucket=${BUCKET}&object=users%2Falice%2Ff.txt&etag=${obj.etag}&size=4&mimeType=text%2Fplain&owner=alice&exp=${exp}&mac=${mac}`;
     const res = await invoke(callback(body, { contentType: 'application/x-www-form-urlencoded' }));
     expect([res.status, res.body.key, res.body.user]).toEqual([200, 'users/alice/f.txt', 'alice']);
   });
@@ -227,6 +302,66 @@ describe('a genuine callback', () => {
   });
 });
 
+describe('a callback for an upload signed with a file name', () => {
+  const KEY = 'users/alice/Xq3v9Yb2kLm0-PqR/报告 2026 (final).pdf';
+  const NAME = '%E6%8A%A5%E5%91%8A%202026%20(final).pdf';
+
+  function named(stored: string | undefined, signed = NAME) {
+    const obj = store.put(KEY, '%PDF', 'application/pdf', 'Normal', stored);
+    return callback(pinnedBody({ bucket: BUCKET, object: KEY, etag: obj.etag, size: obj.body.length, mimeType: 'application/pdf' }, { filename: signed }));
+  }
+
+  test('carries the decoded name in its answer and event, and its download URL is an attachment under that name', async () => {
+    const hooks = await withApp((_req, res) => res.writeHead(204).end(), { UPLOAD_CONTENT_TYPES: 'application/pdf' });
+    const res = await invoke(named(NAME));
+    expect([res.status, res.body.key, res.body.filename]).toEqual([200, KEY, '报告 2026 (final).pdf']);
+    expect(new URL(res.body.url).searchParams.get('response-content-disposition')).toBe(
+      `attachment; filename="__ 2026 (final).pdf"; filename*=UTF-8''%E6%8A%A5%E5%91%8A%202026%20%28final%29.pdf`,
+    );
+    const payload = new Webhook(SECRET).verify(hooks.hits[0].body.toString(), hooks.hits[0].headers as Record<string, string>) as { data: { filename: string } };
+    expect(payload.data.filename).toBe('报告 2026 (final).pdf');
+  });
+
+  test.each([
+    ['no x-oss-meta-filename (the client left it out of InitiateMultipartUpload)', 'FilenameMissing', undefined],
+    ['another x-oss-meta-filename than the one signed', 'FilenameMismatch', '%E5%8F%91%E7%A5%A8.pdf'],
+  ])('for an object OSS holds with %s: 400 %s, kept and flagged, no URL', async (_, code, stored) => {
+    configure({ UPLOAD_CONTENT_TYPES: 'application/pdf' });
+    const res = await invoke(named(stored));
+    expect([res.status, res.body.error.code]).toEqual([400, code]);
+    expect(res.body.error.message).toContain('kept and flagged');
+    expect(logged().find((l) => l.violation)).toMatchObject({ violation: code, action: 'kept', flagged: true, user: 'alice' });
+  });
+
+  test('with CALLBACK_ON_VIOLATION=delete, an object stored under another name is deleted', async () => {
+    configure({ UPLOAD_CONTENT_TYPES: 'application/pdf', CALLBACK_ON_VIOLATION: 'delete' });
+    const res = await invoke(named('%E5%8F%91%E7%A5%A8.pdf'));
+    expect([res.status, res.body.error.code]).toEqual([400, 'FilenameMismatch']);
+    expect(store.objects.has(KEY)).toBe(false);
+  });
+
+  test('a body whose file name digest was dropped (to pass for a MAC without a name) no longer verifies: 403 CallbackMacInvalid, OSS not asked', async () => {
+    configure({ UPLOAD_CONTENT_TYPES: 'application/pdf' });
+    const obj = store.put(KEY, '%PDF', 'application/pdf', 'Normal');
+    const body = pinnedBody({ bucket: BUCKET, object: KEY, etag: obj.etag, size: obj.body.length, mimeType: 'application/pdf' }, { filename: NAME });
+    store.hits.splice(0);
+    const res = await invoke(callback(body.replace(`,"filenameSha256":"${filenameSha256(NAME)}"`, '')));
+    expect([res.status, res.body.error.code]).toEqual([403, 'CallbackMacInvalid']);
+    expect(store.hits).toHaveLength(0);
+  });
+
+  test('a body whose file name digest was changed (to the name OSS holds) no longer verifies: 403 CallbackMacInvalid, OSS not asked', async () => {
+    configure({ UPLOAD_CONTENT_TYPES: 'application/pdf' });
+    const obj = store.put(KEY, '%PDF', 'application/pdf', 'Normal', '%E5%8F%91%E7%A5%A8.pdf');
+    const body = pinnedBody({ bucket: BUCKET, object: KEY, etag: obj.etag, size: obj.body.length, mimeType: 'application/pdf' }, { filename: NAME });
+    store.hits.splice(0);
+    expect(body).toContain(`"filenameSha256":"${filenameSha256(NAME)}"`);
+    const res = await invoke(callback(body.replace(filenameSha256(NAME), filenameSha256('%E5%8F%91%E7%A5%A8.pdf'))));
+    expect([res.status, res.body.error.code]).toEqual([403, 'CallbackMacInvalid']);
+    expect(store.hits).toHaveLength(0);
+  });
+});
+
 describe('whose upload it is', () => {
   test('comes from the object key, never from x: variables or other body fields', async () => {
     const body = uploaded('users/alice/x.png', 'XX', 'image/png', { 'x:user': 'bob', user: 'bob', 'x:uid': 'bob' });
@@ -236,14 +371,14 @@ describe('whose upload it is', () => {
 
   test('size and type are OSS\'s, not what the body says', async () => {
     const obj = store.put('users/alice/s.png', 'FIVE!', 'image/png');
-    const body = callbackBody({ bucket: BUCKET, object: 'users/alice/s.png', etag: obj.etag, size: 1, mimeType: 'image/gif' });
+    const body = pinnedBody({ bucket: BUCKET, object: 'users/alice/s.png', etag: obj.etag, size: 1, mimeType: 'image/gif' });
     const res = await invoke(callback(body));
     expect([res.body.size, res.body.mimeType]).toEqual([5, 'image/png']);
   });
 
   test('a body naming an object OSS does not hold is refused with 400 ObjectNotFound and nothing is delivered', async () => {
     const hooks = await withApp((_, res) => res.end());
-    const body = callbackBody({ bucket: BUCKET, object: 'users/bob/never.png', etag: 'A'.repeat(32), size: 3, mimeType: 'image/png' });
+    const body = pinnedBody({ bucket: BUCKET, object: 'users/bob/never.png', etag: 'A'.repeat(32), size: 3, mimeType: 'image/png' });
     const res = await invoke(callback(body));
     expect([res.status, res.body.error.code]).toEqual([400, 'ObjectNotFound']);
     expect(hooks.hits).toHaveLength(0);
@@ -252,7 +387,7 @@ describe('whose upload it is', () => {
   test('a body naming another user\'s object with a made-up ETag is refused with 400 ObjectChanged', async () => {
     const hooks = await withApp((_, res) => res.writeHead(204).end());
     store.put('users/bob/real.png', 'bob', 'image/png');
-    const body = callbackBody({ bucket: BUCKET, object: 'users/bob/real.png', etag: 'B'.repeat(32), size: 3, mimeType: 'image/png' });
+    const body = pinnedBody({ bucket: BUCKET, object: 'users/bob/real.png', etag: 'B'.repeat(32), size: 3, mimeType: 'image/png' });
     const res = await invoke(callback(body));
     expect([res.status, res.body.error?.code]).toEqual([400, 'ObjectChanged']);
     expect(hooks.hits).toHaveLength(0);
@@ -288,13 +423,81 @@ describe('a genuine callback that breaks the rules', () => {
 
   test.each([
     ['another bucket', { bucket: 'other-bucket', object: 'users/alice/a.png' }, 'WrongBucket'],
-    ['a key under no user prefix', { bucket: BUCKET, object: 'public/a.png' }, 'KeyOutsidePrefix'],
     ['a key with a dot segment', { bucket: BUCKET, object: 'users/alice/../bob/a.png' }, 'InvalidKey'],
-  ])('naming %s is refused without asking or touching OSS, even with delete configured', async (_, where, code) => {
+  ])('naming %s, with a MAC for it, is refused without asking or touching OSS, even with delete configured', async (_, where, code) => {
     configure({ CALLBACK_ON_VIOLATION: 'delete' });
-    const res = await invoke(callback(callbackBody({ ...where, etag: 'A'.repeat(32), size: 3, mimeType: 'image/png' })));
+    const res = await invoke(callback(pinnedBody({ ...where, etag: 'A'.repeat(32), size: 3, mimeType: 'image/png' }, { owner: 'alice' })));
     expect([res.status, res.body.error.code]).toEqual([400, code]);
     expect(store.hits).toHaveLength(0);
+  });
+
+  test('naming a key under no user prefix is refused by its MAC, which names no owner of that key; OSS is not touched', async () => {
+    configure({ CALLBACK_ON_VIOLATION: 'delete' });
+    const res = await invoke(callback(pinnedBody({ bucket: BUCKET, object: 'public/a.png', etag: 'A'.repeat(32), size: 3, mimeType: 'image/png' }, { owner: 'alice' })));
+    expect([res.status, res.body.error.code]).toEqual([403, 'CallbackMacInvalid']);
+    expect(store.hits).toHaveLength(0);
+  });
+
+  test.each(['Symlink', 'Appendable'])('a %s object is a violation whatever its ETag: 400 ObjectTypeNotAllowed, deleted with CALLBACK_ON_VIOLATION=delete', async (objectType) => {
+    configure({ CALLBACK_ON_VIOLATION: 'delete' });
+    const obj = store.put('users/alice/odd.png', 'target bytes', 'image/png', objectType);
+    const res = await invoke(callback(pinnedBody({ bucket: BUCKET, object: 'users/alice/odd.png', etag: 'D'.repeat(32), size: obj.body.length, mimeType: 'image/png' })));
+    expect([res.status, res.body.error.code]).toEqual([400, 'ObjectTypeNotAllowed']);
+    expect(store.objects.has('users/alice/odd.png')).toBe(false);
+    expect(res.body.url).toBeUndefined();
+  });
+});
+
+describe('a genuine OSS callback relayed by a client (its body written with STS credentials, or from a bucket of its own)', () => {
+  // Each names bob's real object with its real ETag: only the MAC stands between it and bob's data.
+  async function relayed(pin: Pin | null): Promise<{ status: number; body: Record<string, { code: string } | unknown> }> {
+    const obj = store.put('users/bob/private.png', 'BOB ONLY', 'image/png');
+    const vars = { bucket: BUCKET, object: 'users/bob/private.png', etag: obj.etag, size: obj.body.length, mimeType: 'image/png' };
+    store.hits.splice(0);
+    return invoke(callback(pin === null ? callbackBody(vars) : pinnedBody(vars, pin)));
+  }
+
+  test.each([
+    ['without a MAC', 'CallbackMacMissing', null],
+    ['with a MAC for another key (mallory\'s own upload)', 'CallbackMacInvalid', { owner: 'mallory', key: 'users/mallory/mine.png' }],
+    ['with a MAC for bob\'s key but naming mallory as the owner', 'CallbackMacInvalid', { owner: 'mallory' }],
+    ['with a MAC under a key the functions do not hold', 'CallbackMacInvalid', { macKey: OTHER_MAC_KEY }],
+    ['with a MAC for the key prefix of another user\'s ${filename} form', 'CallbackMacInvalid', { owner: 'mallory', keyPrefix: 'users/mallory/' }],
+    ['with an expired MAC', 'CallbackMacExpired', { exp: Math.floor(Date.now() / 1000) - 120 }],
+    ['with a MAC whose exp lies more than a day ahead', 'CallbackMacExpired', { exp: Math.floor(Date.now() / 1000) + 2 * 86400 }],
+  ])('%s is refused 403 %s: no URL, no user data, OSS and STS not asked, the app hears nothing', async (_, code, pin) => {
+    const hooks = await withApp((_req, res) => res.writeHead(204).end());
+    const res = await relayed(pin as Pin | null);
+    expect(res.status).toBe(403);
+    expect(res.body).toEqual({ error: { code, message: expect.any(String), requestId: expect.any(String) } });
+    expect(store.hits).toHaveLength(0);
+    expect(sts.hits).toHaveLength(0);
+    expect(hooks.hits).toHaveLength(0);
+  });
+
+  test('its twin, with the MAC /sign pinned for bob\'s key, gets bob\'s answer and URL', async () => {
+    const res = await relayed({});
+    expect([res.status, (res.body as { user: string }).user, typeof (res.body as { url: unknown }).url]).toEqual([200, 'bob', 'string']);
+  });
+
+  test('a MAC under the previous key is accepted while CALLBACK_MAC_KEY_PREVIOUS holds it, and refused once it is gone', async () => {
+    configure({ CALLBACK_MAC_KEY: OTHER_MAC_KEY, CALLBACK_MAC_KEY_PREVIOUS: TEST_MAC_KEY });
+    expect((await invoke(callback(uploaded('users/alice/rotated.png', 'R', 'image/png')))).status).toBe(200);
+    configure({ CALLBACK_MAC_KEY: OTHER_MAC_KEY });
+    expect((await invoke(callback(uploaded('users/alice/rotated.png', 'R', 'image/png')))).body.error.code).toBe('CallbackMacInvalid');
+  });
+
+  test('a MAC for a ${filename} form\'s key prefix holds for an object under that prefix, and no other', async () => {
+    const inside = await invoke(callback(uploaded('users/alice/inbox/cat.png', 'C', 'image/png', {}, { keyPrefix: 'users/alice/inbox/' })));
+    expect([inside.status, inside.body.key]).toEqual([200, 'users/alice/inbox/cat.png']);
+    const outside = await invoke(callback(uploaded('users/alice/elsewhere/cat.png', 'C', 'image/png', {}, { keyPrefix: 'users/alice/inbox/' })));
+    expect([outside.status, outside.body.error.code]).toEqual([403, 'CallbackMacInvalid']);
+  });
+
+  test('without CALLBACK_MAC_KEY the function cannot tell, and answers 500 Misconfigured', async () => {
+    configure({ CALLBACK_MAC_KEY: '' });
+    const res = await invoke(callback(uploaded('users/alice/nokey.png', 'K', 'image/png')));
+    expect([res.status, res.body.error.code]).toEqual([500, 'Misconfigured']);
   });
 });
 
@@ -306,13 +509,13 @@ describe('a callback that is not genuine or not usable', () => {
   test('signed with another key, for an object OSS holds, is refused with 403 CallbackSignatureInvalid; OSS is not asked and the app hears nothing', async () => {
     const hooks = await withApp((_, res) => res.writeHead(204).end());
     const body = uploaded('users/alice/forged.png', 'REAL', 'image/png');
-    const fetchSpy = jest.spyOn(globalThis, 'fetch');
+    const outbound = watchOutbound();
     try {
       const forged = await invoke(callback(body, { headers: { authorization: ossSignature(attacker.privateKey, '/api/callback', body) } }));
       expect([forged.status, forged.body.error?.code]).toEqual([403, 'CallbackSignatureInvalid']);
-      expect(fetchSpy).not.toHaveBeenCalled();
+      expect(outbound.urls).toEqual([]);
     } finally {
-      fetchSpy.mockRestore();
+      outbound.restore();
     }
     expect(store.hits).toHaveLength(0);
     expect(hooks.hits).toHaveLength(0);
@@ -325,7 +528,7 @@ describe('a callback that is not genuine or not usable', () => {
     const hooks = await withApp((_, res) => res.writeHead(204).end());
     const keyHost = await connectionCounter(attacker.publicPem);
     const body = uploaded('users/alice/forged-key.png', 'REAL', 'image/png');
-    const fetchSpy = jest.spyOn(globalThis, 'fetch');
+    const outbound = watchOutbound();
     try {
       for (const url of [
         `http://127.0.0.1:${keyHost.port}/attacker.pem`,
@@ -336,9 +539,9 @@ describe('a callback that is not genuine or not usable', () => {
         const res = await invoke(callback(body, { headers }));
         expect([url, res.status, res.body.error?.code]).toEqual([url, 400, 'CallbackKeyUrlNotAllowed']);
       }
-      expect(fetchSpy).not.toHaveBeenCalled();
+      expect(outbound.urls).toEqual([]);
     } finally {
-      fetchSpy.mockRestore();
+      outbound.restore();
       await keyHost.close();
     }
     expect(keyHost.connections).toBe(0);
@@ -374,13 +577,13 @@ describe('a callback that is not genuine or not usable', () => {
 
   test('with a body over the limit is refused with 413 before anything else', async () => {
     configure({ MAX_BODY_BYTES: '1024' });
-    const fetchSpy = jest.spyOn(globalThis, 'fetch');
+    const outbound = watchOutbound();
     try {
-      const res = await invoke(callback(callbackBody({ bucket: BUCKET, object: 'users/alice/a.png', pad: 'x'.repeat(2000) })));
+      const res = await invoke(callback(pinnedBody({ bucket: BUCKET, object: 'users/alice/a.png', pad: 'x'.repeat(2000) })));
       expect([res.status, res.body.error.code]).toEqual([413, 'PayloadTooLarge']);
-      expect(fetchSpy).not.toHaveBeenCalled();
+      expect(outbound.urls).toEqual([]);
     } finally {
-      fetchSpy.mockRestore();
+      outbound.restore();
     }
   });
 
@@ -454,6 +657,67 @@ describe('the OSS object-created event (the at-least-once path)', () => {
     expect(JSON.parse(res.body).results).toEqual([{ outcome: 'violation', code: 'ContentTypeNotAllowed' }]);
     expect(store.objects.has('users/alice/bad.html')).toBe(onViolation === 'keep');
     expect(hooks.hits).toHaveLength(0);
+  });
+
+  test.each([
+    ['PutSymlink', 'Symlink'],
+    ['AppendObject', 'Appendable'],
+  ])('ObjectCreated:%s leaves a %s object under a user prefix: a violation, kept and flagged, or deleted', async (op, objectType) => {
+    for (const onViolation of ['keep', 'delete']) {
+      const hooks = await withApp((_, res) => res.writeHead(204).end(), { CALLBACK_ON_VIOLATION: onViolation });
+      const obj = store.put('users/alice/odd.png', 'bytes of whatever it is', 'image/png', objectType);
+      const res = (await handler(ossEvent('users/alice/odd.png', obj.etag, obj.body.length, `ObjectCreated:${op}`), fcContext({ credentials }))) as HttpResponse;
+      expect(JSON.parse(res.body).results).toEqual([{ outcome: 'violation', code: 'ObjectTypeNotAllowed' }]);
+      expect(store.objects.has('users/alice/odd.png')).toBe(onViolation === 'keep');
+      expect(logged().filter((l) => l.source === 'oss-event' && l.violation === 'ObjectTypeNotAllowed').at(-1)).toMatchObject({ user: 'alice', flagged: onViolation === 'keep' });
+      expect(hooks.hits).toHaveLength(0);
+      await app?.close();
+      app = undefined;
+    }
+  });
+
+  test('ObjectCreated:PutSymlink to a target that does not exist (HeadObject 404) is still a violation, and deleted in delete mode', async () => {
+    configure({ CALLBACK_ON_VIOLATION: 'delete' });
+    const res = (await handler(ossEvent('users/alice/dangling', 'E'.repeat(32), 0, 'ObjectCreated:PutSymlink'), fcContext({ credentials }))) as HttpResponse;
+    expect(JSON.parse(res.body).results).toEqual([{ outcome: 'violation', code: 'ObjectTypeNotAllowed' }]);
+    expect(store.hits.map((h) => h.method)).toEqual(['HEAD', 'DELETE']);
+  });
+
+  test('ObjectCreated:CopyObject is checked like an upload: a copy stored as text/html is a violation, an allowed copy is delivered', async () => {
+    const hooks = await withApp((_, res) => res.writeHead(204).end(), { CALLBACK_ON_VIOLATION: 'delete' });
+    const bad = store.put('users/alice/copied.png', '<html>', 'text/html');
+    const refused = (await handler(ossEvent('users/alice/copied.png', bad.etag, bad.body.length, 'ObjectCreated:CopyObject'), fcContext({ credentials }))) as HttpResponse;
+    expect(JSON.parse(refused.body).results).toEqual([{ outcome: 'violation', code: 'ContentTypeNotAllowed' }]);
+    expect(store.objects.has('users/alice/copied.png')).toBe(false);
+    const good = store.put('users/alice/copy-ok.png', 'PNG', 'image/png');
+    const accepted = (await handler(ossEvent('users/alice/copy-ok.png', good.etag, good.body.length, 'ObjectCreated:CopyObject'), fcContext({ credentials }))) as HttpResponse;
+    expect(JSON.parse(accepted.body).results).toEqual([{ outcome: 'accepted', eventId: idOf('users/alice/copy-ok.png', good.etag), delivered: true }]);
+    expect(hooks.hits).toHaveLength(1);
+  });
+
+  test('carries the stored x-oss-meta-filename, decoded, when its safe form is the name the key ends with', async () => {
+    const hooks = await withApp((_, res) => res.writeHead(204).end());
+    const obj = store.put('users/alice/Xq3v9Yb2kLm0-PqR/a_b.png', 'N', 'image/png', 'Normal', 'a%3Ab.png');
+    const res = (await handler(ossEvent('users/alice/Xq3v9Yb2kLm0-PqR/a_b.png', obj.etag, 1), fcContext({ credentials }))) as HttpResponse;
+    expect(JSON.parse(res.body).results[0].outcome).toBe('accepted');
+    const data = (new Webhook(SECRET).verify(hooks.hits[0].body.toString(), hooks.hits[0].headers as Record<string, string>) as { data: { filename: string } }).data;
+    expect(data.filename).toBe('a:b.png');
+  });
+
+  test('flags an object whose x-oss-meta-filename does not reduce to the name its key ends with (FilenameMismatch): it has no MAC to compare with', async () => {
+    const hooks = await withApp((_, res) => res.writeHead(204).end());
+    const obj = store.put('users/alice/Xq3v9Yb2kLm0-PqR/photo.png', 'N', 'image/png', 'Normal', 'invoice.png');
+    const res = (await handler(ossEvent('users/alice/Xq3v9Yb2kLm0-PqR/photo.png', obj.etag, 1), fcContext({ credentials }))) as HttpResponse;
+    expect(JSON.parse(res.body).results).toEqual([{ outcome: 'violation', code: 'FilenameMismatch' }]);
+    expect(hooks.hits).toHaveLength(0);
+  });
+
+  test('needs no MAC: Function Compute invokes it, not the internet', async () => {
+    const hooks = await withApp((_, res) => res.writeHead(204).end());
+    const obj = store.put('users/alice/no-mac.png', 'N', 'image/png');
+    const res = (await handler(ossEvent('users/alice/no-mac.png', obj.etag, 1), fcContext({ credentials }))) as HttpResponse;
+    expect(JSON.parse(res.body).results[0].outcome).toBe('accepted');
+    expect(hooks.hits).toHaveLength(1);
   });
 
   test('ignores events that are not uploads', async () => {

@@ -105,11 +105,15 @@ export interface StoredObject {
   body: Buffer;
   contentType: string;
   etag: string;
+  /** `x-oss-object-type` as HeadObject reports it: Normal, Multipart, Appendable or Symlink. */
+  objectType: string;
+  /** `x-oss-meta-filename` as stored (percent-encoded), when the upload sent one. */
+  filename?: string;
 }
 
 export interface FakeOss extends Recorder {
   objects: Map<string, StoredObject>;
-  put(key: string, body: string | Buffer, contentType: string): StoredObject;
+  put(key: string, body: string | Buffer, contentType: string, objectType?: string, filename?: string): StoredObject;
 }
 
 /** Upper-case hex MD5, as OSS spells a single-part ETag. */
@@ -140,7 +144,8 @@ export async function fakeOss(bucket: string, region: string, credentials: Crede
     const obj = objects.get(key);
     if (req.method === 'HEAD') {
       if (!obj) return res.writeHead(404).end();
-      res.writeHead(200, { ETag: `"${obj.etag}"`, 'Content-Length': obj.body.length, 'Content-Type': obj.contentType });
+      const meta = obj.filename === undefined ? {} : { 'x-oss-meta-filename': obj.filename };
+      res.writeHead(200, { ETag: `"${obj.etag}"`, 'Content-Length': obj.body.length, 'Content-Type': obj.contentType, 'x-oss-object-type': obj.objectType, ...meta });
       return res.end();
     }
     if (req.method === 'DELETE') {
@@ -152,10 +157,45 @@ export async function fakeOss(bucket: string, region: string, credentials: Crede
   return {
     ...rec,
     objects,
-    put(key, body, contentType) {
-      const obj = { body: Buffer.from(body), contentType, etag: etagOf(body) };
+    put(key, body, contentType, objectType = 'Normal', filename) {
+      const obj = { body: Buffer.from(body), contentType, etag: etagOf(body), objectType, filename };
       objects.set(key, obj);
       return obj;
     },
   };
+}
+
+export interface FakeSts extends Recorder {
+  /** What the next AssumeRole calls get: credentials living `lifetimeMs`, a refusal, or no answer. */
+  mode: { kind: 'ok'; lifetimeMs: number } | { kind: 'refuse'; code: string; status: number } | { kind: 'hang' };
+  /** The credentials of the last answer. */
+  issued?: { AccessKeyId: string; AccessKeySecret: string; SecurityToken: string; Expiration: string };
+  /** The form of every AssumeRole call, parsed. */
+  calls(): Record<string, string>[];
+}
+
+let issuedCount = 0;
+
+/** An STS that answers AssumeRole as STS does (POP signature not checked: local/sts does that). */
+export async function fakeSts(): Promise<FakeSts> {
+  const state: Pick<FakeSts, 'mode' | 'issued'> = { mode: { kind: 'ok', lifetimeMs: 3600_000 } };
+  const rec = await recordingServer((_, res) => {
+    const { mode } = state;
+    if (mode.kind === 'hang') return;
+    res.writeHead(mode.kind === 'ok' ? 200 : mode.status, { 'Content-Type': 'application/json' });
+    if (mode.kind === 'refuse') return res.end(JSON.stringify({ RequestId: 'R-1', HostId: 'sts', Code: mode.code, Message: 'refused' }));
+    const n = ++issuedCount;
+    state.issued = {
+      AccessKeyId: `STS.fakeIssued${String(n).padStart(6, '0')}`,
+      AccessKeySecret: `fakeIssuedSecret${n}-0123456789`,
+      SecurityToken: `CAISfakeIssuedToken${n}+Zz9/Yy8=`,
+      Expiration: new Date(Date.now() + mode.lifetimeMs).toISOString().replace(/\.\d{3}Z$/, 'Z'),
+    };
+    res.end(JSON.stringify({ RequestId: 'R-1', AssumedRoleUser: { Arn: 'acs:ram::1:role/oss-upload-client/x', AssumedRoleId: '1:x' }, Credentials: state.issued }));
+  });
+  const sts = rec as FakeSts;
+  Object.defineProperty(sts, 'mode', { get: () => state.mode, set: (m: FakeSts['mode']) => (state.mode = m) });
+  Object.defineProperty(sts, 'issued', { get: () => state.issued });
+  sts.calls = () => rec.hits.map((h) => Object.fromEntries(new URLSearchParams(h.body.toString())));
+  return sts;
 }

@@ -43,3 +43,16 @@ test('a multipart upload from Node completes with the callback answer and downlo
   const downloaded = Buffer.from(await (await fetch(url)).arrayBuffer());
   expect(downloaded.equals(bytes)).toBe(true);
 });
+
+test('without a part size, a 9 MiB file goes in the parts the client picks for its size: five of 2 MiB', async () => {
+  const jwt = await runtime.login('dave');
+  const session = new UploadSession({ baseUrl: `${runtime.appUrl}/api`, authToken: () => jwt, checkpoints: memoryCheckpoints() });
+  const fractions: number[] = [];
+  const result = await session.upload(new Blob([randomBytes(9 * 1024 * 1024)], { type: 'application/pdf' }), {
+    method: 'multipart',
+    onProgress: (p) => fractions.push(p.fraction),
+  });
+  expect(result.key).toMatch(/^users\/dave\//);
+  // ali-oss reports after each part: done / (parts + 1).
+  expect(new Set(fractions.filter((f) => f > 0 && f < 0.999)).size).toBe(5);
+});

@@ -6,7 +6,6 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { UploadError, UploadSession, type UploadProgress } from '../../client';
 import { callbackOf } from '../../client/multipart';
-import { CALLBACK_BODY, CALLBACK_BODY_TYPE, callbackParam } from '../../shared/policy/callback';
 
 interface Received {
   method: string;
@@ -213,9 +212,9 @@ test('a multipart upload of a file the rules refuse is stopped before any part i
   expect(srv.received.map((r) => `${r.method} ${r.url}`)).toEqual(['POST /api/token', 'POST /api/sign']);
 });
 
-test('the multipart path completes with the very callback the server signed into the PUT plan', () => {
-  const param = callbackParam('https://app.example/api/callback')!;
-  const plan = { method: 'PUT' as const, url: `https://b.example/k?callback=${encodeURIComponent(param)}&x-oss-signature=s`, headers: {}, key: 'k', expiresAt: '' };
-  expect(callbackOf(plan)).toEqual({ url: 'https://app.example/api/callback', body: CALLBACK_BODY, contentType: CALLBACK_BODY_TYPE });
-  expect(callbackOf({ ...plan, url: 'https://b.example/k?x-oss-signature=s' })).toBeUndefined();
+test('the multipart path completes with the very callback /sign pinned for its key', async () => {
+  const callbackParams = { callbackUrl: 'https://app.example/api/callback', callbackBody: '{"object":${object},"mac":"m"}', callbackBodyType: 'application/json' };
+  const plan = { key: 'users/alice/k.png', headers: { 'x-oss-forbid-overwrite': 'true' }, callback: 'b64', callbackParams, expiresAt: '2026-01-01T00:00:00.000Z' };
+  expect(callbackOf(plan)).toEqual({ url: 'https://app.example/api/callback', body: '{"object":${object},"mac":"m"}', contentType: 'application/json' });
+  expect(callbackOf({ ...plan, callback: null, callbackParams: null, expiresAt: null })).toBeUndefined();
 });

@@ -2,6 +2,8 @@ import { generateKeyPairSync } from 'node:crypto';
 import { ConfigError, configFrom, loadConfig } from '../../shared/config';
 
 const BASE = { OSS_BUCKET: 'photos-prod', OSS_REGION: 'cn-hangzhou' };
+const MAC_KEY = Buffer.alloc(32, 1).toString('base64');
+const PREVIOUS_MAC_KEY = Buffer.alloc(32, 2).toString('base64');
 
 function configError(env: Record<string, string>): ConfigError {
   try {
@@ -26,9 +28,9 @@ describe('a deploy with only a bucket and a region', () => {
 
   test('hands out short-lived URLs, forms and credentials', () => {
     expect(config.rules.urlExpiresSeconds).toBe(300);
-    expect(config.rules.maxUrlExpiresSeconds).toBe(3600);
+    expect(config.rules.maxUrlExpiresSeconds).toBe(1800);
     expect(config.rules.postExpiresSeconds).toBe(300);
-    expect(config.rules.stsDurationSeconds).toBe(900);
+    expect(config.rules.stsDurationSeconds).toBe(3600);
     expect(config.callback.downloadUrlSeconds).toBe(300);
   });
 
@@ -112,18 +114,29 @@ describe('a missing or malformed setting fails with its name and what is expecte
     ['UPLOAD_MAX_SIZE', { UPLOAD_MAX_SIZE: '5368709121' }, 'expected an integer from 1 to 5368709120'],
     ['UPLOAD_MIN_SIZE', { UPLOAD_MIN_SIZE: '2000', UPLOAD_MAX_SIZE: '1000' }, 'must not exceed UPLOAD_MAX_SIZE (1000)'],
     ['FORBID_OVERWRITE', { FORBID_OVERWRITE: 'yes' }, 'expected true or false, got "yes"'],
-    ['URL_EXPIRES_SECONDS', { URL_EXPIRES_SECONDS: '0' }, 'expected an integer from 1 to 604800'],
-    ['URL_EXPIRES_SECONDS', { URL_EXPIRES_SECONDS: '7200' }, 'must not exceed URL_MAX_EXPIRES_SECONDS (3600)'],
-    ['URL_MAX_EXPIRES_SECONDS', { URL_MAX_EXPIRES_SECONDS: '604801' }, 'expected an integer from 1 to 604800'],
-    ['POST_EXPIRES_SECONDS', { POST_EXPIRES_SECONDS: '1.5' }, 'expected an integer from 1 to 604800'],
-    ['STS_DURATION_SECONDS', { STS_DURATION_SECONDS: '600' }, 'expected an integer from 900 to 3600'],
-    ['STS_DURATION_SECONDS', { STS_DURATION_SECONDS: '7200' }, 'expected an integer from 900 to 3600'],
+    ['URL_EXPIRES_SECONDS', { URL_EXPIRES_SECONDS: '0' }, 'expected an integer from 1 to 21600'],
+    ['URL_EXPIRES_SECONDS', { URL_EXPIRES_SECONDS: '1200', URL_MAX_EXPIRES_SECONDS: '900' }, 'must not exceed URL_MAX_EXPIRES_SECONDS (900)'],
+    ['URL_MAX_EXPIRES_SECONDS', { URL_MAX_EXPIRES_SECONDS: '604800' }, 'expected an integer from 1 to 21600'],
+    ['URL_MAX_EXPIRES_SECONDS', { URL_MAX_EXPIRES_SECONDS: '3600' }, 'must be at most half of STS_DURATION_SECONDS (1800 of 3600)'],
+    ['URL_EXPIRES_SECONDS', { URL_EXPIRES_SECONDS: '1000', URL_MAX_EXPIRES_SECONDS: '900', STS_DURATION_SECONDS: '1800' }, 'must be at most half of STS_DURATION_SECONDS (900 of 1800)'],
+    ['POST_EXPIRES_SECONDS', { POST_EXPIRES_SECONDS: '1.5' }, 'expected an integer from 1 to 21600'],
+    ['POST_EXPIRES_SECONDS', { POST_EXPIRES_SECONDS: '2400' }, 'must be at most half of STS_DURATION_SECONDS (1800 of 3600)'],
+    ['STS_DURATION_SECONDS', { STS_DURATION_SECONDS: '600' }, 'expected an integer from 900 to 43200'],
+    ['STS_DURATION_SECONDS', { STS_DURATION_SECONDS: '86400' }, 'expected an integer from 900 to 43200'],
     ['STS_ROLE_ARN', { STS_ROLE_ARN: 'upload-role' }, 'expected acs:ram::<account id>:role/<role name>'],
     ['STS_ENDPOINT', { STS_ENDPOINT: 'sts' }, 'expected an absolute URL'],
     ['STS_TIMEOUT_MS', { STS_TIMEOUT_MS: '60000' }, 'expected an integer from 100 to 30000'],
     ['CALLBACK_URL', { CALLBACK_URL: 'javascript:alert(1)' }, 'expected an http(s) URL'],
     ['CALLBACK_ON_VIOLATION', { CALLBACK_ON_VIOLATION: 'drop' }, 'expected keep or delete'],
-    ['CALLBACK_DOWNLOAD_URL_SECONDS', { CALLBACK_DOWNLOAD_URL_SECONDS: '86400' }, 'expected an integer from 1 to 3600'],
+    ['CALLBACK_DOWNLOAD_URL_SECONDS', { CALLBACK_DOWNLOAD_URL_SECONDS: '86400' }, 'expected an integer from 1 to 21600'],
+    ['CALLBACK_DOWNLOAD_URL_SECONDS', { CALLBACK_DOWNLOAD_URL_SECONDS: '3600' }, 'must be at most half of STS_DURATION_SECONDS (1800 of 3600)'],
+    ['CALLBACK_MAC_KEY', { CALLBACK_URL: 'https://fc.example/callback' }, 'is required when CALLBACK_URL is set'],
+    ['CALLBACK_MAC_KEY', { CALLBACK_MAC_KEY: Buffer.alloc(16, 7).toString('base64') }, 'expected canonical Base64 of 32 to 1024 random bytes'],
+    ['CALLBACK_MAC_KEY', { CALLBACK_MAC_KEY: Buffer.alloc(32, 0xfb).toString('base64url') }, 'expected canonical Base64'],
+    ['CALLBACK_MAC_KEY_PREVIOUS', { CALLBACK_MAC_KEY: MAC_KEY, CALLBACK_MAC_KEY_PREVIOUS: 'not base64 at all!' }, 'expected canonical Base64'],
+    ['CALLBACK_MAC_KEY', { CALLBACK_MAC_KEY_PREVIOUS: MAC_KEY }, 'is required when CALLBACK_MAC_KEY_PREVIOUS is set'],
+    ['AUTH_ISSUER', { AUTH_JWKS_URL: 'https://id.example/jwks.json', AUTH_AUDIENCE: 'uploads' }, 'is required with AUTH_JWKS_URL'],
+    ['AUTH_AUDIENCE', { AUTH_JWKS_URL: 'https://id.example/jwks.json', AUTH_ISSUER: 'https://id.example/' }, 'is required with AUTH_JWKS_URL'],
     ['WEBHOOK_SECRET', { WEBHOOK_URL: 'https://app.example/hooks' }, 'is required when WEBHOOK_URL is set'],
     ['WEBHOOK_SECRET', { WEBHOOK_SECRET: 'not-a-whsec' }, 'expected a Standard Webhooks secret'],
     ['WEBHOOK_TIMEOUT_MS', { WEBHOOK_TIMEOUT_MS: '10000' }, 'expected an integer from 100 to 4000'],
@@ -141,10 +154,93 @@ describe('a missing or malformed setting fails with its name and what is expecte
   test.each([
     ['AUTH_HS256_SECRET', 'tooShortButStillSecret'],
     ['WEBHOOK_SECRET', 'whsec_c2VjcmV0'],
+    ['CALLBACK_MAC_KEY', 'c2hvcnQtYnV0LXN0aWxsLXNlY3JldA=='],
   ])('the message for a rejected %s does not repeat the secret', (variable, secret) => {
     const err = configError({ ...BASE, [variable]: secret });
     expect(err.variable).toBe(variable);
     expect(err.message).not.toContain(secret);
+  });
+});
+
+describe('lifetimes follow the STS credentials that sign', () => {
+  test('an operator who raises STS_DURATION_SECONDS (and the role\'s maximum session duration) may allow longer URLs', () => {
+    const config = loadConfig({ ...BASE, STS_DURATION_SECONDS: '43200', URL_MAX_EXPIRES_SECONDS: '21600', POST_EXPIRES_SECONDS: '21600' });
+    expect(config.rules.stsDurationSeconds).toBe(43200);
+    expect(config.rules.maxUrlExpiresSeconds).toBe(21600);
+    expect(config.rules.postExpiresSeconds).toBe(21600);
+  });
+
+  test('half the credential lifetime is allowed exactly, one second more is not', () => {
+    expect(loadConfig({ ...BASE, STS_DURATION_SECONDS: '900', URL_MAX_EXPIRES_SECONDS: '450', URL_EXPIRES_SECONDS: '300' }).rules.maxUrlExpiresSeconds).toBe(450);
+    expect(configError({ ...BASE, STS_DURATION_SECONDS: '900', URL_MAX_EXPIRES_SECONDS: '451' }).variable).toBe('URL_MAX_EXPIRES_SECONDS');
+  });
+});
+
+describe('the callback MAC key', () => {
+  test('is read as the current key alone when no rotation is under way', () => {
+    const keys = loadConfig({ ...BASE, CALLBACK_URL: 'https://fc.example/callback', CALLBACK_MAC_KEY: MAC_KEY }).callback.macKeys!;
+    expect(keys.current).toEqual(Buffer.alloc(32, 1));
+    expect(keys.accepted).toEqual([Buffer.alloc(32, 1)]);
+  });
+
+  test('during a rotation signs with the current key and accepts the previous one too', () => {
+    const keys = loadConfig({ ...BASE, CALLBACK_MAC_KEY: MAC_KEY, CALLBACK_MAC_KEY_PREVIOUS: PREVIOUS_MAC_KEY }).callback.macKeys!;
+    expect(keys.current).toEqual(Buffer.alloc(32, 1));
+    expect(keys.accepted).toEqual([Buffer.alloc(32, 1), Buffer.alloc(32, 2)]);
+  });
+
+  test('is optional for a function that pins no callback', () => {
+    expect(loadConfig(BASE).callback.macKeys).toBeUndefined();
+  });
+});
+
+describe('the shared credential cache', () => {
+  const CACHE_KEY = Buffer.alloc(32, 3).toString('base64');
+  const CA = '-----BEGIN CERTIFICATE-----\nMIIBfake\n-----END CERTIFICATE-----';
+
+  test('is off unless CREDENTIAL_CACHE_URL is set, and STS is asked at most 50 times a second', () => {
+    const config = loadConfig(BASE);
+    expect(config.credentialCache).toBeUndefined();
+    expect(config.sts.rateLimit).toBe(50);
+  });
+
+  test('reads host, port, database, ACL user and password from the URL, with TLS for rediss://', () => {
+    const cache = loadConfig({
+      ...BASE,
+      CREDENTIAL_CACHE_URL: 'rediss://fn-user:p%40ss%3Aword@r-bp1.redis.rds.aliyuncs.com:6380/2',
+      CREDENTIAL_CACHE_KEY: CACHE_KEY,
+      CREDENTIAL_CACHE_TLS_CA: `${CA}\n${CA}`,
+    }).credentialCache!;
+    expect(cache).toMatchObject({ host: 'r-bp1.redis.rds.aliyuncs.com', port: 6380, db: 2, username: 'fn-user', password: 'p@ss:word', timeoutMs: 100 });
+    expect(cache.tls).toEqual({ ca: [CA, CA] });
+    expect(cache.keys.current).toEqual(Buffer.alloc(32, 3));
+  });
+
+  test('takes a password alone (Tair\'s user:password form included), no TLS for redis://, port 6379 and database 0 by default', () => {
+    const cache = loadConfig({ ...BASE, CREDENTIAL_CACHE_URL: 'redis://:fn-user%3Asecret@10.0.0.5', CREDENTIAL_CACHE_KEY: CACHE_KEY }).credentialCache!;
+    expect(cache).toMatchObject({ host: '10.0.0.5', port: 6379, db: 0, username: undefined, password: 'fn-user:secret', tls: undefined });
+  });
+
+  test.each([
+    ['CREDENTIAL_CACHE_URL', { CREDENTIAL_CACHE_URL: 'http://cache.internal:6379', CREDENTIAL_CACHE_KEY: CACHE_KEY }, 'expected redis://'],
+    ['CREDENTIAL_CACHE_URL', { CREDENTIAL_CACHE_URL: 'redis://cache.internal:6379?tls=true', CREDENTIAL_CACHE_KEY: CACHE_KEY }, 'with no query string'],
+    ['CREDENTIAL_CACHE_URL', { CREDENTIAL_CACHE_URL: 'redis://cache.internal/999', CREDENTIAL_CACHE_KEY: CACHE_KEY }, 'expected redis://'],
+    ['CREDENTIAL_CACHE_KEY', { CREDENTIAL_CACHE_URL: 'redis://cache.internal' }, 'is required when CREDENTIAL_CACHE_URL is set'],
+    ['CREDENTIAL_CACHE_KEY', { CREDENTIAL_CACHE_URL: 'redis://cache.internal', CREDENTIAL_CACHE_KEY: Buffer.alloc(16, 1).toString('base64') }, 'expected canonical Base64 of 32'],
+    ['CREDENTIAL_CACHE_TLS_CA', { CREDENTIAL_CACHE_URL: 'redis://cache.internal', CREDENTIAL_CACHE_KEY: CACHE_KEY, CREDENTIAL_CACHE_TLS_CA: CA }, 'only read with a rediss://'],
+    ['CREDENTIAL_CACHE_TLS_CA', { CREDENTIAL_CACHE_URL: 'rediss://cache.internal', CREDENTIAL_CACHE_KEY: CACHE_KEY, CREDENTIAL_CACHE_TLS_CA: 'not a pem' }, 'expected PEM certificates'],
+    ['CREDENTIAL_CACHE_TIMEOUT_MS', { CREDENTIAL_CACHE_URL: 'redis://cache.internal', CREDENTIAL_CACHE_KEY: CACHE_KEY, CREDENTIAL_CACHE_TIMEOUT_MS: '5000' }, 'expected an integer from 10 to 1000'],
+    ['STS_RATE_LIMIT', { STS_RATE_LIMIT: '0' }, 'expected an integer from 1 to 1000'],
+  ])('%s %j is refused', (variable, env, expected) => {
+    const err = configError({ ...BASE, ...env });
+    expect(err.variable).toBe(variable);
+    expect(err.message).toContain(expected);
+  });
+
+  test('a rejected URL is not repeated in the message: it may hold the password', () => {
+    const err = configError({ ...BASE, CREDENTIAL_CACHE_URL: 'redis://:hunter2-password@cache.internal/x', CREDENTIAL_CACHE_KEY: CACHE_KEY });
+    expect(err.variable).toBe('CREDENTIAL_CACHE_URL');
+    expect(err.message).not.toContain('hunter2');
   });
 });
 

@@ -2,7 +2,7 @@
 // functions need. Each mutation below is a mistake the suite must catch: the checker reporting it is
 // what fails `npm test` (the first test asserts the real s.yaml has no problems at all).
 
-import { mkdtempSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { checkManifest, type Problem } from '../../deploy/s-yaml/check';
@@ -12,6 +12,7 @@ const ROOT = join(__dirname, '../..');
 const ACCOUNT = '1234567890123456';
 const ENV: Record<string, string | undefined> = {
   OSS_BUCKET: 'acme-uploads',
+  CALLBACK_MAC_KEY: Buffer.alloc(32, 9).toString('base64'),
   AUTH_JWKS_URL: 'https://id.example.com/.well-known/jwks.json',
   AUTH_ISSUER: 'https://id.example.com/',
   AUTH_AUDIENCE: 'uploads',
@@ -198,6 +199,24 @@ test('functions sharing one role, or vending their own role, are reported', () =
   expect(at(selfVending, 'token', 'props.environmentVariables.STS_ROLE_ARN')[0].message).toMatch(/upload role/);
 });
 
+test('sign or callback signing with another role than the upload role, or a callback not accepting the MAC key sign uses, is reported', () => {
+  const otherRole = `acs:ram::${ACCOUNT}:role/elsewhere`;
+  const sign = problems((doc) => (doc.resources.sign.props.environmentVariables.STS_ROLE_ARN = otherRole));
+  expect(at(sign, 'sign', 'props.environmentVariables.STS_ROLE_ARN')[0].message).toMatch(/upload role/);
+  const callback = problems((doc) => (doc.resources.callback.props.environmentVariables.STS_ROLE_ARN = otherRole));
+  expect(at(callback, 'callback', 'props.environmentVariables.STS_ROLE_ARN')[0].message).toMatch(/upload role/);
+  const otherKey = Buffer.alloc(32, 7).toString('base64');
+  const mac = problems((doc) => (doc.resources.callback.props.environmentVariables.CALLBACK_MAC_KEY = otherKey));
+  expect(at(mac, 'callback', 'props.environmentVariables.CALLBACK_MAC_KEY')[0].message).toMatch(/CALLBACK_MAC_KEY/);
+  // During a rotation the callback may hold the sign function's new key as its previous one.
+  const rotating = problems((doc) => {
+    const env = doc.resources.callback.props.environmentVariables;
+    env.CALLBACK_MAC_KEY_PREVIOUS = doc.resources.sign.props.environmentVariables.CALLBACK_MAC_KEY;
+    env.CALLBACK_MAC_KEY = otherKey;
+  });
+  expect(at(rotating, 'callback', 'props.environmentVariables.CALLBACK_MAC_KEY')).toHaveLength(0);
+});
+
 test('upload rules that differ between functions are reported', () => {
   const found = problems((doc) => (doc.resources.sign.props.environmentVariables.UPLOAD_MAX_SIZE = '1000'));
   expect(at(found, 'sign', 'props.environmentVariables')[0].message).toMatch(/upload rules differ/);
@@ -215,4 +234,33 @@ test('a build step missing from pre-deploy is reported', () => {
 
 test('a required setting missing from the environment stops rendering and names the variable', () => {
   expect(() => problems(undefined, { ...ENV, OSS_BUCKET: undefined })).toThrow(/env\('OSS_BUCKET'\) is not set/);
+});
+
+test('s.yaml with the shared credential cache turned on (its commented vpcConfig and CREDENTIAL_CACHE_* lines) renders and passes', () => {
+  const text = readFileSync(join(ROOT, 's.yaml'), 'utf8');
+  const commented = /^(\s*)# ((?:vpcConfig:|\s+vpcId:|\s+vSwitchIds:|\s+- \$\{env\('VSWITCH_ID'\)\}|\s+securityGroupId:|CREDENTIAL_CACHE_\w+:).*)$/gm;
+  const on = text.replace(commented, '$1$2');
+  expect(on.match(/^\s*(vpcConfig|CREDENTIAL_CACHE_\w+):/gm)).toHaveLength(4);
+  const dir = mkdtempSync(join(tmpdir(), 's-yaml-cache-'));
+  writeFileSync(join(dir, 's.yaml'), on);
+  const env = {
+    ...ENV,
+    VPC_ID: 'vpc-bp1abc',
+    VSWITCH_ID: 'vsw-bp1def',
+    SECURITY_GROUP_ID: 'sg-bp1ghi',
+    CREDENTIAL_CACHE_URL: 'rediss://fn-cache:secret@r-bp1xyz.redis.rds.aliyuncs.com:6379',
+    CREDENTIAL_CACHE_KEY: Buffer.alloc(32, 4).toString('base64'),
+    CREDENTIAL_CACHE_TLS_CA: '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----',
+  };
+  const rendered = renderManifest(readManifestDoc(join(dir, 's.yaml')), { env, config: { AccountID: ACCOUNT }, baseDir: ROOT });
+  expect(checkManifest(rendered)).toEqual([]);
+  for (const fn of ['token', 'sign', 'callback']) {
+    const props = rendered.resources[fn].props as Doc;
+    expect(props.vpcConfig).toEqual({ vpcId: 'vpc-bp1abc', vSwitchIds: ['vsw-bp1def'], securityGroupId: 'sg-bp1ghi' });
+    expect(props.environmentVariables.CREDENTIAL_CACHE_URL).toBe(env.CREDENTIAL_CACHE_URL);
+  }
+  // A bad setting is caught as the functions would catch it.
+  writeFileSync(join(dir, 's.yaml'), on);
+  const bad = checkManifest(renderManifest(readManifestDoc(join(dir, 's.yaml')), { env: { ...env, CREDENTIAL_CACHE_KEY: 'short' }, config: { AccountID: ACCOUNT }, baseDir: ROOT }));
+  expect(bad.map((p) => p.path)).toContain('props.environmentVariables.CREDENTIAL_CACHE_KEY');
 });

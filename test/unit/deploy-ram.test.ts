@@ -5,10 +5,8 @@ import { join } from 'node:path';
 import { loadConfig } from '../../shared/config';
 import { ACCESS_LEVELS } from '../../shared/api/types';
 import { generateKey } from '../../shared/policy/keys';
-import { postPlan } from '../../shared/policy/post-conditions';
 import { grantFor } from '../../shared/policy/rules';
-import { objectResource, sessionPolicy } from '../../shared/policy/session-policy';
-import { getPlan, putPlan } from '../../shared/policy/url-constraints';
+import { sessionPolicy } from '../../shared/policy/session-policy';
 import { bucketCors } from '../../deploy/ram/bucket-cors';
 import { allow, patternCovers, uncovered } from '../../deploy/ram/coverage';
 import { prefixRoot, renderRamFile, rolePolicy, type RamFile, type RamVars } from '../../deploy/ram/render';
@@ -21,6 +19,7 @@ const ACCOUNT = '1234567890123456';
 const manifest = loadManifest(join(__dirname, '../../s.yaml'), {
   env: {
     OSS_BUCKET: 'acme-uploads',
+    CALLBACK_MAC_KEY: Buffer.alloc(32, 9).toString('base64'),
     AUTH_JWKS_URL: 'https://id.example.com/.well-known/jwks.json',
     AUTH_ISSUER: 'https://id.example.com/',
     AUTH_AUDIENCE: 'uploads',
@@ -89,21 +88,43 @@ describe('the upload role', () => {
     const grant = grantFor('alice', access, rulesFor('users/${uid}/'));
     const policies = [upload('users/${uid}/'), sessionPolicy(grant)] as unknown as RamPolicy[];
     const key = object(`${grant.prefix}photo.png`);
-    expect(isAllowed(policies, 'oss:PutObject', key)).toBe(access !== 'download');
-    expect(isAllowed(policies, 'oss:GetObject', key)).toBe(access !== 'upload');
+    // OSS sets oss:x-oss-object-acl to `default` on a write that names no ACL.
+    const plain = { 'oss:x-oss-object-acl': 'default' };
+    const writes = access === 'upload' || access === 'readwrite';
+    expect(isAllowed(policies, 'oss:PutObject', key, plain)).toBe(writes);
+    expect(isAllowed(policies, 'oss:GetObject', key)).toBe(access === 'download' || access === 'readwrite');
+    expect(isAllowed(policies, 'oss:DeleteObject', key)).toBe(access === 'delete' || access === 'readwrite');
     expect(isAllowed(policies, 'oss:ListObjects', `acs:oss:*:*:${vars.BUCKET}`, { 'oss:Prefix': grant.prefix })).toBe(access === 'readwrite');
-    expect(isAllowed(policies, 'oss:PutObject', object('users/bob/photo.png'))).toBe(false);
+    expect(isAllowed(policies, 'oss:PutObject', object('users/bob/photo.png'), plain)).toBe(false);
+    expect(isAllowed(policies, 'oss:DeleteObject', object('users/bob/photo.png'))).toBe(false);
+  });
+
+  test.each([
+    ['no ACL (OSS reads default)', true, 'default'],
+    ['private', true, 'private'],
+    ['public-read', false, 'public-read'],
+    ['public-read-write', false, 'public-read-write'],
+  ])('denies, in the role policy and in every upload session policy alike, a write that asks for %s: allowed %s', (_, allowed, acl) => {
+    const key = object('users/alice/photo.png');
+    const ctx = { 'oss:x-oss-object-acl': acl };
+    const role = upload('users/${uid}/') as unknown as RamPolicy;
+    const open: RamPolicy = { Version: '1', Statement: [{ Effect: 'Allow', Action: ['oss:PutObject'], Resource: ['*'] }] };
+    expect(isAllowed([role], 'oss:PutObject', key, ctx)).toBe(allowed);
+    for (const access of ['upload', 'readwrite'] as const) {
+      const session = sessionPolicy(grantFor('alice', access, rulesFor('users/${uid}/'))) as unknown as RamPolicy;
+      expect(isAllowed([open, session], 'oss:PutObject', key, ctx)).toBe(allowed);
+    }
   });
 
   test('rendered for another prefix root, it would not cover the sessions: the test can fail', () => {
     const session = sessionPolicy(grantFor('alice', 'readwrite', rulesFor('users/${uid}/')));
-    expect(uncovered(session, [upload('elsewhere/${uid}/')])).toHaveLength(5);
+    expect(uncovered(session, [upload('elsewhere/${uid}/')])).toHaveLength(6);
   });
 
   test.each([
     ['oss:PutObject', object('elsewhere/x.png')],
     ['oss:GetObject', object('elsewhere/x.png')],
-    ['oss:DeleteObject', object('users/alice/x.png')],
+    ['oss:DeleteObject', object('elsewhere/x.png')],
     ['oss:PutObjectAcl', object('users/alice/x.png')],
     ['oss:PutObject', `acs:oss:*:*:other-bucket/users/alice/x.png`],
     ['oss:ListObjects', `acs:oss:*:*:${vars.BUCKET}`],
@@ -118,9 +139,9 @@ describe('the upload role', () => {
     expect(uncovered(allow('oss:ListObjects', bucket, { StringLike: { 'oss:Prefix': ['*'] } }), role)).toHaveLength(1);
   });
 
-  test('trusts only the token function\'s role, the one s.yaml gives it', () => {
+  test('trusts exactly the three function roles s.yaml gives the functions: token vends its credentials, sign and callback sign with them', () => {
     const trust = renderRamFile('upload-role-trust', vars) as unknown as { Statement: { Principal: { RAM: string[] } }[] };
-    expect(trust.Statement.flatMap((s) => s.Principal.RAM)).toEqual([manifest.resources.token.props.role]);
+    expect(trust.Statement.flatMap((s) => s.Principal.RAM).sort()).toEqual(['token', 'sign', 'callback'].map((f) => String(manifest.resources[f].props.role)).sort());
   });
 });
 
@@ -134,21 +155,38 @@ describe('the function roles', () => {
     expect(uncovered(allow('oss:GetObject', object('users/alice/a.png')), token)).toHaveLength(1);
   });
 
-  test.each(USERS)('the sign function may sign every PUT, GET and PostObject its grants allow (user %s)', (uid) => {
+  test('the sign function may assume the upload role, and do nothing else: it signs with the caller\'s own scope', () => {
     const sign = [rolePolicy('sign-function', vars)];
-    const grant = grantFor(uid, 'readwrite', rules);
-    const put = putPlan(grant, { filename: 'photo.png', contentType: 'image/png', size: 1024 });
-    const get = getPlan(grant, { key: put.key });
-    const post = postPlan(grant, { filename: 'scan.pdf', contentType: 'application/pdf' });
-    expect(uncovered(allow('oss:PutObject', [object(put.key), objectResource(vars.BUCKET, grant.prefix)]), sign)).toEqual([]);
-    expect(uncovered(allow('oss:GetObject', [object(get.key), objectResource(vars.BUCKET, grant.prefix)]), sign)).toEqual([]);
-    expect(post.key.startsWith(grant.prefix)).toBe(true);
+    const signConfig = functionConfig(manifest.resources.sign.props);
+    if ('message' in signConfig) throw new Error(signConfig.message);
+    expect(signConfig.sts.roleArn).toBe(tokenConfig.sts.roleArn);
+    expect(uncovered(allow('sts:AssumeRole', signConfig.sts.roleArn!), sign)).toEqual([]);
+    for (const action of ['oss:PutObject', 'oss:GetObject', 'oss:DeleteObject', 'oss:PutObjectAcl']) {
+      expect(uncovered(allow(action, object('users/alice/a.png')), sign)).toHaveLength(1);
+    }
+    expect(uncovered(allow('sts:AssumeRole', `acs:ram::${ACCOUNT}:role/${vars.TOKEN_ROLE_NAME}`), sign)).toHaveLength(1);
   });
 
-  test('the sign function can sign nothing outside the prefix root, and never a delete', () => {
+  test('the callback function may assume the upload role (for download URLs in its scope) and read objects under the root (HeadObject), nothing more', () => {
+    const callback = [rolePolicy('callback-function', vars)];
+    expect(uncovered(allow('sts:AssumeRole', tokenConfig.sts.roleArn!), callback)).toEqual([]);
+    expect(uncovered(allow('oss:GetObject', object('users/alice/a.png')), callback)).toEqual([]);
+    expect(uncovered(allow('oss:PutObject', object('users/alice/a.png')), callback)).toHaveLength(1);
+  });
+
+  test('the sign function can sign nothing outside the prefix root, and a delete only in the caller\'s own delete scope', () => {
     const sign = [rolePolicy('sign-function', vars)];
     expect(uncovered(allow('oss:PutObject', object('public/index.html')), sign)).toHaveLength(1);
     expect(uncovered(allow('oss:DeleteObject', object('users/alice/a.png')), sign)).toHaveLength(1);
+    // What it signs comes from the upload role, narrowed by the caller's session policy.
+    const signed = [rolePolicy('upload-role', vars), sessionPolicy(grantFor('alice', 'readwrite', rules))] as unknown as RamPolicy[];
+    expect(isAllowed(signed, 'oss:PutObject', object('public/index.html'))).toBe(false);
+    expect(isAllowed(signed, 'oss:GetObject', object('users/bob/a.png'))).toBe(false);
+    const deletes = [rolePolicy('upload-role', vars), sessionPolicy(grantFor('alice', 'delete', rules))] as unknown as RamPolicy[];
+    expect(isAllowed(deletes, 'oss:DeleteObject', object('users/alice/a.png'))).toBe(true);
+    expect(isAllowed(deletes, 'oss:DeleteObject', object('users/bob/a.png'))).toBe(false);
+    expect(isAllowed(deletes, 'oss:DeleteObject', object('public/index.html'))).toBe(false);
+    expect(['oss:PutObject', 'oss:GetObject'].map((a) => isAllowed(deletes, a, object('users/alice/a.png')))).toEqual([false, false]);
   });
 
   test.each(USERS)('the callback function may read what user %s uploads, and delete it only when configured to', (uid) => {
@@ -192,12 +230,25 @@ describe('the function roles', () => {
   });
 });
 
+const RAM_FILES: RamFile[] = [
+  'fc-trust', 'upload-role-trust', 'token-function-policy', 'upload-role-policy', 'sign-function-policy',
+  'callback-function-policy', 'callback-delete-policy', 'callback-dead-letter-policy', 'oss-trigger-trust', 'oss-trigger-policy', 'deployer-policy',
+];
+
 test('every RAM file renders with the values s.yaml provides', () => {
-  const files: RamFile[] = [
-    'fc-trust', 'upload-role-trust', 'token-function-policy', 'upload-role-policy', 'sign-function-policy',
-    'callback-function-policy', 'callback-delete-policy', 'callback-dead-letter-policy', 'oss-trigger-trust', 'oss-trigger-policy', 'deployer-policy',
+  for (const f of RAM_FILES) expect(JSON.stringify(renderRamFile(f, vars))).not.toMatch(/\$\{/);
+});
+
+test.each(TEMPLATES)('no RAM file and no session policy (UPLOAD_PREFIX %s) grants oss:PutObjectAcl: an object\'s ACL stays as written', (template) => {
+  const documents = [
+    ...RAM_FILES.map((f) => renderRamFile(f, varsFor(template))),
+    ...ACCESS_LEVELS.flatMap((access) => USERS.map((uid) => sessionPolicy(grantFor(uid, access, rulesFor(template))))),
   ];
-  for (const f of files) expect(JSON.stringify(renderRamFile(f, vars))).not.toMatch(/\$\{/);
+  const grants = documents.flatMap((d) => d.Statement.filter((st) => st.Effect === 'Allow')).flatMap((st) => st.Action);
+  expect(grants.length).toBeGreaterThan(0);
+  expect(grants.filter((action) => patternCovers(action, 'oss:PutObjectAcl', true))).toEqual([]);
+  // The check sees wildcards: it would catch oss:* and oss:Put*.
+  expect(['oss:*', 'oss:Put*', 'OSS:putobjectacl'].map((a) => patternCovers(a, 'oss:PutObjectAcl', true))).toEqual([true, true, true]);
 });
 
 test('the bucket CORS rule lets the app\'s origins PUT and POST uploads and read the ETag', () => {

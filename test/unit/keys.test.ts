@@ -1,5 +1,6 @@
 import { loadConfig } from '../../shared/config';
-import { generateKey, keyInGrant, safeExtension, userOfKey, validateKey } from '../../shared/policy/keys';
+import fc from 'fast-check';
+import { generateKey, keyInGrant, nameOfKey, SAFE_NAME_MAX_BYTES, safeExtension, safeName, uploadTarget, userOfKey, validateKey } from '../../shared/policy/keys';
 import { grantFor } from '../../shared/policy/rules';
 import { policyCode } from '../helpers/policy';
 
@@ -113,13 +114,17 @@ describe('keyInGrant', () => {
 });
 
 describe('generateKey', () => {
-  test('makes a fresh, valid key under the caller’s prefix each time', () => {
+  test('makes a fresh, valid key under the caller’s prefix each time: an id segment, then the file name', () => {
     const keys = Array.from({ length: 50 }, () => generateKey(alice, 'holiday.jpg'));
     expect(new Set(keys).size).toBe(keys.length);
     for (const key of keys) {
       expect(validateKey(key)).toBe(key);
-      expect(key).toMatch(/^users\/alice\/[A-Za-z0-9_-]{16}\.jpg$/);
+      expect(key).toMatch(/^users\/alice\/[A-Za-z0-9_-]{16}\/holiday\.jpg$/);
     }
+  });
+
+  test('without a file name, the id alone', () => {
+    expect(generateKey(alice)).toMatch(/^users\/alice\/[A-Za-z0-9_-]{16}$/);
   });
 
   test.each([
@@ -134,7 +139,74 @@ describe('generateKey', () => {
     [undefined, ''],
   ])('takes only a short plain extension from the file name %j', (filename, ext) => {
     expect(safeExtension(filename)).toBe(ext);
-    expect(generateKey(alice, filename).slice(PREFIX.length + 16)).toBe(ext);
+  });
+});
+
+describe('safeName: the readable form of a file name a generated key ends with', () => {
+  test.each([
+    ['a plain name', 'holiday.JPG', 'holiday.JPG'],
+    ['CJK, spaces and parentheses', '报告 2026 (final).pdf', '报告 2026 (final).pdf'],
+    ['accents, in NFC', 're\u0301sume\u0301.png', 'résumé.png'],
+    ['an emoji', '🎉 party.png', '🎉 party.png'],
+    ['separators', '../../etc/passwd', '.._.._etc_passwd'],
+    ['a backslash', 'a\\b.txt', 'a_b.txt'],
+    ['a right-to-left override', 'invoice\u202egpj.exe', 'invoice_gpj.exe'],
+    ['a zero-width joiner inside an emoji', '👩\u200d💻.png', '👩_💻.png'],
+    ['controls', 'a\nb\tc\u0000.txt', 'a_b_c_.txt'],
+    ['a fullwidth solidus', 'a\uff0fb.txt', 'a_b.txt'],
+    ['one-dot leaders', '\u2024\u2024.txt', '__.txt'],
+    ['percent signs (a reader might decode them)', '100%2e%2e.txt', '100_2e_2e.txt'],
+    ['characters Windows reserves', 'a<b>c:d"e|f?g*.txt', 'a_b_c_d_e_f_g_.txt'],
+    ['leading spaces, trailing spaces and dots', '  notes.txt. . ', 'notes.txt'],
+    ['a name of dots', '..', 'file'],
+    ['a name of spaces', '   ', 'file'],
+    ['a fullwidth percent sign (NFKC reads %)', 'a\uff05b.txt', 'a_b.txt'],
+  ])('%s: %j → %j', (_, name, safe) => {
+    expect(safeName(name)).toBe(safe);
+  });
+
+  test('a long name is cut between graphemes to SAFE_NAME_MAX_BYTES, keeping its extension', () => {
+    const name = `${'报告'.repeat(60)}.pdf`;
+    const safe = safeName(name);
+    expect(Buffer.byteLength(safe)).toBeLessThanOrEqual(SAFE_NAME_MAX_BYTES);
+    expect(safe).toBe(`${'报告'.repeat(24)}.pdf`);
+    // A flag is two code points and one grapheme: it is kept whole or not at all.
+    expect(safeName(`${'x'.repeat(140)}🇨🇳.png`)).toBe(`${'x'.repeat(140)}.png`);
+  });
+
+  test('for any name, is idempotent, bounded, and ends a key validateKey accepts', () => {
+    const nameArb = fc.oneof(
+      fc.string({ unit: 'grapheme', minLength: 1, maxLength: 80 }),
+      fc.string({ unit: 'binary', minLength: 1, maxLength: 300 }),
+      fc.string({ unit: fc.constantFrom('.', '/', '\\', '%', '2', 'e', ' ', '\u202e', '\uff0e', '\u2025', '\ufe52', '\u200d', 'é', 'e\u0301', '报', '😀'), minLength: 1, maxLength: 40 }),
+    );
+    fc.assert(
+      fc.property(nameArb, (name) => {
+        const safe = safeName(name);
+        expect(safeName(safe)).toBe(safe);
+        expect(Buffer.byteLength(safe)).toBeLessThanOrEqual(SAFE_NAME_MAX_BYTES);
+        expect(validateKey(`${PREFIX}AAAAAAAAAAAAAAAA/${safe}`)).toBe(`${PREFIX}AAAAAAAAAAAAAAAA/${safe}`);
+      }),
+      { numRuns: 2000 },
+    );
+  });
+});
+
+describe('uploadTarget: the key and the exact name an upload is signed for', () => {
+  test('without a key: a fresh key carrying the safe form, and the exact name', () => {
+    const t = uploadTarget(alice, { filename: 'a:b.pdf' });
+    expect(t).toEqual({ key: expect.stringMatching(/^users\/alice\/[A-Za-z0-9_-]{16}\/a_b\.pdf$/), filename: 'a:b.pdf' });
+    expect(nameOfKey(t.key)).toBe('a_b.pdf');
+  });
+
+  test('with the caller\'s key: it must end with the name\'s safe form', () => {
+    expect(uploadTarget(alice, { key: 'users/alice/docs/a_b.pdf', filename: 'a:b.pdf' })).toEqual({ key: 'users/alice/docs/a_b.pdf', filename: 'a:b.pdf' });
+    expect(uploadTarget(alice, { key: 'users/alice/docs/x.pdf' })).toEqual({ key: 'users/alice/docs/x.pdf', filename: undefined });
+    expect(policyCode(() => uploadTarget(alice, { key: 'users/alice/docs/x.pdf', filename: 'a:b.pdf' }))).toBe('InvalidFilename');
+  });
+
+  test.each([[''], ['f'.repeat(256)], [7], ['a\ud800.txt'], [['a.txt']]])('refuses the file name %j with InvalidFilename', (filename) => {
+    expect(policyCode(() => uploadTarget(alice, { filename }))).toBe('InvalidFilename');
   });
 });
 

@@ -4,7 +4,10 @@ import { generateKeyPairSync, verify } from 'node:crypto';
 import { buildCallbackBody, parseCallback, parseCallbackVars, signCallback, type CallbackFacts } from '../../local/oss/callback';
 import { ossCodeOf } from '../helpers/oss-error';
 import { checkConditions, checkSize, parsePolicy } from '../../local/oss/post-policy';
-import { CALLBACK_BODY, callbackParam } from '../../shared/policy/callback';
+import { loadConfig } from '../../shared/config';
+import { pinnedCallback } from '../../shared/policy/callback';
+import { grantFor } from '../../shared/policy/rules';
+import { TEST_MAC_KEY } from '../helpers/config';
 
 const b64 = (o: unknown) => Buffer.from(JSON.stringify(o)).toString('base64');
 const NOW = new Date('2024-05-01T12:00:00Z');
@@ -77,8 +80,10 @@ describe('upload callback bodies', () => {
     requester: 'oss-upload/alice',
   };
 
-  it("fill the project's JSON template with JSON values", () => {
-    const spec = parseCallback(callbackParam('http://localhost:1/cb') as string, {});
+  it("fill the project's JSON template with JSON values, and keep its MAC fields as written", () => {
+    const config = loadConfig({ OSS_BUCKET: 'local-uploads', OSS_REGION: 'cn-hangzhou', CALLBACK_URL: 'http://localhost:1/cb', CALLBACK_MAC_KEY: TEST_MAC_KEY });
+    const pinned = pinnedCallback(grantFor('alice', 'upload', config.rules), { key: facts.object }, 300, { keys: config.callback.macKeys, now: new Date(1_700_000_000_000) })!;
+    const spec = parseCallback(pinned.base64, {});
     expect(JSON.parse(buildCallbackBody(spec, facts))).toEqual({
       bucket: 'local-uploads',
       object: 'users/alice/a "b"&c.png',
@@ -86,8 +91,11 @@ describe('upload callback bodies', () => {
       size: 42,
       mimeType: 'image/png',
       operation: 'PutObject',
+      owner: 'alice',
+      exp: 1_700_000_300,
+      mac: expect.stringMatching(/^[A-Za-z0-9_-]{43}$/),
     });
-    expect(spec.body).toBe(CALLBACK_BODY);
+    expect(spec.body).toBe(pinned.param.callbackBody);
   });
 
   it('URL-encode values in a form template, custom x: variables included', () => {

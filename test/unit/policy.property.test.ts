@@ -9,16 +9,16 @@ import type { Access } from '../../shared/api/types';
 import { generateKey, keyInGrant, userOfKey, validateKey } from '../../shared/policy/keys';
 import { postPlan } from '../../shared/policy/post-conditions';
 import { grantFor, type Grant, type Rules } from '../../shared/policy/rules';
-import { sessionPolicy } from '../../shared/policy/session-policy';
+import { PRIVATE_OBJECTS_ONLY, sessionPolicy } from '../../shared/policy/session-policy';
 import { checkUpload } from '../../shared/policy/upload-checks';
 import { getPlan, putPlan } from '../../shared/policy/url-constraints';
-import { rulesFromConfig } from '../helpers/config';
+import { rulesFromConfig, TEST_MAC_KEY } from '../helpers/config';
 import { nestingPair } from '../helpers/user-ids';
 
 const TEMPLATES = ['users/${uid}/', 'tenants/acme/${uid}/files/', 'u-${uid}-x/', '${uid}/', 'data/${uid}.d/'];
 const RULES: Rules[] = TEMPLATES.flatMap((UPLOAD_PREFIX) =>
   ['image/jpeg,image/png,application/pdf', 'image/*,text/plain'].map((UPLOAD_CONTENT_TYPES) =>
-    rulesFromConfig(loadConfig({ OSS_BUCKET: 'photos-prod', OSS_REGION: 'cn-hangzhou', UPLOAD_PREFIX, UPLOAD_CONTENT_TYPES, CALLBACK_URL: 'https://fc.example/cb' })),
+    rulesFromConfig(loadConfig({ OSS_BUCKET: 'photos-prod', OSS_REGION: 'cn-hangzhou', UPLOAD_PREFIX, UPLOAD_CONTENT_TYPES, CALLBACK_URL: 'https://fc.example/cb', CALLBACK_MAC_KEY: TEST_MAC_KEY })),
   ),
 );
 
@@ -32,6 +32,7 @@ const uidArb = fc.oneof(
   fc.constantFrom('..', '.', 'alice/../bob', '${uid}', '~0123456789abcdef0123456789abcdef', 'users/bob', '%2e%2e', '*'),
 );
 const accessArb = fc.constantFrom<Access>('upload', 'download', 'readwrite');
+const pin = { keys: loadConfig({ OSS_BUCKET: 'photos-prod', OSS_REGION: 'cn-hangzhou', CALLBACK_MAC_KEY: TEST_MAC_KEY }).callback.macKeys, now: new Date() };
 const rulesArb = fc.constantFrom(...RULES);
 
 const segmentArb = fc.oneof(
@@ -155,14 +156,16 @@ test('no request yields a key outside the caller’s prefix, and every refusal i
         fc.record({ grant: fc.constant(grant as Grant), req: requestArb(grant as Grant, (neighbour as Grant).prefix) }),
       ),
       ({ grant, req }) => {
-        const post = attempt(() => postPlan(grant, req));
+        const post = attempt(() => postPlan(grant, req, pin));
         if (post) {
           expect(post.fields.key).toBe(post.key);
           if (post.key.endsWith('${filename}')) {
             accepted['POST ${filename}']++;
-            // The stored key is this start plus a name the uploader picks: the start must be inside.
+            // The stored key is this start plus a name the uploader picks: the start must be inside,
+            // and ${filename} the whole last segment, the only placeholder.
             const start = post.key.slice(0, -'${filename}'.length);
             expect(post.conditions).toContainEqual(['starts-with', '$key', start]);
+            expect(start.endsWith('/') && !start.includes('${')).toBe(true);
             expectInside(grant, `${start}f`);
           } else {
             accepted.POST++;
@@ -170,7 +173,7 @@ test('no request yields a key outside the caller’s prefix, and every refusal i
             expect(post.conditions).toContainEqual(['eq', '$key', post.key]);
           }
         }
-        const put = attempt(() => putPlan(grant, req));
+        const put = attempt(() => putPlan(grant, req, pin));
         if (put) {
           accepted.PUT++;
           expectInside(grant, put.key);
@@ -197,7 +200,7 @@ test('a request of any shape, in every field at once, gets a plan or a PolicyErr
       fc.record({ key: fc.oneof(tailArb, field), filename: field, contentType: fc.oneof(fc.constantFrom('image/jpeg', 'IMAGE/PNG; charset=x', 'image/svg+xml', '*/*'), field), size: field, expiresIn: field }),
       ({ grant }, req) => {
         for (const plan of [postPlan, putPlan, getPlan]) {
-          const result = attempt(() => plan(grant as Grant, req));
+          const result = attempt(() => plan(grant as Grant, req, pin));
           if (result) expectInside(grant as Grant, result.key.replace(/\$\{filename\}$/, 'f'));
         }
       },
@@ -213,6 +216,11 @@ test('the session policy names only the caller’s prefix', () => {
       if (!grant) return;
       expect(grant.prefix).not.toMatch(/[*?$]/);
       for (const statement of sessionPolicy(grant).Statement) {
+        // The only statement on "*": the Deny of a public object ACL, which narrows and grants nothing.
+        if (statement.Effect === 'Deny') {
+          expect(statement).toEqual(PRIVATE_OBJECTS_ONLY);
+          continue;
+        }
         for (const resource of statement.Resource) {
           if (resource === `acs:oss:*:*:${rules.bucket}`) {
             // The bucket itself only for listing, and only under the prefix.

@@ -6,9 +6,10 @@
 import { SignJWT } from 'jose';
 import { signHandler } from '../../functions/sign';
 import { setLogSink } from '../../shared/log';
-import { configOf } from '../helpers/config';
+import { configOf, TEST_MAC_KEY } from '../helpers/config';
 import { deriveV1Policy, deriveV1Url, deriveV4Policy, deriveV4Url } from '../helpers/ali-oss-derive';
 import { fcContext, httpEvent } from '../helpers/events';
+import { fakeSts, type FakeSts } from './callback-helpers';
 import { type PolicyVector, policyVectors, type SignatureVector, signatureVectors } from '../helpers/vectors';
 
 const signShapes = <V extends { id: string }>(vs: V[]) => vs.filter((v) => v.id.startsWith('SIGN-'));
@@ -43,24 +44,31 @@ describe('re-derived with ali-oss 6.23', () => {
 
 // What /sign answers in the documented deployment (callback on, overwrites forbidden), per operation.
 const HS_SECRET = 'sign-shape-test-secret-of-32-bytes!!!!';
-const BASE_ENV = { OSS_BUCKET: 'examplebucket', OSS_REGION: 'cn-hangzhou', AUTH_HS256_SECRET: HS_SECRET, CALLBACK_URL: 'https://uploads.example.com/api/callback' };
+const BASE_ENV = { OSS_BUCKET: 'examplebucket', OSS_REGION: 'cn-hangzhou', AUTH_HS256_SECRET: HS_SECRET, CALLBACK_URL: 'https://uploads.example.com/api/callback', CALLBACK_MAC_KEY: TEST_MAC_KEY };
 const KEY = 'users/alice/Xq3v9Yb2kLm0-PqR_s7TuVwz.png';
+const HTML_KEY = 'users/alice/Xq3v9Yb2kLm0-PqR_s7TuVwz.html';
 const V1 = { OSS_SIGNATURE_VERSION: 'v1' };
 const ANY_SIZE = { UPLOAD_MIN_SIZE: '0', UPLOAD_MAX_SIZE: String(5 * 1024 ** 3) };
-const IMAGES = { UPLOAD_CONTENT_TYPES: 'image/*' };
 const LISTED = { UPLOAD_CONTENT_TYPES: 'image/png,image/jpeg,image/webp' };
 const NAMED = { op: 'get', key: KEY, filename: 'résumé 2024 (final).pdf' };
 const FILENAME_KEY = 'users/alice/photos/${filename}';
+const NAMED_KEY = 'users/alice/Xq3v9Yb2kLm0-PqR/报告 2026 (final).pdf';
+const NAME = '报告 2026 (final).pdf';
 
 const REQUESTS: Record<string, { env?: Record<string, string>; body: object }> = {
   'SIGN-V4-PUT-STS': { body: { op: 'put', contentType: 'image/png', size: 1024 } },
+  'SIGN-V4-PUT-NAMED-STS': { body: { op: 'put', filename: NAME, size: 1024 } },
+  'SIGN-V4-DELETE-STS': { body: { op: 'delete', key: NAMED_KEY } },
+  'SIGN-V1-PUT-NAMED-STS': { env: { ...V1, ...ANY_SIZE }, body: { op: 'put', filename: NAME } },
+  'SIGN-V1-DELETE-STS': { env: V1, body: { op: 'delete', key: NAMED_KEY } },
+  'SIGN-POST-V4-NAMED-STS': { body: { op: 'post', filename: NAME, contentType: 'application/pdf', size: 1024 } },
   'SIGN-V4-GET-STS': { body: { op: 'get', key: KEY } },
   'SIGN-V4-GET-DISPOSITION-STS': { body: NAMED },
-  'SIGN-V4-GET-TYPE-STS': { env: IMAGES, body: { op: 'get', key: KEY } },
+  'SIGN-V4-GET-TYPE-STS': { body: { op: 'get', key: HTML_KEY } },
   'SIGN-V1-PUT-STS': { env: { ...V1, ...ANY_SIZE }, body: { op: 'put', contentType: 'image/png' } },
   'SIGN-V1-GET-STS': { env: V1, body: { op: 'get', key: KEY } },
   'SIGN-V1-GET-DISPOSITION-STS': { env: V1, body: NAMED },
-  'SIGN-V1-GET-TYPE-STS': { env: { ...V1, ...IMAGES }, body: { op: 'get', key: KEY } },
+  'SIGN-V1-GET-TYPE-STS': { env: V1, body: { op: 'get', key: HTML_KEY } },
   'SIGN-POST-V4-STS': { body: { op: 'post', contentType: 'image/png', size: 1024 } },
   'SIGN-POST-V4-FILENAME-STS': { env: LISTED, body: { op: 'post', key: FILENAME_KEY } },
   'SIGN-POST-V1-STS': { env: V1, body: { op: 'post', contentType: 'image/png', size: 1024 } },
@@ -68,9 +76,10 @@ const REQUESTS: Record<string, { env?: Record<string, string>; body: object }> =
 };
 
 const ROLE = { accessKeyId: 'STS.signRoleKey', accessKeySecret: 'signRoleSecretValue0123456789', securityToken: 'CAIS+sign/Role=Token' };
+let sts: FakeSts;
 
 async function signAnswer(env: Record<string, string>, body: object) {
-  const handler = signHandler(configOf({ ...BASE_ENV, ...env }));
+  const handler = signHandler(configOf({ ...BASE_ENV, STS_ENDPOINT: sts.url, STS_ROLE_ARN: 'acs:ram::1234567890123456:role/oss-upload-client', ...env }));
   const jwt = await new SignJWT({}).setProtectedHeader({ alg: 'HS256' }).setSubject('alice').setIssuedAt().setExpirationTime('5m').sign(new TextEncoder().encode(HS_SECRET));
   const res = await handler(httpEvent({ path: '/sign', body, headers: { Authorization: `Bearer ${jwt}` } }), fcContext({ credentials: ROLE }));
   expect(res.statusCode).toBe(200);
@@ -98,11 +107,13 @@ const policyShape = (json: string) => (JSON.parse(json) as { conditions: unknown
 
 describe('the shapes /sign emits', () => {
   let restoreSink: (line: string) => void;
-  beforeAll(() => {
+  beforeAll(async () => {
     restoreSink = setLogSink(() => undefined);
+    sts = await fakeSts();
   });
-  afterAll(() => {
+  afterAll(async () => {
     setLogSink(restoreSink);
+    await sts.close();
   });
 
   test('every SIGN-* vector is a /sign request below, and every request below has its vector', () => {

@@ -1,7 +1,6 @@
 // The signer beyond the vectors: the cached signing key, STS tokens inside what is signed, signed
 // additional headers, V1's limits, credential lifetimes, and where URLs and forms point.
 
-import { credentialSecondsLeft } from '../../shared/signer/credentials';
 import { presignObjectUrl, signObjectForm, type BucketTarget } from '../../shared/signer/presign';
 import { UnsignableRequest } from '../../shared/signer/signature-version';
 import { canonicalRequest, signingKey, signV4, stringToSign } from '../../shared/signer/v4';
@@ -127,20 +126,5 @@ describe('a V4 form', () => {
       ['eq', '$key', 'users/alice/x.png'],
     ]);
     expect(Object.keys(form.fields)).toEqual(['key', 'x-oss-signature-version', 'x-oss-credential', 'x-oss-date', 'x-oss-security-token', 'policy', 'x-oss-signature']);
-  });
-});
-
-describe('credentialSecondsLeft', () => {
-  test('is unbounded when the provider gives no expiry (FC context credentials)', () => {
-    expect(credentialSecondsLeft({ accessKeyId: 'a', accessKeySecret: 'b' }, NOW)).toBe(Infinity);
-  });
-
-  test('counts whole seconds to an ISO string or a Date expiry', () => {
-    expect(credentialSecondsLeft({ ...STS, expiration: '2024-05-01T11:00:00Z' }, NOW)).toBe(3600);
-    expect(credentialSecondsLeft({ ...STS, expiration: new Date('2024-05-01T10:00:30.900Z') }, NOW)).toBe(30);
-  });
-
-  test('treats an unreadable expiry as already expired', () => {
-    expect(credentialSecondsLeft({ ...STS, expiration: 'tomorrow' }, NOW)).toBe(0);
   });
 });

@@ -1,7 +1,7 @@
-// The credential cache: one fetch per key however many ask at once, kept until the safety margin,
-// failures not kept, memory bounded.
+// The credential cache: one fetch per key however many ask at once, handed out only while it lasts
+// for the use asked plus a minute, failures not kept, memory bounded.
 
-import { CredentialCache, refreshAt } from '../../shared/sts/cache';
+import { CREDENTIAL_MARGIN_SECONDS, CredentialCache, usableSeconds } from '../../shared/sts/cache';
 
 const MIN = 60_000;
 
@@ -21,14 +21,17 @@ function deferredFetch(lifetimeMs: number, now: () => number) {
   return { fetch, calls: () => calls, release: () => waiting.splice(0).forEach((go) => go()) };
 }
 
-describe('the safety margin', () => {
-  it('is 20% of the lifetime when that is over a minute (15-minute credentials: refreshed with 3 minutes left)', () => {
-    expect(refreshAt(0, 15 * MIN)).toBe(12 * MIN);
-    expect(refreshAt(0, 60 * MIN)).toBe(48 * MIN);
+describe('the freshness rule', () => {
+  it('a credential serves a use while its remaining life is at least the use plus a minute', () => {
+    expect(CREDENTIAL_MARGIN_SECONDS).toBe(60);
+    expect(usableSeconds(3600_000, 0)).toBe(3540);
+    expect(usableSeconds(3600_000, 3240_000)).toBe(300);
+    expect(usableSeconds(3600_000, 3240_001)).toBe(299);
   });
 
-  it('is never under a minute', () => {
-    expect(refreshAt(0, 4 * MIN)).toBe(3 * MIN);
+  it('counts whole seconds, and is negative once nothing can be signed', () => {
+    expect(usableSeconds(90_900, 0)).toBe(30);
+    expect(usableSeconds(30_000, 0)).toBe(-30);
   });
 });
 
@@ -37,7 +40,7 @@ describe('CredentialCache', () => {
     const c = clock();
     const cache = new CredentialCache<string>(100, c.now);
     const f = deferredFetch(15 * MIN, c.now);
-    const all = Promise.all(Array.from({ length: 50 }, () => cache.get('alice\nupload', f.fetch)));
+    const all = Promise.all(Array.from({ length: 50 }, () => cache.get('alice\nupload', 300, f.fetch)));
     f.release();
     const results = await all;
     expect(f.calls()).toBe(1);
@@ -45,29 +48,57 @@ describe('CredentialCache', () => {
     expect(results.map((r) => r.outcome).sort()).toEqual(['miss', ...Array(49).fill('joined')].sort());
   });
 
-  it('answers from the cache until the margin, then fetches afresh', async () => {
+  it('hands out a cached credential while it lasts for the use asked plus a minute, then fetches afresh', async () => {
+    const c = clock();
+    const cache = new CredentialCache<string>(100, c.now);
+    const f = deferredFetch(60 * MIN, c.now);
+    const get = async (use: number) => {
+      const p = cache.get('k', use, f.fetch);
+      f.release();
+      return { value: (await p).value, outcome: (await p).outcome };
+    };
+    expect(await get(300)).toEqual({ value: 'creds-1', outcome: 'miss' });
+    // 3600-second credentials asked for 300 s: handed out until 360 s remain.
+    c.advance((3600 - 360) * 1000);
+    expect(await get(300)).toEqual({ value: 'creds-1', outcome: 'hit' });
+    c.advance(1000);
+    expect(await get(300)).toEqual({ value: 'creds-2', outcome: 'miss' });
+  });
+
+  it('replaces a credential that lasts for a short use but not for the longer one now asked', async () => {
+    const c = clock();
+    const cache = new CredentialCache<string>(100, c.now);
+    const f = deferredFetch(60 * MIN, c.now);
+    const get = async (use: number) => {
+      const p = cache.get('k', use, f.fetch);
+      f.release();
+      return (await p).value;
+    };
+    expect(await get(300)).toBe('creds-1');
+    c.advance(40 * MIN);
+    // 20 minutes left: enough for a 5-minute URL, not for a 30-minute one.
+    expect(await get(300)).toBe('creds-1');
+    expect(await get(1800)).toBe('creds-2');
+    expect(await get(300)).toBe('creds-2');
+  });
+
+  it('hands out a fresh credential even when it falls short of the use asked: there is none fresher', async () => {
     const c = clock();
     const cache = new CredentialCache<string>(100, c.now);
     const f = deferredFetch(15 * MIN, c.now);
-    const get = async () => {
-      const p = cache.get('k', f.fetch);
-      f.release();
-      return p;
-    };
-    expect(await get()).toEqual({ value: 'creds-1', outcome: 'miss' });
-    c.advance(12 * MIN - 1);
-    expect(await get()).toEqual({ value: 'creds-1', outcome: 'hit' });
-    c.advance(1);
-    expect(await get()).toEqual({ value: 'creds-2', outcome: 'miss' });
+    const p = cache.get('k', 1800, f.fetch);
+    f.release();
+    expect(await p).toMatchObject({ value: 'creds-1', outcome: 'miss', expiresAt: c.now() + 15 * MIN });
+    expect(f.calls()).toBe(1);
   });
 
   it('keeps different keys apart', async () => {
     const c = clock();
     const cache = new CredentialCache<string>(100, c.now);
     const f = deferredFetch(15 * MIN, c.now);
-    const a = cache.get('alice\nupload', f.fetch);
-    const b = cache.get('bob\nupload', f.fetch);
-    const d = cache.get('alice\ndownload', f.fetch);
+    const a = cache.get('alice\nupload', 300, f.fetch);
+    const b = cache.get('bob\nupload', 300, f.fetch);
+    const d = cache.get('alice\ndownload', 300, f.fetch);
     f.release();
     expect((await Promise.all([a, b, d])).map((r) => r.value)).toEqual(['creds-1', 'creds-2', 'creds-3']);
   });
@@ -80,14 +111,14 @@ describe('CredentialCache', () => {
       calls++;
       return new Promise<never>((_, reject) => (fail = reject));
     };
-    const first = cache.get('k', failing);
-    const second = cache.get('k', failing);
+    const first = cache.get('k', 300, failing);
+    const second = cache.get('k', 300, failing);
     fail(new Error('sts down'));
     await expect(first).rejects.toThrow('sts down');
     await expect(second).rejects.toThrow('sts down');
     expect(calls).toBe(1);
-    const later = await cache.get('k', async () => ({ value: 'ok', expiresAt: Date.now() + 15 * MIN }));
-    expect(later).toEqual({ value: 'ok', outcome: 'miss' });
+    const later = await cache.get('k', 300, async () => ({ value: 'ok', expiresAt: Date.now() + 15 * MIN }));
+    expect(later).toMatchObject({ value: 'ok', outcome: 'miss' });
   });
 
   it('recovers from a fetch that throws before its first await', async () => {
@@ -95,14 +126,14 @@ describe('CredentialCache', () => {
     const throwsAtOnce = (() => {
       throw new Error('bad input');
     }) as unknown as () => Promise<{ value: string; expiresAt: number }>;
-    await expect(cache.get('k', throwsAtOnce)).rejects.toThrow('bad input');
-    expect((await cache.get('k', async () => ({ value: 'ok', expiresAt: Date.now() + 15 * MIN }))).value).toBe('ok');
+    await expect(cache.get('k', 300, throwsAtOnce)).rejects.toThrow('bad input');
+    expect((await cache.get('k', 300, async () => ({ value: 'ok', expiresAt: Date.now() + 15 * MIN }))).value).toBe('ok');
   });
 
   it('holds at most maxEntries, dropping the least recently used first', async () => {
     const c = clock();
     const cache = new CredentialCache<string>(3, c.now);
-    const fill = (key: string) => cache.get(key, async () => ({ value: key, expiresAt: c.now() + 15 * MIN }));
+    const fill = (key: string) => cache.get(key, 300, async () => ({ value: key, expiresAt: c.now() + 15 * MIN }));
     for (const k of ['a', 'b', 'c']) await fill(k);
     expect((await fill('a')).outcome).toBe('hit');
     await fill('d');
@@ -114,7 +145,7 @@ describe('CredentialCache', () => {
   it('stays bounded under a flood of distinct users', async () => {
     const c = clock();
     const cache = new CredentialCache<string>(1000, c.now);
-    for (let i = 0; i < 5000; i++) await cache.get(`user-${i}\nupload`, async () => ({ value: 'x', expiresAt: c.now() + 15 * MIN }));
+    for (let i = 0; i < 5000; i++) await cache.get(`user-${i}\nupload`, 300, async () => ({ value: 'x', expiresAt: c.now() + 15 * MIN }));
     expect(cache.size).toBe(1000);
   });
 });

@@ -18,6 +18,7 @@ const ROOT = join(__dirname, '../..');
 const ACCOUNT = '1234567890123456';
 const ENV = {
   OSS_BUCKET: 'acme-uploads',
+  CALLBACK_MAC_KEY: Buffer.alloc(32, 9).toString('base64'),
   AUTH_JWKS_URL: 'https://id.example.com/.well-known/jwks.json',
   AUTH_ISSUER: 'https://id.example.com/',
   AUTH_AUDIENCE: 'uploads',

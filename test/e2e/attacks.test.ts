@@ -1,0 +1,204 @@
+// The attack paths of issue 13, tried end to end against the local runtime exactly as an attacker
+// would (mallory, with her own JWT and STS credentials), each beside its allowed twin so a build that
+// refuses everything fails too. Where OSS's rules refuse, the refusal is the local OSS's XML answer to
+// a request the handlers let through.
+
+import { createHmac } from 'node:crypto';
+import type { LocalRuntime } from '../../local/runtime';
+import type { CallbackAnswer, SignedCallbackResponse } from '../../shared/api/types';
+import { setLogSink } from '../../shared/log';
+import { postAs, startTestRuntime } from '../helpers/runtime';
+
+const BUCKET = 'local-uploads';
+
+interface Result {
+  res: { status: number; headers: Record<string, string> };
+  data?: unknown;
+}
+interface AliOss {
+  put(name: string, body: Buffer, options?: Record<string, unknown>): Promise<Result>;
+  putSymlink(name: string, target: string): Promise<Result>;
+  append(name: string, body: Buffer, options?: Record<string, unknown>): Promise<Result & { nextAppendPosition: string }>;
+  copy(name: string, source: string, options?: Record<string, unknown>): Promise<Result>;
+  head(name: string): Promise<Result>;
+}
+const OSS = require('ali-oss') as new (options: Record<string, unknown>) => AliOss;
+
+let rt: LocalRuntime;
+let logs: Record<string, unknown>[];
+let restoreSink: (line: string) => void;
+
+async function start(env: Record<string, string> = {}): Promise<void> {
+  rt = await startTestRuntime({ env });
+}
+
+beforeEach(() => {
+  logs = [];
+  restoreSink = setLogSink((line) => logs.push(JSON.parse(line) as Record<string, unknown>));
+});
+afterEach(() => setLogSink(restoreSink));
+
+const api = <T>(user: string, path: string, body: unknown) => postAs<T>(rt, user, path, body);
+
+/** An ali-oss client on `user`'s own STS credentials, as /token hands them out. */
+async function stsClient(user: string, access = 'readwrite'): Promise<AliOss> {
+  const { body: c } = await api<{ AccessKeyId: string; AccessKeySecret: string; SecurityToken: string }>(user, 'token', { access });
+  return new OSS({ endpoint: rt.ossUrl, sldEnable: true, bucket: BUCKET, region: 'oss-cn-hangzhou', accessKeyId: c.AccessKeyId, accessKeySecret: c.AccessKeySecret, stsToken: c.SecurityToken, authorizationV4: true, retryMax: 0 });
+}
+
+/** The status and OSS code of an ali-oss call that may fail. */
+const outcome = (p: Promise<unknown>) =>
+  p.then(
+    () => ({ status: 200, code: undefined as string | undefined }),
+    (e: { status: number; code: string }) => ({ status: e.status, code: e.code }),
+  );
+
+/** GET of a /sign URL for `user`: status and OSS code. */
+async function signedGet(user: string, key: string): Promise<{ status: number; code?: string; body: string }> {
+  const { body } = await api<{ url: string }>(user, 'sign', { op: 'get', key });
+  const res = await fetch(body.url);
+  const text = await res.text();
+  return { status: res.status, code: /<Code>([^<]*)<\/Code>/.exec(text)?.[1], body: text };
+}
+
+/** The callback function's request log line for `key` (its code when refused). */
+const callbackLine = (key: string) => logs.find((l) => l.fn === 'callback' && l.path === '/api/callback' && l.object === key);
+
+/** Waits until the OSS event path has logged its outcome for `key`. */
+async function eventOutcome(key: string): Promise<Record<string, unknown>> {
+  const deadline = Date.now() + 5000;
+  for (;;) {
+    const line = logs.find((l) => l.source === 'oss-event' && l.object === key && l.outcome !== undefined);
+    if (line) return line;
+    if (Date.now() > deadline) throw new Error(`no OSS event outcome for ${key}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+describe('with CALLBACK_ON_VIOLATION=keep (the default)', () => {
+  let bobEtag: string;
+  beforeAll(async () => {
+    await start();
+    const bob = await stsClient('bob');
+    const put = await bob.put('users/bob/secret.txt', Buffer.from("bob's secret"), { headers: { 'Content-Type': 'text/plain' } });
+    bobEtag = String(put.res.headers.etag).replace(/"/g, '');
+  });
+  afterAll(() => rt.stop());
+
+  describe('a cross-user read through a symlink', () => {
+    test('through /sign: mallory links her own key to bob\'s object, and OSS refuses her signed GET of the link (403 AccessDenied)', async () => {
+      const mallory = await stsClient('mallory', 'upload');
+      expect((await mallory.putSymlink('users/mallory/peek', 'users/bob/secret.txt')).res.status).toBe(200);
+      // The sign function signs it (the key is hers); OSS refuses the read of the target with her scope.
+      const got = await signedGet('mallory', 'users/mallory/peek');
+      expect([got.status, got.code]).toEqual([403, 'AccessDenied']);
+      expect(got.body).not.toContain("bob's secret");
+    });
+
+    test('its twin: a link to one\'s own object reads through /sign', async () => {
+      const mallory = await stsClient('mallory');
+      await mallory.put('users/mallory/mine.txt', Buffer.from('mine'), { headers: { 'Content-Type': 'text/plain' } });
+      await mallory.putSymlink('users/mallory/to-mine', 'users/mallory/mine.txt');
+      const got = await signedGet('mallory', 'users/mallory/to-mine');
+      expect([got.status, got.body]).toEqual([200, 'mine']);
+    });
+
+    test('through the callback\'s URL: a genuine callback naming her link, with a valid MAC for it, gets 203 and no URL (the link is ObjectTypeNotAllowed)', async () => {
+      const mallory = await stsClient('mallory');
+      await mallory.putSymlink('users/mallory/peek2', 'users/bob/secret.txt');
+      // /sign pins a callback for her key peek2; she sends its body with the object and ETag written in.
+      const { body: plan } = await api<SignedCallbackResponse>('mallory', 'sign', { op: 'callback', key: 'users/mallory/peek2' });
+      const body = plan.callbackParams!.callbackBody.replace('${object}', '"users/mallory/peek2"').replace('${etag}', `"${bobEtag}"`);
+      const err = await outcome(mallory.put('users/mallory/carrier.txt', Buffer.from('x'), { headers: { 'Content-Type': 'text/plain' }, callback: { url: plan.callbackParams!.callbackUrl, body, contentType: 'application/json' } }));
+      expect(err).toEqual({ status: 203, code: 'CallbackFailed' });
+      expect(callbackLine('users/mallory/peek2')).toMatchObject({ status: 400, code: 'ObjectTypeNotAllowed' });
+    });
+  });
+
+  describe('a relayed callback', () => {
+    /** Mallory uploads her own file with a callback body she writes naming bob's object and ETag. */
+    async function relay(extra: Record<string, unknown>): Promise<{ status: number; code?: string }> {
+      const mallory = await stsClient('mallory', 'upload');
+      const vars = `"bucket":\${bucket},"object":"users/bob/secret.txt","etag":"${bobEtag}","size":12,"mimeType":"text/plain","operation":\${operation}`;
+      const fields = Object.entries(extra).map(([k, v]) => `,"${k}":${JSON.stringify(v)}`).join('');
+      return outcome(mallory.put('users/mallory/relay.txt', Buffer.from('x'), {
+        headers: { 'Content-Type': 'text/plain' },
+        callback: { url: `${rt.appUrl}/api/callback`, body: `{${vars}${fields}}`, contentType: 'application/json' },
+      }));
+    }
+
+    test('without a MAC: OSS delivers it, the callback refuses it 403 CallbackMacMissing, the uploader gets 203 and no URL of bob\'s', async () => {
+      expect(await relay({})).toEqual({ status: 203, code: 'CallbackFailed' });
+      expect(callbackLine('users/bob/secret.txt')).toMatchObject({ status: 403, code: 'CallbackMacMissing' });
+    });
+
+    test('with the MAC /sign pinned for mallory\'s own key: 403 CallbackMacInvalid', async () => {
+      const { body: plan } = await api<SignedCallbackResponse>('mallory', 'sign', { op: 'callback', key: 'users/mallory/relay.txt' });
+      const pinned = JSON.parse(plan.callbackParams!.callbackBody.replace(/\$\{[a-zA-Z]+\}/g, 'null')) as Record<string, unknown>;
+      expect(await relay({ owner: pinned.owner, exp: pinned.exp, mac: pinned.mac })).toEqual({ status: 203, code: 'CallbackFailed' });
+      expect(callbackLine('users/bob/secret.txt')).toMatchObject({ status: 403, code: 'CallbackMacInvalid' });
+    });
+
+    test('with a MAC for bob\'s key that has expired (an old one that leaked): 403 CallbackMacExpired', async () => {
+      const exp = Math.floor(Date.now() / 1000) - 600;
+      const input = JSON.stringify(['oss-upload-callback/1', BUCKET, 'users/bob/secret.txt', null, 'bob', exp]);
+      const mac = createHmac('sha256', Buffer.from(rt.env.CALLBACK_MAC_KEY as string, 'base64')).update(input).digest('base64url');
+      expect(await relay({ owner: 'bob', exp, mac })).toEqual({ status: 203, code: 'CallbackFailed' });
+      expect(callbackLine('users/bob/secret.txt')).toMatchObject({ status: 403, code: 'CallbackMacExpired' });
+    });
+
+    test('its twin: bob\'s own upload with the callback /sign pinned gets his answer and a download URL that works', async () => {
+      const bob = await stsClient('bob', 'upload');
+      const { body: plan } = await api<SignedCallbackResponse>('bob', 'sign', { op: 'callback', key: 'users/bob/own.txt' });
+      const p = plan.callbackParams!;
+      const put = await bob.put('users/bob/own.txt', Buffer.from('his own'), { headers: { 'Content-Type': 'text/plain' }, callback: { url: p.callbackUrl, body: p.callbackBody, contentType: p.callbackBodyType } });
+      const answer = put.data as CallbackAnswer;
+      expect([answer.user, answer.key]).toEqual(['bob', 'users/bob/own.txt']);
+      expect(await (await fetch(answer.url!)).text()).toBe('his own');
+    });
+  });
+
+  describe('objects that appear other than by an upload, on the OSS event path', () => {
+    test('an append under a user prefix is reported as a violation (ObjectTypeNotAllowed), kept and flagged', async () => {
+      const mallory = await stsClient('mallory', 'upload');
+      await mallory.append('users/mallory/grows.txt', Buffer.from('first part'), { headers: { 'Content-Type': 'text/plain' } });
+      expect(await eventOutcome('users/mallory/grows.txt')).toMatchObject({ outcome: 'violation', code: 'ObjectTypeNotAllowed', flagged: true, user: 'mallory' });
+    });
+
+    test('a symlink under a user prefix is reported as a violation (ObjectTypeNotAllowed)', async () => {
+      const mallory = await stsClient('mallory', 'upload');
+      await mallory.putSymlink('users/mallory/link', 'users/mallory/grows.txt');
+      expect(await eventOutcome('users/mallory/link')).toMatchObject({ outcome: 'violation', code: 'ObjectTypeNotAllowed', flagged: true });
+    });
+
+    test('a copy stored as text/html is checked like an upload: a violation (ContentTypeNotAllowed)', async () => {
+      const mallory = await stsClient('mallory');
+      await mallory.put('users/mallory/a.png', Buffer.from('not an image'), { headers: { 'Content-Type': 'image/png' } });
+      await mallory.copy('users/mallory/b.png', 'users/mallory/a.png', { headers: { 'Content-Type': 'text/html' } });
+      expect(await eventOutcome('users/mallory/b.png')).toMatchObject({ outcome: 'violation', code: 'ContentTypeNotAllowed' });
+    });
+
+    test('its twin: a copy that keeps the rules is accepted and delivered', async () => {
+      const mallory = await stsClient('mallory');
+      await mallory.put('users/mallory/c.png', Buffer.from('png bytes'), { headers: { 'Content-Type': 'image/png' } });
+      await mallory.copy('users/mallory/d.png', 'users/mallory/c.png');
+      expect(await eventOutcome('users/mallory/d.png')).toMatchObject({ outcome: 'accepted', delivered: true });
+    });
+  });
+});
+
+describe('with CALLBACK_ON_VIOLATION=delete', () => {
+  beforeAll(() => start({ CALLBACK_ON_VIOLATION: 'delete' }));
+  afterAll(() => rt.stop());
+
+  test.each([
+    ['an appendable object', (c: AliOss, key: string) => c.append(key, Buffer.from('part'), { headers: { 'Content-Type': 'text/plain' } })],
+    ['a symlink', (c: AliOss, key: string) => c.putSymlink(key, 'users/mallory/anything.txt')],
+  ])('%s under a user prefix is deleted by the event path', async (_what, make) => {
+    const mallory = await stsClient('mallory');
+    const key = `users/mallory/${_what.replace(/\W+/g, '-')}`;
+    await make(mallory, key);
+    expect(await eventOutcome(key)).toMatchObject({ outcome: 'violation', code: 'ObjectTypeNotAllowed', action: 'deleted' });
+    expect(await outcome(mallory.head(key))).toMatchObject({ status: 404 });
+  });
+});
