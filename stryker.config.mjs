@@ -25,8 +25,9 @@ export default {
       // which seeds an object through /sign, the local OSS and the callback). Code that runs outside
       // a test is covered by no test, so Stryker runs every related test against each of its mutants:
       // with them in, two thirds of the signer's mutants cost a full run each (hours). What they guard
-      // for these modules is re-checked by `npm run test:security-mutations`.
-      testPathIgnorePatterns: ['/node_modules/', '<rootDir>/test/browser/', '<rootDir>/test/e2e/', '<rootDir>/test/hardening/bad-input.test.ts'],
+      // for these modules is re-checked by `npm run test:security-mutations`. The browser and Redis
+      // tests are left out as in jest.config.js: each needs a system program (Chromium, redis-server).
+      testPathIgnorePatterns: ['/node_modules/', '<rootDir>/test/browser/', '<rootDir>/test/redis/', '<rootDir>/test/e2e/', '<rootDir>/test/hardening/bad-input.test.ts'],
     },
     enableFindRelatedTests: true,
   },
