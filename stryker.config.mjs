@@ -27,7 +27,18 @@ export default {
       // with them in, two thirds of the signer's mutants cost a full run each (hours). What they guard
       // for these modules is re-checked by `npm run test:security-mutations`. The browser and Redis
       // tests are left out as in jest.config.js: each needs a system program (Chromium, redis-server).
-      testPathIgnorePatterns: ['/node_modules/', '<rootDir>/test/browser/', '<rootDir>/test/redis/', '<rootDir>/test/e2e/', '<rootDir>/test/hardening/bad-input.test.ts'],
+      // So are the two tests that check documents and imports by starting processes of their own (jest
+      // listing the cited tests, dependency-cruiser): no mutant of these modules can change what they
+      // read, and as related tests of every static mutant they cost minutes each.
+      testPathIgnorePatterns: [
+        '/node_modules/',
+        '<rootDir>/test/browser/',
+        '<rootDir>/test/redis/',
+        '<rootDir>/test/e2e/',
+        '<rootDir>/test/hardening/bad-input.test.ts',
+        '<rootDir>/test/hardening/security-md.test.ts',
+        '<rootDir>/test/contract/architecture.test.ts',
+      ],
     },
     enableFindRelatedTests: true,
   },
