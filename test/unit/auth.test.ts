@@ -311,6 +311,31 @@ describe('with AUTH_JWKS_URL', () => {
   });
 });
 
+describe('with AUTH_JWKS_URL, a provider signing with any of the asymmetric algorithms in use', () => {
+  const ALGORITHMS = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'EdDSA'];
+  let server: Server;
+  const privateKeys = new Map<string, CryptoKey>();
+
+  beforeAll(async () => {
+    const keys = [];
+    for (const alg of ALGORITHMS) {
+      const pair = await generateKeyPair(alg, { extractable: true });
+      privateKeys.set(alg, pair.privateKey);
+      keys.push({ ...(await exportJWK(pair.publicKey)), kid: alg, alg, use: 'sig' });
+    }
+    server = createServer((_, res) => res.writeHead(200, { 'Content-Type': 'application/json' }).end(JSON.stringify({ keys })));
+    configure({ ...BASE, AUTH_JWKS_URL: `${await listen(server)}/jwks.json` });
+  });
+
+  afterAll(() => close(server));
+
+  test.each(ALGORITHMS)('%s: a token signed by a key in the JWKS names the user', async (alg) => {
+    const signed = await token(alg, {}, { kid: alg }).sign(privateKeys.get(alg) as CryptoKey);
+    const { res, body } = await call(`Bearer ${signed}`);
+    expect([res.statusCode, body.uid]).toEqual([200, 'alice']);
+  });
+});
+
 describe('when the identity provider’s keys cannot be fetched', () => {
   let down: Server;
   let refusing: string;
