@@ -78,6 +78,18 @@ describe('with AUTH_HS256_SECRET', () => {
     expect(res.statusCode).toBe(200);
   });
 
+  test('the token may be set off by several spaces, before and after (RFC 6750: "Bearer" 1*SP token)', async () => {
+    const { res, body } = await call(`Bearer   ${await hs()}  `);
+    expect([res.statusCode, body.uid]).toEqual([200, 'alice']);
+  });
+
+  test('a header with anything but a JWT after "Bearer " is refused with 401 TokenMalformed', async () => {
+    const jwt = await hs();
+    for (const header of [`Bearer${jwt}`, `Basic ${jwt}`, `Bearer ${jwt} x`, `x Bearer ${jwt}`, `Bearer ${jwt}.x`, `Bearer ${jwt.replace('.', '.=')}`]) {
+      await expectRefused(header, 401, 'TokenMalformed');
+    }
+  });
+
   test('an expired token is refused with 401 TokenExpired and a Bearer challenge', async () => {
     const { res } = await expectRefused(`Bearer ${await hs({ iat: now() - 7200, exp: now() - 3600 })}`, 401, 'TokenExpired');
     expect(res.headers['WWW-Authenticate']).toBe('Bearer');
@@ -160,6 +172,7 @@ describe('the times a token claims', () => {
   test('a token without exp is refused with 401 TokenClaimInvalid naming exp: it would be valid forever', async () => {
     const { body } = await expectRefused(`Bearer ${await hs({ exp: undefined })}`, 401, 'TokenClaimInvalid');
     expect(body.error.message).toContain('"exp"');
+    expect(body.error.message).toContain('missing');
   });
 
   test('a token expiring more than 24 hours ahead is refused with 401 TokenClaimInvalid naming exp', async () => {
@@ -181,6 +194,24 @@ describe('the times a token claims', () => {
     expect((await call(`Bearer ${await hs({ iat: undefined })}`)).body.uid).toBe('alice');
   });
 
+  describe('at the edges, on a clock held still', () => {
+    const T = 1_780_000_000; // whole seconds: the checks compare seconds
+    beforeEach(() => jest.useFakeTimers({ now: T * 1000 + 500, doNotFake: ['nextTick', 'setImmediate', 'queueMicrotask'] }));
+    afterEach(() => jest.useRealTimers());
+
+    test('a token expiring 24 hours and 30 s ahead is accepted; one second later, it is refused as lying "more than 24 hours ahead"', async () => {
+      expect((await call(`Bearer ${await hs({ iat: T, exp: T + 24 * 3600 + 30 })}`)).body.uid).toBe('alice');
+      const { body } = await expectRefused(`Bearer ${await hs({ iat: T, exp: T + 24 * 3600 + 31 })}`, 401, 'TokenClaimInvalid');
+      expect(body.error.message).toContain('more than 24 hours ahead');
+    });
+
+    test('a token issued 30 s ahead is accepted; 31 s ahead, it is refused naming iat', async () => {
+      expect((await call(`Bearer ${await hs({ iat: T + 30, exp: T + 300 })}`)).body.uid).toBe('alice');
+      const { body } = await expectRefused(`Bearer ${await hs({ iat: T + 31, exp: T + 300 })}`, 401, 'TokenClaimInvalid');
+      expect(body.error.message).toContain('"iat"');
+    });
+  });
+
   test('a token whose nbf lies beyond the 30 s skew is refused with 401 TokenNotYetValid; within it, accepted', async () => {
     await expectRefused(`Bearer ${await hs({ nbf: now() + 120 })}`, 401, 'TokenNotYetValid');
     expect((await call(`Bearer ${await hs({ nbf: now() + 10 })}`)).body.uid).toBe('alice');
@@ -195,6 +226,13 @@ describe('a token presented again', () => {
     const jwt = await hs({ exp: now() + 40 });
     expect((await call(`Bearer ${jwt}`)).body.uid).toBe('alice');
     jest.useFakeTimers({ now: Date.now() + 120_000, doNotFake: ['nextTick', 'setImmediate', 'queueMicrotask'] });
+    await expectRefused(`Bearer ${jwt}`, 401, 'TokenExpired');
+  });
+
+  test('is refused once past its exp and the 30 s tolerance, though it was accepted less than a minute before', async () => {
+    const jwt = await hs({ exp: now() + 10 });
+    expect((await call(`Bearer ${jwt}`)).body.uid).toBe('alice');
+    jest.useFakeTimers({ now: Date.now() + 55_000, doNotFake: ['nextTick', 'setImmediate', 'queueMicrotask'] });
     await expectRefused(`Bearer ${jwt}`, 401, 'TokenExpired');
   });
 
@@ -251,19 +289,21 @@ describe('with AUTH_JWKS_URL', () => {
   let privateKey: CryptoKey;
   let publicPem: string;
   let jwksRequests = 0;
+  let jwk: Record<string, unknown>;
+  let jwksUrl: string;
 
   beforeAll(async () => {
     const pair = await generateKeyPair('RS256', { extractable: true });
     privateKey = pair.privateKey;
     publicPem = await exportSPKI(pair.publicKey);
-    const jwk = { ...(await exportJWK(pair.publicKey)), kid: 'k1', alg: 'RS256', use: 'sig' };
+    jwk = { ...(await exportJWK(pair.publicKey)), kid: 'k1', alg: 'RS256', use: 'sig' };
     server = createServer((req, res) => {
       jwksRequests++;
       if (req.url !== '/.well-known/jwks.json') return void res.writeHead(404).end();
       res.writeHead(200, { 'Content-Type': 'application/json' }).end(JSON.stringify({ keys: [jwk] }));
     });
-    const origin = await listen(server);
-    configure({ ...BASE, AUTH_JWKS_URL: `${origin}/.well-known/jwks.json` });
+    jwksUrl = `${await listen(server)}/.well-known/jwks.json`;
+    configure({ ...BASE, AUTH_JWKS_URL: jwksUrl });
   });
 
   afterAll(() => close(server));
@@ -281,6 +321,35 @@ describe('with AUTH_JWKS_URL', () => {
     const before = jwksRequests;
     for (let i = 0; i < 3; i++) expect((await call(`Bearer ${await rs()}`)).res.statusCode).toBe(200);
     expect(jwksRequests - before).toBe(0);
+  });
+
+  test('a token that names no key, while the JWKS holds two that could have signed it, is refused with 401 TokenInvalid: not an outage', async () => {
+    const other = await exportJWK((await generateKeyPair('RS256', { extractable: true })).publicKey);
+    const keys = [{ ...other, kid: 'a' }, { ...other, kid: 'b' }];
+    const two = createServer((_, res) => res.writeHead(200, { 'Content-Type': 'application/json' }).end(JSON.stringify({ keys })));
+    configure({ ...BASE, AUTH_JWKS_URL: `${await listen(two)}/two.json` });
+    try {
+      await expectRefused(`Bearer ${await token('RS256').sign((await generateKeyPair('RS256')).privateKey)}`, 401, 'TokenInvalid');
+    } finally {
+      configure({ ...BASE, AUTH_JWKS_URL: jwksUrl });
+      await close(two);
+    }
+  });
+
+  test('the key set is fetched through the function\'s own keep-alive client, never the global fetch', async () => {
+    const fresh = createServer((_, res) => res.writeHead(200, { 'Content-Type': 'application/json' }).end(JSON.stringify({ keys: [jwk] })));
+    let requests = 0;
+    fresh.on('request', () => requests++);
+    configure({ ...BASE, AUTH_JWKS_URL: `${await listen(fresh)}/fresh.json` });
+    const fetchSpy = jest.spyOn(globalThis, 'fetch');
+    try {
+      expect((await call(`Bearer ${await rs()}`)).res.statusCode).toBe(200);
+      expect([requests, fetchSpy.mock.calls.length]).toEqual([1, 0]);
+    } finally {
+      fetchSpy.mockRestore();
+      configure({ ...BASE, AUTH_JWKS_URL: jwksUrl });
+      await close(fresh);
+    }
   });
 
   test('an HS256 token signed with the RSA public key as its secret is refused with 401 TokenAlgorithmNotAllowed', async () => {
