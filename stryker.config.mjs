@@ -30,6 +30,10 @@ export default {
       // So are the two tests that check documents and imports by starting processes of their own (jest
       // listing the cited tests, dependency-cruiser): no mutant of these modules can change what they
       // read, and as related tests of every static mutant they cost minutes each.
+      // jest.config.js gives a test 30 s; on a machine loaded enough that Stryker is slow, a test that
+      // starts a process of its own (npm run verify-deploy) overran that in the initial run, which then
+      // stops Stryker. A hanging mutant is still caught by Stryker's own timeout (timeoutMS below).
+      testTimeout: 120_000,
       testPathIgnorePatterns: [
         '/node_modules/',
         '<rootDir>/test/browser/',
