@@ -40,9 +40,11 @@ async function call(authorization?: string): Promise<{ res: HttpResponse; body: 
   return { res, body: JSON.parse(res.body) };
 }
 
-async function expectRefused(authorization: string | undefined, status: number, code: string): Promise<{ res: HttpResponse; body: Body }> {
+/** Refused with `status` and `code`, and a message that says, in words, `says` when given. */
+async function expectRefused(authorization: string | undefined, status: number, code: string, says?: string): Promise<{ res: HttpResponse; body: Body }> {
   const { res, body } = await call(authorization);
   expect({ status: res.statusCode, code: body.error?.code }).toEqual({ status, code });
+  if (says !== undefined) expect(body.error.message).toContain(says);
   return { res, body };
 }
 
@@ -86,12 +88,12 @@ describe('with AUTH_HS256_SECRET', () => {
   test('a header with anything but a JWT after "Bearer " is refused with 401 TokenMalformed', async () => {
     const jwt = await hs();
     for (const header of [`Bearer${jwt}`, `Basic ${jwt}`, `Bearer ${jwt} x`, `x Bearer ${jwt}`, `Bearer ${jwt}.x`, `Bearer ${jwt.replace('.', '.=')}`]) {
-      await expectRefused(header, 401, 'TokenMalformed');
+      await expectRefused(header, 401, 'TokenMalformed', 'not "Bearer <JWT>"');
     }
   });
 
   test('an expired token is refused with 401 TokenExpired and a Bearer challenge', async () => {
-    const { res } = await expectRefused(`Bearer ${await hs({ iat: now() - 7200, exp: now() - 3600 })}`, 401, 'TokenExpired');
+    const { res } = await expectRefused(`Bearer ${await hs({ iat: now() - 7200, exp: now() - 3600 })}`, 401, 'TokenExpired', 'expired');
     expect(res.headers['WWW-Authenticate']).toBe('Bearer');
   });
 
@@ -101,7 +103,7 @@ describe('with AUTH_HS256_SECRET', () => {
   });
 
   test('a token that is not valid yet is refused with 401 TokenNotYetValid', async () => {
-    await expectRefused(`Bearer ${await hs({ nbf: now() + 3600 })}`, 401, 'TokenNotYetValid');
+    await expectRefused(`Bearer ${await hs({ nbf: now() + 3600 })}`, 401, 'TokenNotYetValid', 'not valid yet');
   });
 
   test('a token from another issuer is refused with 401 TokenClaimInvalid naming iss', async () => {
@@ -115,7 +117,7 @@ describe('with AUTH_HS256_SECRET', () => {
   });
 
   test('an unsigned token (alg none) is refused with 401 TokenAlgorithmNotAllowed', async () => {
-    await expectRefused(`Bearer ${unsigned({})}`, 401, 'TokenAlgorithmNotAllowed');
+    await expectRefused(`Bearer ${unsigned({})}`, 401, 'TokenAlgorithmNotAllowed', 'algorithm that is not accepted');
   });
 
   test('an RS256 token is refused with 401 TokenAlgorithmNotAllowed', async () => {
@@ -125,7 +127,7 @@ describe('with AUTH_HS256_SECRET', () => {
 
   test('a token signed with another secret is refused with 401 TokenInvalid', async () => {
     const forged = await token('HS256').sign(new TextEncoder().encode('another-secret-of-at-least-32-bytes!!'));
-    await expectRefused(`Bearer ${forged}`, 401, 'TokenInvalid');
+    await expectRefused(`Bearer ${forged}`, 401, 'TokenInvalid', 'not valid');
   });
 
   test('a token whose payload was changed after signing is refused with 401 TokenInvalid', async () => {
@@ -147,7 +149,7 @@ describe('with AUTH_HS256_SECRET', () => {
   });
 
   test('a request without Authorization is refused with 401 TokenMissing', async () => {
-    const { res } = await expectRefused(undefined, 401, 'TokenMissing');
+    const { res } = await expectRefused(undefined, 401, 'TokenMissing', 'Authorization: Bearer <JWT>');
     expect(res.headers['WWW-Authenticate']).toBe('Bearer');
   });
 
@@ -207,7 +209,7 @@ describe('the times a token claims', () => {
 
     test('a token issued 30 s ahead is accepted; 31 s ahead, it is refused naming iat', async () => {
       expect((await call(`Bearer ${await hs({ iat: T + 30, exp: T + 300 })}`)).body.uid).toBe('alice');
-      const { body } = await expectRefused(`Bearer ${await hs({ iat: T + 31, exp: T + 300 })}`, 401, 'TokenClaimInvalid');
+      const { body } = await expectRefused(`Bearer ${await hs({ iat: T + 31, exp: T + 300 })}`, 401, 'TokenClaimInvalid', 'in the future');
       expect(body.error.message).toContain('"iat"');
     });
   });
@@ -234,6 +236,26 @@ describe('a token presented again', () => {
     expect((await call(`Bearer ${jwt}`)).body.uid).toBe('alice');
     jest.useFakeTimers({ now: Date.now() + 55_000, doNotFake: ['nextTick', 'setImmediate', 'queueMicrotask'] });
     await expectRefused(`Bearer ${jwt}`, 401, 'TokenExpired');
+  });
+
+  test('within a minute, is accepted without its signature being checked again (that costs more than the rest of a request); after a minute, it is checked again', async () => {
+    const [a, b] = [await hs(), await hs({ sub: 'bob' })];
+    const verifySpy = jest.spyOn(crypto.subtle, 'verify');
+    const importSpy = jest.spyOn(crypto.subtle, 'importKey');
+    try {
+      for (const jwt of [a, b]) expect((await call(`Bearer ${jwt}`)).res.statusCode).toBe(200);
+      expect(verifySpy).toHaveBeenCalledTimes(2);
+      for (const jwt of [a, b, a, b]) expect((await call(`Bearer ${jwt}`)).res.statusCode).toBe(200);
+      expect(verifySpy).toHaveBeenCalledTimes(2);
+      jest.useFakeTimers({ now: Date.now() + 61_000, doNotFake: ['nextTick', 'setImmediate', 'queueMicrotask'] });
+      expect((await call(`Bearer ${a}`)).body.uid).toBe('alice');
+      expect(verifySpy).toHaveBeenCalledTimes(3);
+      // The secret, imported once for this configuration, is not imported again for each token.
+      expect(importSpy.mock.calls.length).toBeLessThanOrEqual(1);
+    } finally {
+      verifySpy.mockRestore();
+      importSpy.mockRestore();
+    }
   });
 
   test('with one character changed is verified afresh and refused', async () => {
@@ -319,7 +341,8 @@ describe('with AUTH_JWKS_URL', () => {
   test('the key set is fetched once, not on every request', async () => {
     expect((await call(`Bearer ${await rs()}`)).res.statusCode).toBe(200);
     const before = jwksRequests;
-    for (let i = 0; i < 3; i++) expect((await call(`Bearer ${await rs()}`)).res.statusCode).toBe(200);
+    // Different tokens, so that none is answered from the memory of tokens already verified.
+    for (let i = 0; i < 3; i++) expect((await call(`Bearer ${await rs({ sub: `user-${i}` })}`)).res.statusCode).toBe(200);
     expect(jwksRequests - before).toBe(0);
   });
 
@@ -422,7 +445,7 @@ describe('when the identity provider’s keys cannot be fetched', () => {
 
   test('a JWKS endpoint answering 500 gives 503 IdentityProviderUnavailable, not a 401 blaming the token', async () => {
     configure({ ...BASE, AUTH_JWKS_URL: `${await listen(down)}/jwks.json` });
-    const { res } = await expectRefused(`Bearer ${await anyRs256()}`, 503, 'IdentityProviderUnavailable');
+    const { res } = await expectRefused(`Bearer ${await anyRs256()}`, 503, 'IdentityProviderUnavailable', 'identity provider keys could not be fetched');
     expect(res.headers['Retry-After']).toBe('5');
   });
 
@@ -435,7 +458,7 @@ describe('when the identity provider’s keys cannot be fetched', () => {
 describe('without any verifier configured', () => {
   test('a request is answered 500 AuthNotConfigured, whatever token it carries', async () => {
     configure(BASE);
-    await expectRefused(`Bearer ${await hs()}`, 500, 'AuthNotConfigured');
+    await expectRefused(`Bearer ${await hs()}`, 500, 'AuthNotConfigured', 'set AUTH_JWKS_URL or AUTH_HS256_SECRET');
   });
 
   test('with AUTH_ANONYMOUS=true every caller is the anonymous user', async () => {
