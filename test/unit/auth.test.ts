@@ -214,6 +214,11 @@ describe('the times a token claims', () => {
     });
   });
 
+  test('a token whose nbf is not a number is refused with 401 TokenClaimInvalid naming nbf, not TokenNotYetValid: waiting will not help', async () => {
+    const { body } = await expectRefused(`Bearer ${await hs({ nbf: 'soon' as unknown as number })}`, 401, 'TokenClaimInvalid');
+    expect(body.error.message).toContain('"nbf"');
+  });
+
   test('a token whose nbf lies beyond the 30 s skew is refused with 401 TokenNotYetValid; within it, accepted', async () => {
     await expectRefused(`Bearer ${await hs({ nbf: now() + 120 })}`, 401, 'TokenNotYetValid');
     expect((await call(`Bearer ${await hs({ nbf: now() + 10 })}`)).body.uid).toBe('alice');
