@@ -414,7 +414,7 @@ describe('with AUTH_JWKS_URL, a provider signing with any of the asymmetric algo
   const privateKeys = new Map<string, CryptoKey>();
 
   beforeAll(async () => {
-    const keys = [];
+    const keys: Record<string, unknown>[] = [];
     for (const alg of ALGORITHMS) {
       const pair = await generateKeyPair(alg, { extractable: true });
       privateKeys.set(alg, pair.privateKey);
