@@ -306,6 +306,22 @@ export const MUTATIONS: Mutation[] = [
     ],
   },
   {
+    id: 'aliyun_v5',
+    what: 'the V4 signing key derived from the wrong prefix (aliyun_v5): every URL and form the signer makes is then refused by OSS',
+    file: 'shared/signer/v4.ts',
+    find: "createHmac('sha256', `aliyun_v4${secret}`)",
+    replace: "createHmac('sha256', `aliyun_v5${secret}`)",
+    // Killed end to end since the local OSS checks signatures with local/verify, which shares no key
+    // derivation with shared/signer; before, only the vectors and the ali-oss differential saw it.
+    killers: [
+      { file: SIGN_E2E, name: 'a presigned PUT › with the returned headers stores the object, and OSS relays the upload callback answer' },
+      { file: SIGN_E2E, name: "a presigned GET › downloads the object, served as the type its key's extension names" },
+      { file: SIGN_E2E, name: 'a PostObject form › posted as multipart/form-data stores the object and OSS relays the callback answer' },
+      { file: 'test/e2e/smoke.test.ts', name: 'signs in, gets credentials and a signed PUT, uploads with the callback answering, and downloads the same bytes' },
+      { file: 'test/unit/signer-verified.test.ts', name: 'a V4 URL › signed for one region and then another, with the same secret on the same day, verifies in each' },
+    ],
+  },
+  {
     id: 'cache-entries-plaintext',
     what: 'the shared credential cache writes the credential to Redis in the clear',
     file: 'shared/sts/shared-cache/sealed.ts',

@@ -13,7 +13,8 @@ const named = block
   .filter((path): path is string => path !== undefined);
 
 const dirs = (path: string) => readdirSync(join(ROOT, path), { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => `${path}${e.name}/`);
-const IGNORED = /^(node_modules|dist|coverage|test-results|\.local-data|\..*)\/$/;
+// Generated and git-ignored: builds, coverage, test output, npm run test:mutation's reports.
+const IGNORED = /^(node_modules|dist|coverage|test-results|reports|\.local-data|\..*)\/$/;
 
 test('every folder the layout names exists', () => {
   expect(named.filter((path) => !existsSync(join(ROOT, path)))).toEqual([]);

@@ -40,9 +40,11 @@ async function call(authorization?: string): Promise<{ res: HttpResponse; body: 
   return { res, body: JSON.parse(res.body) };
 }
 
-async function expectRefused(authorization: string | undefined, status: number, code: string): Promise<{ res: HttpResponse; body: Body }> {
+/** Refused with `status` and `code`, and a message that says, in words, `says` when given. */
+async function expectRefused(authorization: string | undefined, status: number, code: string, says?: string): Promise<{ res: HttpResponse; body: Body }> {
   const { res, body } = await call(authorization);
   expect({ status: res.statusCode, code: body.error?.code }).toEqual({ status, code });
+  if (says !== undefined) expect(body.error.message).toContain(says);
   return { res, body };
 }
 
@@ -78,8 +80,20 @@ describe('with AUTH_HS256_SECRET', () => {
     expect(res.statusCode).toBe(200);
   });
 
+  test('the token may be set off by several spaces, before and after (RFC 6750: "Bearer" 1*SP token)', async () => {
+    const { res, body } = await call(`Bearer   ${await hs()}  `);
+    expect([res.statusCode, body.uid]).toEqual([200, 'alice']);
+  });
+
+  test('a header with anything but a JWT after "Bearer " is refused with 401 TokenMalformed', async () => {
+    const jwt = await hs();
+    for (const header of [`Bearer${jwt}`, `Basic ${jwt}`, `Bearer ${jwt} x`, `x Bearer ${jwt}`, `Bearer ${jwt}.x`, `Bearer ${jwt.replace('.', '.=')}`]) {
+      await expectRefused(header, 401, 'TokenMalformed', 'not "Bearer <JWT>"');
+    }
+  });
+
   test('an expired token is refused with 401 TokenExpired and a Bearer challenge', async () => {
-    const { res } = await expectRefused(`Bearer ${await hs({ iat: now() - 7200, exp: now() - 3600 })}`, 401, 'TokenExpired');
+    const { res } = await expectRefused(`Bearer ${await hs({ iat: now() - 7200, exp: now() - 3600 })}`, 401, 'TokenExpired', 'expired');
     expect(res.headers['WWW-Authenticate']).toBe('Bearer');
   });
 
@@ -89,7 +103,7 @@ describe('with AUTH_HS256_SECRET', () => {
   });
 
   test('a token that is not valid yet is refused with 401 TokenNotYetValid', async () => {
-    await expectRefused(`Bearer ${await hs({ nbf: now() + 3600 })}`, 401, 'TokenNotYetValid');
+    await expectRefused(`Bearer ${await hs({ nbf: now() + 3600 })}`, 401, 'TokenNotYetValid', 'not valid yet');
   });
 
   test('a token from another issuer is refused with 401 TokenClaimInvalid naming iss', async () => {
@@ -103,7 +117,7 @@ describe('with AUTH_HS256_SECRET', () => {
   });
 
   test('an unsigned token (alg none) is refused with 401 TokenAlgorithmNotAllowed', async () => {
-    await expectRefused(`Bearer ${unsigned({})}`, 401, 'TokenAlgorithmNotAllowed');
+    await expectRefused(`Bearer ${unsigned({})}`, 401, 'TokenAlgorithmNotAllowed', 'algorithm that is not accepted');
   });
 
   test('an RS256 token is refused with 401 TokenAlgorithmNotAllowed', async () => {
@@ -113,7 +127,7 @@ describe('with AUTH_HS256_SECRET', () => {
 
   test('a token signed with another secret is refused with 401 TokenInvalid', async () => {
     const forged = await token('HS256').sign(new TextEncoder().encode('another-secret-of-at-least-32-bytes!!'));
-    await expectRefused(`Bearer ${forged}`, 401, 'TokenInvalid');
+    await expectRefused(`Bearer ${forged}`, 401, 'TokenInvalid', 'not valid');
   });
 
   test('a token whose payload was changed after signing is refused with 401 TokenInvalid', async () => {
@@ -135,7 +149,7 @@ describe('with AUTH_HS256_SECRET', () => {
   });
 
   test('a request without Authorization is refused with 401 TokenMissing', async () => {
-    const { res } = await expectRefused(undefined, 401, 'TokenMissing');
+    const { res } = await expectRefused(undefined, 401, 'TokenMissing', 'Authorization: Bearer <JWT>');
     expect(res.headers['WWW-Authenticate']).toBe('Bearer');
   });
 
@@ -160,6 +174,7 @@ describe('the times a token claims', () => {
   test('a token without exp is refused with 401 TokenClaimInvalid naming exp: it would be valid forever', async () => {
     const { body } = await expectRefused(`Bearer ${await hs({ exp: undefined })}`, 401, 'TokenClaimInvalid');
     expect(body.error.message).toContain('"exp"');
+    expect(body.error.message).toContain('missing');
   });
 
   test('a token expiring more than 24 hours ahead is refused with 401 TokenClaimInvalid naming exp', async () => {
@@ -181,6 +196,29 @@ describe('the times a token claims', () => {
     expect((await call(`Bearer ${await hs({ iat: undefined })}`)).body.uid).toBe('alice');
   });
 
+  describe('at the edges, on a clock held still', () => {
+    const T = 1_780_000_000; // whole seconds: the checks compare seconds
+    beforeEach(() => jest.useFakeTimers({ now: T * 1000 + 500, doNotFake: ['nextTick', 'setImmediate', 'queueMicrotask'] }));
+    afterEach(() => jest.useRealTimers());
+
+    test('a token expiring 24 hours and 30 s ahead is accepted; one second later, it is refused as lying "more than 24 hours ahead"', async () => {
+      expect((await call(`Bearer ${await hs({ iat: T, exp: T + 24 * 3600 + 30 })}`)).body.uid).toBe('alice');
+      const { body } = await expectRefused(`Bearer ${await hs({ iat: T, exp: T + 24 * 3600 + 31 })}`, 401, 'TokenClaimInvalid');
+      expect(body.error.message).toContain('more than 24 hours ahead');
+    });
+
+    test('a token issued 30 s ahead is accepted; 31 s ahead, it is refused naming iat', async () => {
+      expect((await call(`Bearer ${await hs({ iat: T + 30, exp: T + 300 })}`)).body.uid).toBe('alice');
+      const { body } = await expectRefused(`Bearer ${await hs({ iat: T + 31, exp: T + 300 })}`, 401, 'TokenClaimInvalid', 'in the future');
+      expect(body.error.message).toContain('"iat"');
+    });
+  });
+
+  test('a token whose nbf is not a number is refused with 401 TokenClaimInvalid naming nbf, not TokenNotYetValid: waiting will not help', async () => {
+    const { body } = await expectRefused(`Bearer ${await hs({ nbf: 'soon' as unknown as number })}`, 401, 'TokenClaimInvalid');
+    expect(body.error.message).toContain('"nbf"');
+  });
+
   test('a token whose nbf lies beyond the 30 s skew is refused with 401 TokenNotYetValid; within it, accepted', async () => {
     await expectRefused(`Bearer ${await hs({ nbf: now() + 120 })}`, 401, 'TokenNotYetValid');
     expect((await call(`Bearer ${await hs({ nbf: now() + 10 })}`)).body.uid).toBe('alice');
@@ -196,6 +234,33 @@ describe('a token presented again', () => {
     expect((await call(`Bearer ${jwt}`)).body.uid).toBe('alice');
     jest.useFakeTimers({ now: Date.now() + 120_000, doNotFake: ['nextTick', 'setImmediate', 'queueMicrotask'] });
     await expectRefused(`Bearer ${jwt}`, 401, 'TokenExpired');
+  });
+
+  test('is refused once past its exp and the 30 s tolerance, though it was accepted less than a minute before', async () => {
+    const jwt = await hs({ exp: now() + 10 });
+    expect((await call(`Bearer ${jwt}`)).body.uid).toBe('alice');
+    jest.useFakeTimers({ now: Date.now() + 55_000, doNotFake: ['nextTick', 'setImmediate', 'queueMicrotask'] });
+    await expectRefused(`Bearer ${jwt}`, 401, 'TokenExpired');
+  });
+
+  test('within a minute, is accepted without its signature being checked again (that costs more than the rest of a request); after a minute, it is checked again', async () => {
+    const [a, b] = [await hs(), await hs({ sub: 'bob' })];
+    const verifySpy = jest.spyOn(crypto.subtle, 'verify');
+    const importSpy = jest.spyOn(crypto.subtle, 'importKey');
+    try {
+      for (const jwt of [a, b]) expect((await call(`Bearer ${jwt}`)).res.statusCode).toBe(200);
+      expect(verifySpy).toHaveBeenCalledTimes(2);
+      for (const jwt of [a, b, a, b]) expect((await call(`Bearer ${jwt}`)).res.statusCode).toBe(200);
+      expect(verifySpy).toHaveBeenCalledTimes(2);
+      jest.useFakeTimers({ now: Date.now() + 61_000, doNotFake: ['nextTick', 'setImmediate', 'queueMicrotask'] });
+      expect((await call(`Bearer ${a}`)).body.uid).toBe('alice');
+      expect(verifySpy).toHaveBeenCalledTimes(3);
+      // The secret, imported once for this configuration, is not imported again for each token.
+      expect(importSpy.mock.calls.length).toBeLessThanOrEqual(1);
+    } finally {
+      verifySpy.mockRestore();
+      importSpy.mockRestore();
+    }
   });
 
   test('with one character changed is verified afresh and refused', async () => {
@@ -251,19 +316,21 @@ describe('with AUTH_JWKS_URL', () => {
   let privateKey: CryptoKey;
   let publicPem: string;
   let jwksRequests = 0;
+  let jwk: Record<string, unknown>;
+  let jwksUrl: string;
 
   beforeAll(async () => {
     const pair = await generateKeyPair('RS256', { extractable: true });
     privateKey = pair.privateKey;
     publicPem = await exportSPKI(pair.publicKey);
-    const jwk = { ...(await exportJWK(pair.publicKey)), kid: 'k1', alg: 'RS256', use: 'sig' };
+    jwk = { ...(await exportJWK(pair.publicKey)), kid: 'k1', alg: 'RS256', use: 'sig' };
     server = createServer((req, res) => {
       jwksRequests++;
       if (req.url !== '/.well-known/jwks.json') return void res.writeHead(404).end();
       res.writeHead(200, { 'Content-Type': 'application/json' }).end(JSON.stringify({ keys: [jwk] }));
     });
-    const origin = await listen(server);
-    configure({ ...BASE, AUTH_JWKS_URL: `${origin}/.well-known/jwks.json` });
+    jwksUrl = `${await listen(server)}/.well-known/jwks.json`;
+    configure({ ...BASE, AUTH_JWKS_URL: jwksUrl });
   });
 
   afterAll(() => close(server));
@@ -279,8 +346,38 @@ describe('with AUTH_JWKS_URL', () => {
   test('the key set is fetched once, not on every request', async () => {
     expect((await call(`Bearer ${await rs()}`)).res.statusCode).toBe(200);
     const before = jwksRequests;
-    for (let i = 0; i < 3; i++) expect((await call(`Bearer ${await rs()}`)).res.statusCode).toBe(200);
+    // Different tokens, so that none is answered from the memory of tokens already verified.
+    for (let i = 0; i < 3; i++) expect((await call(`Bearer ${await rs({ sub: `user-${i}` })}`)).res.statusCode).toBe(200);
     expect(jwksRequests - before).toBe(0);
+  });
+
+  test('a token that names no key, while the JWKS holds two that could have signed it, is refused with 401 TokenInvalid: not an outage', async () => {
+    const other = await exportJWK((await generateKeyPair('RS256', { extractable: true })).publicKey);
+    const keys = [{ ...other, kid: 'a' }, { ...other, kid: 'b' }];
+    const two = createServer((_, res) => res.writeHead(200, { 'Content-Type': 'application/json' }).end(JSON.stringify({ keys })));
+    configure({ ...BASE, AUTH_JWKS_URL: `${await listen(two)}/two.json` });
+    try {
+      await expectRefused(`Bearer ${await token('RS256').sign((await generateKeyPair('RS256')).privateKey)}`, 401, 'TokenInvalid');
+    } finally {
+      configure({ ...BASE, AUTH_JWKS_URL: jwksUrl });
+      await close(two);
+    }
+  });
+
+  test('the key set is fetched through the function\'s own keep-alive client, never the global fetch', async () => {
+    const fresh = createServer((_, res) => res.writeHead(200, { 'Content-Type': 'application/json' }).end(JSON.stringify({ keys: [jwk] })));
+    let requests = 0;
+    fresh.on('request', () => requests++);
+    configure({ ...BASE, AUTH_JWKS_URL: `${await listen(fresh)}/fresh.json` });
+    const fetchSpy = jest.spyOn(globalThis, 'fetch');
+    try {
+      expect((await call(`Bearer ${await rs()}`)).res.statusCode).toBe(200);
+      expect([requests, fetchSpy.mock.calls.length]).toEqual([1, 0]);
+    } finally {
+      fetchSpy.mockRestore();
+      configure({ ...BASE, AUTH_JWKS_URL: jwksUrl });
+      await close(fresh);
+    }
   });
 
   test('an HS256 token signed with the RSA public key as its secret is refused with 401 TokenAlgorithmNotAllowed', async () => {
@@ -311,6 +408,31 @@ describe('with AUTH_JWKS_URL', () => {
   });
 });
 
+describe('with AUTH_JWKS_URL, a provider signing with any of the asymmetric algorithms in use', () => {
+  const ALGORITHMS = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'EdDSA'];
+  let server: Server;
+  const privateKeys = new Map<string, CryptoKey>();
+
+  beforeAll(async () => {
+    const keys: Record<string, unknown>[] = [];
+    for (const alg of ALGORITHMS) {
+      const pair = await generateKeyPair(alg, { extractable: true });
+      privateKeys.set(alg, pair.privateKey);
+      keys.push({ ...(await exportJWK(pair.publicKey)), kid: alg, alg, use: 'sig' });
+    }
+    server = createServer((_, res) => res.writeHead(200, { 'Content-Type': 'application/json' }).end(JSON.stringify({ keys })));
+    configure({ ...BASE, AUTH_JWKS_URL: `${await listen(server)}/jwks.json` });
+  });
+
+  afterAll(() => close(server));
+
+  test.each(ALGORITHMS)('%s: a token signed by a key in the JWKS names the user', async (alg) => {
+    const signed = await token(alg, {}, { kid: alg }).sign(privateKeys.get(alg) as CryptoKey);
+    const { res, body } = await call(`Bearer ${signed}`);
+    expect([res.statusCode, body.uid]).toEqual([200, 'alice']);
+  });
+});
+
 describe('when the identity provider’s keys cannot be fetched', () => {
   let down: Server;
   let refusing: string;
@@ -328,7 +450,7 @@ describe('when the identity provider’s keys cannot be fetched', () => {
 
   test('a JWKS endpoint answering 500 gives 503 IdentityProviderUnavailable, not a 401 blaming the token', async () => {
     configure({ ...BASE, AUTH_JWKS_URL: `${await listen(down)}/jwks.json` });
-    const { res } = await expectRefused(`Bearer ${await anyRs256()}`, 503, 'IdentityProviderUnavailable');
+    const { res } = await expectRefused(`Bearer ${await anyRs256()}`, 503, 'IdentityProviderUnavailable', 'identity provider keys could not be fetched');
     expect(res.headers['Retry-After']).toBe('5');
   });
 
@@ -341,7 +463,7 @@ describe('when the identity provider’s keys cannot be fetched', () => {
 describe('without any verifier configured', () => {
   test('a request is answered 500 AuthNotConfigured, whatever token it carries', async () => {
     configure(BASE);
-    await expectRefused(`Bearer ${await hs()}`, 500, 'AuthNotConfigured');
+    await expectRefused(`Bearer ${await hs()}`, 500, 'AuthNotConfigured', 'set AUTH_JWKS_URL or AUTH_HS256_SECRET');
   });
 
   test('with AUTH_ANONYMOUS=true every caller is the anonymous user', async () => {
