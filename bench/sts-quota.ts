@@ -59,8 +59,8 @@ export interface Instances {
   sign: number;
 }
 
-/** mulberry32: small, seeded, good enough for a model. */
-function seeded(seed: number): () => number {
+/** mulberry32: small, seeded, good enough for a model; the same sequence for the same seed, in [0, 1). */
+export function seeded(seed: number): () => number {
   let a = seed;
   return () => {
     a = (a + 0x6d2b79f5) | 0;

@@ -6,6 +6,7 @@
 // piece of any credential STS issued, and no user id.
 
 import { randomBytes } from 'node:crypto';
+import { seeded } from '../../bench/sts-quota';
 import { IamStore } from '../../local/iam/store';
 import { buildBundles, type Call, type Deployment, inParallel, send, startDeployment } from './helpers/instances';
 import { type RunningRedis, startRedis } from './helpers/redis-server';
@@ -24,16 +25,6 @@ const SLOW_LOOPBACK_TIMEOUT_MS = '400';
 /** Fixed, so both runs make exactly the same requests. */
 const SEED = 20;
 
-/** mulberry32: a small seeded generator, so the plan is the same every run. */
-function random(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 interface Planned {
   user: string;
@@ -45,7 +36,7 @@ const CALLS: Call[] = [{ fn: 'token', access: 'upload' }, { fn: 'sign', op: 'put
 const userName = (i: number) => `user-${String(i).padStart(4, '0')}`;
 
 function plan(): Planned[] {
-  const next = random(SEED);
+  const next = seeded(SEED);
   return Array.from({ length: REQUESTS }, () => ({
     user: userName(Math.floor(next() * USERS)),
     call: CALLS[Math.floor(next() * CALLS.length)],

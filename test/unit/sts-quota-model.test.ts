@@ -3,17 +3,8 @@
 // call per instance a user's requests reach, the shared cache one per scope, and the shared cache's
 // peak grows in step with the users.
 
-import { arrivals, peakHourShare, quotaAt, userCalls } from '../../bench/sts-quota';
+import { arrivals, peakHourShare, quotaAt, seeded, userCalls } from '../../bench/sts-quota';
 
-function seeded(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const meanCalls = (design: 'per-instance' | 'shared', instances: { token: number; sign: number }, samples = 20_000) => {
   const random = seeded(7);
