@@ -1,7 +1,8 @@
 // After `s deploy`: reads each function, trigger and async config back through the FC 3.0 API, invokes
 // the callback's event path with an object-created event for a key that does not exist (it must answer
 // ObjectNotFound), and checks the bucket's region, CORS and lifecycle. Expectations come from s.yaml as it
-// renders in this environment, so run it with the settings and credentials you deployed with:
+// renders in this environment and the storage rules the build bundled (STORAGE_RULES), so run it with the
+// settings and credentials you deployed with:
 //
 //   AccountID=... AccessKeyID=... AccessKeySecret=... OSS_BUCKET=... npm run verify-deploy [-- -t s.domain.yaml]
 //
@@ -15,6 +16,7 @@ import { parseArgs } from 'node:util';
 import { expectedDeployment } from '../deploy/verify/expected';
 import { cloudEndpoints, type Endpoints, verifyDeployment } from '../deploy/verify/run';
 import { loadManifest } from '../deploy/s-yaml/render';
+import { storageRulesOf } from '../rules/load';
 
 const { values } = parseArgs({
   options: {
@@ -40,7 +42,7 @@ async function main(): Promise<number> {
     console.error('verify-deploy needs AccountID, AccessKeyID and AccessKeySecret (or the ALIBABA_CLOUD_* equivalents) in the environment');
     return 2;
   }
-  const expected = expectedDeployment(loadManifest(values.template, { env, config: { AccountID: accountId } }), accountId);
+  const expected = expectedDeployment(loadManifest(values.template, { env, config: { AccountID: accountId } }), accountId, storageRulesOf(env));
   const cloud = cloudEndpoints(expected.region, accountId);
   const endpoints: Endpoints = {
     fc: values['fc-endpoint'] ?? cloud.fc,

@@ -7,6 +7,7 @@ import { parseArgs } from 'node:util';
 import { functionConfig } from '../s-yaml/check';
 import { ramVarsFromManifest } from '../s-yaml/ram-vars';
 import { loadManifest } from '../s-yaml/render';
+import { storageRulesOf } from '../../rules/load';
 import { bucketCors } from './bucket-cors';
 import { renderRamFile, type RamFile } from './render';
 
@@ -18,12 +19,13 @@ if (!name) {
 }
 try {
   const manifest = loadManifest(values.template, { env: process.env, config: { AccountID: process.env.AccountID ?? '' } });
+  const storage = storageRulesOf(process.env);
   if (name === 'bucket-cors') {
-    const config = functionConfig(manifest.resources.sign?.props ?? {});
+    const config = functionConfig(manifest.resources.sign?.props ?? {}, storage);
     if ('message' in config) throw new Error(`sign function: ${config.path}: ${config.message}`);
     console.log(JSON.stringify(bucketCors(config.corsOrigins), null, 2));
   } else {
-    console.log(JSON.stringify(renderRamFile(name as RamFile, ramVarsFromManifest(manifest)), null, 2));
+    console.log(JSON.stringify(renderRamFile(name as RamFile, ramVarsFromManifest(manifest, storage)), null, 2));
   }
 } catch (err) {
   console.error((err as Error).message);

@@ -3,7 +3,8 @@
 
 import Ajv, { type ErrorObject } from 'ajv';
 import { ConfigError, loadConfig, type Config } from '../../shared/config';
-import { prefixRoot } from '../ram/render';
+import { commonRoot } from '../../rules/generate';
+import type { StorageRules } from '../../shared/policy/storage-rules';
 import { fc3PropsSchema } from './fc3-props-schema';
 import { FC3_RELEASES_SEEN, fc3Pin } from './fc3-releases';
 import { isDeployOutput, isPlainObject, type Manifest } from './render';
@@ -71,11 +72,14 @@ export function roleParts(arn: unknown): { account: string; name: string } | und
   return m ? { account: m[1], name: m[2] } : undefined;
 }
 
-/** The function's configuration as the function will load it, or the problem that stops it loading. */
-export function functionConfig(props: Props): Config | Problem {
+/**
+ * The function's configuration as the function will load it, with the storage rules the build bundles
+ * into it (`storageRulesOf` of the build's environment, rules/load.ts), or the problem that stops it loading.
+ */
+export function functionConfig(props: Props, storage: StorageRules): Config | Problem {
   const env = Object.fromEntries(Object.entries(envOf(props)).map(([k, v]) => [k, isDeployOutput(v) ? DEPLOY_TIME_URL : v]));
   try {
-    return loadConfig(env);
+    return loadConfig(env, storage);
   } catch (err) {
     if (err instanceof ConfigError) return { path: `props.environmentVariables.${err.variable}`, message: err.message };
     throw err;
@@ -120,7 +124,7 @@ function checkHttpTrigger(name: FunctionName, props: Props, add: Add): void {
   if (name !== 'callback' && triggersOf(props, 'oss').length > 0) add('props.triggers', 'only the callback function takes OSS events');
 }
 
-function checkFunction(name: FunctionName, props: Props, add: Add): Config | undefined {
+function checkFunction(name: FunctionName, props: Props, storage: StorageRules, add: Add): Config | undefined {
   if (props.code !== `./dist/${name}`) add('props.code', `must be ./dist/${name}, the bundle npm run build writes`);
   if (props.handler !== 'index.handler') add('props.handler', 'must be index.handler: each bundle exports handler from index.js');
   if (typeof props.runtime === 'string' && !FC_NODE_RUNTIMES.includes(props.runtime)) {
@@ -137,7 +141,7 @@ function checkFunction(name: FunctionName, props: Props, add: Add): Config | und
   checkEnvironment(envOf(props), add);
   checkHttpTrigger(name, props, add);
 
-  const config = functionConfig(props);
+  const config = functionConfig(props, storage);
   if ('message' in config) {
     add(config.path, config.message);
     return undefined;
@@ -208,8 +212,8 @@ function checkOssTrigger(props: Props, config: Config, add: Add): void {
   checkOssEvents(Array.isArray(cfg.events) ? (cfg.events as unknown[]) : [], add);
   checkAsyncInvoke(props, oss[0], add);
   const key = isPlainObject(cfg.filter) && isPlainObject(cfg.filter.key) ? cfg.filter.key : {};
-  const root = prefixRoot(config.rules.prefixTemplate);
-  if (key.prefix !== root) add('props.triggers.oss.filter.key.prefix', `must be the upload prefix root "${root}", is "${String(key.prefix)}"`);
+  const root = prefixRootOf(config);
+  if (key.prefix !== root) add('props.triggers.oss.filter.key.prefix', `must be "${root}", the folder every storage rule lies under, is "${String(key.prefix)}"`);
   const account = roleParts(props.role)?.account;
   const expected = `acs:oss:${String(props.region)}:${account}:${config.rules.bucket}`;
   if (oss[0].sourceArn !== expected) add('props.triggers.oss.sourceArn', `must be ${expected}: the upload bucket, in the function's region and account`);
@@ -241,8 +245,20 @@ function checkDomains(m: Manifest, add: (resource: string | undefined, path: str
   }
 }
 
-/** Everything wrong with a rendered manifest; empty when it is fit to deploy. */
-export function checkManifest(m: Manifest): Problem[] {
+/**
+ * The folder every path rule the functions load lies under (rules/generate.ts commonRoot: `users/` for
+ * the default rules, '' for rules that span the bucket): the OSS trigger's key prefix, the RAM files'
+ * ${PREFIX_ROOT}, what the bucket's lifecycle rule must cover.
+ */
+export function prefixRootOf(config: Config): string {
+  return commonRoot(config.rules.paths);
+}
+
+/**
+ * Everything wrong with a rendered manifest, its functions configured with `storage` (the rules the
+ * build bundles: `storageRulesOf(env)`); empty when it is fit to deploy.
+ */
+export function checkManifest(m: Manifest, storage: StorageRules): Problem[] {
   const problems: Problem[] = [];
   const add = (resource: string | undefined, path: string, message: string) => problems.push({ ...(resource ? { resource } : {}), path, message });
 
@@ -268,7 +284,7 @@ export function checkManifest(m: Manifest): Problem[] {
       add(name, 'component', `fc3@${pin} is not a release anyone has seen (newest seen: ${newest}; deploy/s-yaml/fc3-releases.ts): s deploy stops at once on a missing release`);
     }
     if (!validateProps(r.props)) for (const e of validateProps.errors ?? []) problems.push(schemaProblem(name, e));
-    const config = checkFunction(name, r.props, (path, message) => add(name, path, message));
+    const config = checkFunction(name, r.props, storage, (path, message) => add(name, path, message));
     if (config) configs.set(name, config);
   }
 

@@ -1,8 +1,9 @@
 // The RAM files' placeholders, read from the rendered manifest, so the roles and policies created from
 // deploy/ram name exactly the bucket, prefix, roles and function that s.yaml deploys.
 
-import { prefixRoot, type RamVars } from '../ram/render';
-import { functionConfig, mnsQueueParts, roleParts } from './check';
+import type { RamVars } from '../ram/render';
+import type { StorageRules } from '../../shared/policy/storage-rules';
+import { functionConfig, mnsQueueParts, prefixRootOf, roleParts } from './check';
 import type { Manifest } from './render';
 
 function deadLetter(props: Record<string, unknown>): unknown {
@@ -10,7 +11,8 @@ function deadLetter(props: Record<string, unknown>): unknown {
   return cfg?.destinationConfig?.onFailure?.destination;
 }
 
-export function ramVarsFromManifest(m: Manifest): RamVars {
+/** The RAM files' placeholders for `m`, its functions configured with `storage` (the rules the build bundles). Throws when the manifest lacks a resource or a role. */
+export function ramVarsFromManifest(m: Manifest, storage: StorageRules): RamVars {
   const props = (name: string) => {
     const r = m.resources[name];
     if (!r) throw new Error(`the manifest has no ${name} resource`);
@@ -21,7 +23,7 @@ export function ramVarsFromManifest(m: Manifest): RamVars {
     if (!parts) throw new Error(`${what} is not a role ARN: ${String(arn)}`);
     return parts;
   };
-  const config = functionConfig(props('token'));
+  const config = functionConfig(props('token'), storage);
   if ('message' in config) throw new Error(`token function: ${config.path}: ${config.message}`);
   const token = role(props('token').role, 'the token function\'s role');
   const ossTrigger = (Array.isArray(props('callback').triggers) ? (props('callback').triggers as Record<string, unknown>[]) : []).find(
@@ -30,7 +32,7 @@ export function ramVarsFromManifest(m: Manifest): RamVars {
   return {
     ACCOUNT_ID: token.account,
     BUCKET: config.rules.bucket,
-    PREFIX_ROOT: prefixRoot(config.rules.prefixTemplate),
+    PREFIX_ROOT: prefixRootOf(config),
     TOKEN_ROLE_NAME: token.name,
     UPLOAD_ROLE_NAME: role(config.sts.roleArn, 'STS_ROLE_ARN').name,
     REGION: String(props('callback').region),

@@ -3,8 +3,8 @@
 // disagree about what was meant.
 
 import { bucketCors, type CorsRule } from '../ram/bucket-cors';
-import { prefixRoot } from '../ram/render';
-import { FUNCTION_NAMES, functionConfig, type FunctionName } from '../s-yaml/check';
+import type { StorageRules } from '../../shared/policy/storage-rules';
+import { FUNCTION_NAMES, functionConfig, type FunctionName, prefixRootOf } from '../s-yaml/check';
 import { isPlainObject, type Manifest } from '../s-yaml/render';
 
 export interface ExpectedTrigger {
@@ -40,6 +40,11 @@ export interface ExpectedBucket {
   cors: CorsRule;
   /** Every upload lives under this; a lifecycle rule that aborts stale multipart uploads must cover it. */
   prefixRoot: string;
+  /**
+   * The folder the event path's probe key goes in: the home rule's, for a user named `verify-deploy`
+   * (`users/verify-deploy/` by default), so the callback judges the key by a rule that could store it.
+   */
+  probeFolder: string;
 }
 
 export interface ExpectedDeployment {
@@ -80,10 +85,11 @@ function expectedAsync(props: Props): ExpectedFunction['async'] {
 }
 
 /**
- * The deployment a rendered, checked manifest describes. Throws when the manifest lacks what it takes
- * to say (run the manifest check first: scripts/render-s-yaml.ts --check).
+ * The deployment a rendered, checked manifest describes, its functions configured with `storage` (the
+ * rules the build bundles: `storageRulesOf(env)`). Throws when the manifest lacks what it takes to say
+ * (run the manifest check first: scripts/render-s-yaml.ts --check).
  */
-export function expectedDeployment(m: Manifest, accountId: string): ExpectedDeployment {
+export function expectedDeployment(m: Manifest, accountId: string, storage: StorageRules): ExpectedDeployment {
   const functions = FUNCTION_NAMES.map((resource): ExpectedFunction => {
     const r = m.resources[resource];
     if (!r) throw new Error(`the manifest has no ${resource} resource`);
@@ -102,9 +108,9 @@ export function expectedDeployment(m: Manifest, accountId: string): ExpectedDepl
       async: expectedAsync(p),
     };
   });
-  const config = functionConfig(m.resources.sign.props);
+  const config = functionConfig(m.resources.sign.props, storage);
   if ('message' in config) throw new Error(`sign function: ${config.path}: ${config.message}`);
   const region = String(m.resources.callback.props.region);
   const [cors] = bucketCors(config.corsOrigins).CORSRule;
-  return { region, accountId, functions, bucket: { name: config.rules.bucket, region, cors, prefixRoot: prefixRoot(config.rules.prefixTemplate) } };
+  return { region, accountId, functions, bucket: { name: config.rules.bucket, region, cors, prefixRoot: prefixRootOf(config), probeFolder: config.rules.prefixTemplate.replace('${uid}', 'verify-deploy') } };
 }

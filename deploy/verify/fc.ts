@@ -137,10 +137,10 @@ async function readAll(body: Readable | undefined): Promise<string> {
 
 /**
  * An OSS object-created event as the OSS trigger delivers it, for an object that does not exist (a random
- * key under a user prefix). Shape: FC's OSS trigger event (fc3 trigger-template event-template/oss.json).
+ * key in the home rule's folder). Shape: FC's OSS trigger event (fc3 trigger-template event-template/oss.json).
  */
 export function missingObjectEvent(d: ExpectedDeployment, now = new Date()): { events: Record<string, unknown>[] } {
-  const key = `${d.bucket.prefixRoot}verify-deploy/${randomBytes(12).toString('hex')}.txt`;
+  const key = `${d.bucket.probeFolder}${randomBytes(12).toString('hex')}.txt`;
   return {
     events: [
       {

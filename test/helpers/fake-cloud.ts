@@ -15,6 +15,7 @@ import { IamStore } from '../../local/iam/store';
 import { verifyV4Header } from '../../local/oss/auth-v4';
 import { fromIncoming } from '../../local/oss/request';
 import { configFrom } from '../../shared/config';
+import type { StorageRules } from '../../shared/policy/storage-rules';
 import { type Acs3Key, type Acs3Request, verifyAcs3 } from './acs3';
 import { fcContext } from './events';
 
@@ -148,16 +149,17 @@ export interface FakeCloud {
 
 /**
  * Starts the fake FC and OSS. `deployer` is the identity verify-deploy signs with; the callback handler
- * runs with the manifest's callback environment, its OSS endpoint pointed here.
+ * runs with the manifest's callback environment and `storage` (the rules the build would bundle), its
+ * OSS endpoint pointed here.
  */
-export async function startFakeCloud(manifest: Manifest, accountId: string, deployer: Acs3Key, state: () => FakeState): Promise<FakeCloud> {
+export async function startFakeCloud(manifest: Manifest, accountId: string, deployer: Acs3Key, state: () => FakeState, storage: StorageRules): Promise<FakeCloud> {
   const requests: RecordedRequest[] = [];
   const nonces = new Set<string>();
   const iam = new IamStore(accountId);
   iam.addKey({ ...deployer, name: 'user/deployer', policies: [] });
   const callbackRole = iam.addKey({ accessKeyId: 'STS.callbackrole0001', accessKeySecret: 'callback-role-secret-0001', securityToken: 'callback-role-token-0001', name: 'role/oss-upload-callback-fn', policies: [] });
   const region = String(manifest.resources.callback.props.region);
-  const expected = expectedDeployment(manifest, accountId);
+  const expected = expectedDeployment(manifest, accountId, storage);
 
   const ossServer = createServer((req, res) => {
     void (async () => {
@@ -202,7 +204,7 @@ export async function startFakeCloud(manifest: Manifest, accountId: string, depl
     OSS_ENDPOINT: ossEndpoint,
     OSS_PATH_STYLE: 'true',
   };
-  const callback = callbackHandler(configFrom(callbackEnv));
+  const callback = callbackHandler(configFrom(callbackEnv, storage));
 
   const json = (res: ServerResponse, status: number, value: unknown) => res.writeHead(status, { 'content-type': 'application/json', 'x-acs-request-id': randomUUID() }).end(JSON.stringify(value));
   const notFound = (res: ServerResponse, code: string) => json(res, 404, { Code: code, Message: `${code}`, RequestId: randomUUID() });

@@ -7,6 +7,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { checkManifest, type Problem } from '../../deploy/s-yaml/check';
 import { readManifestDoc, renderManifest } from '../../deploy/s-yaml/render';
+import { storageRulesOf } from '../../rules/load';
+import type { StorageRules } from '../../shared/policy/storage-rules';
 
 const ROOT = join(__dirname, '../..');
 const ACCOUNT = '1234567890123456';
@@ -21,10 +23,14 @@ const ENV: Record<string, string | undefined> = {
 
 type Doc = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
-function problems(mutate: (doc: Doc) => void = () => {}, env = ENV, file = 's.yaml'): Problem[] {
+// The rules the build bundles by default (storage.rules.yaml), and the photo app's, which span the bucket.
+const DEFAULT_RULES = storageRulesOf({});
+const PHOTO_RULES = storageRulesOf({ STORAGE_RULES: 'examples/photo-app.rules.yaml' });
+
+function problems(mutate: (doc: Doc) => void = () => {}, env = ENV, file = 's.yaml', storage: StorageRules = DEFAULT_RULES): Problem[] {
   const doc = structuredClone(readManifestDoc(join(ROOT, file))) as Doc;
   mutate(doc);
-  return checkManifest(renderManifest(doc, { env, config: { AccountID: ACCOUNT }, baseDir: ROOT }));
+  return checkManifest(renderManifest(doc, { env, config: { AccountID: ACCOUNT }, baseDir: ROOT }), storage);
 }
 
 /** Every place a prop is written for the functions: the shared template and each resource's own props. */
@@ -192,6 +198,28 @@ test('the OSS trigger must watch the upload prefix root of the bucket the functi
   expect(at(noTrigger, 'callback', 'props.triggers')[0].message).toMatch(/OSS trigger/);
 });
 
+/** s.yaml deployed with the photo app's rules, as README "Deploying another rules file" says: no UPLOAD_PREFIX, the trigger on `prefix`. */
+function photoApp(prefix: string) {
+  return (doc: Doc) => {
+    for (const block of propBlocks(doc)) delete block?.environmentVariables?.UPLOAD_PREFIX;
+    ossTrigger(doc).triggerConfig.filter.key.prefix = prefix;
+  };
+}
+
+test("the photo app's rules, which span the bucket, pass with the OSS trigger on the whole bucket", () => {
+  expect(problems(photoApp(''), ENV, 's.yaml', PHOTO_RULES)).toEqual([]);
+});
+
+test("with the photo app's rules, an OSS trigger on one folder misses uploads elsewhere and is reported", () => {
+  const wrongPrefix = problems(photoApp('users/'), ENV, 's.yaml', PHOTO_RULES);
+  expect(at(wrongPrefix, 'callback', 'props.triggers.oss.filter.key.prefix')[0].message).toMatch(/must be "", the folder every storage rule lies under, is "users\/"/);
+});
+
+test("with the photo app's rules, an UPLOAD_PREFIX left in s.yaml is reported as the functions would refuse it", () => {
+  const kept = problems((doc) => (ossTrigger(doc).triggerConfig.filter.key.prefix = ''), ENV, 's.yaml', PHOTO_RULES);
+  expect(at(kept, 'token', 'props.environmentVariables.UPLOAD_PREFIX')[0].message).toMatch(/remove it/);
+});
+
 test('functions sharing one role, or vending their own role, are reported', () => {
   const shared = problems((doc) => (doc.resources.sign.props.role = doc.resources.callback.props.role));
   expect(at(shared, undefined, 'resources')[0].message).toMatch(/its own role/);
@@ -253,7 +281,7 @@ test('s.yaml with the shared credential cache turned on (its commented vpcConfig
     CREDENTIAL_CACHE_TLS_CA: '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----',
   };
   const rendered = renderManifest(readManifestDoc(join(dir, 's.yaml')), { env, config: { AccountID: ACCOUNT }, baseDir: ROOT });
-  expect(checkManifest(rendered)).toEqual([]);
+  expect(checkManifest(rendered, DEFAULT_RULES)).toEqual([]);
   for (const fn of ['token', 'sign', 'callback']) {
     const props = rendered.resources[fn].props as Doc;
     expect(props.vpcConfig).toEqual({ vpcId: 'vpc-bp1abc', vSwitchIds: ['vsw-bp1def'], securityGroupId: 'sg-bp1ghi' });
@@ -261,6 +289,6 @@ test('s.yaml with the shared credential cache turned on (its commented vpcConfig
   }
   // A bad setting is caught as the functions would catch it.
   writeFileSync(join(dir, 's.yaml'), on);
-  const bad = checkManifest(renderManifest(readManifestDoc(join(dir, 's.yaml')), { env: { ...env, CREDENTIAL_CACHE_KEY: 'short' }, config: { AccountID: ACCOUNT }, baseDir: ROOT }));
+  const bad = checkManifest(renderManifest(readManifestDoc(join(dir, 's.yaml')), { env: { ...env, CREDENTIAL_CACHE_KEY: 'short' }, config: { AccountID: ACCOUNT }, baseDir: ROOT }), DEFAULT_RULES);
   expect(bad.map((p) => p.path)).toContain('props.environmentVariables.CREDENTIAL_CACHE_KEY');
 });

@@ -14,6 +14,7 @@ import { prefixRoot, renderRamFile, rolePolicy, type RamFile, type RamVars } fro
 import { functionConfig } from '../../deploy/s-yaml/check';
 import { ramVarsFromManifest } from '../../deploy/s-yaml/ram-vars';
 import { loadManifest } from '../../deploy/s-yaml/render';
+import { storageRulesOf } from '../../rules/load';
 import { isAllowed, type RamPolicy } from '../../local/iam/evaluate';
 
 const ACCOUNT = '1234567890123456';
@@ -28,8 +29,9 @@ const manifest = loadManifest(join(__dirname, '../../s.yaml'), {
   },
   config: { AccountID: ACCOUNT },
 });
-const vars = ramVarsFromManifest(manifest);
-const tokenConfig = functionConfig(manifest.resources.token.props);
+const RULES = storageRulesOf({});
+const vars = ramVarsFromManifest(manifest, RULES);
+const tokenConfig = functionConfig(manifest.resources.token.props, RULES);
 if ('message' in tokenConfig) throw new Error(tokenConfig.message);
 const object = (key: string) => `acs:oss:*:*:${vars.BUCKET}/${key}`;
 
@@ -158,7 +160,7 @@ describe('the function roles', () => {
 
   test('the sign function may assume the upload role, and do nothing else: it signs with the caller\'s own scope', () => {
     const sign = [rolePolicy('sign-function', vars)];
-    const signConfig = functionConfig(manifest.resources.sign.props);
+    const signConfig = functionConfig(manifest.resources.sign.props, RULES);
     if ('message' in signConfig) throw new Error(signConfig.message);
     expect(signConfig.sts.roleArn).toBe(tokenConfig.sts.roleArn);
     expect(uncovered(allow('sts:AssumeRole', signConfig.sts.roleArn!), sign)).toEqual([]);

@@ -6,13 +6,14 @@ import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type * as fc from '@alicloud/fc20230330';
-import { loadManifest } from '../../deploy/s-yaml/render';
+import { loadManifest, readManifestDoc, renderManifest } from '../../deploy/s-yaml/render';
 import { expectedDeployment } from '../../deploy/verify/expected';
 import type { Finding } from '../../deploy/verify/fc';
 import { type Endpoints, verifyDeployment } from '../../deploy/verify/run';
 import { verifyAcs3 } from '../helpers/acs3';
 import { faithfulState, type FakeCloud, type FakeState, startFakeCloud } from '../helpers/fake-cloud';
 import { registerSecret } from '../setup/leaks';
+import { storageRulesOf } from '../../rules/load';
 
 const ROOT = join(__dirname, '../..');
 const ACCOUNT = '1234567890123456';
@@ -28,7 +29,8 @@ const DEPLOYER = { accessKeyId: 'LTAIdeployerkey0001', accessKeySecret: 'deploye
 registerSecret(DEPLOYER.accessKeySecret);
 
 const manifest = loadManifest(join(ROOT, 's.yaml'), { env: ENV, config: { AccountID: ACCOUNT } });
-const expected = expectedDeployment(manifest, ACCOUNT);
+const RULES = storageRulesOf({});
+const expected = expectedDeployment(manifest, ACCOUNT, RULES);
 const fnName = (resource: string) => expected.functions.find((f) => f.resource === resource)!.functionName;
 
 let state: FakeState;
@@ -36,7 +38,7 @@ let cloud: FakeCloud;
 let endpoints: Endpoints;
 
 beforeAll(async () => {
-  cloud = await startFakeCloud(manifest, ACCOUNT, DEPLOYER, () => state);
+  cloud = await startFakeCloud(manifest, ACCOUNT, DEPLOYER, () => state, RULES);
   endpoints = { fc: cloud.fcEndpoint, fcInvoke: cloud.fcEndpoint, protocol: 'http', oss: { endpoint: cloud.ossEndpoint, pathStyle: true } };
 });
 beforeEach(() => {
@@ -132,6 +134,44 @@ test('the ACS3 check refuses a recorded SDK request once anything signed changes
   const seen = new Set<string>();
   expect(verifyAcs3(raw, [DEPLOYER], now, seen)).toBeUndefined();
   expect(verifyAcs3(raw, [DEPLOYER], now, seen)?.code).toBe('SignatureNonceUsed');
+});
+
+describe("a deployment of the photo app's rules, which span the bucket", () => {
+  const photoRules = storageRulesOf({ STORAGE_RULES: 'examples/photo-app.rules.yaml' });
+  // s.yaml as README "Deploying another rules file" has it changed: no UPLOAD_PREFIX, the OSS trigger on
+  // the folder every rule lies under ('' for the photo app).
+  const doc = structuredClone(readManifestDoc(join(ROOT, 's.yaml'))) as Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+  for (const block of [...Object.values(doc.template ?? {}), ...Object.values(doc.resources).map((r) => (r as { props: unknown }).props)] as { environmentVariables?: Record<string, unknown> }[]) {
+    delete block.environmentVariables?.UPLOAD_PREFIX;
+  }
+  doc.resources.callback.props.triggers.find((t: { triggerType: string }) => t.triggerType === 'oss').triggerConfig.filter.key.prefix = '';
+  const photoManifest = renderManifest(doc, { env: ENV, config: { AccountID: ACCOUNT }, baseDir: ROOT });
+  const photoExpected = expectedDeployment(photoManifest, ACCOUNT, photoRules);
+  let photoState: FakeState;
+  let photoCloud: FakeCloud;
+  let photoEndpoints: Endpoints;
+  beforeAll(async () => {
+    photoCloud = await startFakeCloud(photoManifest, ACCOUNT, DEPLOYER, () => photoState, photoRules);
+    photoEndpoints = { fc: photoCloud.fcEndpoint, fcInvoke: photoCloud.fcEndpoint, protocol: 'http', oss: { endpoint: photoCloud.ossEndpoint, pathStyle: true } };
+  });
+  beforeEach(() => {
+    photoState = faithfulState(photoExpected);
+  });
+  afterAll(() => photoCloud.close());
+
+  test('expects the OSS trigger and the lifecycle rule on the whole bucket', () => {
+    expect(photoExpected.bucket.prefixRoot).toBe('');
+  });
+
+  test('a faithful deployment passes every check', async () => {
+    expect(failed(await verifyDeployment(photoExpected, DEPLOYER, photoEndpoints))).toEqual([]);
+  });
+
+  test('an OSS trigger left on users/ fails its filter check: uploads to avatars/ and teams/ would go unchecked', async () => {
+    const objectCreated = photoState.triggers.get(fnName('callback'))!.find((t) => t.triggerName === 'object-created')!;
+    setTriggerConfig(objectCreated, (c) => (c.filter = { key: { prefix: 'users/', suffix: '' } }));
+    expect(failed(await verifyDeployment(photoExpected, DEPLOYER, photoEndpoints))).toEqual([`${fnName('callback')}: trigger object-created filter`]);
+  });
 });
 
 const run = promisify(execFile);
