@@ -3,9 +3,10 @@
 // credentials, sign and callback sign with them), and the role credentials Function Compute would
 // hand each function.
 
-import { prefixRoot, renderPolicy, renderRamFile, rolePolicy, type RamFile, type RamVars } from '../deploy/ram/render';
+import { renderPolicy, renderRamFile, rolePolicy, type RamFile, type RamVars } from '../deploy/ram/render';
 import { commonRoot, type RuleShape, uploadRolePolicy } from '../rules/generate';
 import type { FcCredentials } from '../shared/http/event';
+import { templateTokens } from '../shared/policy/path-pattern';
 import type { RamPolicy } from './iam/evaluate';
 import { IamStore, type Principal, type RoleDefinition } from './iam/store';
 
@@ -47,7 +48,7 @@ export function createLocalAccount(bucket: string, prefixTemplate: string, opts:
   const vars: RamVars = {
     ACCOUNT_ID: accountId,
     BUCKET: bucket,
-    PREFIX_ROOT: opts.rules ? commonRoot(opts.rules) : prefixRoot(prefixTemplate),
+    PREFIX_ROOT: commonRoot(opts.rules ?? [{ tokens: templateTokens(prefixTemplate) }]),
     TOKEN_ROLE_NAME: 'oss-upload-token-fn',
     SIGN_ROLE_NAME: 'oss-upload-sign-fn',
     CALLBACK_ROLE_NAME: 'oss-upload-callback-fn',

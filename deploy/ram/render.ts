@@ -8,7 +8,7 @@ import type { PolicyDocument } from '../../shared/policy/session-policy';
 export interface RamVars {
   ACCOUNT_ID: string;
   BUCKET: string;
-  /** The part of UPLOAD_PREFIX before ${uid}, e.g. `users/`. */
+  /** The folder every storage rule lies under, e.g. `users/` (rules/generate.ts commonRoot). */
   PREFIX_ROOT: string;
   /** The three function roles: each may assume the upload role (upload-role-trust.json). */
   TOKEN_ROLE_NAME: string;
@@ -56,10 +56,6 @@ export function renderRamFile(name: RamFile, vars: RamVars): PolicyDocument {
 /** A generated policy (rules/generate.ts) with its placeholders filled, as renderRamFile fills a file's. */
 export function renderPolicy(doc: PolicyDocument, vars: RamVars): PolicyDocument {
   return filled(JSON.stringify(doc), vars, 'the generated policy');
-}
-
-export function prefixRoot(template: string): string {
-  return template.slice(0, template.indexOf('${uid}'));
 }
 
 export type RoleName = 'token-function' | 'sign-function' | 'callback-function' | 'upload-role' | 'oss-trigger';

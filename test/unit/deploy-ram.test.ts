@@ -10,8 +10,8 @@ import { sessionPolicy } from '../../shared/policy/session-policy';
 import { bucketCors } from '../../deploy/ram/bucket-cors';
 import { allow, patternCovers, uncovered } from '../../deploy/ram/coverage';
 import { deployerApis } from '../../deploy/ram/deployer-apis';
-import { prefixRoot, renderRamFile, rolePolicy, type RamFile, type RamVars } from '../../deploy/ram/render';
-import { functionConfig } from '../../deploy/s-yaml/check';
+import { renderRamFile, rolePolicy, type RamFile, type RamVars } from '../../deploy/ram/render';
+import { functionConfig, prefixRootOf } from '../../deploy/s-yaml/check';
 import { ramVarsFromManifest } from '../../deploy/s-yaml/ram-vars';
 import { loadManifest } from '../../deploy/s-yaml/render';
 import { storageRulesOf } from '../../rules/load';
@@ -43,7 +43,7 @@ const TEMPLATES = ['users/${uid}/', 'uploads/${uid}/', 'tenant-a/${uid}/files/',
 function rulesFor(template: string) {
   return loadConfig({ OSS_BUCKET: vars.BUCKET, OSS_REGION: 'cn-hangzhou', UPLOAD_PREFIX: template }).rules;
 }
-const varsFor = (template: string): RamVars => ({ ...vars, PREFIX_ROOT: prefixRoot(template) });
+const varsFor = (template: string): RamVars => ({ ...vars, PREFIX_ROOT: prefixRootOf(loadConfig({ OSS_BUCKET: vars.BUCKET, OSS_REGION: 'cn-hangzhou', UPLOAD_PREFIX: template })) });
 
 describe('the coverage check', () => {
   test.each([

@@ -12,6 +12,10 @@ import { ACCESS_ACTIONS, grantFor } from '../../shared/policy/rules';
 import { DELETE_ACTIONS, DOWNLOAD_ACTIONS, sessionPolicy, UPLOAD_ACTIONS } from '../../shared/policy/session-policy';
 import { uncovered } from '../../deploy/ram/coverage';
 import { renderPolicy, type RamVars } from '../../deploy/ram/render';
+import { checkManifest } from '../../deploy/s-yaml/check';
+import { ramVarsFromManifest } from '../../deploy/s-yaml/ram-vars';
+import { readManifestDoc, renderManifest } from '../../deploy/s-yaml/render';
+import { expectedDeployment } from '../../deploy/verify/expected';
 import { isAllowed, type RamPolicy } from '../../local/iam/evaluate';
 import { commonRoot, corsMethods, deployFiles, deployFilesDiffer, shapesOf, uploadRolePolicy } from '../../rules/generate';
 import { parseRules, readRules, storageRulesOf } from '../../rules/load';
@@ -51,6 +55,30 @@ describe('the committed deployment files', () => {
     expect(commonRoot(shapesOf(photo))).toBe('');
     const nested = parseRules('version: 1\nrules:\n  - path: app/users/{uid}/*\n    allow: { owner: [read] }\n  - path: app/teams/{claims.t}/*\n    allow: { owner: [read] }\n', 'x.yaml').storage;
     expect(commonRoot(shapesOf(nested))).toBe('app/');
+  });
+});
+
+describe("a deployment of the photo app's rules", () => {
+  // s.yaml changed as README "Deploying another rules file" says: no UPLOAD_PREFIX, vars.prefixRoot (here
+  // the trigger's prefix it fills) set to what `npm run rules -- check` prints for the file.
+  const render = (prefix: string) => {
+    const doc = structuredClone(readManifestDoc(join(ROOT, 's.yaml'))) as { template: Record<string, { environmentVariables?: Record<string, unknown> }>; resources: { callback: { props: { triggers: { triggerType: string; triggerConfig: { filter: { key: { prefix: string } } } }[] } } } };
+    for (const block of Object.values(doc.template)) delete block.environmentVariables?.UPLOAD_PREFIX;
+    doc.resources.callback.props.triggers.find((t) => t.triggerType === 'oss')!.triggerConfig.filter.key.prefix = prefix;
+    const env = { OSS_BUCKET: ENV.OSS_BUCKET, CALLBACK_MAC_KEY: Buffer.alloc(32, 9).toString('base64'), AUTH_JWKS_URL: 'https://id.example.com/jwks.json', AUTH_ISSUER: 'https://id.example.com/', AUTH_AUDIENCE: 'photos', CORS_ALLOWED_ORIGINS: 'https://photos.example.com' };
+    return renderManifest(doc as unknown as Record<string, unknown>, { env, config: { AccountID: '1234567890123456' }, baseDir: ROOT });
+  };
+  const root = commonRoot(shapesOf(photo));
+
+  test('the manifest check, the RAM placeholders and verify-deploy all expect the root the rules generate', () => {
+    const manifest = render(root);
+    expect(checkManifest(manifest, photo)).toEqual([]);
+    expect(ramVarsFromManifest(manifest, photo).PREFIX_ROOT).toBe(root);
+    expect(expectedDeployment(manifest, '1234567890123456', photo).bucket.prefixRoot).toBe(root);
+  });
+
+  test('an OSS trigger on the default rules\' users/ fails the manifest check', () => {
+    expect(checkManifest(render('users/'), photo).map((p) => p.path)).toEqual(['props.triggers.oss.filter.key.prefix']);
   });
 });
 
