@@ -35,16 +35,18 @@ function head(tokens: readonly PathToken[]): string {
 }
 
 /**
- * The longest folder every rule lies under (`users/` for the default file, '' when the rules span
- * the bucket): s.yaml's prefixRoot, the OSS trigger's key prefix, `${PREFIX_ROOT}` in the RAM files.
- * Takes any rules with paths: a compiled file's (shapesOf), a configuration's path rules, or
- * UPLOAD_PREFIX's one rule (templateTokens).
+ * The longest key prefix every rule lies under (`users/` for the default file, `user-` for
+ * UPLOAD_PREFIX `user-${uid}/`, '' when the rules span the bucket): s.yaml's prefixRoot, the OSS
+ * trigger's key prefix, `${PREFIX_ROOT}` in the RAM files. Not cut back to a folder: OSS prefixes and
+ * RAM's `*` match strings, and the function roles' reach is bounded by it, so the longest is the
+ * least privilege. Takes any rules with paths: a compiled file's (shapesOf), a configuration's path
+ * rules, or UPLOAD_PREFIX's one rule (templateTokens).
  */
 export function commonRoot(rules: readonly Pick<RuleShape, 'tokens'>[]): string {
   const heads = rules.map((r) => head(r.tokens));
   let root = heads[0] ?? '';
   for (const h of heads) while (!h.startsWith(root)) root = root.slice(0, -1);
-  return root.slice(0, root.lastIndexOf('/') + 1);
+  return root;
 }
 
 /**

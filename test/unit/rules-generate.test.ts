@@ -18,6 +18,7 @@ import { readManifestDoc, renderManifest } from '../../deploy/s-yaml/render';
 import { expectedDeployment } from '../../deploy/verify/expected';
 import { isAllowed, type RamPolicy } from '../../local/iam/evaluate';
 import { commonRoot, corsMethods, deployFiles, deployFilesDiffer, shapesOf, uploadRolePolicy } from '../../rules/generate';
+import { templateTokens } from '../../shared/policy/path-pattern';
 import { parseRules, readRules, storageRulesOf } from '../../rules/load';
 
 const ROOT = join(__dirname, '..', '..');
@@ -164,5 +165,20 @@ describe('no grant carries more than its rule actions (a new access level cannot
       expect(got).toEqual(expected(actions));
       expect(got.includes('oss:PutObject')).toBe(actions.includes('write'));
     }
+  });
+});
+
+describe('the prefix root the function roles and the OSS trigger are bounded by', () => {
+  test.each([
+    ['users/${uid}/', 'users/'],
+    ['user-${uid}/', 'user-'],
+    ['apps/photos/${uid}/', 'apps/photos/'],
+  ])('is the longest key prefix of UPLOAD_PREFIX %s, not cut back to a folder (%s): RAM and OSS match strings', (template, root) => {
+    expect(commonRoot([{ tokens: templateTokens(template) }])).toBe(root);
+  });
+
+  test('is what rules spanning several folders share, down to the empty prefix', () => {
+    expect(commonRoot([{ tokens: templateTokens('photos/a/${uid}/') }, { tokens: templateTokens('photos/b/${uid}/') }])).toBe('photos/');
+    expect(commonRoot([{ tokens: templateTokens('avatars/${uid}/') }, { tokens: templateTokens('private/${uid}/') }])).toBe('');
   });
 });
