@@ -3,27 +3,17 @@
 // the code and a message that names the header at fault. No network: a refused header is refused
 // before any key is looked up, and the accepted ones name the shipped key or use a trusted key.
 
-import { ApiError } from '../../shared/api/errors';
 import { allowedKeyUrl } from '../../shared/callback-auth/key-url';
 import { KeyStore, trustedKeys } from '../../shared/callback-auth/key-store';
 import { verifyCallback, type SignedCallback } from '../../shared/callback-auth/verify';
 import { ConfigError } from '../../shared/config';
-import { b64, OSS_KEY_URL_HEADER, ossSignature, rsaKeys } from './callback-helpers';
+import { b64, OSS_KEY_URL_HEADER, ossSignature, rsaKeys, refusal } from './callback-helpers';
 
 const signer = rsaKeys();
 const trusted = { trustedKeys: [signer.publicPem] };
 const path = '/api/callback';
 const body = '{"bucket":"b","object":"users/alice/a.png"}';
 const genuine = (): SignedCallback => ({ path, body: Buffer.from(body), authorization: ossSignature(signer.privateKey, path, body), pubKeyUrl: OSS_KEY_URL_HEADER });
-
-async function refusal(p: Promise<unknown>): Promise<ApiError> {
-  const err = await p.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  if (!(err instanceof ApiError)) throw new Error(`expected an ApiError, got ${String(err)}`);
-  return err;
-}
 
 let fetchSpy: jest.SpyInstance;
 beforeEach(() => {

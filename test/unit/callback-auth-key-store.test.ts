@@ -9,10 +9,9 @@ import type { AddressInfo } from 'node:net';
 import { Readable } from 'node:stream';
 import type { ReadableStream as NodeReadableStream } from 'node:stream/web';
 import { request } from '../../shared/outbound';
-import { ApiError } from '../../shared/api/errors';
 import { KeyStore } from '../../shared/callback-auth/key-store';
 import { verifyCallback, type SignedCallback } from '../../shared/callback-auth/verify';
-import { b64, ossSignature, rsaKeys } from './callback-helpers';
+import { b64, ossSignature, rsaKeys, refusal } from './callback-helpers';
 
 const MAX_KEY_BYTES = 8 * 1024;
 const oss = rsaKeys();
@@ -60,15 +59,6 @@ function storeAnswering(respond: (url: string) => Response) {
     },
   });
   return { store, asked };
-}
-
-async function refusal(p: Promise<unknown>): Promise<ApiError> {
-  const err = await p.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  if (!(err instanceof ApiError)) throw new Error(`expected an ApiError, got ${String(err)}`);
-  return err;
 }
 
 /** The PEM padded with trailing newlines to exactly `bytes` (PEM readers ignore what follows the block). */

@@ -9,9 +9,8 @@ import { allowedKeyUrl } from '../../shared/callback-auth/key-url';
 import { SHIPPED_KEY_PEM } from '../../shared/callback-auth/oss-public-key';
 import { callbackStringToSign, verifyCallback, type SignedCallback } from '../../shared/callback-auth/verify';
 import { ConfigError } from '../../shared/config';
-import { ApiError } from '../../shared/api/errors';
 import { watchOutbound, type OutboundWatch } from '../helpers/outbound';
-import { b64, hang, OSS_KEY_URL_HEADER, ossSignature, recordingServer, rsaKeys, type Recorder } from './callback-helpers';
+import { b64, hang, OSS_KEY_URL_HEADER, ossSignature, recordingServer, rsaKeys, type Recorder, refusal } from './callback-helpers';
 
 interface CallbackVector {
   id: string;
@@ -33,15 +32,6 @@ function vectorCallback(v: CallbackVector): SignedCallback {
     authorization: v.request.headers.authorization,
     pubKeyUrl: v.request.headers['x-oss-pub-key-url'],
   };
-}
-
-async function refusal(p: Promise<unknown>): Promise<ApiError> {
-  const err = await p.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  if (!(err instanceof ApiError)) throw new Error(`expected an ApiError, got ${String(err)}`);
-  return err;
 }
 
 let outbound: OutboundWatch;

@@ -5,6 +5,7 @@
 import { createHash, generateKeyPairSync, sign, type KeyObject } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { createServer as createTcpServer, type AddressInfo, type Socket } from 'node:net';
+import { ApiError } from '../../shared/api/errors';
 import type { Credentials } from '../../shared/signer/credentials';
 import { authorizeV4 } from '../../shared/signer/v4';
 import { crc64 } from '../../local/oss/crc64';
@@ -201,4 +202,14 @@ export async function fakeSts(): Promise<FakeSts> {
   Object.defineProperty(sts, 'issued', { get: () => state.issued });
   sts.calls = () => rec.hits.map((h) => Object.fromEntries(new URLSearchParams(h.body.toString())));
   return sts;
+}
+
+/** The ApiError `p` rejects with; fails the test when it resolves or rejects with anything else. */
+export async function refusal(p: Promise<unknown>): Promise<ApiError> {
+  const err = await p.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  if (!(err instanceof ApiError)) throw new Error(`expected an ApiError, got ${String(err)}`);
+  return err;
 }
