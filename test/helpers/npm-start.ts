@@ -6,6 +6,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { recordLine, registerSecret } from '../setup/leaks';
+import { collectJsonLog } from './json-log';
 
 const ROOT = join(__dirname, '..', '..');
 
@@ -25,21 +26,9 @@ export function startNpmStart(dataDir: string, env: Record<string, string> = {})
     env: { PATH: process.env.PATH, HOME: process.env.HOME, PORT: '0', LOCAL_OSS_PORT: '0', LOCAL_STS_PORT: '0', LOCAL_DATA_DIR: dataDir, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  const log: Record<string, unknown>[] = [];
-  let partial = '';
-  child.stdout!.on('data', (chunk: Buffer) => {
-    const lines = (partial + chunk.toString()).split('\n');
-    partial = lines.pop()!;
-    for (const line of lines) {
-      if (!line.trim()) continue;
-      recordLine(line);
-      log.push(JSON.parse(line));
-    }
-  });
+  const { log, flush } = collectJsonLog(child.stdout!);
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  void exited.then(() => {
-    if (partial.trim()) recordLine(partial);
-  });
+  void exited.then(flush);
   let banner = '';
   return new Promise((resolve, reject) => {
     child.stderr!.on('data', (chunk: Buffer) => {

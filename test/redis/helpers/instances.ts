@@ -12,6 +12,7 @@ import { createLocalAccount, type LocalAccount } from '../../../local/account';
 import { type LocalSts, startLocalSts } from '../../../local/sts/server';
 import { buildFunctions } from '../../../scripts/build';
 import type { Env } from '../../../shared/config';
+import { collectJsonLog } from '../../helpers/json-log';
 import { noteConfiguredEnv, recordLine, registerSecret } from '../../setup/leaks';
 
 const ROOT = join(__dirname, '..', '..', '..');
@@ -40,17 +41,7 @@ function startInstance(bundles: string, env: Env, credentials: object): Promise<
     env: { PATH: process.env.PATH, ...env },
     stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
   });
-  const log: Record<string, unknown>[] = [];
-  let partial = '';
-  child.stdout!.on('data', (chunk: Buffer) => {
-    const lines = (partial + chunk.toString()).split('\n');
-    partial = lines.pop()!;
-    for (const line of lines) {
-      if (!line.trim()) continue;
-      recordLine(line);
-      log.push(JSON.parse(line) as Record<string, unknown>);
-    }
-  });
+  const { log } = collectJsonLog(child.stdout!);
   let errors = '';
   child.stderr!.on('data', (chunk: Buffer) => {
     recordLine(chunk.toString());
