@@ -7,6 +7,12 @@
 // mutated line. One jest worker by default: the machine has two cores shared with other work; pass
 // `--concurrency 2` when it is yours alone.
 
+// MUTATION_TESTS=path,path narrows the tests run against mutants to the listed test files (paths from
+// the repository root). Fewer tests can only kill fewer mutants, so a score measured with it is a lower
+// bound of the full run's; TESTING.md says which runs used it. It turns hours into minutes for modules
+// whose related tests start the local runtime in their setup.
+const onlyTests = (process.env.MUTATION_TESTS ?? '').split(',').map((p) => p.trim()).filter(Boolean);
+
 export default {
   $schema: './node_modules/@stryker-mutator/core/schema/stryker-schema.json',
   packageManager: 'npm',
@@ -34,6 +40,7 @@ export default {
       // starts a process of its own (npm run verify-deploy) overran that in the initial run, which then
       // stops Stryker. A hanging mutant is still caught by Stryker's own timeout (timeoutMS below).
       testTimeout: 120_000,
+      ...(onlyTests.length ? { testMatch: onlyTests.map((p) => `<rootDir>/${p}`) } : {}),
       testPathIgnorePatterns: [
         '/node_modules/',
         '<rootDir>/test/browser/',
