@@ -37,6 +37,13 @@ test('the deploy job builds, checks the manifest and the fc3 release, deploys no
   expect(order.every((i, n) => i >= 0 && (n === 0 || i > order[n - 1]))).toBe(true);
 });
 
+test('the storage rules file a repository variable names is the one the build, the rules check and verify-deploy all read', () => {
+  // A step-level STORAGE_RULES would leave the other steps on storage.rules.yaml: a deploy whose bundles
+  // and RAM policy come from different rules.
+  expect(deployJob.env.STORAGE_RULES).toBe('${{ vars.STORAGE_RULES }}');
+  expect((deployJob.steps as Doc[]).filter((s) => s.env && 'STORAGE_RULES' in s.env)).toEqual([]);
+});
+
 test('Serverless Devs runs as the version the lockfile pins, never one fetched at deploy time', () => {
   const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as Doc;
   const lock = JSON.parse(readFileSync(join(ROOT, 'package-lock.json'), 'utf8')) as Doc;
