@@ -66,7 +66,14 @@ function keySet(url: string): JWTVerifyGetKey {
   let jwks = jwksCache.get(url);
   if (!jwks) {
     // Through the instance's keep-alive pool rather than jose's default, the global fetch.
-    const remote = createRemoteJWKSet(new URL(url), { timeoutDuration: JWKS_TIMEOUT_MS, cooldownDuration: 30000, [customFetch]: jwksFetch(JWKS_TIMEOUT_MS, JWKS_MAX_BYTES) });
+    // jose keeps a key set 10 minutes unless told otherwise; a key the provider withdraws must stop
+    // working as soon as a verified token's memory (VERIFIED_TTL_MS) lets it, not ten minutes later.
+    const remote = createRemoteJWKSet(new URL(url), {
+      timeoutDuration: JWKS_TIMEOUT_MS,
+      cooldownDuration: 30000,
+      cacheMaxAge: VERIFIED_TTL_MS,
+      [customFetch]: jwksFetch(JWKS_TIMEOUT_MS, JWKS_MAX_BYTES),
+    });
     // A refused connection, a non-200 answer or an unusable key set is the provider's outage, not a bad token.
     jwks = async (header, token) => {
       try {

@@ -351,6 +351,25 @@ describe('with AUTH_JWKS_URL', () => {
     expect(jwksRequests - before).toBe(0);
   });
 
+  test('a key withdrawn from the JWKS stops verifying new tokens within a minute', async () => {
+    let served = [jwk];
+    const rotating = createServer((_, res) => res.writeHead(200, { 'Content-Type': 'application/json' }).end(JSON.stringify({ keys: served })));
+    configure({ ...BASE, AUTH_JWKS_URL: `${await listen(rotating)}/rotating.json` });
+    const clock = jest.spyOn(Date, 'now');
+    try {
+      expect((await call(`Bearer ${await rs({ sub: 'before-withdrawal' })}`)).res.statusCode).toBe(200);
+      served = [{ ...(await exportJWK((await generateKeyPair('RS256', { extractable: true })).publicKey)), kid: 'k2', alg: 'RS256', use: 'sig' }];
+      const withdrawnAt = Date.now();
+      clock.mockImplementation(() => withdrawnAt + 61_000);
+      // A token not seen before, so only the key set can vouch for it.
+      await expectRefused(`Bearer ${await rs({ sub: 'after-withdrawal' })}`, 401, 'TokenInvalid');
+    } finally {
+      clock.mockRestore();
+      configure({ ...BASE, AUTH_JWKS_URL: jwksUrl });
+      await close(rotating);
+    }
+  });
+
   test('a token that names no key, while the JWKS holds two that could have signed it, is refused with 401 TokenInvalid: not an outage', async () => {
     const other = await exportJWK((await generateKeyPair('RS256', { extractable: true })).publicKey);
     const keys = [{ ...other, kid: 'a' }, { ...other, kid: 'b' }];
