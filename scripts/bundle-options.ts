@@ -44,7 +44,9 @@ export const POP_CORE_SUBSTITUTES = [
 const popCoreSubstitutes: Plugin = {
   name: 'pop-core-substitutes',
   setup(build) {
-    build.onResolve({ filter: /^(json-bigint|debug|assert|zlib)$/ }, (args) => {
+    const names = new Set<string>(POP_CORE_SUBSTITUTES.map((s) => s.module));
+    build.onResolve({ filter: /^[a-z-]+$/ }, (args) => {
+      if (!names.has(args.path)) return undefined;
       const importer = args.importer.split(sep).join('/');
       const substitute = POP_CORE_SUBSTITUTES.find((s) => s.module === args.path && importer.endsWith(`/${s.importer}`));
       return substitute ? { path: join(ROOT, substitute.source) } : undefined;
