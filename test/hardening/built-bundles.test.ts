@@ -49,6 +49,8 @@ process.stdin.on('end', () => {
 interface Invocation {
   response: HttpResponse;
   log: Record<string, unknown>[];
+  /** What the process wrote to stderr (FC puts it in the function's log too). */
+  stderr: string;
 }
 
 /** One event to a fresh process running the function's built bundle, configured from `env` (with `changes` over it). */
@@ -74,7 +76,7 @@ function invoke(fn: FunctionName, event: Buffer, changes: Env = {}, credentials 
     child.on('close', (code) => {
       flush();
       if (!answer) return reject(new Error(`the ${fn} bundle exited (${code}) without answering: ${errors.slice(0, 500)}`));
-      resolve({ response: JSON.parse(answer) as HttpResponse, log });
+      resolve({ response: JSON.parse(answer) as HttpResponse, log, stderr: errors });
     });
   });
 }
@@ -169,6 +171,16 @@ test('an upload through the built bundles: sign answers a URL OSS accepts, and t
   expect([uploaded.status, answer.key, answer.size]).toEqual([200, 'users/alice/built.txt', 5]);
   const download = await fetch(answer.url!);
   expect([download.status, await download.text()]).toEqual([200, 'hello']);
+});
+
+test('with DEBUG=httpx:* set, the built token bundle writes nothing of its AssumeRole exchange to the log', async () => {
+  const { response, log, stderr } = await invoke('token', await post('/token', 'alice', { access: 'upload' }), { DEBUG: 'httpx:*,*' });
+  expect(response.statusCode).toBe(200);
+  const c = json(response) as { AccessKeySecret: string; SecurityToken: string };
+  registerSecret(c.AccessKeySecret, c.SecurityToken);
+  // httpx would write both bodies (the function's key id and token, the credentials STS vends) through debug.
+  expect(stderr).toBe('');
+  expect(log).toHaveLength(1);
 });
 
 test("STS's refusal, read through the built bundle, is the operator's error it names: 500 StsRoleNotFound", async () => {
