@@ -3,9 +3,12 @@
 // (jose's key import, the first connection to OSS or STS, the token function's AssumeRole to the
 // local STS) all count. Beside it, in the same run: an empty handler bundled the same way (the floor
 // of any function) and the same function bundled with the full ali-oss client (what a function built
-// on the SDK would load); for the functions that call out before they answer, also an empty handler
-// that makes one request. The local OSS and STS the functions reach run in this process, idle while
-// a child runs. Eleven runs, the bundles taking turns; the figure is the median.
+// on the SDK would load); and, since every function calls out before it answers (AssumeRole for the
+// caller's scope, the callback's HeadObject), an empty handler that makes one request. Beside the
+// times, the CPU each process used to its first response (user + system, every thread): on a machine
+// other work shares, waiting for a core inflates the times, not the CPU. The local OSS and STS the
+// functions reach run in this process, idle while a child runs. Eleven runs, the bundles taking
+// turns; the figure is the median.
 
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -25,8 +28,8 @@ const ROOT = join(__dirname, '..');
 
 /**
  * The floor of a function that must call out before it answers (the callback's HeadObject, the
- * token function's AssumeRole): an empty handler making one request with node:http, a new
- * connection and a DNS lookup of the endpoint's name included.
+ * AssumeRole of the token and sign functions): an empty handler making one request with node:http,
+ * a new connection and a DNS lookup of the endpoint's name included.
  */
 const ONE_REQUEST_HANDLER = `
 const http = require('node:http');
@@ -46,19 +49,22 @@ interface Invocation {
   context: FcContext;
 }
 
-// Run in the child: require the bundle, invoke it once, report the status on stderr (stdout carries
-// the handler's log line).
+// Run in the child: require the bundle, invoke it once, report the status and the process's CPU so
+// far (ms) on stderr (stdout carries the handler's log line).
 const CHILD = `
 const input = JSON.parse(require('fs').readFileSync(process.argv[2], 'utf8'));
 const { handler } = require(process.argv[1]);
 Promise.resolve(handler(Buffer.from(input.event, 'base64'), input.context)).then(
-  (r) => process.stderr.write('\\n@@' + JSON.stringify({ status: r.statusCode }) + '\\n', () => process.exit(0)),
+  (r) => {
+    const cpu = process.cpuUsage();
+    process.stderr.write('\\n@@' + JSON.stringify({ status: r.statusCode, cpuMs: (cpu.user + cpu.system) / 1000 }) + '\\n', () => process.exit(0));
+  },
   (e) => process.stderr.write('\\n@@' + JSON.stringify({ error: String(e) }) + '\\n', () => process.exit(1)),
 );
 `;
 
-/** ms from spawning `node` to the first response of `bundle`; throws unless it answered 200. */
-function firstResponse(bundle: string, inputFile: string, env: Record<string, string>): Promise<number> {
+/** ms from spawning `node` to the first response of `bundle`, and the CPU ms the process used to it; throws unless it answered 200. */
+function firstResponse(bundle: string, inputFile: string, env: Record<string, string>): Promise<{ ms: number; cpuMs: number }> {
   return new Promise((resolve, reject) => {
     const started = performance.now();
     const child = spawn(process.execPath, ['-e', CHILD, bundle, inputFile], { cwd: tmpdir(), env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'ignore', 'pipe'] });
@@ -68,8 +74,8 @@ function firstResponse(bundle: string, inputFile: string, env: Record<string, st
       const m = /\n@@(.*)\n/.exec(err);
       if (!m) return;
       const ms = performance.now() - started;
-      const result = JSON.parse(m[1]) as { status?: number; error?: string };
-      if (result.status === 200) resolve(ms);
+      const result = JSON.parse(m[1]) as { status?: number; cpuMs?: number; error?: string };
+      if (result.status === 200) resolve({ ms, cpuMs: result.cpuMs ?? NaN });
       else reject(new Error(`${bundle} answered ${result.status ?? result.error}`));
     });
     child.on('exit', (code) => {
@@ -119,7 +125,11 @@ export async function firstResponseBench(profile: Profile): Promise<Row[]> {
     const files = Object.fromEntries(FUNCTIONS.map((fn) => [fn, inputFile(fn)]));
     const runs = profile.quick ? 3 : 11;
     const times: Record<string, number[]> = {};
-    const note = (name: string, ms: number) => (times[name] ??= []).push(ms);
+    const cpu: Record<string, number[]> = {};
+    const note = (name: string, run: { ms: number; cpuMs: number }) => {
+      (times[name] ??= []).push(run.ms);
+      (cpu[name] ??= []).push(run.cpuMs);
+    };
     for (let r = 0; r < runs; r++) {
       note('empty', await firstResponse(empty, files.sign, services.env));
       note('empty-with-request', await firstResponse(emptyWithRequest, files.sign, services.env));
@@ -131,7 +141,10 @@ export async function firstResponseBench(profile: Profile): Promise<Row[]> {
     }
     const emptyMs = median(times.empty);
     const oneRequestMs = median(times['empty-with-request']);
-    return FUNCTIONS.flatMap((fn) => [
+    const emptyCpuMs = median(cpu.empty);
+    const cpuRow = (name: string, of: string) =>
+      judge({ group: 'first response', name, value: median(cpu[of]), unit: 'ms', comparison: { name: 'an empty handler', value: emptyCpuMs } });
+    const rows = FUNCTIONS.flatMap((fn) => [
       judge({
         group: 'first response',
         name: `${fn}: fresh node process to first response (median of ${runs})`,
@@ -147,18 +160,16 @@ export async function firstResponseBench(profile: Profile): Promise<Row[]> {
         unit: 'ms',
         comparison: { name: `${fn} with ali-oss`, value: median(times[`${fn}-ali-oss`]) },
       }),
-      ...(fn === 'sign'
-        ? []
-        : [
-            judge({
-              group: 'first response',
-              name: `${fn}: the same, beside an empty handler that makes one request (a HEAD to the local OSS with node:http)`,
-              value: median(times[fn]),
-              unit: 'ms',
-              comparison: { name: 'empty handler + one request', value: oneRequestMs },
-            }),
-          ]),
+      judge({
+        group: 'first response',
+        name: `${fn}: the same, beside an empty handler that makes one request (a HEAD to the local OSS with node:http)`,
+        value: median(times[fn]),
+        unit: 'ms',
+        comparison: { name: 'empty handler + one request', value: oneRequestMs },
+      }),
+      cpuRow(`${fn}: CPU of that process to its first response (user + system, median of ${runs})`, fn),
     ]);
+    return [...rows, cpuRow(`empty handler that makes one request: CPU of its process to its first response (median of ${runs})`, 'empty-with-request')];
   } finally {
     await services.stop();
     rmSync(dir, { recursive: true, force: true });

@@ -1,4 +1,4 @@
-import { join, resolve } from 'node:path';
+import { join, resolve, sep } from 'node:path';
 import type { BuildOptions, Plugin } from 'esbuild';
 
 const ROOT = join(__dirname, '..');
@@ -26,6 +26,34 @@ const lazyChunks: Plugin = {
   },
 };
 
+/**
+ * Modules that pop-core's RPC client (AssumeRole) loads and a function does not need, each bundled as
+ * a small module of ours in its place, only where that importer asks for it: json-bigint with
+ * bignumber.js (24 KB, for integers beyond 2^53 that an AssumeRole answer never has), httpx's debug
+ * (10 KB with ms and supports-color, and it would log the credentials), and the node:assert and
+ * node:zlib that pop-core and httpx load at require() for checks and for compressed answers (zlib
+ * then loads on first use). Outside a bundle (tests, the local runtime) pop-core loads them all.
+ */
+export const POP_CORE_SUBSTITUTES = [
+  { module: 'json-bigint', importer: 'node_modules/@alicloud/pop-core/lib/rpc.js', source: 'shared/sts/pop-core/json-bigint.ts' },
+  { module: 'assert', importer: 'node_modules/@alicloud/pop-core/lib/rpc.js', source: 'shared/sts/pop-core/assert.ts' },
+  { module: 'debug', importer: 'node_modules/httpx/lib/index.js', source: 'shared/sts/pop-core/debug.ts' },
+  { module: 'zlib', importer: 'node_modules/httpx/lib/index.js', source: 'shared/sts/pop-core/zlib.ts' },
+] as const;
+
+const popCoreSubstitutes: Plugin = {
+  name: 'pop-core-substitutes',
+  setup(build) {
+    const names = new Set<string>(POP_CORE_SUBSTITUTES.map((s) => s.module));
+    build.onResolve({ filter: /^[a-z-]+$/ }, (args) => {
+      if (!names.has(args.path)) return undefined;
+      const importer = args.importer.split(sep).join('/');
+      const substitute = POP_CORE_SUBSTITUTES.find((s) => s.module === args.path && importer.endsWith(`/${s.importer}`));
+      return substitute ? { path: join(ROOT, substitute.source) } : undefined;
+    });
+  },
+};
+
 /** How a function is bundled for Function Compute: one minified CommonJS file for nodejs20 exporting `handler`, and its lazy chunks. */
 export const FUNCTION_BUNDLE: BuildOptions = {
   bundle: true,
@@ -34,5 +62,5 @@ export const FUNCTION_BUNDLE: BuildOptions = {
   format: 'cjs',
   minify: true,
   legalComments: 'none',
-  plugins: [lazyChunks],
+  plugins: [lazyChunks, popCoreSubstitutes],
 };

@@ -52,8 +52,9 @@ export function classifyStsError(err: unknown): StsCallFailed {
   if (typeof err.code === 'string' && NETWORK_CODES.has(err.code)) {
     return new StsCallFailed(true, { stsFailure: err.code === 'ETIMEDOUT' ? 'timeout' : 'network' });
   }
-  // json-bigint throws a plain {name:'SyntaxError', text:<the whole body>} for a body that is not JSON
-  // (a gateway's HTML page, say): treat it like the 5xx it usually is.
+  // A body that is not JSON (a gateway's HTML page, say): json-bigint throws a plain
+  // {name:'SyntaxError', text:<the whole body>}, its substitute in a bundle (pop-core/json-bigint.ts)
+  // a SyntaxError. Treat it like the 5xx it usually is.
   return new StsCallFailed(true, { stsFailure: 'malformed' });
 }
 
