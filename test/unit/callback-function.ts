@@ -65,6 +65,7 @@ export function useCallbackFunction(): void {
   });
   beforeEach(() => {
     store.objects.clear();
+    store.denied.clear();
     store.hits.splice(0);
     sts.hits.splice(0);
     sts.mode = { kind: 'ok', lifetimeMs: 3600_000 };
