@@ -1,7 +1,8 @@
 // The download URL in a callback's answer (README, "Answer"): how long it lives, and that an
 // uploader still gets its 200 when the function cannot sign one, with the reason in the log.
 
-import { callback, configure, invoke, logged, sts, uploaded, useCallbackFunction } from './callback-function';
+import { CALLBACK_STS_TIMEOUT_MS } from '../../functions/callback/download-url';
+import { callback, configure, invoke, logged, store, sts, uploaded, useCallbackFunction } from './callback-function';
 
 useCallbackFunction();
 
@@ -31,4 +32,16 @@ test('without STS_ROLE_ARN none is signed: the answer is still 200 with url null
 test('a callback that gets a URL leaves no downloadUrl field in the log', async () => {
   await invoke(callback(uploaded('users/alice/fine.png', 'F', 'image/png')));
   expect(requestLine()).not.toHaveProperty('downloadUrl');
+});
+
+test('is asked for beside the HeadObject, and a refusal from OSS is answered only once that STS call has ended: Function Compute freezes an instance that has answered', async () => {
+  store.denied.add('HEAD');
+  sts.mode = { kind: 'hang' };
+  const started = performance.now();
+  const res = await invoke(callback(uploaded('users/alice/frozen.png', 'F', 'image/png')));
+  const ms = performance.now() - started;
+  expect(res.body.error.code).toBe('OssUnavailable');
+  expect(sts.hits).toHaveLength(1);
+  expect(ms).toBeGreaterThanOrEqual(CALLBACK_STS_TIMEOUT_MS - 50);
+  expect(ms).toBeLessThan(CALLBACK_STS_TIMEOUT_MS + 1500);
 });

@@ -469,6 +469,13 @@ describe('a callback that is not genuine or not usable', () => {
     expect(hooks.hits).toHaveLength(0);
   });
 
+  test('is answered without CORS headers, even from an origin CORS_ALLOWED_ORIGINS lists: OSS calls it, never a browser', async () => {
+    configure({ CORS_ALLOWED_ORIGINS: 'https://app.example.com' });
+    const res = await invoke(callback(uploaded('users/alice/cors.png', 'C', 'image/png'), { headers: { origin: 'https://app.example.com' } }));
+    expect(res.status).toBe(200);
+    expect(Object.keys(res.headers).filter((h) => h.toLowerCase().startsWith('access-control-'))).toEqual([]);
+  });
+
   test('GET is refused with 405', async () => {
     const res = await invoke(httpEvent({ method: 'GET', path: '/api/callback' }));
     expect(res.status).toBe(405);

@@ -175,6 +175,12 @@ describe('the lines of an OSS event', () => {
     expect(JSON.parse(res.body).error).toEqual({ code: 'CallbackBodyInvalid', message: 'size must be a whole number of bytes', requestId: expect.stringMatching(/^[0-9a-f-]{36}$/) });
   });
 
+  test('OSS refusing the HeadObject fails the invocation, so Function Compute retries it, with an error naming the OSS call and its answer', async () => {
+    store.denied.add('HEAD');
+    const obj = store.put('users/alice/ev.png', 'E', 'image/png');
+    await expect(onOssEvent(ossEvent('users/alice/ev.png', obj.etag, 1))).rejects.toThrow(expect.objectContaining({ name: 'OssRequestError', message: 'HeadObject: 403 HTTP403' }));
+  });
+
   test('without role credentials in the context fails the invocation, naming what is missing', async () => {
     const obj = store.put('users/alice/ev.png', 'E', 'image/png');
     await expect(handler(ossEvent('users/alice/ev.png', obj.etag, 1), { requestId: 'fc-req-7' })).rejects.toThrow(
