@@ -165,7 +165,7 @@ describe('the lines of an OSS event', () => {
     delete event.events[0].oss.object.key;
     const res = await onOssEvent(Buffer.from(JSON.stringify(event)));
     expect([res.statusCode, JSON.parse(res.body).error]).toEqual([400, { code: 'CallbackBodyInvalid', message: 'oss.object.key must be a non-empty string', requestId: 'fc-req-7' }]);
-    expect(eventLines()).toEqual([expect.objectContaining({ level: 'error', code: 'CallbackBodyInvalid', reason: 'oss.object.key must be a non-empty string' })]);
+    expect(eventLines()).toEqual([expect.objectContaining({ level: 'error', fn: 'callback', code: 'CallbackBodyInvalid', reason: 'oss.object.key must be a non-empty string' })]);
   });
 
   test('malformed, in an invocation without a request id, is still answered with one', async () => {
@@ -196,9 +196,9 @@ describe('the lines of an upload event', () => {
     await onOssEvent(ossEvent('users/alice/logged.png', obj.etag, 1));
     const res = await invoke(callback(uploaded('users/alice/logged2.png', 'F', 'image/png')));
     const lines = logged().filter((l) => l.msg === 'upload event');
-    expect(lines.map((l) => [l.level, l.source, (l.upload as { object: string }).object])).toEqual([
-      ['info', 'oss-event', 'users/alice/logged.png'],
-      ['info', 'callback', 'users/alice/logged2.png'],
+    expect(lines.map((l) => [l.level, l.fn, l.source, (l.upload as { object: string }).object])).toEqual([
+      ['info', 'callback', 'oss-event', 'users/alice/logged.png'],
+      ['info', 'callback', 'callback', 'users/alice/logged2.png'],
     ]);
     expect(lines[1].upload).toEqual({ id: res.body.eventId, bucket: BUCKET, object: 'users/alice/logged2.png', filename: 'logged2.png', user: 'alice', size: 1, mimeType: 'image/png', etag: res.body.etag, time: expect.any(String) });
   });
