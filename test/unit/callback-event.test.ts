@@ -50,6 +50,10 @@ describe('the event id', () => {
     expect(normalizeEtag('"abc-3"')).toBe('ABC-3');
   });
 
+  test('drops only quotes around the whole ETag (HeadObject\'s spelling): a value with other quotes is another ETag', () => {
+    expect([normalizeEtag('a"bc"'), normalizeEtag('"ab"c'), normalizeEtag('"abc"')]).toEqual(['A"BC"', '"AB"C', 'ABC']);
+  });
+
   test('differs when the bucket, the key or the ETag differs', () => {
     const base = uploadEventId('b1', 'users/alice/a', 'AA');
     expect([uploadEventId('b2', 'users/alice/a', 'AA'), uploadEventId('b1', 'users/alice/b', 'AA'), uploadEventId('b1', 'users/alice/a', 'AB')]).not.toContain(base);
@@ -113,11 +117,45 @@ describe('reading a callback body', () => {
   });
 
   test('refuses a body that is not UTF-8', () => {
-    expect(thrown(() => claimFromCallbackBody(Buffer.from([0x7b, 0xff, 0x7d]), 'application/json')).code).toBe('CallbackBodyInvalid');
+    expect(thrown(() => claimFromCallbackBody(Buffer.from([0x7b, 0xff, 0x7d]), 'application/json'))).toMatchObject({ code: 'CallbackBodyInvalid', message: 'the body is not valid UTF-8' });
   });
 
-  test('refuses other content types', () => {
-    expect(thrown(() => claimFromCallbackBody(Buffer.from('<a/>'), 'application/xml')).code).toBe('CallbackBodyTypeNotSupported');
+  test('refuses other content types, naming the one it got', () => {
+    expect(thrown(() => claimFromCallbackBody(Buffer.from('<a/>'), 'application/xml'))).toMatchObject({
+      code: 'CallbackBodyTypeNotSupported',
+      message: 'callback bodies are application/json or application/x-www-form-urlencoded, not application/xml',
+    });
+  });
+
+  test('reads a body without a content type as form-encoded, OSS\'s default', () => {
+    expect(claimFromCallbackBody(Buffer.from('bucket=b&object=users%2Falice%2Fa.png&etag=ab&size=3'), undefined)).toMatchObject({ bucket: 'b', key: 'users/alice/a.png', etag: 'AB', size: 3 });
+  });
+
+  test('reads a body without mimeType (the type is OSS\'s, from HeadObject), and refuses one whose mimeType is not text', () => {
+    expect(claimFromCallbackBody(Buffer.from('{"bucket":"b","object":"k","etag":"A","size":1}'), 'application/json').mimeType).toBeUndefined();
+    expect(thrown(() => claimFromCallbackBody(Buffer.from('{"bucket":"b","object":"k","etag":"A","size":1,"mimeType":5}'), 'application/json'))).toMatchObject({
+      code: 'CallbackBodyInvalid',
+      message: 'mimeType must be a non-empty string',
+    });
+  });
+
+  test('a refusal names the variable that is missing or repeated', () => {
+    expect(thrown(() => claimFromCallbackBody(Buffer.from('{"bucket":"b","etag":"A","size":1}'), 'application/json')).message).toBe('object must be a non-empty string');
+    expect(thrown(() => claimFromCallbackBody(Buffer.from('bucket=b&object=a&object=b&etag=A&size=1'), 'application/x-www-form-urlencoded')).message).toBe('object appears more than once');
+  });
+
+  test('reads a size written as decimal digits, as OSS writes ${size}', () => {
+    const size = (value: string) => claimFromCallbackBody(Buffer.from(`bucket=b&object=k&etag=A&size=${encodeURIComponent(value)}`), undefined).size;
+    expect([size('0'), size('12'), size('5368709120')]).toEqual([0, 12, 5368709120]);
+  });
+
+  test.each(['', '1e3', '0x10', '+12', ' 12', '12 ', '-0', '12345678901234567'])('refuses a size %p that is not 1 to 16 decimal digits, whatever number it might be read as', (value) => {
+    const err = thrown(() => claimFromCallbackBody(Buffer.from(`bucket=b&object=k&etag=A&size=${encodeURIComponent(value)}`), undefined));
+    expect(err).toMatchObject({ code: 'CallbackBodyInvalid', message: 'size must be a whole number of bytes' });
+  });
+
+  test('refuses a JSON size that is neither a number nor a string of digits', () => {
+    expect(thrown(() => claimFromCallbackBody(Buffer.from('{"bucket":"b","object":"k","etag":"A","size":["12"]}'), 'application/json')).code).toBe('CallbackBodyInvalid');
   });
 });
 
@@ -137,6 +175,12 @@ describe('reading an OSS trigger event', () => {
   test.each(['ObjectRemoved:DeleteObject', 'ObjectCreated:InitiateMultipartUpload', 'ObjectCreated:UploadPart', 'ObjectCreated:UploadPartCopy'])('%s makes no object and is not reported', (name) => {
     const [record] = recordsFromOssEvent(ossEvent(name, { eTag: 'A', key: 'users/alice/a', size: 1 }));
     expect(record).toEqual({ eventName: name, time: expect.any(Date) });
+  });
+
+  test('a record without an event name is not an upload, and is reported with an empty name', () => {
+    const event = ossEvent('ObjectCreated:PutObject', { eTag: 'A', key: 'users/alice/a', size: 1 });
+    delete (event.events[0] as { eventName?: string }).eventName;
+    expect(recordsFromOssEvent(event)).toEqual([{ eventName: '', time: expect.any(Date) }]);
   });
 
   test('an upload record without a key is refused', () => {

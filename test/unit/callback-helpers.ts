@@ -115,6 +115,8 @@ export interface StoredObject {
 
 export interface FakeOss extends Recorder {
   objects: Map<string, StoredObject>;
+  /** Methods the function's role may not use (403 AccessDenied), as without the DeleteObject policy. */
+  denied: Set<string>;
   put(key: string, body: string | Buffer, contentType: string, objectType?: string, filename?: string): StoredObject;
 }
 
@@ -131,6 +133,7 @@ function v4Date(stamp: string): Date {
 /** HeadObject and DeleteObject on path-style URLs, refused (403) unless signed with `credentials`. */
 export async function fakeOss(bucket: string, region: string, credentials: Credentials): Promise<FakeOss> {
   const objects = new Map<string, StoredObject>();
+  const denied = new Set<string>();
   const rec = await recordingServer((req, res) => {
     const path = decodeURIComponent(new URL(req.url, 'http://x').pathname);
     const [, b, ...rest] = path.split('/');
@@ -142,6 +145,10 @@ export async function fakeOss(bucket: string, region: string, credentials: Crede
     if (b !== bucket || req.headers.authorization !== expected || req.headers['x-oss-security-token'] !== credentials.securityToken) {
       res.writeHead(403, { 'Content-Type': 'application/xml' });
       return res.end('<Error><Code>SignatureDoesNotMatch</Code></Error>');
+    }
+    if (denied.has(req.method)) {
+      res.writeHead(403, { 'Content-Type': 'application/xml' });
+      return res.end('<Error><Code>AccessDenied</Code></Error>');
     }
     const obj = objects.get(key);
     if (req.method === 'HEAD') {
@@ -161,6 +168,7 @@ export async function fakeOss(bucket: string, region: string, credentials: Crede
   return {
     ...rec,
     objects,
+    denied,
     put(key, body, contentType, objectType = 'Normal', filename) {
       const obj = { body: Buffer.from(body), contentType, etag: etagOf(body), objectType, filename };
       objects.set(key, obj);

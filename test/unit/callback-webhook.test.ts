@@ -24,7 +24,7 @@ test('the app verifies a delivery with its secret and the standardwebhooks packa
   const result = await deliverWebhook({ url: `${app.url}/hooks/uploads`, secret }, message, 2000);
   expect(result).toMatchObject({ delivered: true, status: 204 });
   const [hit] = app.hits;
-  expect([hit.method, hit.url, hit.headers['webhook-id']]).toEqual(['POST', '/hooks/uploads', message.id]);
+  expect([hit.method, hit.url, hit.headers['webhook-id'], hit.headers['content-type']]).toEqual(['POST', '/hooks/uploads', message.id, 'application/json']);
   const payload = new Webhook(secret).verify(hit.body.toString(), hit.headers as Record<string, string>) as Record<string, unknown>;
   expect(payload).toEqual({ type: 'upload.completed', timestamp: expect.any(String), data: message.data });
 });
@@ -48,6 +48,16 @@ test('an app that never answers is given up on at the time limit', async () => {
 test('an error status is not a delivery', async () => {
   const app = await server((_, res) => res.writeHead(500).end('boom'));
   expect(await deliverWebhook({ url: app.url, secret }, message, 2000)).toMatchObject({ delivered: false, reason: 'status', status: 500 });
+});
+
+test('a 3xx is not a delivery, from 300 on', async () => {
+  const app = await server((_, res) => res.writeHead(300).end());
+  expect(await deliverWebhook({ url: app.url, secret }, message, 2000)).toMatchObject({ delivered: false, reason: 'status', status: 300 });
+});
+
+test('any 2xx is a delivery', async () => {
+  const app = await server((_, res) => res.writeHead(299).end());
+  expect(await deliverWebhook({ url: app.url, secret }, message, 2000)).toMatchObject({ delivered: true, status: 299 });
 });
 
 test('a redirect is not followed and is not a delivery', async () => {

@@ -102,3 +102,31 @@ test('a second path arriving while the first delivery fails sends the event itse
   expect([first.delivered, second.delivered]).toEqual([false, true]);
   expect(sentFor(e)).toBe(2);
 });
+
+test('the memory holds more than the last event: after A and B were delivered, A\'s second report is still not sent', async () => {
+  const [a, b] = [uploadEvent(), uploadEvent()];
+  const c = config(true);
+  await deliverEvent(a, c, 700, 'callback');
+  await deliverEvent(b, c, 700, 'callback');
+  expect(await deliverEvent(a, c, 2000, 'oss-event')).toEqual({ delivered: true, via: 'earlier delivery' });
+  expect(await deliverEvent(b, c, 2000, 'oss-event')).toEqual({ delivered: true, via: 'earlier delivery' });
+  expect([sentFor(a), sentFor(b)]).toEqual([1, 1]);
+});
+
+test('a second path that waited for a first delivery that failed sends the event within what is left of its own wait, not a fresh one', async () => {
+  const e = uploadEvent();
+  const c = config(true);
+  let n = 0;
+  respond = (_, res) => {
+    // The first delivery fails after 400 ms; the app then never answers the second.
+    if (n++ === 0) setTimeout(() => res.writeHead(500).end(), 400);
+  };
+  const first = deliverEvent(e, c, 2000, 'oss-event');
+  const started = performance.now();
+  const second = await deliverEvent(e, c, 700, 'callback');
+  const ms = performance.now() - started;
+  expect(second).toMatchObject({ delivered: false, reason: 'timeout' });
+  expect(sentFor(e)).toBe(2);
+  expect(ms).toBeLessThan(1100);
+  expect(await first).toMatchObject({ delivered: false, status: 500 });
+});
