@@ -101,6 +101,11 @@ test('a batch of 100 files, the limit, is signed whole and each of its URLs stor
   expect(status).toBe(200);
   const signed = plans(body);
   expect(signed).toHaveLength(100);
-  const answers = await Promise.all(signed.map(async (p, i) => (await put(p, String(i))).status));
+  // Six at a time, as the client's uploadMany sends them: a hundred PUTs at once, each waiting on its
+  // callback's HeadObject, starve that HeadObject's 1.5 s limit on a loaded two-core machine.
+  const answers: number[] = [];
+  for (let i = 0; i < signed.length; i += 6) {
+    answers.push(...(await Promise.all(signed.slice(i, i + 6).map(async (p, j) => (await put(p, String(i + j))).status))));
+  }
   expect(answers).toEqual(Array(100).fill(200));
 });
