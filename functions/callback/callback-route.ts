@@ -111,7 +111,7 @@ export async function handleCallback(req: Request): Promise<Reply> {
 
   const { event } = outcome;
   const url = (await download)(event.filename);
-  if (url.url === null) req.note({ downloadUrl: url.failure });
+  if (url.url === null) req.note(url.detail === undefined ? { downloadUrl: url.failure } : { downloadUrl: url.failure, detail: url.detail });
   const delivery = await deliverEvent(event, req.config, Math.min(req.config.webhook.timeoutMs, CALLBACK_WEBHOOK_WAIT_MS), 'callback');
   req.note({ eventId: event.id, user: event.user, delivered: delivery.delivered });
   const answer: CallbackAnswer = {

@@ -76,7 +76,7 @@ function alreadyDelivered(event: UploadEvent, source: string): Delivery {
 
 function report(event: UploadEvent, source: string, result: DeliveryResult): DeliveryResult {
   if (!result.delivered) {
-    log('warn', { fn: 'callback', msg: 'upload event not delivered', source, reason: result.reason, status: result.status, upload: uploadEventLogFields(event) });
+    log('warn', { fn: 'callback', msg: 'upload event not delivered', source, reason: result.reason, status: result.status, ms: result.ms, upload: uploadEventLogFields(event) });
   }
   return result;
 }

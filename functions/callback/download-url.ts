@@ -22,13 +22,15 @@ import { signingCredentials, vendCredentials } from '../../shared/sts';
  */
 export const CALLBACK_STS_TIMEOUT_MS = 1000;
 
-export type DownloadUrl = { url: string; expiresAt: string } | { url: null; expiresAt: null; failure: ApiErrorCode };
+/** A signed URL, or none and why: `failure` is a catalogue code, `detail` the variable and what it lacks for a ConfigError (as a 500 Misconfigured logs it). */
+export type DownloadUrl = { url: string; expiresAt: string } | { url: null; expiresAt: null; failure: ApiErrorCode; detail?: string };
 
 /** Signs the download once the file name is known; never throws. */
 export type DownloadSigner = (filename: string) => DownloadUrl;
 
 function failed(err: unknown): DownloadUrl {
-  return { url: null, expiresAt: null, failure: err instanceof ApiError ? err.code : err instanceof ConfigError ? 'Misconfigured' : 'InternalError' };
+  if (err instanceof ConfigError) return { url: null, expiresAt: null, failure: 'Misconfigured', detail: err.message };
+  return { url: null, expiresAt: null, failure: err instanceof ApiError ? err.code : 'InternalError' };
 }
 
 /**

@@ -21,12 +21,12 @@ test('lives at most URL_MAX_EXPIRES_SECONDS, however long CALLBACK_DOWNLOAD_URL_
   expect(new URL(res.body.url).searchParams.get('x-oss-expires')).toBe('600');
 });
 
-test('without STS_ROLE_ARN none is signed: the answer is still 200 with url null, STS is not asked, and the log says Misconfigured', async () => {
+test('without STS_ROLE_ARN none is signed: the answer is still 200 with url null, STS is not asked, and the log says Misconfigured naming the variable', async () => {
   configure({ STS_ROLE_ARN: '' });
   const res = await invoke(callback(uploaded('users/alice/norole.png', 'N', 'image/png')));
   expect([res.status, res.body.user, res.body.url, res.body.expiresAt]).toEqual([200, 'alice', null, null]);
   expect(sts.hits).toHaveLength(0);
-  expect(requestLine()).toMatchObject({ status: 200, downloadUrl: 'Misconfigured' });
+  expect(requestLine()).toMatchObject({ status: 200, downloadUrl: 'Misconfigured', detail: expect.stringMatching(/^STS_ROLE_ARN: /) });
 });
 
 test('a callback that gets a URL leaves no downloadUrl field in the log', async () => {

@@ -213,6 +213,7 @@ describe('the lines of an upload event', () => {
       source: 'callback',
       reason: 'status',
       status: 503,
+      ms: expect.any(Number),
       upload: { id: res.body.eventId, object: 'users/alice/refused.png', user: 'alice', etag: res.body.etag },
     });
   });
