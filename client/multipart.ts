@@ -95,6 +95,7 @@ async function attempt(file: Blob, id: string, saved: SavedCheckpoint | undefine
   const plan = await api.sign({ op: 'callback', key: saved?.name, filename: options.filename, contentType, size: file.size });
   throwIfCancelled(signal);
   const client = ossClient(options.credentials, await options.credentials.get());
+  const body = await uploadable(file);
   const cut = multipartPlan(file.size);
   const partSize = saved?.partSize ?? options.partSize ?? cut.partSize;
   const parts = Math.max(1, Math.ceil(file.size / partSize));
@@ -120,8 +121,7 @@ async function attempt(file: Blob, id: string, saved: SavedCheckpoint | undefine
         // No Content-MD5: ali-oss's browser build would hash each part in JavaScript before sending
         // it (its own multipartUpload turns that off too). What OSS stored is checked whole, by size
         // and CRC-64, once the upload completes (integrity.ts).
-        const [body, from, to] = await partOf(file, start, end);
-        const { etag } = await untilCancelled(client.uploadPart(plan.key, uploadId!, number, body, from, to, { disabledMD5: true }), signal);
+        const { etag } = await untilCancelled(client.uploadPart(plan.key, uploadId!, number, body, start, end, { disabledMD5: true }), signal);
         throwIfCancelled(signal);
         checkpoint.doneParts.push({ number, etag });
         checkpoints.set(id, toSaved(checkpoint));
@@ -177,17 +177,12 @@ export function callbackOf(plan: SignedCallback): OSS.CallbackOptions | undefine
   return { url: p.callbackUrl, body: p.callbackBody, contentType: p.callbackBodyType, ...(p.callbackSNI ? { callbackSNI: true } : {}) };
 }
 
-/**
- * Bytes [start, end) of `file` as ali-oss's uploadPart takes them: its browser build slices the
- * File/Blob itself; its Node build wants a Buffer (or a path), so there each part's slice is read as
- * the part is sent. Reading the whole file first took about a second for 200 MB before the first
- * part could leave, and held all of it in memory.
- */
-async function partOf(file: Blob, start: number, end: number): Promise<[body: unknown, start: number, end: number]> {
+// The browser build of ali-oss slices File/Blob objects; the Node build wants a Buffer or a path.
+async function uploadable(file: Blob): Promise<unknown> {
   const inNode = typeof process !== 'undefined' && typeof process.versions?.node === 'string';
-  if (!inNode) return [file, start, end];
+  if (!inNode) return file;
   try {
-    return [Buffer.from(await file.slice(start, end).arrayBuffer()), 0, end - start];
+    return Buffer.from(await file.arrayBuffer());
   } catch (err) {
     throw fileUnreadableError(err);
   }

@@ -66,8 +66,8 @@ const CASES: Case[] = [
   { code: 'Interrupted', what: 'OSS no longer knows the multipart upload', routes: { 'POST /api/token': token(), 'POST /api/sign': multipartPlan, 'POST /local-uploads/users/alice/k.pdf': initiated, 'PUT /local-uploads/users/alice/k.pdf': ossAnswer(404, 'NoSuchUpload', 'The specified upload does not exist.') }, act: (s) => s.upload(hello(), { method: 'multipart' }), message: 'The upload was interrupted and its parts are gone from the server; start it again (The specified upload does not exist.)' },
   {
     code: 'FileUnreadable',
-    what: 'the file cannot be read any more (found when its first part is read, once the upload is initiated)',
-    routes: { 'POST /api/token': token(), 'POST /api/sign': multipartPlan, 'POST /local-uploads/users/alice/k.pdf': initiated },
+    what: 'the file cannot be read any more',
+    routes: { 'POST /api/token': token(), 'POST /api/sign': multipartPlan },
     act: (s) => s.upload(unreadable(), { method: 'multipart' }),
     message: 'The file could not be read; choose it again',
   },
