@@ -101,8 +101,8 @@ declare module 'ali-oss' {
     options: { amendTimeSkewed?: number };
     multipartUpload(name: string, file: unknown, options?: OSS.MultipartUploadOptions): Promise<OSS.MultipartUploadResult>;
     initMultipartUpload(name: string, options?: { mime?: string; headers?: Record<string, string> }): Promise<{ uploadId: string; res: OSS.ResponseInfo }>;
-    /** Bytes [start, end) of `file` (a Blob in browsers, a Buffer in Node) as part `partNo`. */
-    uploadPart(name: string, uploadId: string, partNo: number, file: unknown, start: number, end: number): Promise<{ etag: string; res: OSS.ResponseInfo }>;
+    /** Bytes [start, end) of `file` (a Blob in browsers, a Buffer in Node) as part `partNo`; without `disabledMD5` the browser build sends the part's Content-MD5, computed in JavaScript. */
+    uploadPart(name: string, uploadId: string, partNo: number, file: unknown, start: number, end: number, options?: { disabledMD5?: boolean }): Promise<{ etag: string; res: OSS.ResponseInfo }>;
     completeMultipartUpload(
       name: string,
       uploadId: string,

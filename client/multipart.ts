@@ -118,7 +118,10 @@ async function attempt(file: Blob, id: string, saved: SavedCheckpoint | undefine
         throwIfCancelled(signal);
         const start = (number - 1) * partSize;
         const end = Math.min(start + partSize, file.size);
-        const { etag } = await untilCancelled(client.uploadPart(plan.key, uploadId!, number, body, start, end), signal);
+        // No Content-MD5: ali-oss's browser build would hash each part in JavaScript before sending
+        // it (its own multipartUpload turns that off too). What OSS stored is checked whole, by size
+        // and CRC-64, once the upload completes (integrity.ts).
+        const { etag } = await untilCancelled(client.uploadPart(plan.key, uploadId!, number, body, start, end, { disabledMD5: true }), signal);
         throwIfCancelled(signal);
         checkpoint.doneParts.push({ number, etag });
         checkpoints.set(id, toSaved(checkpoint));

@@ -1,17 +1,16 @@
 // Multipart uploads: Initiate, UploadPart, ListParts, Complete, Abort. Each upload is a folder of
-// part files with JSON sidecars; Complete streams the parts, in order, into one staged object.
+// part files with JSON sidecars; Complete links the chosen parts, in order, into the object's data
+// and computes its ETag and CRC-64 from the parts' own, reading none of their bytes (as OSS does).
 
 import { createHash, randomBytes } from 'node:crypto';
-import { createReadStream, createWriteStream, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { once } from 'node:events';
-import { finished } from 'node:stream/promises';
 import { encodePath } from '../../shared/signer';
 import type { Ctx } from './context';
 import { parseObjectAcl } from './acl';
 import { authorize } from './authorize';
 import { invalidArgument, malformedXml, OssError } from './errors';
-import { Crc64 } from './crc64';
+import { combineCrc64 } from './crc64-combine';
 import { keyEncodingOf } from './encoding-type';
 import { answerUpload, commitUpload, writtenHeaders } from './finish-upload';
 import { callbackOf } from './objects';
@@ -235,32 +234,22 @@ async function readSmallBody(ctx: Ctx): Promise<string> {
 }
 
 /**
- * The parts, in order, into one staged file. The ETag is the MD5 of the parts' MD5s, `-<count>`;
- * the CRC-64 is that of the whole object, which is what OSS documents for the combined value.
+ * The parts, in order, staged as the object's data (linked, not copied). The ETag is the MD5 of the
+ * parts' MD5s, `-<count>`; the CRC-64 is that of the whole object, which is what OSS documents for
+ * the combined value, combined from the parts' CRC-64s (a part stored before they were kept is read
+ * once for its own).
  */
 async function assemble(ctx: Ctx, dir: string, chosen: PartRecord[]): Promise<Staged> {
-  const path = ctx.server.store.tempPath(ctx.oss.bucket as string);
-  const out = createWriteStream(path);
+  const store = ctx.server.store;
+  const file = (p: PartRecord) => join(dir, `part-${p.partNumber}`);
+  const pieces = await Promise.all(chosen.map(async (p) => ({ crc64: p.crc64 ?? (await store.crc64Of(file(p))), size: p.size })));
   const md5s = createHash('md5');
-  const crc = await Crc64.start();
-  let size = 0;
-  try {
-    for (const p of chosen) {
-      md5s.update(Buffer.from(p.etag, 'hex'));
-      for await (const chunk of createReadStream(join(dir, `part-${p.partNumber}`)) as AsyncIterable<Buffer>) {
-        size += chunk.length;
-        crc.update(chunk);
-        if (!out.write(chunk)) await once(out, 'drain');
-      }
-    }
-    out.end();
-    await finished(out);
-  } catch (e) {
-    out.destroy();
-    rmSync(path, { force: true });
-    throw e;
-  }
-  return { path, size, etag: `${md5s.digest('hex').toUpperCase()}-${chosen.length}`, crc64: crc.decimal() };
+  for (const p of chosen) md5s.update(Buffer.from(p.etag, 'hex'));
+  return store.stageParts(
+    ctx.oss.bucket as string,
+    chosen.map((p) => ({ path: file(p), size: p.size })),
+    { etag: `${md5s.digest('hex').toUpperCase()}-${chosen.length}`, crc64: combineCrc64(pieces) },
+  );
 }
 
 export async function completeMultipartUpload(ctx: Ctx): Promise<void> {
@@ -269,8 +258,11 @@ export async function completeMultipartUpload(ctx: Ctx): Promise<void> {
   authorize(ctx.auth?.principal, 'CompleteMultipartUpload', { bucket, key, requestedAcl: parseObjectAcl(ctx.oss.headers['x-oss-object-acl']) });
   const { dir, record } = openUpload(ctx, key);
   const callback = callbackOf(ctx.oss);
+  const body = await readSmallBody(ctx);
+  // Aborted or completed by another request while the body arrived.
+  if (!existsSync(dir)) throw noSuchUpload();
   const stored = new Map(parts(dir).map((p) => [p.partNumber, p]));
-  const requested = requestedParts(ctx.oss.headers['x-oss-complete-all'], await readSmallBody(ctx), [...stored.values()]);
+  const requested = requestedParts(ctx.oss.headers['x-oss-complete-all'], body, [...stored.values()]);
   const chosen: PartRecord[] = [];
   for (const [i, r] of requested.entries()) {
     if (i > 0 && r.partNumber <= requested[i - 1].partNumber) throw new OssError(400, 'InvalidPartOrder', 'The list of parts was not in ascending order. Parts must be ordered by part number.');

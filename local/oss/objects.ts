@@ -1,5 +1,6 @@
 // PutObject, GetObject, HeadObject, GetObjectMeta, DeleteObject.
 
+import { pipeline } from 'node:stream';
 import type { Ctx } from './context';
 import { authorize } from './authorize';
 import { parseCallback, parseCallbackVars, type CallbackSpec } from './callback';
@@ -159,13 +160,14 @@ function overridesOf(ctx: Ctx): Record<string, string> {
 function serve(ctx: Ctx, { meta, content }: ReadView, headers: Record<string, string>): void {
   const range = meta.size > 0 ? parseRange(ctx.oss.headers['range'], meta.size) : undefined;
   const stream = ctx.server.store.read(ctx.oss.bucket as string, content, range);
-  stream.on('error', () => ctx.res.destroy());
   if (range) {
     ctx.res.writeHead(206, { ...headers, 'content-length': range.end - range.start + 1, 'content-range': `bytes ${range.start}-${range.end}/${meta.size}` });
   } else {
     ctx.res.writeHead(200, { ...headers, 'content-length': meta.size });
   }
-  stream.pipe(ctx.res);
+  // A failed read cuts the response short; a client that goes away closes the read (and releases
+  // the data of an object replaced meanwhile).
+  pipeline(stream, ctx.res, () => undefined);
 }
 
 export function getObject(ctx: Ctx): void {

@@ -1,11 +1,14 @@
 // Objects on disk, streamed in and out, never whole in memory. Each object is a data file plus a JSON
 // sidecar naming it; a write lands in a temporary file and becomes visible when its sidecar is
-// renamed into place, so readers see the old object or the new one, never half of one.
+// renamed into place, so readers see the old object or the new one, never half of one. A multipart
+// object's data is a folder of its parts (hard links to the uploaded part files, so completing an
+// upload moves no bytes), read one after another. Data is never changed once stored, and data
+// being read is removed only when its last reader closes.
 
 import { createHash, randomBytes } from 'node:crypto';
-import { createReadStream, createWriteStream, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
+import { createReadStream, createWriteStream, existsSync, linkSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Transform, type Readable } from 'node:stream';
+import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { copyFile } from 'node:fs/promises';
 import type { ObjectAcl } from './acl';
@@ -42,8 +45,10 @@ export interface ObjectMeta {
   tags?: [string, string][];
   /** A symlink's target key (decoded); its own data is empty. */
   symlinkTarget?: string;
-  /** Data file name, beside the sidecar. */
+  /** Data file name, beside the sidecar; a folder when `extents` is set. */
   data: string;
+  /** A multipart object's parts in order, bytes each: `data` is a folder of files `0`, `1`, …; absent for one data file. */
+  extents?: number[];
 }
 
 /** The storage classes OSS's write operations take (x-oss-storage-class, PutObject page). */
@@ -65,6 +70,7 @@ export type Admission = (previous: ObjectMeta | undefined) => void;
 
 /** A body received (or assembled) into a temporary file, with what OSS computes over it. */
 export interface Staged {
+  /** A file, or with `extents` a folder of files `0`, `1`, … holding the bytes in that order. */
   path: string;
   /** Bytes. */
   size: number;
@@ -74,10 +80,12 @@ export interface Staged {
   contentMd5?: string;
   /** CRC-64 (ECMA-182, as OSS), decimal. */
   crc64: string;
+  /** Bytes of each file in the folder `path`, in order; absent when `path` is one file. */
+  extents?: number[];
 }
 
-/** What an upload sets on the object; the content's own facts (size, ETag, MD5, CRC-64) come from the staged body. */
-export type WrittenMeta = Omit<ObjectMeta, 'key' | 'data' | 'lastModified' | 'size' | 'etag' | 'contentMd5' | 'crc64'>;
+/** What an upload sets on the object; the content's own facts (size, ETag, MD5, CRC-64, layout) come from the staged body. */
+export type WrittenMeta = Omit<ObjectMeta, 'key' | 'data' | 'lastModified' | 'size' | 'etag' | 'contentMd5' | 'crc64' | 'extents'>;
 
 export interface ReceiveOptions {
   /** Bytes. */
@@ -92,6 +100,9 @@ const entityTooLarge = (max: number) => new OssError(400, 'EntityTooLarge', 'You
 
 export class DiskStore {
   private readonly buckets: Set<string>;
+  /** Streams open on each data entry (`bucket/name`), and the entries to remove when their last one closes. */
+  private readonly readers = new Map<string, number>();
+  private readonly unwanted = new Set<string>();
 
   constructor(
     private readonly dataDir: string,
@@ -147,8 +158,27 @@ export class DiskStore {
     return { path, size, etag: digest.toString('hex').toUpperCase(), contentMd5: digest.toString('base64'), crc64: crc.decimal() };
   }
 
+  /**
+   * Files, in order, staged as one multipart object's data without copying them: each is hard-linked
+   * into a staging folder, so the originals can be removed (or replaced) and the object keeps its
+   * bytes. `etag` and `crc64` are the object's, computed from the parts'. Synchronous, so no other
+   * request of this process replaces a part in between.
+   */
+  stageParts(bucket: string, files: readonly { path: string; size: number }[], facts: { etag: string; crc64: string }): Staged {
+    const path = this.tempPath(bucket);
+    try {
+      mkdirSync(path);
+      files.forEach((f, i) => linkSync(f.path, join(path, String(i))));
+    } catch (err) {
+      rmSync(path, { recursive: true, force: true });
+      throw err;
+    }
+    const extents = files.map((f) => f.size);
+    return { path, size: extents.reduce((a, b) => a + b, 0), extents, ...facts };
+  }
+
   discard(staged: Staged): void {
-    rmSync(staged.path, { force: true });
+    rmSync(staged.path, { recursive: true, force: true });
   }
 
   private sidecar(bucket: string, key: string): string {
@@ -183,26 +213,58 @@ export class DiskStore {
     }
     const data = `${createHash('sha256').update(key, 'utf8').digest('hex')}.${randomBytes(6).toString('hex')}.data`;
     renameSync(staged.path, join(this.bucketDir(bucket, 'objects'), data));
-    const content = { size: staged.size, etag: staged.etag, contentMd5: staged.contentMd5, crc64: staged.crc64 };
+    const content = { size: staged.size, etag: staged.etag, contentMd5: staged.contentMd5, crc64: staged.crc64, extents: staged.extents };
     const full: ObjectMeta = { ...meta, ...content, key, data, lastModified: ossIsoTime(now) };
     const tmp = this.tempPath(bucket);
     writeFileSync(tmp, JSON.stringify(full));
     renameSync(tmp, sidecar);
-    if (previous) rmSync(join(this.bucketDir(bucket, 'objects'), previous.data), { force: true });
+    if (previous) this.removeData(bucket, previous);
     return full;
   }
 
-  /** A stream of the object's bytes (inclusive range), opened before the metadata can change again. */
+  /**
+   * A stream of the object's bytes (inclusive range). The data stays on disk until the stream
+   * closes, even if the object is replaced or deleted meanwhile: the reader gets the bytes of the
+   * object it began with. Whoever takes the stream must read it to the end or destroy it.
+   */
   read(bucket: string, meta: ObjectMeta, range?: { start: number; end: number }): Readable {
-    return createReadStream(this.dataPath(bucket, meta), range);
+    const entry = `${bucket}/${meta.data}`;
+    this.readers.set(entry, (this.readers.get(entry) ?? 0) + 1);
+    const stream = meta.extents ? readExtents(this.dataPath(bucket, meta), meta.extents, range) : createReadStream(this.dataPath(bucket, meta), range);
+    stream.once('close', () => {
+      const left = (this.readers.get(entry) ?? 1) - 1;
+      if (left > 0) {
+        this.readers.set(entry, left);
+      } else {
+        this.readers.delete(entry);
+        if (this.unwanted.delete(entry)) rmSync(this.dataPath(bucket, meta), { recursive: true, force: true });
+      }
+    });
+    return stream;
+  }
+
+  /** Remove an object's data now, or when its last reader closes. */
+  private removeData(bucket: string, meta: ObjectMeta): void {
+    const entry = `${bucket}/${meta.data}`;
+    if (this.readers.has(entry)) this.unwanted.add(entry);
+    else rmSync(this.dataPath(bucket, meta), { recursive: true, force: true });
   }
 
   private dataPath(bucket: string, meta: ObjectMeta): string {
     return join(this.bucketDir(bucket, 'objects'), meta.data);
   }
 
-  /** A copy of an object's bytes, staged in `bucket` with the facts OSS computed when it stored them. */
+  /**
+   * A copy of an object's bytes, staged in `bucket` with the facts OSS computed when it stored them.
+   * A multipart object's parts are linked, not copied (stored data never changes).
+   */
   async stageCopy(bucket: string, sourceBucket: string, source: ObjectMeta): Promise<Staged> {
+    if (source.extents) {
+      const folder = this.dataPath(sourceBucket, source);
+      const files = source.extents.map((size, i) => ({ path: join(folder, String(i)), size }));
+      // Every object stored as parts was stored with its CRC-64.
+      return { ...this.stageParts(bucket, files, { etag: source.etag, crc64: source.crc64 as string }), contentMd5: source.contentMd5 };
+    }
     const path = this.tempPath(bucket);
     await copyFile(this.dataPath(sourceBucket, source), path);
     return { path, size: source.size, etag: source.etag, contentMd5: source.contentMd5, crc64: source.crc64 ?? (await this.crc64Of(path)) };
@@ -210,7 +272,7 @@ export class DiskStore {
 
   /**
    * The object's bytes followed by the appended ones, staged as one file (the appended file is used
-   * up). The appended CRC-64 must already continue the object's (ReceiveOptions.crc64After); the
+   * up). `previous` is Appendable, so one data file. The appended CRC-64 must already continue the object's (ReceiveOptions.crc64After); the
    * ETag is `etag`, since an Appendable object's is not the MD5 of its content.
    */
   async stageAppend(bucket: string, previous: ObjectMeta | undefined, appended: Staged, etag: string): Promise<Staged> {
@@ -228,7 +290,8 @@ export class DiskStore {
     return { path, size: previous.size + appended.size, etag, crc64: appended.crc64 };
   }
 
-  private async crc64Of(path: string): Promise<string> {
+  /** The CRC-64 (decimal) of the file at `path`, read through once. */
+  async crc64Of(path: string): Promise<string> {
     const crc = await Crc64.start();
     for await (const chunk of createReadStream(path) as AsyncIterable<Buffer>) crc.update(chunk);
     return crc.decimal();
@@ -239,7 +302,7 @@ export class DiskStore {
     const meta = this.head(bucket, key);
     if (!meta) return false;
     const tmp = this.tempPath(bucket);
-    writeFileSync(tmp, JSON.stringify({ ...change(meta), data: meta.data }));
+    writeFileSync(tmp, JSON.stringify({ ...change(meta), data: meta.data, extents: meta.extents }));
     renameSync(tmp, this.sidecar(bucket, key));
     return true;
   }
@@ -248,7 +311,7 @@ export class DiskStore {
     const meta = this.head(bucket, key);
     if (!meta) return;
     unlinkSync(this.sidecar(bucket, key));
-    rmSync(join(this.bucketDir(bucket, 'objects'), meta.data), { force: true });
+    this.removeData(bucket, meta);
   }
 
   /** Every object of the bucket, sorted by key (byte order of UTF-8, as OSS lists). */
@@ -265,4 +328,19 @@ export class DiskStore {
     }
     return out.sort((a, b) => compareKeys(a.key, b.key));
   }
+}
+
+/** The bytes of the files `0`, `1`, … in `folder` (of `sizes` bytes each) as one stream, or its inclusive range. */
+function readExtents(folder: string, sizes: readonly number[], range?: { start: number; end: number }): Readable {
+  const first = range?.start ?? 0;
+  const last = range?.end ?? sizes.reduce((a, b) => a + b, 0) - 1;
+  async function* bytes(): AsyncGenerator<Buffer> {
+    let offset = 0;
+    for (const [i, size] of sizes.entries()) {
+      const [from, to] = [Math.max(first, offset), Math.min(last, offset + size - 1)];
+      if (from <= to) yield* createReadStream(join(folder, String(i)), { start: from - offset, end: to - offset }) as AsyncIterable<Buffer>;
+      offset += size;
+    }
+  }
+  return Readable.from(bytes(), { objectMode: false });
 }

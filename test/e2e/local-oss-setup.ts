@@ -141,6 +141,7 @@ export interface RawRequest {
   query?: QueryPairs;
   headers?: Record<string, string>;
   body?: string | Buffer;
+  signal?: AbortSignal;
 }
 
 /**
@@ -156,6 +157,7 @@ export function send(t: TestOss, creds: Creds, method: string, key: string, req:
     method,
     headers: { ...headers, ...auth.headers },
     body: body === undefined ? undefined : new Uint8Array(body),
+    signal: req.signal,
   });
 }
 

@@ -1,7 +1,7 @@
 // session.uploadMany against the local runtime: the files of a multi-file upload are signed with one
 // /sign request per 100, uploaded a bounded number at a time, and each gets its own result.
 
-import { UploadError, UploadSession } from '../../client';
+import { memoryCheckpoints, UploadError, UploadSession, type CheckpointStore } from '../../client';
 import type { LocalRuntime } from '../../local/runtime';
 import { DEFAULTS } from '../../shared/config';
 import { setLogSink } from '../../shared/log';
@@ -23,13 +23,14 @@ afterAll(async () => {
 afterEach(() => jest.restoreAllMocks());
 
 /** A session whose calls to /sign are recorded: the body of each, parsed. */
-async function recordedSession(user: string, extra: { multipartThreshold?: number; authToken?: () => string | undefined } = {}) {
+async function recordedSession(user: string, extra: { multipartThreshold?: number; authToken?: () => string | undefined; checkpoints?: CheckpointStore } = {}) {
   const jwt = await runtime.login(user);
   const signs: { files?: unknown[]; op?: string }[] = [];
   const session = new UploadSession({
     baseUrl: `${runtime.appUrl}/api`,
     authToken: extra.authToken ?? (() => jwt),
     multipartThreshold: extra.multipartThreshold,
+    checkpoints: extra.checkpoints,
     fetch: (input, init) => {
       if (String(input).endsWith('/sign')) signs.push(JSON.parse(String(init?.body)));
       return fetch(input, init);
@@ -110,6 +111,28 @@ test('a file over the multipart threshold goes by multipart in the same pool, th
   expect(results.map((r) => r.ok && r.result.method)).toEqual(['post', 'multipart']);
   expect(signs.filter((s) => s.files).map((s) => s.files?.length)).toEqual([1]);
   expect(signs.filter((s) => s.op).map((s) => s.op)).toEqual(['callback']);
+});
+
+test("tells onResume which file resumed a multipart upload, with the parts an earlier attempt stored and the file's total", async () => {
+  // The first attempt stops once two of its five parts are stored: its checkpoint store is full.
+  const saved = memoryCheckpoints();
+  let full = true;
+  const checkpoints: CheckpointStore = {
+    get: (id) => saved.get(id),
+    delete: (id) => saved.delete(id),
+    set(id, checkpoint) {
+      saved.set(id, checkpoint);
+      if (full && checkpoint.doneParts.length === 2) throw new Error('quota exceeded');
+    },
+  };
+  const { session } = await recordedSession('nora', { multipartThreshold: 1024, checkpoints });
+  const big = new File([Buffer.alloc(450 * 1024, 9)], 'big.png', { type: 'image/png' });
+  await expect(session.upload(big, { method: 'multipart', partSize: 100 * 1024, parallel: 1 })).rejects.toBeInstanceOf(UploadError);
+  full = false;
+  const resumed: [number, number, number][] = [];
+  const results = await session.uploadMany([text('small', 's.txt'), big], { onResume: (index, done, total) => resumed.push([index, done, total]) });
+  expect(results.map((r) => r.ok && r.result.resumedParts)).toEqual([0, 2]);
+  expect(resumed).toEqual([[1, 2, 5]]);
 });
 
 test('a batch the server refuses whole fails each of its files with that error', async () => {
