@@ -215,6 +215,30 @@ describe('a path RAM would read wider than it means', () => {
   });
 });
 
+describe('guests and signed-in users', () => {
+  const open = loadConfig(
+    ENV,
+    parseRules(['version: 1', 'rules:', '  - path: "public/*"', '    allow:', '      guest: [read]', '      authenticated: [write]'].join('\n'), 'open.rules.yaml').storage,
+  ).rules;
+
+  test('a guest gets what guests are given, and not what signed-in users are', () => {
+    const guest = callerOf({ uid: 'anon-1', guest: true }, open);
+    expect(grantsAt(open, guest, 'read', 'public/a.png')[0].scope).toEqual({ read: ['public/*'] });
+    expect(refusal(() => grantsAt(open, guest, 'write', 'public/a.png')).code).toBe('RuleDenied');
+  });
+
+  test('a signed-in user gets what signed-in users are given, and not what guests are', () => {
+    const user = callerOf({ uid: 'alice' }, open);
+    expect(grantsAt(open, user, 'write', 'public/a.png')[0].scope).toEqual({ write: ['public/*'] });
+    expect(refusal(() => grantsAt(open, user, 'read', 'public/a.png')).code).toBe('RuleDenied');
+  });
+
+  test('a group the rules do not name grants nothing, whatever it is called', () => {
+    const odd = callerOf({ uid: 'carol', claims: { groups: ['constructor', 'toString', 'hasOwnProperty'] } }, rules);
+    expect(refusal(() => grantsAt(rules, odd, 'read', 'videos/alice/clip.mp4')).code).toBe('KeyOutsidePrefix');
+  });
+});
+
 describe('which rules an uploaded key falls under', () => {
   test('an avatar: its owner’s, only the owner writes there', () => {
     expect(writeRulesOf(rules, 'avatars/alice/me.png').map((k) => [k.rule.path, k.user, k.prefix])).toEqual([['avatars/{uid}/*', 'alice', 'avatars/alice/']]);
