@@ -56,6 +56,12 @@ describe('the caller the rules see', () => {
     expect(callerOf({ uid: 'c', claims: { groups: ['moderators'] } }, withoutClaim).groups).toEqual([]);
   });
 
+  test('a caller with as many values of a claim as the rules take is within the limit; one more, over it', () => {
+    const teams = (n: number) => Array.from({ length: n }, (_, i) => `t${i}`);
+    expect(callerOf({ uid: 'a', claims: { team: teams(4) } }, rules)).toMatchObject({ binding: { claims: { team: teams(4) } }, overLimit: [] });
+    expect(callerOf({ uid: 'a', claims: { team: teams(5) } }, rules)).toMatchObject({ binding: { claims: { team: [] } }, overLimit: ['team'] });
+  });
+
   test('a caller with more groups than it may hold is over the limit of the groups claim', () => {
     const many = Array.from({ length: 33 }, (_, i) => `g${i}`);
     expect(callerOf({ uid: 'c', claims: { groups: many } }, rules)).toMatchObject({ groups: [], overLimit: ['groups'] });
@@ -129,6 +135,14 @@ describe('the grant of one key', () => {
     );
   });
 
+  test('a caller over the limit of two claims is told of both', () => {
+    const many = Array.from({ length: 33 }, (_, i) => `g${i}`);
+    const crowded = callerOf({ uid: 'carol', claims: { groups: many, team: ['a', 'b', 'c', 'd', 'e'] } }, rules);
+    expect(refusal(() => grantsAt(rules, crowded, 'write', 'avatars/alice/me.png')).message).toBe(
+      'rule "avatars/{uid}/*" does not let you write avatars/alice/me.png; your team, groups claim has more values than the rules take',
+    );
+  });
+
   test('a key the folder of the rule holds nothing under (the folder itself) is under no rule', () => {
     expect(refusal(() => grantsAt(rules, alice, 'write', 'avatars/alice')).code).toBe('KeyOutsidePrefix');
   });
@@ -179,7 +193,7 @@ describe('the scope /token vends for a folder', () => {
     expect(refusal(() => scopeGrant(rules, alice, 'avatars', ['read']))).toEqual({ code: 'InvalidKey', message: 'path must be a folder ending in "/", e.g. "users/alice/"' });
   });
 
-  test.each([[[]], [['read', 'read']], [['admin']], ['read'], [undefined]])('the actions %j are refused: InvalidAccess, listing the actions', (actions) => {
+  test.each([[[]], [['read', 'read']], [['admin']], [['read', 'admin']], ['read'], [undefined]])('the actions %j are refused: InvalidAccess, listing the actions', (actions) => {
     expect(refusal(() => scopeGrant(rules, alice, 'avatars/', actions))).toEqual({ code: 'InvalidAccess', message: 'actions must list some of read, list, write, delete, each once' });
   });
 });
@@ -252,6 +266,7 @@ describe('which rules an uploaded key falls under', () => {
   test('a key under a rule nobody writes under is under none', () => {
     const readOnly = loadConfig(ENV, parseRules(['version: 1', 'rules:', '  - path: "shared/*"', '    allow:', '      authenticated: [read]'].join('\n'), 'ro.rules.yaml').storage).rules;
     expect(writeRulesOf(readOnly, 'shared/a.png')).toEqual([]);
+    expect(ownerOnlyWrites(readOnly.paths[0])).toBe(false);
   });
 
   test('a key whose {uid} could be no user id is under no owner’s rule', () => {
@@ -266,5 +281,30 @@ describe('which rules an uploaded key falls under', () => {
     expect(writeRulesOf(dropbox, 'drop/.x/a.png').map((k) => [k.user, k.prefix])).toEqual([['', 'drop/']]);
     expect(writeRulesOf(dropbox, 'drop/erin/a.png').map((k) => [k.user, k.prefix])).toEqual([['erin', 'drop/erin/']]);
     expect(ownerOnlyWrites(dropbox.paths[0])).toBe(false);
+  });
+
+  test('a rule its owner and others write under, or a group alone: the owner is not the only writer', () => {
+    const shared = loadConfig(
+      ENV,
+      parseRules(
+        [
+          'version: 1',
+          'groupsClaim: groups',
+          'rules:',
+          '  - path: "both/{uid}/*"',
+          '    allow:',
+          '      owner: [write]',
+          '      authenticated: [write]',
+          '  - path: "editors/{uid}/*"',
+          '    allow:',
+          '      groups:',
+          '        editors: [write]',
+        ].join('\n'),
+        'shared.rules.yaml',
+      ).storage,
+    ).rules;
+    expect(ownerOnlyWrites(shared.paths[0])).toBe(false);
+    expect(ownerOnlyWrites(shared.paths[1])).toBe(false);
+    expect(writeRulesOf(shared, 'editors/.x/a.png').map((k) => [k.rule.path, k.user, k.prefix])).toEqual([['editors/{uid}/*', '', 'editors/']]);
   });
 });
