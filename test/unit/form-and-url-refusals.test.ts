@@ -86,6 +86,11 @@ describe('a presigned PUT', () => {
     });
   });
 
+  test('without a size, when only a maximum applies (UPLOAD_MIN_SIZE 0): SizeRequired', () => {
+    const noMin = grantFor('alice', 'upload', rulesWith({ UPLOAD_MIN_SIZE: '0' }));
+    expect(refusal(() => putPlan(noMin, { key: 'users/alice/a.png', contentType: 'image/png' }, pin)).code).toBe('SizeRequired');
+  });
+
   test('without a size, when only a minimum applies (UPLOAD_MAX_SIZE at OSS’s 5 GB): SizeRequired', () => {
     const noMax = grantFor('alice', 'upload', rulesWith({ UPLOAD_MAX_SIZE: String(5 * 1024 ** 3), UPLOAD_MIN_SIZE: '1' }));
     expect(refusal(() => putPlan(noMax, { key: 'users/alice/a.png', contentType: 'image/png' }, pin)).code).toBe('SizeRequired');
@@ -116,6 +121,12 @@ describe('an upload with STS credentials', () => {
   test('of a type the rules allow and a size within them gets its plan; a malformed type is InvalidContentType', () => {
     expect(callbackPlan(alice, { key: 'users/alice/a.png', contentType: 'image/png', size: 1000 }, pin).key).toBe('users/alice/a.png');
     expect(refusal(() => callbackPlan(alice, { key: 'users/alice/a.png', contentType: 'png' }, pin)).code).toBe('InvalidContentType');
+  });
+
+  test('is told to send x-oss-forbid-overwrite only when the rules forbid overwriting', () => {
+    expect(callbackPlan(alice, { key: 'users/alice/a.png' }, pin).headers).toEqual({ 'x-oss-forbid-overwrite': 'true' });
+    const overwrite = grantFor('alice', 'upload', rulesWith({ FORBID_OVERWRITE: 'false' }));
+    expect(callbackPlan(overwrite, { key: 'users/alice/a.png' }, pin).headers).toEqual({});
   });
 
   test('under a rule that takes only forms: RuleDenied', () => {
