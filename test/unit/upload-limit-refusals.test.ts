@@ -86,6 +86,11 @@ describe('the upload paths and file name a storage rule requires', () => {
     expect(refusal(() => uploadAllowed(formsOnly, ['put'], 'me.png')).message).toBe('rule "avatars/{uid}/*" allows uploads by form, multipart only, not by put');
   });
 
+  test('an upload that could take either of two paths, neither allowed, is told both', () => {
+    const formsOnly = { ...avatar, rules: { ...avatar.rules, uploadPaths: ['form'] as const } };
+    expect(refusal(() => uploadAllowed(formsOnly, ['put', 'multipart'], 'me.png')).message).toBe('rule "avatars/{uid}/*" allows uploads by form only, not by put or multipart');
+  });
+
   test('an upload without a file name under a rule that requires one: RuleDenied, naming the rule', () => {
     expect(refusal(() => uploadAllowed(document, ['form'], undefined))).toEqual({
       code: 'RuleDenied',
