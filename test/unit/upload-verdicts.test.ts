@@ -56,6 +56,17 @@ describe('an object that breaks its rule', () => {
     });
   });
 
+  test('made by PutObject under a rule that takes forms and multipart: RuleDenied, listing both', () => {
+    const noPut = loadConfig(
+      ENV,
+      parseRules(['version: 1', 'rules:', '  - path: "inbox/{uid}/*"', '    allow:', '      owner: [write]', '    write:', '      uploadPaths: [form, multipart]'].join('\n'), 'no-put.rules.yaml').storage,
+    ).rules;
+    expect(checkUpload(noPut, { bucket: 'photos-prod', key: 'inbox/alice/a.png', size: 10, mimeType: 'image/png', createdBy: 'PutObject' })).toMatchObject({
+      code: 'RuleDenied',
+      reason: 'rule "inbox/{uid}/*" allows uploads by form, multipart only; this object was made by PutObject',
+    });
+  });
+
   test('without the file name a rule requires: FilenameMissing, once HeadObject has said so', () => {
     const document = { bucket: 'photos-prod', key: 'documents/alice/cv.pdf', size: 10, mimeType: 'application/pdf' };
     expect(checkUpload(rules, { ...document, named: false })).toEqual({ ok: false, code: 'FilenameMissing', reason: 'rule "documents/{uid}/*" requires a file name (x-oss-meta-filename)', user: 'alice' });
