@@ -89,7 +89,7 @@ export function checkObjectType(rules: Rules, key: string, objectType: string): 
   const [under] = writeRulesOf(rules, key);
   if (!under) return { ok: false, code: 'KeyOutsidePrefix', reason: 'the key is under no user prefix' };
   if (!ALLOWED_OBJECT_TYPES.includes(objectType)) {
-    return { ok: false, code: 'ObjectTypeNotAllowed', reason: `a ${objectType || 'untyped'} object may not be stored under a user prefix`, user: under.user };
+    return { ok: false, code: 'ObjectTypeNotAllowed', reason: objectType ? `an object of type ${objectType} may not be stored under a user prefix` : 'an object without a type may not be stored under a user prefix', user: under.user };
   }
   return verdictOf(under);
 }

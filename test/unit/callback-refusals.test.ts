@@ -43,7 +43,7 @@ test('a callback URL with a query string is refused saying the URL must not have
 test('a dangling symlink (PutSymlink, HeadObject 404) is refused as a Symlink, not as an object of unknown type', async () => {
   const res = (await handler(ossEvent('users/alice/link', 'E'.repeat(32), 0, 'ObjectCreated:PutSymlink'), fcContext({ credentials, requestId: 'r-sym' }))) as HttpResponse;
   expect(JSON.parse(res.body).results).toEqual([{ outcome: 'violation', code: 'ObjectTypeNotAllowed' }]);
-  expect(logged().find((l) => l.requestId === 'r-sym' && l.outcome === 'violation')).toMatchObject({ reason: 'a Symlink object may not be stored under a user prefix' });
+  expect(logged().find((l) => l.requestId === 'r-sym' && l.outcome === 'violation')).toMatchObject({ reason: 'an object of type Symlink may not be stored under a user prefix' });
 });
 
 describe('a misconfigured callback function answers 500 Misconfigured, and its log names what to fix', () => {

@@ -111,9 +111,9 @@ describe('a key two rules could hold', () => {
 
 describe('the type of object OSS made', () => {
   test.each([
-    ['Symlink', 'a Symlink object may not be stored under a user prefix'],
-    ['Appendable', 'a Appendable object may not be stored under a user prefix'],
-    ['', 'a untyped object may not be stored under a user prefix'],
+    ['Symlink', 'an object of type Symlink may not be stored under a user prefix'],
+    ['Appendable', 'an object of type Appendable may not be stored under a user prefix'],
+    ['', 'an object without a type may not be stored under a user prefix'],
   ])('%j: ObjectTypeNotAllowed, with its owner', (type, reason) => {
     expect(checkObjectType(rules, 'avatars/alice/me.png', type)).toEqual({ ok: false, code: 'ObjectTypeNotAllowed', reason, user: 'alice' });
   });
