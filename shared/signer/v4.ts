@@ -98,45 +98,46 @@ export function canonicalRequest(req: V4Request): string {
   return canonicalFrom(req, canonicalQuery(req.query), normalizeAdditionalHeaders(req.additionalHeaders));
 }
 
-export function scope(day: string, region: string, product = 'oss'): string {
-  return `${day}/${region}/${product}/aliyun_v4_request`;
+/** `20231216/cn-hangzhou/oss/aliyun_v4_request`: the signer signs for OSS alone, so the product is `oss`. */
+export function scope(day: string, region: string): string {
+  return `${day}/${region}/oss/aliyun_v4_request`;
 }
 
 // One-shot hashing (Node ≥ 20.12) skips the Hash object, a large part of hashing a short string.
 const sha256hex: (s: string) => string = crypto.hash ? (s) => crypto.hash('sha256', s, 'hex') : (s) => createHash('sha256').update(s).digest('hex');
 
-export function stringToSign(timestamp: string, region: string, canonical: string, product = 'oss'): string {
+export function stringToSign(timestamp: string, region: string, canonical: string): string {
   const hash = sha256hex(canonical);
-  return `${V4_ALGORITHM}\n${timestamp}\n${scope(timestamp.slice(0, 8), region, product)}\n${hash}`;
+  return `${V4_ALGORITHM}\n${timestamp}\n${scope(timestamp.slice(0, 8), region)}\n${hash}`;
 }
 
-// The derived key depends only on secret, day, region and product; deriving it is four HMACs, so it
+// The derived key depends only on secret, day and region; deriving it is four HMACs, so it
 // is kept. The map is bounded: a few credentials and days are live at once.
 const keyCache = new Map<string, Buffer>();
 const KEY_CACHE_MAX = 256;
 
 // An instance signs with one credential, day and region at a time: check that before the map.
-let lastKey: { secret: string; day: string; region: string; product: string; key: Buffer } | undefined;
+let lastKey: { secret: string; day: string; region: string; key: Buffer } | undefined;
 
-export function signingKey(secret: string, day: string, region: string, product = 'oss'): Buffer {
+export function signingKey(secret: string, day: string, region: string): Buffer {
   const last = lastKey;
-  if (last && last.secret === secret && last.day === day && last.region === region && last.product === product) return last.key;
-  const id = `${day}\n${region}\n${product}\n${secret}`;
+  if (last && last.secret === secret && last.day === day && last.region === region) return last.key;
+  const id = `${day}\n${region}\n${secret}`;
   let key = keyCache.get(id);
   if (!key) {
     const kDate = createHmac('sha256', `aliyun_v4${secret}`).update(day).digest();
     const kRegion = createHmac('sha256', kDate).update(region).digest();
-    const kProduct = createHmac('sha256', kRegion).update(product).digest();
+    const kProduct = createHmac('sha256', kRegion).update('oss').digest();
     key = createHmac('sha256', kProduct).update('aliyun_v4_request').digest();
     if (keyCache.size >= KEY_CACHE_MAX) keyCache.clear();
     keyCache.set(id, key);
   }
-  lastKey = { secret, day, region, product, key };
+  lastKey = { secret, day, region, key };
   return key;
 }
 
-export function signV4(secret: string, timestamp: string, region: string, toSign: string, product = 'oss'): string {
-  return createHmac('sha256', signingKey(secret, timestamp.slice(0, 8), region, product)).update(toSign).digest('hex');
+export function signV4(secret: string, timestamp: string, region: string, toSign: string): string {
+  return createHmac('sha256', signingKey(secret, timestamp.slice(0, 8), region)).update(toSign).digest('hex');
 }
 
 export interface V4HeaderAuth {
