@@ -1,20 +1,10 @@
 // Which content types an upload may declare under the rules, what a refused one is told, which type
 // a file extension names, and which types a browser would run if a download were served inline.
 
-import { ApiError } from '../../shared/api/errors';
 import { allowedContentType, allowedTypesRule, isActiveContent, isAllowedType, normalizeContentType, typeFromExtension } from '../../shared/policy/content-type';
+import { apiRefusal } from '../helpers/policy';
 
 /** The code and message of the ApiError `run` throws. */
-function refusal(run: () => unknown): { code: string; message: string } {
-  try {
-    run();
-  } catch (err) {
-    if (err instanceof ApiError) return { code: err.code, message: err.message };
-    throw err;
-  }
-  throw new Error('not refused');
-}
-
 describe('a declared content type', () => {
   test.each([
     ['image/png', 'image/png'],
@@ -30,16 +20,16 @@ describe('a declared content type', () => {
   test.each([['image'], ['image/'], ['/png'], ['image/png/x'], ['.image/png'], ['image/.png'], ['ima ge/png'], [`${'a'.repeat(128)}/b`], [`a/${'b'.repeat(128)}`], ['']])(
     '%j is no media type: InvalidContentType',
     (value) => {
-      expect(refusal(() => normalizeContentType(value))).toEqual({ code: 'InvalidContentType', message: 'contentType must be a media type such as image/png' });
+      expect(apiRefusal(() => normalizeContentType(value))).toEqual({ code: 'InvalidContentType', message: 'contentType must be a media type such as image/png' });
     },
   );
 
   test('a value that is not a string: InvalidContentType, saying it must be one', () => {
-    expect(refusal(() => normalizeContentType(7))).toEqual({ code: 'InvalidContentType', message: 'contentType must be a string such as image/png' });
+    expect(apiRefusal(() => normalizeContentType(7))).toEqual({ code: 'InvalidContentType', message: 'contentType must be a string such as image/png' });
   });
 
   test('a type the rules do not allow: ContentTypeNotAllowed, listing what they allow', () => {
-    expect(refusal(() => allowedContentType('text/html', ['image/png', 'image/*']))).toEqual({ code: 'ContentTypeNotAllowed', message: 'text/html is not allowed; allowed: image/png, image/*' });
+    expect(apiRefusal(() => allowedContentType('text/html', ['image/png', 'image/*']))).toEqual({ code: 'ContentTypeNotAllowed', message: 'text/html is not allowed; allowed: image/png, image/*' });
   });
 
   test('an allowed type is returned bare', () => {

@@ -1,13 +1,13 @@
 // What a caller is told when a form or presigned URL cannot be signed as asked: the code a client
 // switches on and the message a developer reads (what to give, or what the rules allow).
 
-import { ApiError } from '../../shared/api/errors';
 import { loadConfig } from '../../shared/config';
 import type { Pinning } from '../../shared/policy/callback';
 import { postPlan } from '../../shared/policy/post-conditions';
 import { grantFor, type Rules } from '../../shared/policy/rules';
 import { callbackPlan, deletePlan, getPlan, putPlan } from '../../shared/policy/url-constraints';
 import { TEST_MAC_KEY } from '../helpers/config';
+import { apiRefusal } from '../helpers/policy';
 
 const ENV = { OSS_BUCKET: 'photos-prod', OSS_REGION: 'cn-hangzhou', UPLOAD_CONTENT_TYPES: 'image/jpeg,image/png', UPLOAD_MAX_SIZE: '1000' };
 const rulesWith = (env: Record<string, string> = {}): Rules => loadConfig({ ...ENV, ...env }).rules;
@@ -15,16 +15,6 @@ const pin: Pinning = { keys: loadConfig({ ...ENV, CALLBACK_MAC_KEY: TEST_MAC_KEY
 const alice = grantFor('alice', 'readwrite', rulesWith());
 
 /** The code and message of the ApiError `run` throws. */
-function refusal(run: () => unknown): { code: string; message: string } {
-  try {
-    run();
-  } catch (err) {
-    if (err instanceof ApiError) return { code: err.code, message: err.message };
-    throw err;
-  }
-  throw new Error('not refused');
-}
-
 describe('a form', () => {
   test.each([
     ['after part of a segment', 'users/alice/a${filename}'],
@@ -32,14 +22,14 @@ describe('a form', () => {
     ['in the middle of a key', 'users/alice/${filename}.jpg'],
     ['twice', 'users/alice/${filename}/${filename}'],
   ])('whose key has ${filename} %s: InvalidKey, with an example under the caller’s prefix', (_, key) => {
-    expect(refusal(() => postPlan(alice, { key }, pin))).toEqual({
+    expect(apiRefusal(() => postPlan(alice, { key }, pin))).toEqual({
       code: 'InvalidKey',
       message: '${filename} is allowed only once, as the key\'s whole last segment (e.g. users/alice/inbox/${filename})',
     });
   });
 
   test('whose ${filename} key comes with a file name that is not one: InvalidFilename', () => {
-    expect(refusal(() => postPlan(alice, { key: 'users/alice/inbox/${filename}', filename: 7 }, pin)).code).toBe('InvalidFilename');
+    expect(apiRefusal(() => postPlan(alice, { key: 'users/alice/inbox/${filename}', filename: 7 }, pin)).code).toBe('InvalidFilename');
   });
 
   test('whose ${filename} key has no folder before it under the prefix is still under the prefix (users/alice/${filename})', () => {
@@ -52,7 +42,7 @@ describe('a form', () => {
 
   test('without a content type, when the rules allow a wildcard: ContentTypeRequired, saying why', () => {
     const images = grantFor('alice', 'upload', rulesWith({ UPLOAD_CONTENT_TYPES: 'application/pdf,image/*' }));
-    expect(refusal(() => postPlan(images, { key: 'users/alice/a.png' }, pin))).toEqual({
+    expect(apiRefusal(() => postPlan(images, { key: 'users/alice/a.png' }, pin))).toEqual({
       code: 'ContentTypeRequired',
       message: 'give contentType: the allowed types include a wildcard a form policy cannot list',
     });
@@ -68,7 +58,7 @@ describe('a form', () => {
 
 describe('a presigned PUT', () => {
   test('without a type or an extension that names one: ContentTypeRequired, saying why', () => {
-    expect(refusal(() => putPlan(alice, { key: 'users/alice/blob', size: 10 }, pin))).toEqual({
+    expect(apiRefusal(() => putPlan(alice, { key: 'users/alice/blob', size: 10 }, pin))).toEqual({
       code: 'ContentTypeRequired',
       message: 'give contentType: it is signed, and the upload must send it',
     });
@@ -80,7 +70,7 @@ describe('a presigned PUT', () => {
   });
 
   test('without a size, when a size limit applies: SizeRequired, saying why', () => {
-    expect(refusal(() => putPlan(alice, { key: 'users/alice/a.png', contentType: 'image/png' }, pin))).toEqual({
+    expect(apiRefusal(() => putPlan(alice, { key: 'users/alice/a.png', contentType: 'image/png' }, pin))).toEqual({
       code: 'SizeRequired',
       message: 'give size: a presigned PUT binds the exact length so the size limit holds',
     });
@@ -88,12 +78,12 @@ describe('a presigned PUT', () => {
 
   test('without a size, when only a maximum applies (UPLOAD_MIN_SIZE 0): SizeRequired', () => {
     const noMin = grantFor('alice', 'upload', rulesWith({ UPLOAD_MIN_SIZE: '0' }));
-    expect(refusal(() => putPlan(noMin, { key: 'users/alice/a.png', contentType: 'image/png' }, pin)).code).toBe('SizeRequired');
+    expect(apiRefusal(() => putPlan(noMin, { key: 'users/alice/a.png', contentType: 'image/png' }, pin)).code).toBe('SizeRequired');
   });
 
   test('without a size, when only a minimum applies (UPLOAD_MAX_SIZE at OSS’s 5 GB): SizeRequired', () => {
     const noMax = grantFor('alice', 'upload', rulesWith({ UPLOAD_MAX_SIZE: String(5 * 1024 ** 3), UPLOAD_MIN_SIZE: '1' }));
-    expect(refusal(() => putPlan(noMax, { key: 'users/alice/a.png', contentType: 'image/png' }, pin)).code).toBe('SizeRequired');
+    expect(apiRefusal(() => putPlan(noMax, { key: 'users/alice/a.png', contentType: 'image/png' }, pin)).code).toBe('SizeRequired');
   });
 
   test('without a size, when no limit applies (0 to 5 GB): signed without Content-Length', () => {
@@ -106,8 +96,8 @@ describe('a presigned PUT', () => {
 
 describe('a GET or DELETE', () => {
   test('without a key: KeyRequired, naming what the key is for', () => {
-    expect(refusal(() => getPlan(alice, {}))).toEqual({ code: 'KeyRequired', message: 'give the key to download' });
-    expect(refusal(() => deletePlan(alice, {}))).toEqual({ code: 'KeyRequired', message: 'give the key to delete' });
+    expect(apiRefusal(() => getPlan(alice, {}))).toEqual({ code: 'KeyRequired', message: 'give the key to download' });
+    expect(apiRefusal(() => deletePlan(alice, {}))).toEqual({ code: 'KeyRequired', message: 'give the key to delete' });
   });
 
   test('a DELETE lives URL_EXPIRES_SECONDS by default, or as long as asked within the rules', () => {
@@ -120,7 +110,7 @@ describe('a GET or DELETE', () => {
 describe('an upload with STS credentials', () => {
   test('of a type the rules allow and a size within them gets its plan; a malformed type is InvalidContentType', () => {
     expect(callbackPlan(alice, { key: 'users/alice/a.png', contentType: 'image/png', size: 1000 }, pin).key).toBe('users/alice/a.png');
-    expect(refusal(() => callbackPlan(alice, { key: 'users/alice/a.png', contentType: 'png' }, pin)).code).toBe('InvalidContentType');
+    expect(apiRefusal(() => callbackPlan(alice, { key: 'users/alice/a.png', contentType: 'png' }, pin)).code).toBe('InvalidContentType');
   });
 
   test('is told to send x-oss-forbid-overwrite only when the rules forbid overwriting', () => {
@@ -131,7 +121,7 @@ describe('an upload with STS credentials', () => {
 
   test('under a rule that takes only forms: RuleDenied', () => {
     const forms = { ...alice, rules: { ...alice.rules, uploadPaths: ['form'] as const } };
-    expect(refusal(() => callbackPlan(forms, { key: 'users/alice/a.png' }, pin)).code).toBe('RuleDenied');
+    expect(apiRefusal(() => callbackPlan(forms, { key: 'users/alice/a.png' }, pin)).code).toBe('RuleDenied');
     expect(postPlan(forms, { key: 'users/alice/a.png', contentType: 'image/png' }, pin).key).toBe('users/alice/a.png');
   });
 });

@@ -1,25 +1,15 @@
 // What a caller is told when a key is refused: the code a client switches on and the message a
 // developer reads, one rule each, so a refusal never names the wrong problem.
 
-import { ApiError } from '../../shared/api/errors';
 import { loadConfig } from '../../shared/config';
 import { keyInGrant, uploadTarget, validateKey } from '../../shared/policy/keys';
 import { grantFor } from '../../shared/policy/rules';
+import { apiRefusal } from '../helpers/policy';
 
 const rules = loadConfig({ OSS_BUCKET: 'photos-prod', OSS_REGION: 'cn-hangzhou' }).rules;
 const alice = grantFor('alice', 'upload', rules);
 
 /** The code and message of the ApiError `run` throws. */
-function refusal(run: () => unknown): { code: string; message: string } {
-  try {
-    run();
-  } catch (err) {
-    if (err instanceof ApiError) return { code: err.code, message: err.message };
-    throw err;
-  }
-  throw new Error('not refused');
-}
-
 describe('validateKey names the rule a key breaks', () => {
   test.each([
     ['an empty key', '', 'the key must be a non-empty string'],
@@ -41,7 +31,7 @@ describe('validateKey names the rule a key breaks', () => {
     ['a segment that decodes to a look-alike', 'users/alice/a%EF%BC%8Fb.jpg', 'the key has a "." or ".." segment, or one that decodes to a separator'],
     ['a trailing slash', 'users/alice/docs/', 'the key must name an object, not end with "/"'],
   ])('%s: InvalidKey, with the message that names it', (_, key, message) => {
-    expect(refusal(() => validateKey(key))).toEqual({ code: 'InvalidKey', message });
+    expect(apiRefusal(() => validateKey(key))).toEqual({ code: 'InvalidKey', message });
   });
 
   test('a key of exactly 1023 bytes is accepted', () => {
@@ -55,7 +45,7 @@ describe('validateKey names the rule a key breaks', () => {
   });
 
   test('a segment encoded three times over is decoded three times; a fourth layer is left encoded', () => {
-    expect(refusal(() => validateKey('users/alice/%25252e%25252e/a.jpg')).code).toBe('InvalidKey');
+    expect(apiRefusal(() => validateKey('users/alice/%25252e%25252e/a.jpg')).code).toBe('InvalidKey');
     expect(validateKey('users/alice/%2525252e%2525252e/a.jpg')).toBe('users/alice/%2525252e%2525252e/a.jpg');
   });
 });
@@ -65,7 +55,7 @@ describe('a key outside the caller’s prefix', () => {
     ['another user’s key', 'users/bob/a.jpg'],
     ['a key whose user id extends the caller’s', 'users/alice2/a.jpg'],
   ])('%s: KeyOutsidePrefix, naming the caller’s own prefix', (_, key) => {
-    expect(refusal(() => keyInGrant(alice, key))).toEqual({ code: 'KeyOutsidePrefix', message: 'the key must start with your prefix users/alice/' });
+    expect(apiRefusal(() => keyInGrant(alice, key))).toEqual({ code: 'KeyOutsidePrefix', message: 'the key must start with your prefix users/alice/' });
   });
 
   test('a key one character under the prefix is the caller’s', () => {
@@ -74,7 +64,7 @@ describe('a key outside the caller’s prefix', () => {
 });
 
 test('a caller’s key that does not end with its file name’s safe form: InvalidFilename, naming the safe form', () => {
-  expect(refusal(() => uploadTarget(alice, { key: 'users/alice/docs/x.pdf', filename: 'a:b.pdf' }))).toEqual({
+  expect(apiRefusal(() => uploadTarget(alice, { key: 'users/alice/docs/x.pdf', filename: 'a:b.pdf' }))).toEqual({
     code: 'InvalidFilename',
     message: 'the key must end with the file name\'s safe form "a_b.pdf"; leave out key to have one made',
   });

@@ -3,13 +3,13 @@
 // evaluator, as OSS would evaluate it), the limits it is held to, and what a refusal says.
 
 import { join } from 'node:path';
-import { ApiError } from '../../shared/api/errors';
 import { loadConfig } from '../../shared/config';
 import { callerOf, grantsAt, ownerOnlyWrites, scopeGrant, writeRulesOf } from '../../shared/policy/grants';
 import type { Grant } from '../../shared/policy/rules';
 import { sessionPolicy } from '../../shared/policy/session-policy';
 import { isAllowed, type RamPolicy } from '../../local/iam/evaluate';
 import { parseRules, readRules } from '../../rules/load';
+import { apiRefusal } from '../helpers/policy';
 
 const ENV = { OSS_BUCKET: 'photos-prod', OSS_REGION: 'cn-hangzhou' };
 const rules = loadConfig(ENV, readRules(join(__dirname, '..', '..', 'examples', 'photo-app.rules.yaml')).storage).rules;
@@ -23,16 +23,6 @@ function allows(grant: Grant, action: string, key: string): boolean {
 }
 
 /** The code, message and rule of the ApiError `run` throws. */
-function refusal(run: () => unknown): { code: string; message: string; rule?: string } {
-  try {
-    run();
-  } catch (err) {
-    if (err instanceof ApiError) return { code: err.code, message: err.message, ...(err.rule === undefined ? {} : { rule: err.rule }) };
-    throw err;
-  }
-  throw new Error('not refused');
-}
-
 describe('the caller the rules see', () => {
   test('fills {uid} with the user id and each claim placeholder with the claim’s values; no groups without the claim', () => {
     expect(bob).toEqual({ uid: 'bob', user: 'bob', guest: false, binding: { uid: 'bob', claims: { team: ['red', 'blue'] } }, groups: [], overLimit: [] });
@@ -106,7 +96,7 @@ describe('the grant of one key', () => {
   });
 
   test('writing another user’s avatar, which the caller may read: RuleDenied, naming the rule, the action and the key', () => {
-    expect(refusal(() => grantsAt(rules, alice, 'write', 'avatars/bob/me.png'))).toEqual({
+    expect(apiRefusal(() => grantsAt(rules, alice, 'write', 'avatars/bob/me.png'))).toEqual({
       code: 'RuleDenied',
       message: 'rule "avatars/{uid}/*" does not let you write avatars/bob/me.png',
       rule: 'avatars/{uid}/*',
@@ -115,22 +105,22 @@ describe('the grant of one key', () => {
 
   test('deleting a video as a moderator, who may only read and delete… and write nothing: RuleDenied', () => {
     expect(grantsAt(rules, carol, 'delete', 'videos/alice/clip.mp4')).toHaveLength(1);
-    expect(refusal(() => grantsAt(rules, carol, 'write', 'videos/alice/clip.mp4')).message).toBe('rule "videos/{uid}/*" does not let you write videos/alice/clip.mp4');
+    expect(apiRefusal(() => grantsAt(rules, carol, 'write', 'videos/alice/clip.mp4')).message).toBe('rule "videos/{uid}/*" does not let you write videos/alice/clip.mp4');
   });
 
   test('another user’s private file, which the caller may do nothing with: KeyOutsidePrefix, naming no rule', () => {
-    expect(refusal(() => grantsAt(rules, alice, 'read', 'private/bob/a.png'))).toEqual({ code: 'KeyOutsidePrefix', message: 'the key is under no path the storage rules give you' });
-    expect(refusal(() => grantsAt(rules, alice, 'write', 'private/bob/', true))).toEqual({ code: 'KeyOutsidePrefix', message: 'the folder is under no path the storage rules give you' });
+    expect(apiRefusal(() => grantsAt(rules, alice, 'read', 'private/bob/a.png'))).toEqual({ code: 'KeyOutsidePrefix', message: 'the key is under no path the storage rules give you' });
+    expect(apiRefusal(() => grantsAt(rules, alice, 'write', 'private/bob/', true))).toEqual({ code: 'KeyOutsidePrefix', message: 'the folder is under no path the storage rules give you' });
   });
 
   test('a team the caller is not in: KeyOutsidePrefix', () => {
-    expect(refusal(() => grantsAt(rules, alice, 'read', 'teams/blue/plan.pdf')).code).toBe('KeyOutsidePrefix');
+    expect(apiRefusal(() => grantsAt(rules, alice, 'read', 'teams/blue/plan.pdf')).code).toBe('KeyOutsidePrefix');
   });
 
   test('a caller whose claim has too many values is told so in a refusal', () => {
     const many = Array.from({ length: 33 }, (_, i) => (i === 0 ? 'moderators' : `g${i}`));
     const crowded = callerOf({ uid: 'carol', claims: { groups: many } }, rules);
-    expect(refusal(() => grantsAt(rules, crowded, 'write', 'avatars/alice/me.png')).message).toBe(
+    expect(apiRefusal(() => grantsAt(rules, crowded, 'write', 'avatars/alice/me.png')).message).toBe(
       'rule "avatars/{uid}/*" does not let you write avatars/alice/me.png; your groups claim has more values than the rules take',
     );
   });
@@ -138,13 +128,13 @@ describe('the grant of one key', () => {
   test('a caller over the limit of two claims is told of both', () => {
     const many = Array.from({ length: 33 }, (_, i) => `g${i}`);
     const crowded = callerOf({ uid: 'carol', claims: { groups: many, team: ['a', 'b', 'c', 'd', 'e'] } }, rules);
-    expect(refusal(() => grantsAt(rules, crowded, 'write', 'avatars/alice/me.png')).message).toBe(
+    expect(apiRefusal(() => grantsAt(rules, crowded, 'write', 'avatars/alice/me.png')).message).toBe(
       'rule "avatars/{uid}/*" does not let you write avatars/alice/me.png; your team, groups claim has more values than the rules take',
     );
   });
 
   test('a key the folder of the rule holds nothing under (the folder itself) is under no rule', () => {
-    expect(refusal(() => grantsAt(rules, alice, 'write', 'avatars/alice')).code).toBe('KeyOutsidePrefix');
+    expect(apiRefusal(() => grantsAt(rules, alice, 'write', 'avatars/alice')).code).toBe('KeyOutsidePrefix');
   });
 });
 
@@ -167,7 +157,7 @@ describe('the scope /token vends for a folder', () => {
   });
 
   test('a team the caller is not in: RuleDenied, naming the rule, the action and the folder', () => {
-    expect(refusal(() => scopeGrant(rules, alice, 'teams/blue/', ['read']))).toEqual({
+    expect(apiRefusal(() => scopeGrant(rules, alice, 'teams/blue/', ['read']))).toEqual({
       code: 'RuleDenied',
       message: 'rule "teams/{claims.team}/*" does not let you read under teams/blue/',
       rule: 'teams/{claims.team}/*',
@@ -175,26 +165,26 @@ describe('the scope /token vends for a folder', () => {
   });
 
   test('a folder no rule lies under: KeyOutsidePrefix, saying what a scope may name', () => {
-    expect(refusal(() => scopeGrant(rules, alice, 'elsewhere/', ['read']))).toEqual({
+    expect(apiRefusal(() => scopeGrant(rules, alice, 'elsewhere/', ['read']))).toEqual({
       code: 'KeyOutsidePrefix',
       message: "no storage rule has a path at or under elsewhere/ (a scope names a rule's folder or one above it)",
     });
   });
 
   test('a folder deeper than a rule’s own folders narrows nothing: KeyOutsidePrefix', () => {
-    expect(refusal(() => scopeGrant(rules, alice, 'avatars/alice/2026/', ['read'])).code).toBe('KeyOutsidePrefix');
+    expect(apiRefusal(() => scopeGrant(rules, alice, 'avatars/alice/2026/', ['read'])).code).toBe('KeyOutsidePrefix');
   });
 
   test.each([['avatars'], [7], ['/'], ['avatars//']])('the path %j is not a folder: InvalidKey', (path) => {
-    expect(refusal(() => scopeGrant(rules, alice, path, ['read'])).code).toBe('InvalidKey');
+    expect(apiRefusal(() => scopeGrant(rules, alice, path, ['read'])).code).toBe('InvalidKey');
   });
 
   test('a path without the trailing "/" is told what a folder looks like', () => {
-    expect(refusal(() => scopeGrant(rules, alice, 'avatars', ['read']))).toEqual({ code: 'InvalidKey', message: 'path must be a folder ending in "/", e.g. "users/alice/"' });
+    expect(apiRefusal(() => scopeGrant(rules, alice, 'avatars', ['read']))).toEqual({ code: 'InvalidKey', message: 'path must be a folder ending in "/", e.g. "users/alice/"' });
   });
 
   test.each([[[]], [['read', 'read']], [['admin']], [['read', 'admin']], ['read'], [undefined]])('the actions %j are refused: InvalidAccess, listing the actions', (actions) => {
-    expect(refusal(() => scopeGrant(rules, alice, 'avatars/', actions))).toEqual({ code: 'InvalidAccess', message: 'actions must list some of read, list, write, delete, each once' });
+    expect(apiRefusal(() => scopeGrant(rules, alice, 'avatars/', actions))).toEqual({ code: 'InvalidAccess', message: 'actions must list some of read, list, write, delete, each once' });
   });
 });
 
@@ -223,9 +213,9 @@ describe('a path RAM would read wider than it means', () => {
 
   test('a scope must name a folder deep enough to fill the placeholder', () => {
     expect(scopeGrant(wide, dave, 'box/erin/', ['write']).scope).toEqual({ write: ['box/erin/inbox/*'] });
-    expect(refusal(() => scopeGrant(wide, dave, 'box/', ['write']))).toMatchObject({ code: 'RuleDenied', message: 'rule "box/{uid}/inbox/*" does not let you write under box/' });
+    expect(apiRefusal(() => scopeGrant(wide, dave, 'box/', ['write']))).toMatchObject({ code: 'RuleDenied', message: 'rule "box/{uid}/inbox/*" does not let you write under box/' });
     expect(scopeGrant(wide, dave, 'box/', ['read']).scope).toEqual({ read: ['box/dave/inbox/*'] });
-    expect(refusal(() => scopeGrant(wide, dave, 'box/erin/', ['read'])).code).toBe('RuleDenied');
+    expect(apiRefusal(() => scopeGrant(wide, dave, 'box/erin/', ['read'])).code).toBe('RuleDenied');
   });
 });
 
@@ -238,18 +228,18 @@ describe('guests and signed-in users', () => {
   test('a guest gets what guests are given, and not what signed-in users are', () => {
     const guest = callerOf({ uid: 'anon-1', guest: true }, open);
     expect(grantsAt(open, guest, 'read', 'public/a.png')[0].scope).toEqual({ read: ['public/*'] });
-    expect(refusal(() => grantsAt(open, guest, 'write', 'public/a.png')).code).toBe('RuleDenied');
+    expect(apiRefusal(() => grantsAt(open, guest, 'write', 'public/a.png')).code).toBe('RuleDenied');
   });
 
   test('a signed-in user gets what signed-in users are given, and not what guests are', () => {
     const user = callerOf({ uid: 'alice' }, open);
     expect(grantsAt(open, user, 'write', 'public/a.png')[0].scope).toEqual({ write: ['public/*'] });
-    expect(refusal(() => grantsAt(open, user, 'read', 'public/a.png')).code).toBe('RuleDenied');
+    expect(apiRefusal(() => grantsAt(open, user, 'read', 'public/a.png')).code).toBe('RuleDenied');
   });
 
   test('a group the rules do not name grants nothing, whatever it is called', () => {
     const odd = callerOf({ uid: 'carol', claims: { groups: ['constructor', 'toString', 'hasOwnProperty'] } }, rules);
-    expect(refusal(() => grantsAt(rules, odd, 'read', 'videos/alice/clip.mp4')).code).toBe('KeyOutsidePrefix');
+    expect(apiRefusal(() => grantsAt(rules, odd, 'read', 'videos/alice/clip.mp4')).code).toBe('KeyOutsidePrefix');
   });
 });
 

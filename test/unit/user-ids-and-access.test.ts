@@ -1,26 +1,16 @@
 // How a user id appears in keys and in STS's audit trail, and what the access shorthands (upload,
 // download, readwrite, delete) grant on the caller's own folder, with each refusal's code and message.
 
-import { ApiError } from '../../shared/api/errors';
 import { loadConfig } from '../../shared/config';
 import { grantFor, isUserSegment, roleSessionName, userSegment } from '../../shared/policy/rules';
 import { parseRules } from '../../rules/load';
+import { apiRefusal } from '../helpers/policy';
 
 const ENV = { OSS_BUCKET: 'photos-prod', OSS_REGION: 'cn-hangzhou' };
 const rules = loadConfig(ENV).rules;
 const rulesOf = (...lines: string[]) => loadConfig(ENV, parseRules(['version: 1', 'rules:', ...lines].join('\n'), 'test.rules.yaml').storage).rules;
 
 /** The code, message and rule of the ApiError `run` throws. */
-function refusal(run: () => unknown): { code: string; message: string; rule?: string } {
-  try {
-    run();
-  } catch (err) {
-    if (err instanceof ApiError) return { code: err.code, message: err.message, ...(err.rule === undefined ? {} : { rule: err.rule }) };
-    throw err;
-  }
-  throw new Error('not refused');
-}
-
 describe('the user id’s key segment', () => {
   test.each([
     ['a plain id', 'alice', 'alice'],
@@ -50,7 +40,7 @@ describe('the user id’s key segment', () => {
     ['empty', '', 'the user id is empty'],
     ['a lone surrogate', 'a\ud800', 'the user id is not valid Unicode'],
   ])('an id that is %s: InvalidUser, saying why', (_, uid, message) => {
-    expect(refusal(() => userSegment(uid))).toEqual({ code: 'InvalidUser', message });
+    expect(apiRefusal(() => userSegment(uid))).toEqual({ code: 'InvalidUser', message });
   });
 
   test.each([
@@ -94,7 +84,7 @@ describe('the access shorthands', () => {
   });
 
   test('an access that is none of them: InvalidAccess, listing them', () => {
-    expect(refusal(() => grantFor('alice', 'admin' as never, rules))).toEqual({ code: 'InvalidAccess', message: 'access must be one of upload, download, readwrite, delete' });
+    expect(apiRefusal(() => grantFor('alice', 'admin' as never, rules))).toEqual({ code: 'InvalidAccess', message: 'access must be one of upload, download, readwrite, delete' });
   });
 
   test('the home folder is the first {uid} path without claims that gives its owner something', () => {
@@ -117,7 +107,7 @@ describe('the access shorthands', () => {
 
   test('without a folder of the caller’s own: InvalidAccess, saying to ask for a path', () => {
     const shared = rulesOf('  - path: "shared/*"', '    allow:', '      authenticated: [read, write]');
-    expect(refusal(() => grantFor('alice', 'upload', shared))).toEqual({
+    expect(apiRefusal(() => grantFor('alice', 'upload', shared))).toEqual({
       code: 'InvalidAccess',
       message: 'the storage rules give no folder of your own ({uid} with an owner grant): ask for a path and actions',
     });
@@ -125,8 +115,8 @@ describe('the access shorthands', () => {
 
   test('an action the home rule does not give its owner: RuleDenied, naming the rule and every action missing', () => {
     const readOnly = rulesOf('  - path: "home/{uid}/*"', '    allow:', '      owner: [read]');
-    expect(refusal(() => grantFor('alice', 'upload', readOnly))).toEqual({ code: 'RuleDenied', message: 'rule "home/{uid}/*" does not let its owner write', rule: 'home/{uid}/*' });
-    expect(refusal(() => grantFor('alice', 'readwrite', readOnly)).message).toBe('rule "home/{uid}/*" does not let its owner write or delete or list');
+    expect(apiRefusal(() => grantFor('alice', 'upload', readOnly))).toEqual({ code: 'RuleDenied', message: 'rule "home/{uid}/*" does not let its owner write', rule: 'home/{uid}/*' });
+    expect(apiRefusal(() => grantFor('alice', 'readwrite', readOnly)).message).toBe('rule "home/{uid}/*" does not let its owner write or delete or list');
     expect(grantFor('alice', 'download', readOnly).scope).toEqual({ read: ['home/alice/*'] });
   });
 
