@@ -111,6 +111,9 @@ function startUpload(file: File, chosen = chosenMethod(), send?: Send): void {
       method,
       signal: controller.signal,
       onProgress: (p) => {
+        // A part still in flight can report after the upload has failed or been cancelled; its
+        // progress must not paint over the error.
+        if (item.dataset.state !== 'uploading') return;
         progress.value = Math.round(p.fraction * 100);
         percent.textContent = `${Math.floor(p.fraction * 100)} %`;
         if (p.fraction < 1 && !status.textContent?.startsWith('Resuming')) status.textContent = 'Uploading…';
