@@ -46,6 +46,7 @@ describe('the allowed list', () => {
     ['imagex/png', ['image/*'], false],
     ['text/image', ['image/*'], false],
     ['image/png', [], false],
+    ['image/pngx', ['image/png'], false],
     ['image/png', ['text/plain', 'image/png'], true],
   ])('%s under %j is allowed: %s', (type, allowed, ok) => {
     expect(isAllowedType(type, allowed)).toBe(ok);
@@ -72,10 +73,21 @@ describe('the type a file extension names', () => {
     ['.svg', 'image/svg+xml'],
     ['html', 'text/html'],
     ['..pdf', undefined],
+    ['pdf.', undefined],
     ['exe', undefined],
     ['', undefined],
   ])('%j: %s', (ext, type) => {
     expect(typeFromExtension(ext)).toBe(type);
+  });
+
+  test('every extension it knows, each with its registered type', () => {
+    const known = ['jpg', 'jpeg', 'png', 'gif', 'webp', 'avif', 'heic', 'svg', 'pdf', 'txt', 'csv', 'json', 'mp4', 'mov', 'webm', 'mp3', 'm4a', 'wav', 'zip', 'html', 'htm', 'js', 'xml'];
+    expect(Object.fromEntries(known.map((ext) => [ext, typeFromExtension(ext)]))).toEqual({
+      jpg: 'image/jpeg', jpeg: 'image/jpeg', png: 'image/png', gif: 'image/gif', webp: 'image/webp', avif: 'image/avif',
+      heic: 'image/heic', svg: 'image/svg+xml', pdf: 'application/pdf', txt: 'text/plain', csv: 'text/csv', json: 'application/json',
+      mp4: 'video/mp4', mov: 'video/quicktime', webm: 'video/webm', mp3: 'audio/mpeg', m4a: 'audio/mp4', wav: 'audio/wav',
+      zip: 'application/zip', html: 'text/html', htm: 'text/html', js: 'text/javascript', xml: 'application/xml',
+    });
   });
 });
 

@@ -2,7 +2,7 @@
 // patterns RAM reads as the path means them, how RAM's `*` matches, what a scope folder leaves of a
 // pattern, and what values a key gives a path's placeholders.
 
-import { expressible, globMatch, instances, placeholderValues, scopeWithin, templateTokens, type PathToken } from '../../shared/policy/path-pattern';
+import { expressible, globMatch, instances, oneSegment, placeholderValues, scopeWithin, templateTokens, type PathToken } from '../../shared/policy/path-pattern';
 import { isUserSegment } from '../../shared/policy/rules';
 
 const TEAM_USER: PathToken[] = [{ literal: 'teams/' }, { claim: 'team' }, { literal: '/' }, { uid: true }, { literal: '/' }];
@@ -74,6 +74,11 @@ describe('RAM’s * matched against a key', () => {
     ['exact', 'exact2', false],
     ['*a', 'ba', true],
     ['*a', 'ab', false],
+    ['ab*ba', 'aba', false],
+    ['ab*ba', 'abba', true],
+    ['*b*', 'b', true],
+    ['x*ab*ab*y', 'xaby', false],
+    ['x*ab*ab*y', 'xababy', true],
   ])('%s matches %j: %s', (pattern, text, ok) => {
     expect(globMatch(pattern, text)).toBe(ok);
   });
@@ -126,6 +131,11 @@ describe('the values a key gives a path’s placeholders', () => {
     ['a key that stops at a placeholder', 'teams/red'],
   ])('%s: none', (_, key) => {
     expect(placeholderValues(TEAM_USER, key, isUserSegment)).toBeUndefined();
+  });
+
+  test('an empty placeholder is no value, even where any one segment is taken', () => {
+    expect(placeholderValues([{ uid: true }, { literal: '/' }], '/a.png', oneSegment)).toBeUndefined();
+    expect(placeholderValues(TEAM_USER, 'teams//alice/a.png', oneSegment)).toBeUndefined();
   });
 
   test('a literal path holds what follows it', () => {

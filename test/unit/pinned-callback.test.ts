@@ -71,6 +71,10 @@ describe('the file name an upload is signed with', () => {
     expect(exactFilename(name)).toBe(name);
   });
 
+  test('is optional: none given is none, not a refusal', () => {
+    expect(exactFilename(undefined)).toBeUndefined();
+  });
+
   test.each([[''], ['f'.repeat(256)], ['a\ud800'], [7], [null]])('%j is refused: InvalidFilename, giving the bounds', (value) => {
     let refusal: unknown;
     try {

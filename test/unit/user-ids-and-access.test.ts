@@ -43,6 +43,10 @@ describe('the user id’s key segment', () => {
     expect(apiRefusal(() => userSegment(uid))).toEqual({ code: 'InvalidUser', message });
   });
 
+  test.each([[undefined], [7], [null]])('an id that is not a string (%j): InvalidUser, as an empty one', (uid) => {
+    expect(apiRefusal(() => userSegment(uid as unknown as string))).toEqual({ code: 'InvalidUser', message: 'the user id is empty' });
+  });
+
   test.each([
     ['a hash one digit short', `~${'a'.repeat(31)}`],
     ['a hash one digit long', `~${'a'.repeat(33)}`],
@@ -111,6 +115,10 @@ describe('the access shorthands', () => {
       code: 'InvalidAccess',
       message: 'the storage rules give no folder of your own ({uid} with an owner grant): ask for a path and actions',
     });
+  });
+
+  test('without a folder of the caller’s own, the rules have no home folder template (a request without a path names no folder)', () => {
+    expect(rulesOf('  - path: "shared/*"', '    allow:', '      authenticated: [read, write]').prefixTemplate).toBe('');
   });
 
   test('an action the home rule does not give its owner: RuleDenied, naming the rule and every action missing', () => {
