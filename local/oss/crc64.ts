@@ -42,7 +42,7 @@ function continuing(previous: bigint): Crc {
 }
 
 /** The ECMA-182 polynomial 0x42F0E1EBA9EA3693 bit-reversed, the form hash-wasm takes and the value of Go's crc64.ECMA. */
-const ECMA_182_REFLECTED = 'C96C5795D7870F42';
+export const ECMA_182_REFLECTED = 'C96C5795D7870F42';
 
 /** A running CRC-64 over the bytes given to `update`, in order. */
 export class Crc64 {
