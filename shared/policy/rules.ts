@@ -103,7 +103,8 @@ function sha256hex(s: string): string {
 
 /** The user's key segment: the id itself when it is safe, `~` and a hash otherwise; ApiError InvalidUser. */
 export function userSegment(uid: string): string {
-  if (typeof uid !== 'string' || uid.length === 0) throw new ApiError('InvalidUser', 'the user id is empty');
+  if (typeof uid !== 'string') throw new ApiError('InvalidUser', 'the user id is not a string');
+  if (uid.length === 0) throw new ApiError('InvalidUser', 'the user id is empty');
   // UTF-8 turns every lone surrogate into U+FFFD, so such ids would hash to one another's prefix.
   if (!uid.isWellFormed()) throw new ApiError('InvalidUser', 'the user id is not valid Unicode');
   return SAFE_USER.test(uid) ? uid : `~${sha256hex(uid).slice(0, 32)}`;

@@ -43,8 +43,8 @@ describe('the user id’s key segment', () => {
     expect(apiRefusal(() => userSegment(uid))).toEqual({ code: 'InvalidUser', message });
   });
 
-  test.each([[undefined], [7], [null]])('an id that is not a string (%j): InvalidUser, as an empty one', (uid) => {
-    expect(apiRefusal(() => userSegment(uid as unknown as string))).toEqual({ code: 'InvalidUser', message: 'the user id is empty' });
+  test.each([[undefined], [7], [null]])('an id that is not a string (%j): InvalidUser, saying so', (uid) => {
+    expect(apiRefusal(() => userSegment(uid as unknown as string))).toEqual({ code: 'InvalidUser', message: 'the user id is not a string' });
   });
 
   test.each([
