@@ -163,15 +163,20 @@ const refused = (reason: string): SettingsVerdict => ({ ok: false, code: 'Object
  * - none of SERVING_HEADERS, except `Content-Encoding: identity`, which OSS's metadata page gives
  *   as the value of an object that is not encoded, so it changes nothing a reader sees;
  * - the storage class the bucket gives an object whose write names none (`bucketStorageClass`,
- *   OSS_STORAGE_CLASS; PutObject page: a write without x-oss-storage-class gets the bucket's class,
- *   one with it gets that class whatever the bucket's). An Archive or colder object cannot be read before a
- *   RestoreObject; an IA one is billed a minimum size and duration. A class OSS does not report is
- *   taken as the bucket's: the stricter reading (refuse it) would refuse every upload of ours if
- *   OSS left the header out for the bucket's own class, as S3 does for STANDARD;
+ *   OSS_STORAGE_CLASS). A write with x-oss-storage-class gets that class whatever the bucket's, e.g.
+ *   Standard in an IA bucket (OSS error page 0017-00000131,
+ *   https://www.alibabacloud.com/help/en/oss/support/0017-00000131); one without it gets the
+ *   bucket's. An Archive or colder object cannot be read before a RestoreObject; an IA one is
+ *   billed a minimum size and duration. A class OSS does not report is taken as the bucket's: the
+ *   stricter reading (refuse it) would refuse every upload of ours if OSS left the header out for
+ *   the bucket's own class, as S3 does for STANDARD;
  * - no tags (`x-oss-tagging-count` above 0): tags drive lifecycle rules and bucket policies.
  * Server-side encryption is not checked: a bucket with default encryption reports
  * x-oss-server-side-encryption on every object, so HeadObject cannot tell a client's SSE from the
- * bucket's; readers decrypt AES256 transparently, and KMS needs KMS rights the upload role lacks.
+ * bucket's. Readers decrypt OSS-managed AES256 transparently; that KMS encryption needs KMS rights
+ * the upload role lacks is our inference, not checked against OSS.
+ * Returns `{ ok: true }`, or the code and a reason naming the first setting found (values quoted,
+ * cut to 64 characters); throws nothing.
  */
 export function checkStoredSettings(stored: StoredSettings, bucketStorageClass: StorageClass): SettingsVerdict {
   for (const name of SERVING_HEADERS) {
