@@ -228,6 +228,13 @@ describe('with CALLBACK_ON_VIOLATION=keep (the default)', () => {
       expect(await eventOutcome('users/mallory/b.png')).toMatchObject({ outcome: 'violation', code: 'ContentTypeNotAllowed' });
     });
 
+    test('a copy that replaces the metadata with a Cache-Control is a violation (ObjectSettingNotAllowed), kept and flagged', async () => {
+      const mallory = await stsClient('mallory');
+      await mallory.put('users/mallory/e.png', Buffer.from('png bytes'), { headers: { 'Content-Type': 'image/png' } });
+      await mallory.copy('users/mallory/f.png', 'users/mallory/e.png', { headers: { 'Content-Type': 'image/png', 'x-oss-metadata-directive': 'REPLACE', 'Cache-Control': 'public, max-age=31536000' } });
+      expect(await eventOutcome('users/mallory/f.png')).toMatchObject({ outcome: 'violation', code: 'ObjectSettingNotAllowed', flagged: true, user: 'mallory' });
+    });
+
     test('its twin: a copy that keeps the rules is accepted and delivered', async () => {
       const mallory = await stsClient('mallory');
       await mallory.put('users/mallory/c.png', Buffer.from('png bytes'), { headers: { 'Content-Type': 'image/png' } });
