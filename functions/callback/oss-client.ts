@@ -82,6 +82,7 @@ export async function headObject(t: OssTarget, key: string): Promise<ObjectHead 
     headers: Object.fromEntries(SERVING_HEADERS.flatMap((name) => (header(name) === undefined ? [] : [[name, header(name)]]))),
     storageClass: header('x-oss-storage-class'),
     taggingCount: header('x-oss-tagging-count'),
+    forcedDownload: header('x-oss-force-download')?.trim().toLowerCase() === 'true',
   };
   return { etag: normalizeEtag(etag), size, contentType: header('content-type') ?? '', objectType: header('x-oss-object-type') ?? '', filename: header(FILENAME_META), crc64: header('x-oss-hash-crc64ecma'), settings };
 }

@@ -152,6 +152,13 @@ export interface StoredSettings {
   storageClass?: string;
   /** `x-oss-tagging-count`: how many tags the object has (GetObject, HeadObject pages; sent only when it has some). */
   taggingCount?: string;
+  /**
+   * `x-oss-force-download: true`: OSS added `Content-Disposition: attachment` to the answer itself, as
+   * it does on its default domain names for images (and more types in some regions) in buckets
+   * created after 2019-09-24 (OSS error page 0048-00000101,
+   * https://www.alibabacloud.com/help/en/oss/user-guide/0048-00000101).
+   */
+  forcedDownload?: boolean;
 }
 
 export type SettingsVerdict = { ok: true } | { ok: false; code: ApiErrorCode; reason: string };
@@ -161,7 +168,12 @@ const refused = (reason: string): SettingsVerdict => ({ ok: false, code: 'Object
 /**
  * Whether a stored object keeps the settings our uploads leave alone (ObjectSettingNotAllowed if not):
  * - none of SERVING_HEADERS, except `Content-Encoding: identity`, which OSS's metadata page gives
- *   as the value of an object that is not encoded, so it changes nothing a reader sees;
+ *   as the value of an object that is not encoded, so it changes nothing a reader sees, and a bare
+ *   `Content-Disposition: attachment` beside `x-oss-force-download: true`, which OSS adds itself on
+ *   its default domain names (the callback reaches OSS on one) to every image of a newer bucket.
+ *   Such an answer hides whether the object also holds a plain `attachment` of its own: that one
+ *   passes, the stricter reading refusing every image upload of ours; it only makes a browser
+ *   download what every `/sign` GET serves as an attachment anyway;
  * - the storage class the bucket gives an object whose write names none (`bucketStorageClass`,
  *   OSS_STORAGE_CLASS). A write with x-oss-storage-class gets that class whatever the bucket's, e.g.
  *   Standard in an IA bucket (OSS error page 0017-00000131,
@@ -183,6 +195,7 @@ export function checkStoredSettings(stored: StoredSettings, bucketStorageClass: 
     const value = stored.headers[name];
     if (value === undefined) continue;
     if (name === 'content-encoding' && value.trim().toLowerCase() === 'identity') continue;
+    if (name === 'content-disposition' && stored.forcedDownload === true && value.trim().toLowerCase() === 'attachment') continue;
     return refused(`the object is stored with ${name}: ${JSON.stringify(value.slice(0, 64))}, which changes how it is served; uploads may not set it`);
   }
   if (stored.storageClass !== undefined && stored.storageClass !== bucketStorageClass) {

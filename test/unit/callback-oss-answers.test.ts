@@ -65,11 +65,11 @@ describe('HeadObject', () => {
       objectType: 'Multipart',
       filename: 'a%20b.png',
       crc64: '5981764153023615706',
-      settings: { headers: {}, storageClass: undefined, taggingCount: undefined },
+      settings: { headers: {}, storageClass: undefined, taggingCount: undefined, forcedDownload: false },
     });
   });
 
-  test('of an object stored with served headers, a storage class and tags gives each, by lower-case header name', async () => {
+  test('of an object stored with served headers, a storage class and tags gives each, by lower-case header name, and whether OSS forced a download', async () => {
     respond = (_, res) =>
       res
         .writeHead(200, {
@@ -82,12 +82,14 @@ describe('HeadObject', () => {
           Expires: 'Wed, 21 Oct 2037 07:28:00 GMT',
           'x-oss-storage-class': 'IA',
           'x-oss-tagging-count': '2',
+          'x-oss-force-download': 'true',
         })
         .end();
     expect((await headObject(target(), 'users/alice/a.png'))?.settings).toEqual({
       headers: { 'cache-control': 'public', 'content-disposition': 'inline', 'content-encoding': 'gzip', 'content-language': 'fr', expires: 'Wed, 21 Oct 2037 07:28:00 GMT' },
       storageClass: 'IA',
       taggingCount: '2',
+      forcedDownload: true,
     });
   });
 
@@ -100,7 +102,7 @@ describe('HeadObject', () => {
       objectType: '',
       filename: undefined,
       crc64: undefined,
-      settings: { headers: {}, storageClass: undefined, taggingCount: undefined },
+      settings: { headers: {}, storageClass: undefined, taggingCount: undefined, forcedDownload: false },
     });
   });
 

@@ -50,6 +50,11 @@ describe('a genuine callback for an object stored with a setting no upload may m
     expect(res.body.url).toEqual(expect.any(String));
   });
 
+  test('an image answered with the Content-Disposition: attachment OSS adds itself on its default domain (x-oss-force-download: true) is accepted', async () => {
+    const { body } = storedWith('users/alice/forced.png', { 'Content-Disposition': 'attachment', 'x-oss-force-download': 'true' });
+    expect((await invoke(callback(body))).status).toBe(200);
+  });
+
   test('stored as IA is accepted where OSS_STORAGE_CLASS says the bucket is IA, and refused where it is Standard', async () => {
     configure({ OSS_STORAGE_CLASS: 'IA' });
     expect((await invoke(callback(storedWith('users/alice/ia.png', { 'x-oss-storage-class': 'IA' }).body))).status).toBe(200);

@@ -23,6 +23,10 @@ describe('an object stored as our uploads store it', () => {
     expect(checkStoredSettings({ ...PLAIN, headers: { 'content-encoding': value } }, 'Standard')).toEqual({ ok: true });
   });
 
+  test('answered with the Content-Disposition: attachment OSS adds itself on its default domain (x-oss-force-download: true) is kept', () => {
+    expect(checkStoredSettings({ ...PLAIN, headers: { 'content-disposition': 'attachment' }, forcedDownload: true }, 'Standard')).toEqual({ ok: true });
+  });
+
   test('with x-oss-tagging-count 0 is kept', () => {
     expect(checkStoredSettings({ ...PLAIN, taggingCount: '0' }, 'Standard')).toEqual({ ok: true });
   });
@@ -50,6 +54,13 @@ describe('an object whose upload set how it is served or stored is ObjectSetting
       code: 'ObjectSettingNotAllowed',
       reason: expect.stringMatching(new RegExp(`stored as ${stored}, not the bucket's ${bucket}`)),
     });
+  });
+
+  test.each([
+    ['a download name, even where OSS forces downloads (x-oss-force-download: true)', 'attachment; filename="invoice.exe"', true],
+    ['a bare attachment where OSS does not force downloads', 'attachment', false],
+  ])('stored with a Content-Disposition of %s', (_, value, forcedDownload) => {
+    expect(checkStoredSettings({ ...PLAIN, headers: { 'content-disposition': value }, forcedDownload }, 'Standard')).toMatchObject({ ok: false, code: 'ObjectSettingNotAllowed' });
   });
 
   test('with tags (x-oss-tagging-count 2)', () => {
