@@ -102,7 +102,7 @@ const MAX_DRAIN = 64 * 1024 * 1024;
 const LOCAL_BUCKET = 'local-uploads';
 const LOCAL_REGION = 'cn-hangzhou';
 /** Settings the runtime sets itself in local mode, with what it uses instead (the local OSS and STS stand in for the cloud). */
-const LOCAL_SETTINGS = ['OSS_ENDPOINT', 'OSS_INTERNAL_ENDPOINT', 'OSS_PATH_STYLE', 'STS_ENDPOINT', 'STS_ROLE_ARN', 'CALLBACK_URL', 'CALLBACK_TRUSTED_KEYS', 'CREDENTIAL_CACHE_KEY'] as const;
+const LOCAL_SETTINGS = ['OSS_ENDPOINT', 'OSS_INTERNAL_ENDPOINT', 'OSS_PATH_STYLE', 'OSS_STORAGE_CLASS', 'STS_ENDPOINT', 'STS_ROLE_ARN', 'CALLBACK_URL', 'CALLBACK_TRUSTED_KEYS', 'CREDENTIAL_CACHE_KEY'] as const;
 const FUNCTIONS: readonly FunctionName[] = ['token', 'sign', 'callback'];
 
 function listen(server: Server, port: number): Promise<number> {
@@ -223,6 +223,8 @@ export async function startLocalRuntime(opts: RuntimeOptions = {}): Promise<Loca
       OSS_ENDPOINT: oss.url,
       OSS_INTERNAL_ENDPOINT: oss.url,
       OSS_PATH_STYLE: 'true',
+      // The local bucket's class: a cloud bucket's, given here, would make the callback refuse every upload.
+      OSS_STORAGE_CLASS: 'Standard',
       STS_ENDPOINT: sts.url,
       STS_ROLE_ARN: account.uploadRoleArn,
       CALLBACK_URL: functionUrls.callback,
@@ -239,6 +241,7 @@ export async function startLocalRuntime(opts: RuntimeOptions = {}): Promise<Loca
       OSS_ENDPOINT: `the local OSS, ${oss.url}`,
       OSS_INTERNAL_ENDPOINT: `the local OSS, ${oss.url}`,
       OSS_PATH_STYLE: 'true (the local OSS takes the bucket in the path)',
+      OSS_STORAGE_CLASS: "Standard, the local bucket's storage class",
       STS_ENDPOINT: `the local STS, ${sts.url}`,
       STS_ROLE_ARN: `the local upload role, ${account.uploadRoleArn}`,
       CALLBACK_URL: `the local callback function, ${functionUrls.callback}`,

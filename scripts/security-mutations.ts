@@ -49,6 +49,7 @@ const NAMES_E2E = 'test/e2e/names-delete.test.ts';
 const SEALED = 'test/unit/sts-sealed.test.ts';
 const RULES_UNIT = 'test/unit/rules-limits.test.ts';
 const RULES_E2E = 'test/e2e/storage-rules.test.ts';
+const SETTINGS_UNIT = 'test/unit/callback-stored-settings.test.ts';
 
 /** The audit's mutations, each with the tests SECURITY.md cites that must fail under it (TESTING.md lists them). */
 export const MUTATIONS: Mutation[] = [
@@ -269,6 +270,22 @@ export const MUTATIONS: Mutation[] = [
       },
       { file: ATTACKS, name: 'with CALLBACK_ON_VIOLATION=keep (the default) › objects that appear other than by an upload, on the OSS event path › an append under a user prefix is reported as a violation (ObjectTypeNotAllowed), kept and flagged' },
       { file: ATTACKS, name: "with CALLBACK_ON_VIOLATION=keep (the default) › a cross-user read through a symlink › through the callback's URL: a genuine callback naming her link, with a valid MAC for it, gets 203 and no URL (the link is ObjectTypeNotAllowed)" },
+    ],
+  },
+  {
+    id: 'stored-settings-unchecked',
+    what: 'the callback and the event path no longer check how an object is served and stored (Cache-Control, Content-Encoding…, storage class, tags)',
+    file: 'functions/callback/confirm-upload.ts',
+    find: '  if (!settled.ok) return violation({ ...settled, user: verdict.user }, target, claim.key, config);\n',
+    replace: '',
+    killers: [
+      { file: SETTINGS_UNIT, name: 'a genuine callback for an object stored with a setting no upload may make › Content-Encoding: gzip is answered 400 ObjectSettingNotAllowed naming it, kept and flagged, with no URL' },
+      { file: SETTINGS_UNIT, name: 'the OSS object-created event for an object stored with a setting no upload may make › is a violation with CALLBACK_ON_VIOLATION=keep, and no event is delivered' },
+      {
+        file: ATTACKS,
+        name: 'with CALLBACK_ON_VIOLATION=keep (the default) › an upload that sets how its object is served or stored › a multipart upload with STS credentials whose InitiateMultipartUpload sets Cache-Control: OSS stores it, the callback refuses it (400 ObjectSettingNotAllowed), the uploader gets 203, and it is kept and flagged',
+      },
+      { file: ATTACKS, name: 'with CALLBACK_ON_VIOLATION=delete › an upload that sets how its object is served or stored › a presigned PUT sent with an added, unsigned Content-Encoding: gzip: the uploader gets 203, and the object is gone (deleted by whichever path HEADs it first)' },
     ],
   },
   {

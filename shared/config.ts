@@ -7,6 +7,7 @@ import { allowedTypesRule } from './policy/content-type';
 import { prefixTemplateRule } from './policy/keys';
 import { homeRule, homeTemplate, type Limits, type Rules, UPLOAD_PATHS } from './policy/rules';
 import { environmentRule, pathRules, pointerText, prefixOnly, type RulesPointer, type StorageRules } from './policy/storage-rules';
+import { STORAGE_CLASSES, type StorageClass } from './policy/upload-checks';
 import { type SecretRing, secretRing } from './secrets';
 import type { SignatureVersionName } from './signer/signature-version';
 
@@ -39,6 +40,11 @@ export interface Config {
   credentialCache?: CredentialCacheConfig;
   callback: {
     onViolation: ViolationAction;
+    /**
+     * The bucket's storage class (OSS_STORAGE_CLASS): what an object gets when its upload names none,
+     * so the one class an upload of ours leaves; another is a violation (checkStoredSettings).
+     */
+    bucketStorageClass: StorageClass;
     /** Extra PEM public keys trusted besides OSS's own; explicit configuration for local runs only. */
     trustedKeys: string[];
     /** Seconds. */
@@ -123,6 +129,8 @@ export type Env = Record<string, string | undefined>;
 export const DEFAULTS = {
   OSS_PATH_STYLE: 'false',
   OSS_SIGNATURE_VERSION: 'v4',
+  // PutBucket's default storage class.
+  OSS_STORAGE_CLASS: 'Standard',
   UPLOAD_PREFIX: 'users/${uid}/',
   UPLOAD_CONTENT_TYPES: 'image/jpeg,image/png,image/gif,image/webp,application/pdf,text/plain',
   UPLOAD_MIN_SIZE: '1',
@@ -447,6 +455,14 @@ function credentialCacheFrom(env: Env): CredentialCacheConfig | undefined {
   };
 }
 
+/** OSS_STORAGE_CLASS as OSS spells the class (Standard, IA, Archive, ColdArchive, DeepColdArchive), in any case. */
+function storageClass(env: Env): StorageClass {
+  const v = withDefault(env, 'OSS_STORAGE_CLASS');
+  const known = STORAGE_CLASSES.find((c) => c.toLowerCase() === v.toLowerCase());
+  if (known === undefined) throw new ConfigError('OSS_STORAGE_CLASS', `expected the bucket's storage class, one of ${STORAGE_CLASSES.join(', ')}, got "${v}"`);
+  return known;
+}
+
 /**
  * The configuration `env` describes, with the storage rules of a compiled rules file (rules/load.ts)
  * or, without one, the one rule of UPLOAD_PREFIX; throws ConfigError naming the first variable that
@@ -498,6 +514,7 @@ export function loadConfig(env: Env, storage?: StorageRules): Config {
     credentialCache: credentialCacheFrom(env),
     callback: {
       onViolation,
+      bucketStorageClass: storageClass(env),
       trustedKeys: trustedKeys ? trustedKeys.split(/(?<=-----END PUBLIC KEY-----)\s*/).filter((k) => k.includes('BEGIN')) : [],
       downloadUrlSeconds: lifetime(env, 'CALLBACK_DOWNLOAD_URL_SECONDS', rules.stsDurationSeconds),
       macKeys,

@@ -7,12 +7,14 @@
 // Symlinks and appendable objects are never allowed under a user's prefix, whatever their ETag: a
 // symlink reads another key with the reader's rights (its HeadObject answers for the target), and an
 // appendable object grows past every size and type check with each AppendObject. The file name is
-// OSS's too: the x-oss-meta-filename HeadObject reports, held to the key and to the signed name.
+// OSS's too: the x-oss-meta-filename HeadObject reports, held to the key and to the signed name. So
+// is how it is served and stored (Cache-Control, Content-Encoding…, storage class, tags): nothing
+// signs those on an upload with STS credentials, nor the standard headers on a presigned PUT.
 
 import type { ApiErrorCode } from '../../shared/api/errors';
 import type { UploadEvent } from '../../shared/api/types';
 import type { Config } from '../../shared/config';
-import { checkFilename, checkObjectType, checkUpload, type UploadVerdict } from '../../shared/policy/upload-checks';
+import { checkFilename, checkObjectType, checkStoredSettings, checkUpload, type UploadVerdict } from '../../shared/policy/upload-checks';
 import type { Credentials } from '../../shared/signer/credentials';
 import { deleteObject, headObject, type OssTarget } from './oss-client';
 import { uploadEvent, type UploadClaim } from './upload-event';
@@ -52,6 +54,8 @@ export async function confirmUpload(claim: UploadClaim, config: Config, credenti
   const facts = { ...claim, size: head.size, mimeType: head.contentType, named: head.filename !== undefined };
   const verdict = checkUpload(rules, facts);
   if (!verdict.ok) return violation(verdict, target, claim.key, config);
+  const settled = checkStoredSettings(head.settings, config.callback.bucketStorageClass);
+  if (!settled.ok) return violation({ ...settled, user: verdict.user }, target, claim.key, config);
   const named = checkFilename(claim.key, head.filename, claim.signedFilenameSha256);
   if (!named.ok) return violation({ ...named, user: verdict.user }, target, claim.key, config);
   return { kind: 'accepted', event: uploadEvent({ ...facts, filename: named.filename }, verdict.user || (claim.signedOwner ?? ''), time), owner: verdict, crc64: head.crc64 };

@@ -3,6 +3,7 @@
 // the 5 s OSS gives a callback. Both go through the instance's keep-alive pool (shared/outbound).
 
 import { FILENAME_META } from '../../shared/policy/filename';
+import { SERVING_HEADERS, type StoredSettings } from '../../shared/policy/upload-checks';
 import type { Credentials } from '../../shared/signer/credentials';
 import { OutboundError, type OutboundResponse, request } from '../../shared/outbound';
 import { objectUrl } from '../../shared/signer/url';
@@ -29,6 +30,8 @@ export interface ObjectHead {
   filename?: string;
   /** `x-oss-hash-crc64ecma`: the content's CRC-64 (decimal), when OSS reports one. */
   crc64?: string;
+  /** How the object is served and stored: its standard HTTP headers, storage class and tag count. */
+  settings: StoredSettings;
 }
 
 export class OssRequestError extends Error {
@@ -63,7 +66,7 @@ function failure(operation: string, res: OutboundResponse): OssRequestError {
 
 const ok = (res: OutboundResponse) => res.status >= 200 && res.status < 300;
 
-/** The object's ETag, size and type, or undefined when it does not exist. */
+/** The object's ETag, size, type, name and how it is served and stored, or undefined when it does not exist. */
 export async function headObject(t: OssTarget, key: string): Promise<ObjectHead | undefined> {
   const res = await send(t, 'HeadObject', 'HEAD', key);
   if (res.status === 404) return undefined;
@@ -75,7 +78,13 @@ export async function headObject(t: OssTarget, key: string): Promise<ObjectHead 
     const v = res.headers[name.toLowerCase()];
     return Array.isArray(v) ? v[0] : v;
   };
-  return { etag: normalizeEtag(etag), size, contentType: header('content-type') ?? '', objectType: header('x-oss-object-type') ?? '', filename: header(FILENAME_META), crc64: header('x-oss-hash-crc64ecma') };
+  const settings: StoredSettings = {
+    headers: Object.fromEntries(SERVING_HEADERS.flatMap((name) => (header(name) === undefined ? [] : [[name, header(name)]]))),
+    storageClass: header('x-oss-storage-class'),
+    taggingCount: header('x-oss-tagging-count'),
+    forcedDownload: header('x-oss-force-download')?.trim().toLowerCase() === 'true',
+  };
+  return { etag: normalizeEtag(etag), size, contentType: header('content-type') ?? '', objectType: header('x-oss-object-type') ?? '', filename: header(FILENAME_META), crc64: header('x-oss-hash-crc64ecma'), settings };
 }
 
 export async function deleteObject(t: OssTarget, key: string): Promise<void> {

@@ -88,6 +88,8 @@ function objectHeaders(meta: ObjectMeta): Record<string, string> {
     ...meta.userMeta,
   };
   if (type === 'Appendable') h['x-oss-next-append-position'] = String(meta.size);
+  // GetObject and HeadObject pages: the number of tags, sent only for an object that has some.
+  if (meta.tags?.length) h['x-oss-tagging-count'] = String(meta.tags.length);
   if (meta.contentMd5) h['content-md5'] = meta.contentMd5;
   if (meta.crc64) h['x-oss-hash-crc64ecma'] = meta.crc64;
   return h;

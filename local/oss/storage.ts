@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { copyFile } from 'node:fs/promises';
+import type { StorageClass } from '../../shared/policy/upload-checks';
 import type { ObjectAcl } from './acl';
 import { Crc64 } from './crc64';
 import { OssError } from './errors';
@@ -50,10 +51,6 @@ export interface ObjectMeta {
   /** A multipart object's parts in order, bytes each: `data` is a folder of files `0`, `1`, …; absent for one data file. */
   extents?: number[];
 }
-
-/** The storage classes OSS's write operations take (x-oss-storage-class, PutObject page). */
-export const STORAGE_CLASSES = ['Standard', 'IA', 'Archive', 'ColdArchive', 'DeepColdArchive'] as const;
-export type StorageClass = (typeof STORAGE_CLASSES)[number];
 
 /** x-oss-object-type: what made the object (PutObject/PostObject/CopyObject, multipart, AppendObject, PutSymlink). */
 export type ObjectType = 'Normal' | 'Multipart' | 'Appendable' | 'Symlink';

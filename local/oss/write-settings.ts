@@ -7,7 +7,8 @@ import { parseObjectAcl, type ObjectAcl } from './acl';
 import { authorize, type Operation } from './authorize';
 import type { Ctx } from './context';
 import { accessDenied, invalidArgument, OssError } from './errors';
-import { STORAGE_CLASSES, type Admission, type ObjectMeta, type StorageClass } from './storage';
+import { STORAGE_CLASSES, type StorageClass } from '../../shared/policy/upload-checks';
+import type { Admission, ObjectMeta } from './storage';
 
 const STORED_HEADERS = ['cache-control', 'content-disposition', 'content-encoding', 'content-language', 'expires'];
 

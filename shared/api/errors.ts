@@ -83,6 +83,9 @@ export const API_ERRORS = {
   // The stored x-oss-meta-filename is not the name the upload was signed with (InvalidFilename too).
   FilenameMissing: { status: 400 },
   FilenameMismatch: { status: 400 },
+  // OSS holds a Cache-Control, Content-Disposition, Content-Encoding, Content-Language, Expires, storage
+  // class or tags that no upload may set.
+  ObjectSettingNotAllowed: { status: 400 },
   ObjectNotFound: { status: 400 },
   ObjectChanged: { status: 400 },
   OssUnavailable: { status: 503 },

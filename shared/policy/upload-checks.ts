@@ -118,3 +118,91 @@ export function checkFilename(key: string, stored: string | undefined, signedSha
   if (safeName(filename) !== nameOfKey(key)) return { ok: false, code: 'FilenameMismatch', reason: `${FILENAME_META} names a file whose safe form is not the name the key ends with` };
   return { ok: true, filename };
 }
+
+/**
+ * OSS's storage classes, as x-oss-storage-class names them on a write and HeadObject reports them
+ * (PutObject page, https://www.alibabacloud.com/help/en/oss/developer-reference/putobject).
+ */
+export const STORAGE_CLASSES = ['Standard', 'IA', 'Archive', 'ColdArchive', 'DeepColdArchive'] as const;
+export type StorageClass = (typeof STORAGE_CLASSES)[number];
+
+/**
+ * Standard HTTP headers OSS keeps with an object when a write sends them and serves back on every
+ * GetObject and HeadObject ("Manage object metadata", https://www.alibabacloud.com/help/doc-detail/31859.htm:
+ * OSS retains these standard HTTP headers for each object; the PutObject page takes them as request
+ * headers). None of our uploads sends one, and no upload may:
+ * - Cache-Control: a CDN in front of the bucket may cache a private object publicly;
+ * - Content-Disposition: a browser saves or shows the object under another name or as inline;
+ * - Content-Encoding: every reader decodes the bytes (gzip, br…) and gets garbage or an error;
+ * - Content-Language: a claim about the content nobody checked;
+ * - Expires: caching, as Cache-Control.
+ * A presigned PUT signs none of them (only Content-Type, Content-Length and x-oss-*), and a RAM
+ * session policy cannot condition on them: OSS's condition keys are acs:* and oss:x-oss-acl,
+ * oss:x-oss-object-acl, oss:Prefix, oss:Delimiter, oss:BucketTag, oss:ExistingObjectTag and
+ * oss:RequestObjectTag ("OSS authorization syntax and elements",
+ * https://www.alibabacloud.com/help/en/oss/user-guide/authorization-syntax-and-elements).
+ * So only what HeadObject reports after the upload can be held to them.
+ */
+export const SERVING_HEADERS = ['cache-control', 'content-disposition', 'content-encoding', 'content-language', 'expires'] as const;
+
+/** What HeadObject reports of how an object is served and stored, by lower-case header name; absent when OSS sends none. */
+export interface StoredSettings {
+  headers: Partial<Record<(typeof SERVING_HEADERS)[number], string>>;
+  /** `x-oss-storage-class`. */
+  storageClass?: string;
+  /** `x-oss-tagging-count`: how many tags the object has (GetObject, HeadObject pages; sent only when it has some). */
+  taggingCount?: string;
+  /**
+   * `x-oss-force-download: true`: OSS added `Content-Disposition: attachment` to the answer itself, as
+   * it does on its default domain names for images (and more types in some regions) in buckets
+   * created after 2019-09-24 (OSS error page 0048-00000101,
+   * https://www.alibabacloud.com/help/en/oss/user-guide/0048-00000101).
+   */
+  forcedDownload?: boolean;
+}
+
+export type SettingsVerdict = { ok: true } | { ok: false; code: ApiErrorCode; reason: string };
+
+const refused = (reason: string): SettingsVerdict => ({ ok: false, code: 'ObjectSettingNotAllowed', reason });
+
+/**
+ * Whether a stored object keeps the settings our uploads leave alone (ObjectSettingNotAllowed if not):
+ * - none of SERVING_HEADERS, except `Content-Encoding: identity`, which OSS's metadata page gives
+ *   as the value of an object that is not encoded, so it changes nothing a reader sees, and a bare
+ *   `Content-Disposition: attachment` beside `x-oss-force-download: true`, which OSS adds itself on
+ *   its default domain names (the callback reaches OSS on one) to every image of a newer bucket.
+ *   Such an answer hides whether the object also holds a plain `attachment` of its own: that one
+ *   passes, the stricter reading refusing every image upload of ours; it only makes a browser
+ *   download what every `/sign` GET serves as an attachment anyway;
+ * - the storage class the bucket gives an object whose write names none (`bucketStorageClass`,
+ *   OSS_STORAGE_CLASS). A write with x-oss-storage-class gets that class whatever the bucket's, e.g.
+ *   Standard in an IA bucket (OSS error page 0017-00000131,
+ *   https://www.alibabacloud.com/help/en/oss/support/0017-00000131); one without it gets the
+ *   bucket's. An Archive or colder object cannot be read before a RestoreObject; an IA one is
+ *   billed a minimum size and duration. A class OSS does not report is taken as the bucket's: the
+ *   stricter reading (refuse it) would refuse every upload of ours if OSS left the header out for
+ *   the bucket's own class, as S3 does for STANDARD;
+ * - no tags (`x-oss-tagging-count` above 0): tags drive lifecycle rules and bucket policies.
+ * Server-side encryption is not checked: a bucket with default encryption reports
+ * x-oss-server-side-encryption on every object, so HeadObject cannot tell a client's SSE from the
+ * bucket's. Readers decrypt OSS-managed AES256 transparently; that KMS encryption needs KMS rights
+ * the upload role lacks is our inference, not checked against OSS.
+ * Returns `{ ok: true }`, or the code and a reason naming the first setting found (values quoted,
+ * cut to 64 characters); throws nothing.
+ */
+export function checkStoredSettings(stored: StoredSettings, bucketStorageClass: StorageClass): SettingsVerdict {
+  for (const name of SERVING_HEADERS) {
+    const value = stored.headers[name];
+    if (value === undefined) continue;
+    if (name === 'content-encoding' && value.trim().toLowerCase() === 'identity') continue;
+    if (name === 'content-disposition' && stored.forcedDownload === true && value.trim().toLowerCase() === 'attachment') continue;
+    return refused(`the object is stored with ${name}: ${JSON.stringify(value.slice(0, 64))}, which changes how it is served; uploads may not set it`);
+  }
+  if (stored.storageClass !== undefined && stored.storageClass !== bucketStorageClass) {
+    return refused(`the object is stored as ${stored.storageClass.slice(0, 32)}, not the bucket's ${bucketStorageClass}; uploads may not set x-oss-storage-class`);
+  }
+  if (stored.taggingCount !== undefined && stored.taggingCount.trim() !== '0') {
+    return refused(`the object has ${stored.taggingCount.slice(0, 8)} tag(s); uploads may not set x-oss-tagging`);
+  }
+  return { ok: true };
+}

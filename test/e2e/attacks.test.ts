@@ -5,7 +5,8 @@
 
 import { createHmac } from 'node:crypto';
 import type { LocalRuntime } from '../../local/runtime';
-import type { CallbackAnswer, SignedCallbackResponse } from '../../shared/api/types';
+import { UploadSession } from '../../client';
+import type { CallbackAnswer, SignedCallbackResponse, SignedUrlResponse } from '../../shared/api/types';
 import { setLogSink } from '../../shared/log';
 import { postAs, startTestRuntime } from '../helpers/runtime';
 
@@ -21,6 +22,7 @@ interface AliOss {
   append(name: string, body: Buffer, options?: Record<string, unknown>): Promise<Result & { nextAppendPosition: string }>;
   copy(name: string, source: string, options?: Record<string, unknown>): Promise<Result>;
   head(name: string): Promise<Result>;
+  multipartUpload(name: string, body: Buffer, options?: Record<string, unknown>): Promise<Result>;
 }
 const OSS = require('ali-oss') as new (options: Record<string, unknown>) => AliOss;
 
@@ -74,6 +76,44 @@ async function eventOutcome(key: string): Promise<Record<string, unknown>> {
     await new Promise((r) => setTimeout(r, 20));
   }
 }
+
+/** The log line of a violation of `key` handled with `action`, by the callback or the event path, once one is written. */
+async function violationLine(key: string, action: 'kept' | 'deleted'): Promise<Record<string, unknown>> {
+  const deadline = Date.now() + 5000;
+  for (;;) {
+    const line = logs.find((l) => l.object === key && l.action === action);
+    if (line) return line;
+    if (Date.now() > deadline) throw new Error(`no violation of ${key} ${action}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+/** A presigned PUT from /sign, sent with an unsigned `Content-Encoding: gzip` added: OSS's answer to the uploader. */
+async function gzipPut(key: string): Promise<{ status: number; code?: string }> {
+  const put = (await api<SignedUrlResponse>('mallory', 'sign', { op: 'put', key, contentType: 'text/plain', size: 5 })).body;
+  const res = await fetch(put.url, { method: 'PUT', headers: { ...put.headers, 'Content-Encoding': 'gzip' }, body: 'plain' });
+  return { status: res.status, code: /<Code>([^<]*)<\/Code>/.exec(await res.text())?.[1] };
+}
+
+/** A multipart upload with mallory's STS credentials and the callback /sign pins, whose InitiateMultipartUpload adds Cache-Control. */
+async function cachedMultipart(key: string): Promise<{ status: number; code?: string }> {
+  const { body: plan } = await api<SignedCallbackResponse>('mallory', 'sign', { op: 'callback', key, contentType: 'text/plain' });
+  const p = plan.callbackParams!;
+  const mallory = await stsClient('mallory', 'upload');
+  return outcome(
+    mallory.multipartUpload(key, Buffer.alloc(250 * 1024, 0x61), {
+      partSize: 100 * 1024,
+      mime: 'text/plain',
+      headers: { ...plan.headers, 'Cache-Control': 'public, max-age=31536000' },
+      callback: { url: p.callbackUrl, body: p.callbackBody, contentType: p.callbackBodyType },
+    }),
+  );
+}
+
+const SETTING_ATTACKS = [
+  ['a presigned PUT sent with an added, unsigned Content-Encoding: gzip', gzipPut],
+  ['a multipart upload with STS credentials whose InitiateMultipartUpload sets Cache-Control', cachedMultipart],
+] as const;
 
 describe('with CALLBACK_ON_VIOLATION=keep (the default)', () => {
   let bobEtag: string;
@@ -158,6 +198,16 @@ describe('with CALLBACK_ON_VIOLATION=keep (the default)', () => {
     });
   });
 
+  describe('an upload that sets how its object is served or stored', () => {
+    test.each(SETTING_ATTACKS)('%s: OSS stores it, the callback refuses it (400 ObjectSettingNotAllowed), the uploader gets 203, and it is kept and flagged', async (_what, attack) => {
+      const key = `users/mallory/kept-${attack.name}.txt`;
+      expect(await attack(key)).toEqual({ status: 203, code: 'CallbackFailed' });
+      expect(callbackLine(key)).toMatchObject({ status: 400, code: 'ObjectSettingNotAllowed' });
+      expect(await violationLine(key, 'kept')).toMatchObject({ violation: 'ObjectSettingNotAllowed', user: 'mallory', flagged: true });
+      expect((await (await stsClient('mallory')).head(key)).res.status).toBe(200);
+    });
+  });
+
   describe('objects that appear other than by an upload, on the OSS event path', () => {
     test('an append under a user prefix is reported as a violation (ObjectTypeNotAllowed), kept and flagged', async () => {
       const mallory = await stsClient('mallory', 'upload');
@@ -178,6 +228,13 @@ describe('with CALLBACK_ON_VIOLATION=keep (the default)', () => {
       expect(await eventOutcome('users/mallory/b.png')).toMatchObject({ outcome: 'violation', code: 'ContentTypeNotAllowed' });
     });
 
+    test('a copy that replaces the metadata with a Cache-Control is a violation (ObjectSettingNotAllowed), kept and flagged', async () => {
+      const mallory = await stsClient('mallory');
+      await mallory.put('users/mallory/e.png', Buffer.from('png bytes'), { headers: { 'Content-Type': 'image/png' } });
+      await mallory.copy('users/mallory/f.png', 'users/mallory/e.png', { headers: { 'Content-Type': 'image/png', 'x-oss-metadata-directive': 'REPLACE', 'Cache-Control': 'public, max-age=31536000' } });
+      expect(await eventOutcome('users/mallory/f.png')).toMatchObject({ outcome: 'violation', code: 'ObjectSettingNotAllowed', flagged: true, user: 'mallory' });
+    });
+
     test('its twin: a copy that keeps the rules is accepted and delivered', async () => {
       const mallory = await stsClient('mallory');
       await mallory.put('users/mallory/c.png', Buffer.from('png bytes'), { headers: { 'Content-Type': 'image/png' } });
@@ -190,6 +247,32 @@ describe('with CALLBACK_ON_VIOLATION=keep (the default)', () => {
 describe('with CALLBACK_ON_VIOLATION=delete', () => {
   beforeAll(() => start({ CALLBACK_ON_VIOLATION: 'delete' }));
   afterAll(() => rt.stop());
+
+  describe('an upload that sets how its object is served or stored', () => {
+    /** The headers HeadObject reports that an upload may not set, of `key`, read with `user`'s STS credentials. */
+    async function servedOf(user: string, key: string): Promise<Record<string, string | undefined>> {
+      const head = await (await stsClient(user)).head(key);
+      const h = head.res.headers;
+      return { 'cache-control': h['cache-control'], 'content-disposition': h['content-disposition'], 'content-encoding': h['content-encoding'], 'content-language': h['content-language'], expires: h.expires, 'x-oss-tagging-count': h['x-oss-tagging-count'] };
+    }
+
+    test.each(SETTING_ATTACKS)('%s: the uploader gets 203, and the object is gone (deleted by whichever path HEADs it first)', async (_what, attack) => {
+      const key = `users/mallory/gone-${attack.name}.txt`;
+      expect(await attack(key)).toEqual({ status: 203, code: 'CallbackFailed' });
+      expect(await violationLine(key, 'deleted')).toMatchObject({ violation: 'ObjectSettingNotAllowed', user: 'mallory', flagged: false });
+      expect(await outcome((await stsClient('mallory')).head(key))).toMatchObject({ status: 404 });
+    });
+
+    test.each(['put', 'multipart', 'post'] as const)('its twin: our own client\'s %s upload sets none of them, is accepted, and stays', async (method) => {
+      const jwt = await rt.login('carol');
+      const session = new UploadSession({ baseUrl: `${rt.appUrl}/api`, authToken: () => jwt });
+      const bytes = Buffer.alloc(method === 'multipart' ? 300 * 1024 : 1024, 0x62);
+      const result = await session.upload(new File([bytes], `twin-${method}.txt`, { type: 'text/plain' }), { method, partSize: 100 * 1024 });
+      expect(result).toMatchObject({ method, size: bytes.length });
+      expect(callbackLine(result.key)).toMatchObject({ status: 200 });
+      expect(await servedOf('carol', result.key)).toEqual({ 'cache-control': undefined, 'content-disposition': undefined, 'content-encoding': undefined, 'content-language': undefined, expires: undefined, 'x-oss-tagging-count': undefined });
+    });
+  });
 
   test.each([
     ['an appendable object', (c: AliOss, key: string) => c.append(key, Buffer.from('part'), { headers: { 'Content-Type': 'text/plain' } })],

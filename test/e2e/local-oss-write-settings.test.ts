@@ -1,5 +1,6 @@
 // What a write sets besides its bytes, in the local OSS: x-oss-storage-class (reported on HEAD, GET
-// and in listings; archive classes unreadable until restored), x-oss-tagging (which needs
+// and in listings; archive classes unreadable until restored), the standard HTTP headers it keeps
+// and serves back (PutObject, multipart, PostObject, CopyObject), x-oss-tagging (which needs
 // oss:PutObjectTagging as well as oss:PutObject), the PostObject field x-oss-content-type (which
 // overrides the Content-Type field), and the object-created event of every operation that leaves
 // an object (and of none that does not).
@@ -95,6 +96,61 @@ describe('x-oss-tagging', () => {
     ['a character outside the allowed set', 'k=v%3Bw'],
   ])('refuses %s with 400 InvalidArgument', async (_what, tagging) => {
     expect(await outcome(await send(t, dan, 'PUT', 'users/dan/bad-tags.txt', { body: 'x', headers: { 'x-oss-tagging': tagging } }))).toMatchObject({ status: 400, code: 'InvalidArgument' });
+  });
+});
+
+describe('the standard HTTP headers a write stores (Cache-Control, Content-Disposition, Content-Encoding, Content-Language, Expires)', () => {
+  const SERVED = {
+    'cache-control': 'public, max-age=31536000',
+    'content-disposition': 'attachment; filename="other.exe"',
+    'content-encoding': 'gzip',
+    'content-language': 'fr-CA',
+    expires: 'Wed, 21 Oct 2037 07:28:00 GMT',
+  };
+  const served = (res: Response) => Object.fromEntries(Object.keys(SERVED).map((h) => [h, res.headers.get(h)]));
+  const headOf = async (key: string) => served(await send(t, alice, 'HEAD', key));
+
+  it('PutObject: stored and served back on HEAD and GET', async () => {
+    expect((await send(t, alice, 'PUT', 'users/alice/served/put.txt', { body: 'x', headers: SERVED })).status).toBe(200);
+    expect(await headOf('users/alice/served/put.txt')).toEqual(SERVED);
+    expect(served(await send(t, alice, 'GET', 'users/alice/served/put.txt'))).toEqual(SERVED);
+  });
+
+  it('InitiateMultipartUpload: the completed object carries what the initiation sent', async () => {
+    const key = 'users/alice/served/multipart.txt';
+    const uploadId = elements(await (await send(t, alice, 'POST', key, { query: [['uploads', '']], headers: SERVED })).text(), 'UploadId')[0];
+    await send(t, alice, 'PUT', key, { query: [['partNumber', '1'], ['uploadId', uploadId]], body: 'part' });
+    expect((await send(t, alice, 'POST', key, { query: [['uploadId', uploadId]], headers: { 'x-oss-complete-all': 'yes' } })).status).toBe(200);
+    expect(await headOf(key)).toEqual(SERVED);
+  });
+
+  it('PostObject: taken from the form fields of the same names', async () => {
+    const fields = { 'Cache-Control': SERVED['cache-control'], 'Content-Disposition': SERVED['content-disposition'], 'Content-Encoding': SERVED['content-encoding'], Expires: SERVED.expires };
+    expect((await postForm(alice, 'users/alice/served/post.txt', fields)).status).toBe(204);
+    expect(await headOf('users/alice/served/post.txt')).toEqual({ ...SERVED, 'content-language': null });
+  });
+
+  it('CopyObject keeps the source\'s with x-oss-metadata-directive COPY (the default) and takes the request\'s with REPLACE', async () => {
+    await send(t, alice, 'PUT', 'users/alice/served/source.txt', { body: 'x', headers: SERVED });
+    const source = { 'x-oss-copy-source': `/${BUCKET}/users%2Falice%2Fserved%2Fsource.txt` };
+    await send(t, alice, 'PUT', 'users/alice/served/copied.txt', { headers: source });
+    expect(await headOf('users/alice/served/copied.txt')).toEqual(SERVED);
+    await send(t, alice, 'PUT', 'users/alice/served/replaced.txt', { headers: { ...source, 'x-oss-metadata-directive': 'REPLACE', 'cache-control': 'no-store' } });
+    expect(await headOf('users/alice/served/replaced.txt')).toEqual({ 'cache-control': 'no-store', 'content-disposition': null, 'content-encoding': null, 'content-language': null, expires: null });
+  });
+
+  it('none is reported for an object whose write sent none', async () => {
+    await send(t, alice, 'PUT', 'users/alice/served/plain.txt', { body: 'x' });
+    expect(await headOf('users/alice/served/plain.txt')).toEqual(Object.fromEntries(Object.keys(SERVED).map((h) => [h, null])));
+  });
+});
+
+describe('x-oss-tagging-count', () => {
+  it('HeadObject reports how many tags an object has, and sends none for an untagged one', async () => {
+    await send(t, dan, 'PUT', 'users/dan/two-tags.txt', { body: 'x', headers: { 'x-oss-tagging': 'a=1&b=2' } });
+    await send(t, dan, 'PUT', 'users/dan/no-tags.txt', { body: 'x' });
+    expect((await send(t, dan, 'HEAD', 'users/dan/two-tags.txt')).headers.get('x-oss-tagging-count')).toBe('2');
+    expect((await send(t, dan, 'HEAD', 'users/dan/no-tags.txt')).headers.get('x-oss-tagging-count')).toBeNull();
   });
 });
 

@@ -37,11 +37,13 @@ describe('with settings of its own', () => {
       UPLOAD_PREFIX: 'files/{uid}/',
       OSS_BUCKET: 'my-photos',
       OSS_ENDPOINT: 'https://oss-cn-hangzhou.aliyuncs.com',
+      OSS_STORAGE_CLASS: 'IA',
     });
   }, 60_000);
 
   test('says which settings it overrides for local use and with what', () => {
     expect(app.banner).toMatch(/overridden\s+OSS_ENDPOINT: the local OSS, http:\/\/localhost:\d+ \(give OSS_BUCKET and an AccessKey to use the cloud\)/);
+    expect(app.banner).toMatch(/overridden\s+OSS_STORAGE_CLASS: Standard, the local bucket's storage class/);
     expect(app.banner).toContain(`overridden       CORS_ALLOWED_ORIGINS: added ${app.appUrl} (the demo page) to the origins given`);
     expect(app.banner).toMatch(/local OSS\s+http:\/\/localhost:\d+\s+\(bucket my-photos, region cn-hangzhou\)/);
     expect(app.banner).not.toMatch(/overridden\s+(UPLOAD_PREFIX|OSS_BUCKET)/);

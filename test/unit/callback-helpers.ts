@@ -111,6 +111,8 @@ export interface StoredObject {
   objectType: string;
   /** `x-oss-meta-filename` as stored (percent-encoded), when the upload sent one. */
   filename?: string;
+  /** Further headers HeadObject reports as stored (Cache-Control, x-oss-storage-class, x-oss-tagging-count…). */
+  headers?: Record<string, string>;
 }
 
 export interface FakeOss extends Recorder {
@@ -156,7 +158,7 @@ export async function fakeOss(bucket: string, region: string, credentials: Crede
       const meta = obj.filename === undefined ? {} : { 'x-oss-meta-filename': obj.filename };
       // As OSS reports it for every object it computed the CRC-64 of.
       const crc = { 'x-oss-hash-crc64ecma': crc64(obj.body) };
-      res.writeHead(200, { ETag: `"${obj.etag}"`, 'Content-Length': obj.body.length, 'Content-Type': obj.contentType, 'x-oss-object-type': obj.objectType, ...meta, ...crc });
+      res.writeHead(200, { ETag: `"${obj.etag}"`, 'Content-Length': obj.body.length, 'Content-Type': obj.contentType, 'x-oss-object-type': obj.objectType, ...meta, ...crc, ...obj.headers });
       return res.end();
     }
     if (req.method === 'DELETE') {

@@ -65,12 +65,45 @@ describe('HeadObject', () => {
       objectType: 'Multipart',
       filename: 'a%20b.png',
       crc64: '5981764153023615706',
+      settings: { headers: {}, storageClass: undefined, taggingCount: undefined, forcedDownload: false },
+    });
+  });
+
+  test('of an object stored with served headers, a storage class and tags gives each, by lower-case header name, and whether OSS forced a download', async () => {
+    respond = (_, res) =>
+      res
+        .writeHead(200, {
+          ETag: '"AB"',
+          'Content-Length': 1,
+          'Cache-Control': 'public',
+          'Content-Disposition': 'inline',
+          'Content-Encoding': 'gzip',
+          'Content-Language': 'fr',
+          Expires: 'Wed, 21 Oct 2037 07:28:00 GMT',
+          'x-oss-storage-class': 'IA',
+          'x-oss-tagging-count': '2',
+          'x-oss-force-download': 'true',
+        })
+        .end();
+    expect((await headObject(target(), 'users/alice/a.png'))?.settings).toEqual({
+      headers: { 'cache-control': 'public', 'content-disposition': 'inline', 'content-encoding': 'gzip', 'content-language': 'fr', expires: 'Wed, 21 Oct 2037 07:28:00 GMT' },
+      storageClass: 'IA',
+      taggingCount: '2',
+      forcedDownload: true,
     });
   });
 
   test('of an object OSS reports without a type, object type, file name or CRC-64 gives empty type and object type, no name and no CRC-64', async () => {
     respond = (_, res) => res.writeHead(200, { ETag: '"AB"', 'Content-Length': 0 }).end();
-    expect(await headObject(target(), 'users/alice/a.png')).toEqual({ etag: 'AB', size: 0, contentType: '', objectType: '', filename: undefined, crc64: undefined });
+    expect(await headObject(target(), 'users/alice/a.png')).toEqual({
+      etag: 'AB',
+      size: 0,
+      contentType: '',
+      objectType: '',
+      filename: undefined,
+      crc64: undefined,
+      settings: { headers: {}, storageClass: undefined, taggingCount: undefined, forcedDownload: false },
+    });
   });
 
   test('answered 404 means the object does not exist', async () => {

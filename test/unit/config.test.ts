@@ -26,6 +26,10 @@ describe('a deploy with only a bucket and a region', () => {
     expect(config.signatureVersion).toBe('v4');
   });
 
+  test('expects the bucket to store objects as Standard, PutBucket\'s default', () => {
+    expect(config.callback.bucketStorageClass).toBe('Standard');
+  });
+
   test('hands out short-lived URLs, forms and credentials', () => {
     expect(config.rules.urlExpiresSeconds).toBe(300);
     expect(config.rules.maxUrlExpiresSeconds).toBe(1800);
@@ -58,6 +62,10 @@ describe('a deploy with only a bucket and a region', () => {
 });
 
 describe('settings that are read leniently', () => {
+  test('a storage class is taken in any case and spelt as OSS reports it', () => {
+    expect(loadConfig({ ...BASE, OSS_STORAGE_CLASS: 'coldarchive' }).callback.bucketStorageClass).toBe('ColdArchive');
+  });
+
   test('a region given with its oss- prefix is accepted', () => {
     expect(loadConfig({ ...BASE, OSS_REGION: 'oss-cn-shanghai' }).rules.region).toBe('cn-shanghai');
   });
@@ -97,6 +105,7 @@ describe('a missing or malformed setting fails with its name and what is expecte
     ['OSS_INTERNAL_ENDPOINT', { OSS_INTERNAL_ENDPOINT: 'internal' }, 'expected an absolute URL'],
     ['OSS_PATH_STYLE', { OSS_PATH_STYLE: 'sometimes' }, 'expected true or false'],
     ['OSS_SIGNATURE_VERSION', { OSS_SIGNATURE_VERSION: 'v2' }, 'expected v4 or v1'],
+    ['OSS_STORAGE_CLASS', { OSS_STORAGE_CLASS: 'Glacier' }, "expected the bucket's storage class, one of Standard, IA, Archive, ColdArchive, DeepColdArchive"],
     ['UPLOAD_PREFIX', { UPLOAD_PREFIX: 'uploads/' }, 'must contain ${uid} (or {uid}) exactly once'],
     ['UPLOAD_PREFIX', { UPLOAD_PREFIX: '${uid}/${uid}/' }, 'must contain ${uid} (or {uid}) exactly once'],
     ['UPLOAD_PREFIX', { UPLOAD_PREFIX: '{uid}/{uid}/' }, 'must contain ${uid} (or {uid}) exactly once'],
