@@ -81,6 +81,6 @@ export function deployerApis(v: Required<RamVars>): DeployerApi[] {
     ...perFunction('fc:ListTriggers', 'deploy/verify/fc.ts verifyFunction'),
     { action: 'fc:GetAsyncInvokeConfig', resource: fn(v.CALLBACK_FUNCTION_NAME), source: 'deploy/verify/fc.ts verifyEventPath' },
     { action: 'fc:InvokeFunction', resource: fn(v.CALLBACK_FUNCTION_NAME), source: 'deploy/verify/fc.ts verifyEventPath' },
-    ...['oss:GetBucketLocation', 'oss:GetBucketCors', 'oss:GetBucketLifecycle'].map((action) => ({ action, resource: bucket, source: 'deploy/verify/oss.ts verifyBucket' })),
+    ...['oss:GetBucketLocation', 'oss:GetBucketCors', 'oss:GetBucketLifecycle', 'oss:GetBucketInfo'].map((action) => ({ action, resource: bucket, source: 'deploy/verify/oss.ts verifyBucket' })),
   ];
 }

@@ -45,6 +45,11 @@ export interface ExpectedBucket {
    * (`users/verify-deploy/` by default), so the callback judges the key by a rule that could store it.
    */
   probeFolder: string;
+  /**
+   * The bucket's storage class as the callback function is told it (OSS_STORAGE_CLASS): the callback
+   * refuses every object stored in another class, so a bucket of another class refuses every upload.
+   */
+  storageClass: string;
 }
 
 export interface ExpectedDeployment {
@@ -110,7 +115,17 @@ export function expectedDeployment(m: Manifest, accountId: string, storage: Stor
   });
   const config = functionConfig(m.resources.sign.props, storage);
   if ('message' in config) throw new Error(`sign function: ${config.path}: ${config.message}`);
+  const callback = functionConfig(m.resources.callback.props, storage);
+  if ('message' in callback) throw new Error(`callback function: ${callback.path}: ${callback.message}`);
   const region = String(m.resources.callback.props.region);
   const [cors] = bucketCors(config.corsOrigins).CORSRule;
-  return { region, accountId, functions, bucket: { name: config.rules.bucket, region, cors, prefixRoot: prefixRootOf(config), probeFolder: config.rules.prefixTemplate.replace('${uid}', 'verify-deploy') } };
+  const bucket: ExpectedBucket = {
+    name: config.rules.bucket,
+    region,
+    cors,
+    prefixRoot: prefixRootOf(config),
+    probeFolder: config.rules.prefixTemplate.replace('${uid}', 'verify-deploy'),
+    storageClass: callback.callback.bucketStorageClass,
+  };
+  return { region, accountId, functions, bucket };
 }

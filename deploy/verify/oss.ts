@@ -1,7 +1,8 @@
 // Reads the upload bucket's settings back from OSS with plain V4-signed requests (shared/signer, the
 // signer the functions use) and checks what the functions and clients rely on: the bucket is in the
 // functions' region (the OSS trigger requires it), its CORS rule lets the app's origins upload and read
-// the headers the clients need, and a lifecycle rule aborts multipart uploads that were never completed.
+// the headers the clients need, a lifecycle rule aborts multipart uploads that were never completed, and
+// its storage class is the one the callback is told (OSS_STORAGE_CLASS).
 
 import { parseXml, textOf, type XmlElement } from '../../local/oss/xml';
 import type { Credentials } from '../../shared/signer/credentials';
@@ -115,7 +116,29 @@ function checkLifecycle(expected: ExpectedBucket, a: Answer, add: (check: string
   add(check, covering.length > 0, covering.length ? `rule ${texts(covering[0], 'ID')[0] ?? '(no id)'}${days.length ? `, after ${days[0]} day(s)` : ''}` : `no enabled rule with AbortMultipartUpload covers ${expected.prefixRoot}`);
 }
 
-/** Region, CORS and lifecycle of the upload bucket. Throws only when OSS cannot be reached at all. */
+/**
+ * GetBucketInfo (`GET /?bucketInfo`, permission oss:GetBucketInfo) answers
+ * `<BucketInfo><Bucket>…<StorageClass>` with the class objects get when their write names none
+ * (OSS API reference, GetBucketInfo; the SDKs read `BucketInfo.Bucket.StorageClass`). The callback
+ * compares every stored object's class with OSS_STORAGE_CLASS, so a mismatch refuses every upload.
+ */
+function checkStorageClass(expected: ExpectedBucket, a: Answer, add: (check: string, ok: boolean, detail: string) => void): void {
+  const check = 'storage class is OSS_STORAGE_CLASS';
+  if (a.status !== 200 || !a.root) {
+    add(check, false, `GetBucketInfo failed: ${errorOf(a)}`);
+    return;
+  }
+  const actual = textOf(child(child(a.root, 'Bucket'), 'StorageClass') ?? { name: '', namespace: null, children: [], text: '' });
+  add(
+    check,
+    actual === expected.storageClass,
+    actual === expected.storageClass
+      ? actual
+      : `the bucket's class is ${actual || '(not given)'}, the callback's OSS_STORAGE_CLASS is ${expected.storageClass}: the callback would refuse every upload as ObjectSettingNotAllowed`,
+  );
+}
+
+/** Region, CORS, lifecycle and storage class of the upload bucket. Throws only when OSS cannot be reached at all. */
 export async function verifyBucket(access: OssAccess, expected: ExpectedBucket): Promise<Finding[]> {
   const findings: Finding[] = [];
   const add = (check: string, ok: boolean, detail: string) => findings.push({ subject: `bucket ${expected.name}`, check, ok, detail });
@@ -130,5 +153,6 @@ export async function verifyBucket(access: OssAccess, expected: ExpectedBucket):
   add('region', region === `oss-${expected.region}`, `${region} (expected oss-${expected.region}: the OSS trigger needs the bucket in the functions' region)`);
   checkCors(expected, await getBucket(access, expected.name, expected.region, 'cors'), add);
   checkLifecycle(expected, await getBucket(access, expected.name, expected.region, 'lifecycle'), add);
+  checkStorageClass(expected, await getBucket(access, expected.name, expected.region, 'bucketInfo'), add);
   return findings;
 }

@@ -25,6 +25,8 @@ export interface FakeBucket {
   corsXml?: string;
   /** The GetBucketLifecycle document, or undefined for 404 NoSuchLifecycle. */
   lifecycleXml?: string;
+  /** The class GetBucketInfo reports. */
+  storageClass: string;
 }
 
 export interface FakeState {
@@ -48,7 +50,7 @@ export interface RecordedRequest {
 
 const xml = (body: string) => `<?xml version="1.0" encoding="UTF-8"?>\n${body}`;
 
-/** The bucket as a correct deployment leaves it: in the region, the CORS rule of bucket-cors.json, a lifecycle rule. */
+/** The bucket as a correct deployment leaves it: in the region, the CORS rule of bucket-cors.json, a lifecycle rule, the class the callback is told. */
 export function faithfulBucket(d: ExpectedDeployment): FakeBucket {
   const { cors } = d.bucket;
   const rule = [
@@ -65,6 +67,7 @@ export function faithfulBucket(d: ExpectedDeployment): FakeBucket {
       '<LifecycleConfiguration><Rule><ID>abort-incomplete-uploads</ID><Prefix></Prefix><Status>Enabled</Status>' +
         '<AbortMultipartUpload><Days>7</Days></AbortMultipartUpload></Rule></LifecycleConfiguration>',
     ),
+    storageClass: d.bucket.storageClass,
   };
 }
 
@@ -191,6 +194,9 @@ export async function startFakeCloud(manifest: Manifest, accountId: string, depl
         return void res.writeHead(200).end(xml(`<LocationConstraint>${s.bucket.location}</LocationConstraint>`));
       }
       if (sub.includes('cors')) return void (s.bucket.corsXml ? res.writeHead(200).end(s.bucket.corsXml) : res.writeHead(404).end(xml('<Error><Code>NoSuchCORSConfiguration</Code></Error>')));
+      if (sub.includes('bucketInfo')) {
+        return void res.writeHead(200).end(xml(`<BucketInfo><Bucket><Location>${s.bucket.location}</Location><Name>${expected.bucket.name}</Name><StorageClass>${s.bucket.storageClass}</StorageClass></Bucket></BucketInfo>`));
+      }
       if (sub.includes('lifecycle')) return void (s.bucket.lifecycleXml ? res.writeHead(200).end(s.bucket.lifecycleXml) : res.writeHead(404).end(xml('<Error><Code>NoSuchLifecycle</Code></Error>')));
       res.writeHead(400).end(xml('<Error><Code>NotImplemented</Code></Error>'));
     })();

@@ -67,7 +67,7 @@ test('a faithful deployment passes every check, over requests whose signatures a
   for (const check of ['trigger object-created events', 'trigger object-created filter', 'async retries', 'async on-failure destination', 'event path answers not found']) {
     expect(checks).toContain(`${fnName('callback')}: ${check}`);
   }
-  for (const check of ['region', 'CORS for https://app.example.com: exposed headers', 'lifecycle aborts incomplete multipart uploads']) {
+  for (const check of ['region', 'CORS for https://app.example.com: exposed headers', 'lifecycle aborts incomplete multipart uploads', 'storage class is OSS_STORAGE_CLASS']) {
     expect(checks).toContain(`bucket acme-uploads: ${check}`);
   }
   const fcRequests = cloud.requests.filter((r) => r.service === 'fc');
@@ -88,6 +88,7 @@ test.each<[string, (s: FakeState) => void, string[]]>([
   ['CORS that does not expose the CRC-64 header', (s) => (s.bucket.corsXml = s.bucket.corsXml!.replace('<ExposeHeader>x-oss-hash-crc64ecma</ExposeHeader>', '')), ['bucket: CORS for https://app.example.com: exposed headers']],
   ['no CORS rules', (s) => (s.bucket.corsXml = undefined), ['bucket: CORS']],
   ['the bucket in another region', (s) => (s.bucket.location = 'oss-cn-beijing'), ['bucket: region']],
+  ['a bucket of another storage class than OSS_STORAGE_CLASS', (s) => (s.bucket.storageClass = 'IA'), ['bucket: storage class is OSS_STORAGE_CLASS']],
   ['a callback role that cannot read the bucket', (s) => (s.callbackCanRead = false), ['callback: event path answers not found']],
   ['no on-failure destination', (s) => (s.asyncConfigs.get(fnName('callback'))!.destinationConfig = undefined), ['callback: async on-failure destination']],
   ['no async config at all', (s) => s.asyncConfigs.delete(fnName('callback')), ['callback: async invocation']],
