@@ -16,7 +16,7 @@
 //   range to lie within the source object.
 // - RFC 9110 §14.1.1 (range syntax; last-pos below first-pos makes a range invalid).
 
-import { invalidArgument, OssError } from './errors';
+import { invalidArgument, notServed, OssError } from './errors';
 
 /** An inclusive span of an object's bytes: offsets `start` … `end` (bytes, 0-based). */
 export interface ByteRange {
@@ -112,7 +112,7 @@ export function rangeOfGet(headers: Record<string, string>, size: number): ByteR
   const specs = header === undefined ? undefined : rangesOf(header);
   if (!specs) return undefined;
   if (specs.length > 1 && headers[MULTI_RANGE_BEHAVIOR] !== undefined) {
-    throw new OssError(501, 'NotImplemented', `The local OSS does not implement ${MULTI_RANGE_BEHAVIOR}.`);
+    throw notServed(`${MULTI_RANGE_BEHAVIOR} (several ranges in one answer)`);
   }
   if (behavior === undefined) return insideObject(specs[0], size);
   const range = specs.length === 1 ? cutToObject(specs[0], size) : undefined;
