@@ -85,7 +85,7 @@ function cutToObject({ first, last }: RangeSpec, size: number): ByteRange | unde
  * | bytes=0-499            | 206 0-499                   | 206 0-499                      |
  * | bytes=500-             | 206 500-999                 | 206 500-999                    |
  * | bytes=-500             | 206 500-999                 | 206 500-999                    |
- * | bytes=0-1000           | 200 whole (end past it)     | 206 0-999                      |
+ * | bytes=0-1000           | 200 whole (end past it)     | 206 0-999 (as 500-2000)        |
  * | bytes=500-2000         | 200 whole                   | 206 500-999                    |
  * | bytes=1000-2000        | 200 whole (start past it)   | 416 InvalidRange               |
  * | bytes=1000-            | 200 whole                   | 416 InvalidRange               |
@@ -94,10 +94,10 @@ function cutToObject({ first, last }: RangeSpec, size: number): ByteRange | unde
  * | bytes=9-1 (malformed)  | 200 whole                   | 200 whole                      |
  * | bytes=0-499,500-999    | 206 0-499 (the first only)  | 416 InvalidRange               |
  *
- * Left open by the pages, read strictly: `bytes=-0` and any range of an empty object are
- * unsatisfiable (200 whole by default, 416 under standard, as RFC 9110 §14.1.1 has it); several
- * ranges under standard are the 416 page's "multiple ranges" cause; an x-oss-range-behavior other
- * than `standard` is refused with 400 InvalidArgument, the only value OSS documents being `standard`.
+ * Left open by the pages, read strictly: `bytes=-0` is unsatisfiable (RFC 9110 §14.1.1), and so is
+ * any range of an empty object, which has no byte a Content-Range could name: 200 whole by default,
+ * 416 under standard. Several ranges under standard are the 416 page's "multiple ranges" cause. An
+ * x-oss-range-behavior other than `standard`, the one value OSS documents, is 400 InvalidArgument.
  * Multi-range answers (x-oss-multi-range-behavior: multi-range, multipart/byteranges) are not served:
  * such a request with several ranges gets 501 NotImplemented rather than a wrong success.
  *
