@@ -2,7 +2,9 @@
 // answers it by default and under x-oss-range-behavior: standard; ranges across the parts of a
 // multipart object; HEAD, which takes no Range; and a presigned URL, which does not sign Range.
 
-import { errorCode, refusal, send, startTestOss, type AliOss, type TestOss } from './local-oss-setup';
+import { objectUrl } from '../../shared/signer/url';
+import { presignV4 } from '../../shared/signer/v4';
+import { BUCKET, errorCode, REGION, refusal, send, startTestOss, type AliOss, type TestOss } from './local-oss-setup';
 
 let t: TestOss;
 let alice: AliOss;
@@ -89,6 +91,27 @@ it('a presigned GET URL answers a Range sent with it (Range is not signed)', asy
   const url = alice.signatureUrl(SMALL, { expires: 60 });
   const res = await fetch(url, { headers: { Range: 'bytes=10-19' } });
   expect([res.status, res.headers.get('content-range'), Buffer.from(await res.arrayBuffer()).equals(small.subarray(10, 20))]).toEqual([206, 'bytes 10-19/1000', true]);
+});
+
+describe('a V4 presigned GET URL, as /sign makes it', () => {
+  const signed = (headers: Record<string, string> = {}) =>
+    presignV4({ method: 'GET', bucket: BUCKET, key: SMALL, query: [], headers }, t.alice, REGION, new Date(), 60).query;
+  const url = (query: [string, string][]) => objectUrl({ endpoint: t.oss.url, pathStyle: true }, BUCKET, SMALL, query);
+
+  it('answers a Range sent with it, unsigned', async () => {
+    const res = await fetch(url(signed()), { headers: { Range: 'bytes=990-' } });
+    expect([res.status, res.headers.get('content-range'), Buffer.from(await res.arrayBuffer()).equals(small.subarray(990))]).toEqual([206, 'bytes 990-999/1000', true]);
+  });
+
+  it('refuses an x-oss-range-behavior it did not sign (OSS signs every x-oss- header): 403 SignatureDoesNotMatch', async () => {
+    const res = await fetch(url(signed()), { headers: { Range: 'bytes=990-', ...STANDARD } });
+    expect([res.status, await errorCode(res)]).toEqual([403, 'SignatureDoesNotMatch']);
+  });
+
+  it('honours x-oss-range-behavior when it was signed', async () => {
+    const res = await fetch(url(signed(STANDARD)), { headers: { Range: 'bytes=990-2000', ...STANDARD } });
+    expect([res.status, res.headers.get('content-range')]).toEqual([206, 'bytes 990-999/1000']);
+  });
 });
 
 describe('a multipart object (its data kept as the parts)', () => {
