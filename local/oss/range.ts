@@ -72,7 +72,7 @@ function cutToObject({ first, last }: RangeSpec, size: number): ByteRange | unde
     return n > 0 && size > 0 ? { start: Math.max(0, size - n), end: size - 1 } : undefined;
   }
   if (first >= size) return undefined;
-  return { start: first, end: Math.min(last ?? size - 1, size - 1) };
+  return { start: first, end: Math.min(last ?? Infinity, size - 1) };
 }
 
 /**

@@ -155,6 +155,45 @@ test('x-oss-multi-range-behavior with one range answers that range', () => {
   expect(answer({ 'x-oss-multi-range-behavior': 'multi-range', range: 'bytes=4-5' })).toEqual([206, 'bytes 4-5/1000']);
 });
 
+/** The OssError `f` throws: its status, code, message and extra elements. */
+function refusalOf(f: () => unknown): [number, string, string, Record<string, string>] {
+  try {
+    f();
+  } catch (e) {
+    if (e instanceof OssError) return [e.status, e.code, e.message, e.details];
+    throw e;
+  }
+  throw new Error('nothing was refused');
+}
+
+describe('what a refusal says', () => {
+  test('416 carries the message of OSS\'s 416 page', () => {
+    expect(refusalOf(() => rangeOfGet({ ...STANDARD, range: 'bytes=1000-' }, SIZE))).toEqual([416, 'InvalidRange', 'The requested range cannot be satisfied', {}]);
+  });
+
+  test('a wrong x-oss-range-behavior is named with its value', () => {
+    expect(refusalOf(() => rangeOfGet({ 'x-oss-range-behavior': 'legacy' }, SIZE))).toEqual([
+      400,
+      'InvalidArgument',
+      'x-oss-range-behavior must be standard.',
+      { ArgumentName: 'x-oss-range-behavior', ArgumentValue: 'legacy' },
+    ]);
+  });
+
+  test('the 501 names x-oss-multi-range-behavior', () => {
+    expect(refusalOf(() => rangeOfGet({ 'x-oss-multi-range-behavior': 'multi-range', range: 'bytes=0-1,4-5' }, SIZE))[2]).toContain('x-oss-multi-range-behavior');
+  });
+
+  test('a copy range past the source says the source size, and names the header with its value', () => {
+    expect(refusalOf(() => rangeOfCopySource('bytes=0-1000', SIZE))).toEqual([
+      400,
+      'InvalidArgument',
+      'Range specified is not valid for source object of size: 1000',
+      { ArgumentName: 'x-oss-copy-source-range', ArgumentValue: 'bytes=0-1000' },
+    ]);
+  });
+});
+
 describe('UploadPartCopy x-oss-copy-source-range', () => {
   /** [range copied, or 'whole'], or the refusal's [status, code, ArgumentName]. */
   function copied(header: string | undefined, size = SIZE): unknown[] {
