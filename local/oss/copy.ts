@@ -11,7 +11,7 @@ import { evaluatePreconditions } from './conditions';
 import { invalidArgument, OssError } from './errors';
 import { commitUpload, writtenHeaders } from './finish-upload';
 import { openUpload, partNumberOf, storePart } from './multipart';
-import { parseRange } from './objects';
+import { contentRange, rangeOfCopySource } from './range';
 import { checkObjectName, decodeKeyHeader } from './request';
 import { sendEmpty, sendXml } from './respond';
 import { objectType, type ObjectMeta } from './storage';
@@ -132,8 +132,8 @@ export async function copyObject(ctx: Ctx): Promise<void> {
 
 /**
  * UploadPartCopy (`PUT /<key>?partNumber=&uploadId=` with x-oss-copy-source): the source's bytes,
- * or the x-oss-copy-source-range of them, become the part. A range that is not valid copies the
- * whole object and the answer carries no Content-Range (UploadPartCopy page).
+ * or the x-oss-copy-source-range of them, become the part (range.ts: which ranges copy the whole
+ * source with no Content-Range, and which are refused).
  */
 export async function uploadPartCopy(ctx: Ctx): Promise<void> {
   const bucket = ctx.oss.bucket as string;
@@ -145,15 +145,10 @@ export async function uploadPartCopy(ctx: Ctx): Promise<void> {
   const source = copySourceOf(ctx);
   const meta = readSource(ctx, source, 'UploadPartCopy');
   if (copyConditions(ctx, meta) === 'not-modified') return sendEmpty(ctx.res, 304);
-  let range: { start: number; end: number } | undefined;
-  try {
-    range = meta.size > 0 ? parseRange(ctx.oss.headers['x-oss-copy-source-range'], meta.size) : undefined;
-  } catch {
-    range = undefined;
-  }
+  const range = rangeOfCopySource(ctx.oss.headers['x-oss-copy-source-range'], meta.size);
   const staged = await ctx.server.store.receive(bucket, ctx.server.store.read(source.bucket, meta, range));
   const part = storePart(ctx, dir, partNumber, staged);
   const headers = writtenHeaders(part);
-  if (range) headers['Content-Range'] = `bytes ${range.start}-${range.end}/${meta.size}`;
+  if (range) headers['Content-Range'] = contentRange(range, meta.size);
   sendXml(ctx.res, 200, 'CopyPartResult', { LastModified: part.lastModified, ETag: `"${part.etag}"` }, headers);
 }

@@ -19,5 +19,7 @@ export class OssError extends Error {
 export const accessDenied = (message: string, details?: Record<string, string>) => new OssError(403, 'AccessDenied', message, details);
 export const invalidArgument = (message: string, details?: Record<string, string>) =>
   new OssError(400, 'InvalidArgument', message, details);
+/** 501 NotImplemented: something OSS offers that the local OSS does not, refused rather than answered wrongly. */
+export const notServed = (what: string) => new OssError(501, 'NotImplemented', `The local OSS does not implement ${what}.`);
 export const malformedXml = () =>
   new OssError(400, 'MalformedXML', 'The XML you provided was not well-formed or did not validate against our published schema.');

@@ -10,6 +10,7 @@ import { answerUpload, commitUpload, writtenHeaders } from './finish-upload';
 import { checkObjectName, queryValue, type OssRequest } from './request';
 import { sendEmpty } from './respond';
 import { MAX_OBJECT_SIZE, objectType, type ObjectMeta } from './storage';
+import { contentRange, rangeOfGet } from './range';
 import { openForRead, type ReadView } from './symlink';
 import { httpDate } from './time';
 import { authorizeWrite, forbidsOverwrite, overwriteAdmission, refuseArchived, refuseExisting, storedHeaders, userMeta, writeSettingsOf } from './write-settings';
@@ -95,30 +96,13 @@ function objectHeaders(meta: ObjectMeta): Record<string, string> {
   return h;
 }
 
-/** `bytes=a-b`, `bytes=a-`, `bytes=-n`; undefined when absent or malformed (OSS then sends it all). */
-export function parseRange(header: string | undefined, size: number): { start: number; end: number } | undefined {
-  const m = header ? /^bytes=(\d*)-(\d*)$/.exec(header.trim()) : null;
-  if (!m || (m[1] === '' && m[2] === '')) return undefined;
-  let start: number;
-  let end: number;
-  if (m[1] === '') {
-    start = Math.max(0, size - Number(m[2]));
-    end = size - 1;
-  } else {
-    start = Number(m[1]);
-    end = m[2] === '' ? size - 1 : Math.min(Number(m[2]), size - 1);
-    if (m[2] !== '' && Number(m[2]) < start) return undefined;
-  }
-  if (start >= size) throw new OssError(416, 'InvalidRange', 'The requested range cannot be satisfied.');
-  return { start, end };
-}
-
 /** 304: the validators, no body (RFC 9110 §15.4.5). */
 function notModified(ctx: Ctx, meta: ObjectMeta): void {
   ctx.res.writeHead(304, { etag: `"${meta.etag}"`, 'last-modified': httpDate(new Date(meta.lastModified)) });
   ctx.res.end();
 }
 
+/** HeadObject: the whole object's headers whatever Range says (OSS applies no Range to HEAD: range.ts). */
 export function headObject(ctx: Ctx): void {
   const { meta } = openForRead(ctx, 'HeadObject');
   if (evaluatePreconditions(ctx.oss.headers, meta) === 'not-modified') return notModified(ctx, meta);
@@ -160,10 +144,10 @@ function overridesOf(ctx: Ctx): Record<string, string> {
 }
 
 function serve(ctx: Ctx, { meta, content }: ReadView, headers: Record<string, string>): void {
-  const range = meta.size > 0 ? parseRange(ctx.oss.headers['range'], meta.size) : undefined;
+  const range = rangeOfGet(ctx.oss.headers, meta.size);
   const stream = ctx.server.store.read(ctx.oss.bucket as string, content, range);
   if (range) {
-    ctx.res.writeHead(206, { ...headers, 'content-length': range.end - range.start + 1, 'content-range': `bytes ${range.start}-${range.end}/${meta.size}` });
+    ctx.res.writeHead(206, { ...headers, 'content-length': range.end - range.start + 1, 'content-range': contentRange(range, meta.size) });
   } else {
     ctx.res.writeHead(200, { ...headers, 'content-length': meta.size });
   }

@@ -8,7 +8,7 @@ import { getObjectAcl, putObjectAcl } from './acl';
 import { appendObject } from './append';
 import type { Ctx } from './context';
 import { copyObject, uploadPartCopy } from './copy';
-import { OssError } from './errors';
+import { notServed, OssError } from './errors';
 import { listObjects } from './list';
 import { listMultipartUploads } from './list-uploads';
 import { abortMultipartUpload, completeMultipartUpload, initiateMultipartUpload, listParts, uploadPart } from './multipart';
@@ -54,7 +54,6 @@ const OBJECT_SUBRESOURCES = new Set([
   ...SIGNATURE_AND_OVERRIDES, 'objectMeta', 'uploads', 'uploadId', 'partNumber', 'callback', 'callback-var', 'acl', 'symlink', 'append', 'position',
 ]);
 
-const notServed = (what: string) => new OssError(501, 'NotImplemented', `The local OSS does not implement ${what}.`);
 const methodNotAllowed = () => new OssError(405, 'MethodNotAllowed', 'The specified method is not allowed against this resource.');
 
 /** The object operation a sub-resource names, by method (`?acl`, `?symlink`, `?objectMeta`). */

@@ -38,6 +38,7 @@ const KEY = 'users/alice/boundary.txt';
 
 /** A request for each operation the table lists as not served, as an SDK would send it. */
 const NOT_SERVED: Record<string, [string, string, RawRequest]> = {
+  'multi-range GetObject': ['GET', KEY, { headers: { Range: 'bytes=0-0,0-0', 'x-oss-multi-range-behavior': 'multi-range' } }],
   'object tagging': ['GET', KEY, { query: [['tagging', '']] }],
   DeleteMultipleObjects: ['POST', '', { query: [['delete', '']], body: '<Delete><Object><Key>x</Key></Object></Delete>' }],
   RestoreObject: ['POST', KEY, { query: [['restore', '']] }],

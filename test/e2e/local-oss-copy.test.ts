@@ -156,12 +156,28 @@ describe('UploadPartCopy', () => {
     expect(await eventNames(key)).toEqual(['ObjectCreated:CompleteMultipartUpload']);
   });
 
-  it('copies the whole source when the range is not valid, with no Content-Range', async () => {
+  it('copies the whole source when the range is not of the form bytes=first-last, with no Content-Range', async () => {
     const key = 'users/alice/whole.bin';
     const uploadId = await initiate(key);
     const res = await partCopy(alice, key, uploadId, 1, source(BIG), { 'x-oss-copy-source-range': 'bytes=999999999-' });
     expect([res.status, res.headers.get('content-range')]).toEqual([200, null]);
     expect(elements(await res.text(), 'ETag')).toEqual([`"${createHash('md5').update(big).digest('hex').toUpperCase()}"`]);
+  });
+
+  it('refuses a bytes=first-last that ends past the source: XML InvalidArgument naming x-oss-copy-source-range, no part stored', async () => {
+    const key = 'users/alice/past-end.bin';
+    const uploadId = await initiate(key);
+    const range = `bytes=204800-${big.length}`;
+    const res = await partCopy(alice, key, uploadId, 1, source(BIG), { 'x-oss-copy-source-range': range });
+    const xml = await res.text();
+    expect([res.status, elements(xml, 'Code'), elements(xml, 'ArgumentName'), elements(xml, 'ArgumentValue')]).toEqual([
+      400,
+      ['InvalidArgument'],
+      ['x-oss-copy-source-range'],
+      [range],
+    ]);
+    const parts = await send(t, alice, 'GET', key, { query: [['uploadId', uploadId]] });
+    expect([parts.status, elements(await parts.text(), 'PartNumber')]).toEqual([200, []]);
   });
 
   it('refuses alice a part copied from bob\'s object: XML AccessDenied for oss:GetObject on it', async () => {

@@ -238,6 +238,29 @@ describe('Go SDK v2', () => {
     const res = await send(t, t.alice, 'POST', key, { query: [['uploadId', uploadId]], headers: { 'x-oss-complete-all': 'yes' } });
     expect([res.status, elements(await res.text(), 'Code')[0]]).toEqual([400, 'EntityTooSmall']);
   });
+
+  // downloader.go downloadChunk and filelike.go ReadOnlyFile send every ranged GET with
+  // x-oss-range-behavior: standard (bytes=<offset>-<last> per chunk, bytes=<offset>- to read on);
+  // io_utils.go RangeReader takes the offset and total size from Content-Range (utils.go
+  // parseOffsetAndSizeFromHeaders) and fails the read when the offset is not the one it asked for.
+  it('answers a read on from an offset (bytes=<offset>-) with Content-Range at that offset, and cuts a range past the end to it', async () => {
+    const key = 'users/alice/go/read-on.bin';
+    const body = randomBytes(3 * KB + 7);
+    await send(t, t.alice, 'PUT', key, { body });
+    const standard = { 'x-oss-range-behavior': 'standard' };
+    const readOn = await send(t, t.alice, 'GET', key, { headers: { Range: 'bytes=1024-', ...standard } });
+    expect([readOn.status, readOn.headers.get('content-range'), Buffer.from(await readOn.arrayBuffer()).equals(body.subarray(1024))]).toEqual([
+      206,
+      `bytes 1024-${body.length - 1}/${body.length}`,
+      true,
+    ]);
+    const pastEnd = await send(t, t.alice, 'GET', key, { headers: { Range: `bytes=${2 * KB}-${4 * KB - 1}`, ...standard } });
+    expect([pastEnd.status, pastEnd.headers.get('content-range'), Number(pastEnd.headers.get('content-length'))]).toEqual([
+      206,
+      `bytes ${2 * KB}-${body.length - 1}/${body.length}`,
+      body.length - 2 * KB,
+    ]);
+  });
 });
 
 describe('Python SDK (oss2): symlinks, appends, copies and object ACLs', () => {
