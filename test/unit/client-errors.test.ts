@@ -67,7 +67,8 @@ const CASES: Case[] = [
   {
     code: 'FileUnreadable',
     what: 'the file cannot be read any more',
-    routes: { 'POST /api/token': token(), 'POST /api/sign': multipartPlan },
+    // Read part by part as the parts go out, after the initiation.
+    routes: { 'POST /api/token': token(), 'POST /api/sign': multipartPlan, 'POST /local-uploads/users/alice/k.pdf': initiated },
     act: (s) => s.upload(unreadable(), { method: 'multipart' }),
     message: 'The file could not be read; choose it again',
   },
