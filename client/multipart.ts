@@ -134,6 +134,7 @@ async function attempt(file: Blob, id: string, saved: SavedCheckpoint | undefine
         // it (its own multipartUpload turns that off too). What OSS stored is checked whole, by size
         // and CRC-64, once the upload completes (integrity.ts).
         const { etag } = await untilCancelled(client.uploadPart(plan.key, uploadId!, number, body, start, end, { disabledMD5: true }), signal);
+        bytes?.sent(number);
         throwIfCancelled(signal);
         checkpoint.doneParts.push({ number, etag });
         checkpoints.set(id, toSaved(checkpoint));
