@@ -154,6 +154,8 @@ async function attempt(file: Blob, id: string, saved: SavedCheckpoint | undefine
       fileCrc64,
     };
   } catch (err) {
+    // The attempt has failed: parts in flight finish, but no worker starts another.
+    queue.length = 0;
     bytes?.stop(err);
     if (signal?.aborted) {
       // Cancelled on purpose: release the parts on OSS rather than keep them for a resume.
