@@ -6,9 +6,11 @@
 import type OSS from 'ali-oss';
 import type { ApiClient, SignedCallback } from './api';
 import { checkpointId, toSaved, type CheckpointStore, type SavedCheckpoint } from './checkpoints';
+import { crc64OfBlob } from './crc64';
 import type { CredentialProvider } from './credentials';
-import { cancelledError, fileUnreadableError, UploadError } from './errors';
+import { cancelledError, UploadError } from './errors';
 import { ossClient, ossFailure } from './oss-client';
+import { PartBytes, partRange } from './part-bytes';
 import { parseCallbackAnswer } from './single-request';
 
 export interface MultipartOptions {
@@ -35,6 +37,12 @@ export interface MultipartResult {
   crc64?: string;
   /** Parts an earlier attempt had uploaded; 0 for a fresh upload. */
   resumedParts: number;
+  /**
+   * The file's CRC-64 (decimal), hashed while the parts went out: in Node from the bytes read for
+   * the parts, in a browser (where ali-oss reads the parts itself) by a read of its own. Rejects
+   * with UploadError FileUnreadable or Cancelled; nothing waits on it unless it is asked for.
+   */
+  fileCrc64: Promise<string>;
 }
 
 const MiB = 1024 * 1024;
@@ -95,11 +103,14 @@ async function attempt(file: Blob, id: string, saved: SavedCheckpoint | undefine
   const plan = await api.sign({ op: 'callback', key: saved?.name, filename: options.filename, contentType, size: file.size });
   throwIfCancelled(signal);
   const client = ossClient(options.credentials, await options.credentials.get());
-  const body = await uploadable(file);
   const cut = multipartPlan(file.size);
   const partSize = saved?.partSize ?? options.partSize ?? cut.partSize;
   const parts = Math.max(1, Math.ceil(file.size / partSize));
   let uploadId = saved?.uploadId;
+  const done = new Set(saved?.doneParts.map((p) => p.number));
+  const queue = Array.from({ length: parts }, (_, i) => i + 1).filter((n) => !done.has(n));
+  const bytes = inNode() ? new PartBytes(file, partSize, new Set(queue), signal) : undefined;
+  let fileCrc64 = bytes?.crc64;
   try {
     if (!uploadId) {
       // The plan's headers (x-oss-meta-filename, x-oss-forbid-overwrite) go on the initiation and the completion, as ali-oss's multipartUpload sends them.
@@ -110,18 +121,20 @@ async function attempt(file: Blob, id: string, saved: SavedCheckpoint | undefine
     if (saved) options.onResume?.(saved.doneParts.length, parts);
     const report = () => options.onProgress?.(checkpoint.doneParts.length / (parts + 1));
     report();
+    fileCrc64 ??= crc64OfBlob(file, signal);
+    fileCrc64.catch(() => undefined); // awaited only when OSS reports a CRC-64 to compare with
 
-    const done = new Set(checkpoint.doneParts.map((p) => p.number));
-    const queue = Array.from({ length: parts }, (_, i) => i + 1).filter((n) => !done.has(n));
     const worker = async () => {
       for (let number = queue.shift(); number !== undefined; number = queue.shift()) {
         throwIfCancelled(signal);
-        const start = (number - 1) * partSize;
-        const end = Math.min(start + partSize, file.size);
+        // ali-oss's Node build sends bytes [start, end) of a Buffer, its browser build of a File.
+        const { body, start, end } = bytes ? asBuffer(await bytes.read(number)) : { body: file, ...partRange(number, partSize, file.size) };
+        throwIfCancelled(signal);
         // No Content-MD5: ali-oss's browser build would hash each part in JavaScript before sending
         // it (its own multipartUpload turns that off too). What OSS stored is checked whole, by size
         // and CRC-64, once the upload completes (integrity.ts).
         const { etag } = await untilCancelled(client.uploadPart(plan.key, uploadId!, number, body, start, end, { disabledMD5: true }), signal);
+        bytes?.sent(number);
         throwIfCancelled(signal);
         checkpoint.doneParts.push({ number, etag });
         checkpoints.set(id, toSaved(checkpoint));
@@ -133,8 +146,17 @@ async function attempt(file: Blob, id: string, saved: SavedCheckpoint | undefine
     throwIfCancelled(signal);
     const result = await client.completeMultipartUpload(plan.key, uploadId, checkpoint.doneParts, { callback: callbackOf(plan), headers: plan.headers });
     checkpoints.delete(id);
-    return { key: plan.key, callback: parseCallbackAnswer(result.data), crc64: result.res.headers['x-oss-hash-crc64ecma'], resumedParts: saved?.doneParts.length ?? 0 };
+    return {
+      key: plan.key,
+      callback: parseCallbackAnswer(result.data),
+      crc64: result.res.headers['x-oss-hash-crc64ecma'],
+      resumedParts: saved?.doneParts.length ?? 0,
+      fileCrc64,
+    };
   } catch (err) {
+    // The attempt has failed: parts in flight finish, but no worker starts another.
+    queue.length = 0;
+    bytes?.stop(err);
     if (signal?.aborted) {
       // Cancelled on purpose: release the parts on OSS rather than keep them for a resume.
       checkpoints.delete(id);
@@ -177,13 +199,12 @@ export function callbackOf(plan: SignedCallback): OSS.CallbackOptions | undefine
   return { url: p.callbackUrl, body: p.callbackBody, contentType: p.callbackBodyType, ...(p.callbackSNI ? { callbackSNI: true } : {}) };
 }
 
-// The browser build of ali-oss slices File/Blob objects; the Node build wants a Buffer or a path.
-async function uploadable(file: Blob): Promise<unknown> {
-  const inNode = typeof process !== 'undefined' && typeof process.versions?.node === 'string';
-  if (!inNode) return file;
-  try {
-    return Buffer.from(await file.arrayBuffer());
-  } catch (err) {
-    throw fileUnreadableError(err);
-  }
+// The browser build of ali-oss slices File/Blob objects; the Node build wants a Buffer, a stream or a path.
+function inNode(): boolean {
+  return typeof process !== 'undefined' && typeof process.versions?.node === 'string';
+}
+
+/** A part's bytes as ali-oss's Node build takes them: the whole of a Buffer over the same memory. */
+function asBuffer(bytes: Uint8Array): { body: Buffer; start: number; end: number } {
+  return { body: Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength), start: 0, end: bytes.byteLength };
 }

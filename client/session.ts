@@ -126,14 +126,16 @@ export class UploadSession {
     const progress = (fraction: number) =>
       options.onProgress?.({ method, fraction, total: file.size, loaded: Math.round(file.size * fraction) });
     // Hashed while the bytes go out: from the first progress report, once /sign has accepted the
-    // upload (a refused file is never read), so the check at the end rarely waits.
+    // upload (a refused file is never read), so the check at the end rarely waits. Multipart hashes
+    // the file itself, from the bytes it reads for the parts where it can.
     let fileCrc64: Promise<string> | undefined;
     const hashFile = () => (fileCrc64 ??= import('./crc64').then((m) => m.crc64OfBlob(file, options.signal)));
+    const partial = (f: number) => progress(Math.min(f, 0.999));
     const common = {
       signal: options.signal,
       onProgress: (f: number) => {
         hashFile().catch(() => undefined); // reported by the check that awaits it
-        progress(Math.min(f, 0.999));
+        partial(f);
       },
     };
 
@@ -151,7 +153,8 @@ export class UploadSession {
     } else {
       const { multipartUpload } = await loadMultipart();
       const done = await multipartUpload(file, {
-        ...common,
+        signal: options.signal,
+        onProgress: partial,
         filename,
         lastModified: file.lastModified ?? 0,
         api: this.api,
@@ -162,7 +165,7 @@ export class UploadSession {
         parallel: options.parallel,
         onResume: options.onResume,
       });
-      ({ key, resumedParts } = done);
+      ({ key, resumedParts, fileCrc64 } = done);
       stored = done;
     }
     try {

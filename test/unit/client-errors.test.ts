@@ -67,7 +67,8 @@ const CASES: Case[] = [
   {
     code: 'FileUnreadable',
     what: 'the file cannot be read any more',
-    routes: { 'POST /api/token': token(), 'POST /api/sign': multipartPlan },
+    // Read part by part as the parts go out, after the initiation.
+    routes: { 'POST /api/token': token(), 'POST /api/sign': multipartPlan, 'POST /local-uploads/users/alice/k.pdf': initiated },
     act: (s) => s.upload(unreadable(), { method: 'multipart' }),
     message: 'The file could not be read; choose it again',
   },
@@ -77,8 +78,10 @@ const CASES: Case[] = [
 /** A file whose bytes are gone (removed or changed since it was chosen). */
 function unreadable(): File {
   const file = hello();
-  const gone = () => Promise.reject(new DOMException('The requested file could not be read', 'NotReadableError'));
-  return Object.assign(file, { arrayBuffer: gone, slice: () => Object.assign(new Blob(['x']), { arrayBuffer: gone }) });
+  const error = () => new DOMException('The requested file could not be read', 'NotReadableError');
+  const gone = () => Promise.reject(error());
+  const stream = () => new ReadableStream<Uint8Array>({ pull: (c) => c.error(error()) });
+  return Object.assign(file, { arrayBuffer: gone, stream, slice: () => Object.assign(new Blob(['x']), { arrayBuffer: gone, stream }) });
 }
 
 describe.each(CASES)('$code: $what', ({ code, routes, act, options, message }) => {

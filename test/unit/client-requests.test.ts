@@ -163,6 +163,30 @@ test('a multipart upload of a file the rules refuse is stopped before any part i
   expect(srv.received.map((r) => `${r.method} ${r.url}`)).toEqual(['POST /api/token', 'POST /api/sign']);
 });
 
+test('a multipart upload stops sending once OSS refuses a part: the part in flight finishes, no new part starts', async () => {
+  const partOf = (r: { url: string }) => Number(new URL(r.url, 'http://oss').searchParams.get('partNumber'));
+  srv = await loopback({
+    'POST /api/token': (_req, res, base) =>
+      reply(res, 200, {
+        StatusCode: 200, AccessKeyId: 'STS.a', AccessKeySecret: 's', SecurityToken: 't',
+        Expiration: new Date(Date.now() + 900_000).toISOString(),
+        bucket: 'local-uploads', region: 'cn-hangzhou', endpoint: base, prefix: 'users/alice/',
+      }),
+    'POST /api/sign': (_req, res) => reply(res, 200, { key: 'users/alice/k.pdf', headers: {}, callback: null, callbackParams: null, expiresAt: null }),
+    'POST /local-uploads/users/alice/k.pdf': (_req, res) =>
+      reply(res, 200, '<InitiateMultipartUploadResult><Bucket>local-uploads</Bucket><Key>users/alice/k.pdf</Key><UploadId>U1</UploadId></InitiateMultipartUploadResult>', 'application/xml'),
+    'PUT /local-uploads/users/alice/k.pdf': (req, res) => {
+      if (partOf(req) === 1) return reply(res, 403, ossError('AccessDenied', 'The bucket policy refuses this part.'), 'application/xml');
+      setTimeout(() => void res.writeHead(200, { ETag: `"E${partOf(req)}"` }).end(), 100);
+    },
+  });
+  const file = new Blob([randomBytes(6 * 100 * 1024)], { type: 'application/pdf' });
+  const err = (await session(srv).upload(file, { method: 'multipart', partSize: 100 * 1024, parallel: 2 }).catch((e: unknown) => e)) as UploadError;
+  expect(err.code).toBe('Denied');
+  await new Promise((r) => setTimeout(r, 400)); // long enough for part 2 to finish and more parts to start, were they going to
+  expect(srv.received.filter((r) => r.method === 'PUT').map(partOf).sort()).toEqual([1, 2]);
+});
+
 test('the multipart path completes with the very callback /sign pinned for its key, SNI included for HTTPS', async () => {
   const callbackParams = { callbackUrl: 'https://app.example/api/callback', callbackBody: '{"object":${object},"mac":"m"}', callbackBodyType: 'application/json', callbackSNI: true as const };
   const plan = { key: 'users/alice/k.png', headers: { 'x-oss-forbid-overwrite': 'true' }, callback: 'b64', callbackParams, expiresAt: '2026-01-01T00:00:00.000Z' };
