@@ -5,7 +5,7 @@
 // of her choosing, or stored in another class or with tags, and that the callback or the OSS event
 // path accepts; each holds beside an allowed twin, so a check that refuses everything fails too.
 
-import { request } from 'node:http';
+import { connect } from 'node:net';
 import type { LocalRuntime } from '../../local/runtime';
 import type { SignedCallbackResponse, SignedFormResponse, SignedUrlResponse } from '../../shared/api/types';
 import { setLogSink } from '../../shared/log';
@@ -76,23 +76,23 @@ async function served(key: string): Promise<Record<string, string | undefined>> 
 }
 
 /**
- * A presigned PUT from /sign for `key` (text/plain), sent with `extra` raw header lines after the
- * signed ones (names repeated as given, not merged): OSS's status and code for the uploader.
+ * A presigned PUT from /sign for `key` (text/plain), written on a socket with `extra` header lines
+ * after the signed ones: names repeated as given, each character one byte (latin1), as no HTTP
+ * client library would send them. OSS's status and code for the uploader.
  */
 async function presignedPut(key: string, extra: [string, string][]): Promise<{ status: number; code?: string }> {
   const body = 'plain';
   const put = (await api<SignedUrlResponse>('sign', { op: 'put', key, contentType: 'text/plain', size: body.length })).body;
-  // Raw header lines: Node then adds none of its own, Host included.
-  const raw = [['Host', new URL(put.url).host], ...Object.entries(put.headers), ...extra].flat();
-  return new Promise((resolve, reject) => {
-    const req = request(put.url, { method: 'PUT', headers: raw }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => resolve({ status: res.statusCode as number, code: /<Code>([^<]*)<\/Code>/.exec(Buffer.concat(chunks).toString())?.[1] }));
-    });
-    req.on('error', reject);
-    req.end(body);
+  const url = new URL(put.url);
+  const lines = [`PUT ${url.pathname}${url.search} HTTP/1.1`, `Host: ${url.host}`, ...[...Object.entries(put.headers), ...extra].map(([k, v]) => `${k}: ${v}`), 'Connection: close'];
+  const answer = await new Promise<string>((resolve, reject) => {
+    const socket = connect(Number(url.port), url.hostname, () => socket.write(Buffer.from(`${lines.join('\r\n')}\r\n\r\n${body}`, 'latin1')));
+    const chunks: Buffer[] = [];
+    socket.on('data', (c: Buffer) => chunks.push(c));
+    socket.on('end', () => resolve(Buffer.concat(chunks).toString('latin1')));
+    socket.on('error', reject);
   });
+  return { status: Number(/^HTTP\/1\.1 (\d{3})/.exec(answer)?.[1]), code: /<Code>([^<]*)<\/Code>/.exec(answer)?.[1] };
 }
 
 /** A PutObject with mallory's upload credentials and the callback /sign pins for `key`, sending `headers` too. */
@@ -120,6 +120,12 @@ describe('a presigned PUT with a Content-Encoding dressed up as identity', () =>
     expect(await presignedPut(key, extra)).toEqual({ status: 203, code: 'CallbackFailed' });
     expect(await line(key, 'callback')).toMatchObject({ status: 400, code: 'ObjectSettingNotAllowed' });
     expect((await served(key))['content-encoding']).toMatch(/gzip/);
+  });
+
+  test('sent as "\\xa0identity" (a no-break space, which JavaScript\'s trim() would strip): refused too (400 ObjectSettingNotAllowed)', async () => {
+    const key = 'users/mallory/ce-nbsp.txt';
+    expect(await presignedPut(key, [['Content-Encoding', '\xa0identity']])).toEqual({ status: 203, code: 'CallbackFailed' });
+    expect(await line(key, 'callback')).toMatchObject({ status: 400, code: 'ObjectSettingNotAllowed' });
   });
 
   test.each(['identity', 'IDENTITY', 'Identity'])('its twin: Content-Encoding: %s (content codings are case-insensitive, RFC 9110 §8.4.1) is accepted', async (value) => {
