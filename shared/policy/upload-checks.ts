@@ -4,7 +4,7 @@
 
 import { isAllowedType } from './content-type';
 import { ApiError, type ApiErrorCode } from '../api/errors';
-import { mediaType } from '../text';
+import { httpTrim, mediaType } from '../text';
 import { decodeFilename, FILENAME_META, filenameDigest } from './filename';
 import { type KeyRule, writeRulesOf } from './grants';
 import { nameOfKey, safeName, validateKey } from './keys';
@@ -166,13 +166,6 @@ export type SettingsVerdict = { ok: true } | { ok: false; code: ApiErrorCode; re
 const refused = (reason: string): SettingsVerdict => ({ ok: false, code: 'ObjectSettingNotAllowed', reason });
 
 /**
- * A field value without the spaces and tabs HTTP allows around it (RFC 9110 §5.5), lower-cased. Not
- * trim(): it strips U+00A0 too, a byte (obs-text) a client may send and OSS serves back, so
- * `\xa0identity`, an unknown coding to every reader, would pass for `identity`.
- */
-const fieldValue = (value: string) => value.replace(/^[ \t]+|[ \t]+$/g, '').toLowerCase();
-
-/**
  * Whether a stored object keeps the settings our uploads leave alone (ObjectSettingNotAllowed if not):
  * - none of SERVING_HEADERS, except `Content-Encoding: identity`, which OSS's metadata page gives
  *   as the value of an object that is not encoded, so it changes nothing a reader sees, and a bare
@@ -201,8 +194,8 @@ export function checkStoredSettings(stored: StoredSettings, bucketStorageClass: 
   for (const name of SERVING_HEADERS) {
     const value = stored.headers[name];
     if (value === undefined) continue;
-    if (name === 'content-encoding' && fieldValue(value) === 'identity') continue;
-    if (name === 'content-disposition' && stored.forcedDownload === true && fieldValue(value) === 'attachment') continue;
+    if (name === 'content-encoding' && httpTrim(value).toLowerCase() === 'identity') continue;
+    if (name === 'content-disposition' && stored.forcedDownload === true && httpTrim(value).toLowerCase() === 'attachment') continue;
     return refused(`the object is stored with ${name}: ${JSON.stringify(value.slice(0, 64))}, which changes how it is served; uploads may not set it`);
   }
   if (stored.storageClass !== undefined && stored.storageClass !== bucketStorageClass) {

@@ -161,6 +161,20 @@ describe('Content-Disposition past the x-oss-force-download exception', () => {
   });
 });
 
+describe('a Content-Type that passes for an allowed one', () => {
+  test('\\xa0image/png (a no-break space, no media type to a browser, which sniffs the bytes instead) by PutObject with STS credentials: the callback refuses it (400 ContentTypeNotAllowed)', async () => {
+    const key = 'users/mallory/sniffed.png';
+    const { body: plan } = await api<SignedCallbackResponse>('sign', { op: 'callback', key, contentType: 'image/png' });
+    const p = plan.callbackParams!;
+    const mallory = await stsClient('upload');
+    // A Buffer body: Node writes the header block as latin1, so U+00A0 goes out as the one byte 0xA0.
+    const sent = mallory.put(key, Buffer.from('<html><script>alert(1)</script></html>'), { headers: { ...plan.headers, 'Content-Type': '\xa0image/png' }, callback: { url: p.callbackUrl, body: p.callbackBody, contentType: p.callbackBodyType } });
+    expect(await outcome(sent)).toEqual({ status: 203, code: 'CallbackFailed' });
+    expect(await line(key, 'callback')).toMatchObject({ status: 400, code: 'ContentTypeNotAllowed' });
+    expect((await (await stsClient()).head(key)).res.headers['content-type']).toBe('\xa0image/png');
+  });
+});
+
 describe('storage class and tags on a PutObject with STS credentials', () => {
   test.each(['IA', 'Archive', 'ColdArchive'])('x-oss-storage-class: %s is stored as asked, and the callback refuses it (400 ObjectSettingNotAllowed)', async (cls) => {
     const key = `users/mallory/class-${cls}.txt`;
