@@ -23,8 +23,9 @@ interface AliOss {
   copy(name: string, source: string, options?: Record<string, unknown>): Promise<Result>;
   head(name: string): Promise<Result>;
   initMultipartUpload(name: string, options?: Record<string, unknown>): Promise<{ uploadId: string }>;
+  uploadPart(name: string, uploadId: string, partNo: number, file: Buffer, start: number, end: number): Promise<{ name: string; etag: string }>;
   uploadPartCopy(name: string, uploadId: string, partNo: number, range: string, source: { sourceKey: string; sourceBucketName: string }): Promise<{ name: string; etag: string }>;
-  completeMultipartUpload(name: string, uploadId: string, parts: { number: number; etag: string }[]): Promise<Result>;
+  completeMultipartUpload(name: string, uploadId: string, parts: { number: number; etag: string }[], options?: Record<string, unknown>): Promise<Result>;
   signatureUrl(name: string, options?: Record<string, unknown>): string;
 }
 const OSS = require('ali-oss') as new (options: Record<string, unknown>) => AliOss;
@@ -189,6 +190,34 @@ describe('storage class and tags on a PutObject with STS credentials', () => {
     expect(await line(key, 'callback')).toMatchObject({ status: 200 });
   });
 
+  test('x-oss-storage-class: IA on InitiateMultipartUpload is kept for the object, and the callback on CompleteMultipartUpload refuses it (400 ObjectSettingNotAllowed)', async () => {
+    const key = 'users/mallory/class-multipart.txt';
+    const { body: plan } = await api<SignedCallbackResponse>('sign', { op: 'callback', key, contentType: 'text/plain' });
+    const p = plan.callbackParams!;
+    const mallory = await stsClient('upload');
+    const { uploadId } = await mallory.initMultipartUpload(key, { mime: 'text/plain', headers: { ...plan.headers, 'x-oss-storage-class': 'IA' } });
+    const bytes = Buffer.from('plain');
+    const part = await mallory.uploadPart(key, uploadId, 1, bytes, 0, bytes.length);
+    const done = mallory.completeMultipartUpload(key, uploadId, [{ number: 1, etag: part.etag }], { callback: { url: p.callbackUrl, body: p.callbackBody, contentType: p.callbackBodyType } });
+    expect(await outcome(done)).toEqual({ status: 203, code: 'CallbackFailed' });
+    expect(await line(key, 'callback')).toMatchObject({ status: 400, code: 'ObjectSettingNotAllowed' });
+    expect((await served(key))['x-oss-storage-class']).toBe('IA');
+  });
+
+  test('its twin: Content-Disposition sent on CompleteMultipartUpload is not stored (OSS takes an object\'s headers from InitiateMultipartUpload), and the upload is accepted', async () => {
+    const key = 'users/mallory/late-disposition.txt';
+    const { body: plan } = await api<SignedCallbackResponse>('sign', { op: 'callback', key, contentType: 'text/plain' });
+    const p = plan.callbackParams!;
+    const mallory = await stsClient('upload');
+    const { uploadId } = await mallory.initMultipartUpload(key, { mime: 'text/plain', headers: plan.headers });
+    const bytes = Buffer.from('plain');
+    const part = await mallory.uploadPart(key, uploadId, 1, bytes, 0, bytes.length);
+    const done = mallory.completeMultipartUpload(key, uploadId, [{ number: 1, etag: part.etag }], { headers: { 'Content-Disposition': 'inline' }, callback: { url: p.callbackUrl, body: p.callbackBody, contentType: p.callbackBodyType } });
+    expect(await outcome(done)).toEqual({ status: 200, code: undefined });
+    expect(await line(key, 'callback')).toMatchObject({ status: 200 });
+    expect((await served(key))['content-disposition']).toBeUndefined();
+  });
+
   test('x-oss-tagging is refused by OSS (403 AccessDenied): tags need oss:PutObjectTagging, which no upload scope grants, and nothing is stored', async () => {
     const key = 'users/mallory/tagged.txt';
     expect(await stsPut(key, { 'x-oss-tagging': 'lifecycle=keep-forever' })).toEqual({ status: 403, code: 'AccessDenied' });
@@ -250,6 +279,13 @@ describe('settings given to an object after its upload was accepted, on the OSS 
     await (await stsClient()).copy('users/mallory/cached-copy.txt', 'users/mallory/cached-source.txt');
     expect((await served('users/mallory/cached-copy.txt'))['cache-control']).toBe('public, max-age=31536000');
     expect(await line('users/mallory/cached-copy.txt', 'oss-event')).toMatchObject({ outcome: 'violation', code: 'ObjectSettingNotAllowed' });
+  });
+
+  test('a CopyObject that replaces the tags is refused by OSS (403 AccessDenied: no upload scope grants oss:PutObjectTagging), and nothing is copied', async () => {
+    await plainPut('users/mallory/untagged.txt');
+    const copied = (await stsClient()).copy('users/mallory/tagged-copy.txt', 'users/mallory/untagged.txt', { headers: { 'x-oss-tagging-directive': 'Replace', 'x-oss-tagging': 'lifecycle=keep-forever' } });
+    expect(await outcome(copied)).toEqual({ status: 403, code: 'AccessDenied' });
+    expect(await outcome((await stsClient()).head('users/mallory/tagged-copy.txt'))).toMatchObject({ status: 404 });
   });
 
   test('its twin: UploadPartCopy of that kept violation into a plain multipart upload copies bytes, not settings: accepted, serving none of them', async () => {
