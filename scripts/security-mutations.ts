@@ -416,6 +416,27 @@ export const MUTATIONS: Mutation[] = [
       { file: SIGN_UNIT, name: 'a batch of files › reports a refused file with the status, code and message the same request alone gets, and signs the rest' },
     ],
   },
+  {
+    id: 'stored-value-wide-trim',
+    what: "a stored header value is stripped of JavaScript's whitespace, not HTTP's: Content-Encoding \\xa0identity passes as identity, \\xa0image/png as image/png",
+    file: 'shared/text.ts',
+    find: "return value.replace(/^[ \\t]+|[ \\t]+$/g, '');",
+    replace: 'return value.trim();',
+    killers: [
+      { file: 'test/unit/stored-settings.test.ts', name: 'an object whose upload set how it is served or stored is ObjectSettingNotAllowed › stored with a Content-Encoding of identity after a no-break space (U+00A0 is no HTTP whitespace: an unknown coding)' },
+      { file: 'test/unit/upload-verdicts.test.ts', name: 'an object that breaks its rule › stored with a no-break space before its type (no media type to a browser, which sniffs instead)' },
+    ],
+  },
+  {
+    id: 'stored-type-list',
+    what: 'the type OSS reports after an upload need not be one media type: image/png, text/html passes image/*',
+    file: 'shared/policy/content-type.ts',
+    find: 'return MIME.test(type) && allowed.some(',
+    replace: 'return allowed.some(',
+    killers: [
+      { file: 'test/unit/upload-verdicts.test.ts', name: 'an object that breaks its rule › stored as the list image/png, text/html under a rule allowing image/*: ContentTypeNotAllowed (browsers read a list as its last type)' },
+    ],
+  },
 ];
 
 interface AssertionResult {

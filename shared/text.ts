@@ -1,11 +1,20 @@
 // Small text rules several modules need, written once.
 
 /**
+ * A header field value without the spaces and tabs HTTP allows around it (RFC 9110 §5.5). Not
+ * trim(): that strips U+00A0 too, a byte (obs-text) a client may send and OSS stores, which a
+ * reader does not strip (`\xa0identity` is an unknown coding, `\xa0image/png` no media type).
+ */
+export function httpTrim(value: string): string {
+  return value.replace(/^[ \t]+|[ \t]+$/g, '');
+}
+
+/**
  * The bare media type of a Content-Type value, lower-cased, parameters dropped:
  * `Image/PNG; charset=x` → `image/png`; undefined or '' → ''. Says nothing about validity.
  */
 export function mediaType(value: string | undefined): string {
-  return (value ?? '').split(';')[0].trim().toLowerCase();
+  return httpTrim((value ?? '').split(';')[0]).toLowerCase();
 }
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });

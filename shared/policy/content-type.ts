@@ -13,9 +13,13 @@ export function normalizeContentType(value: unknown): string {
   return type;
 }
 
-/** Whether the allowed list (exact types, `image/*` wildcards) admits the bare media type `type`. */
+/**
+ * Whether the allowed list (exact types, `image/*` wildcards) admits the bare media type `type`.
+ * It must be one media type: a stored `image/png, text/html` is a list, which browsers read as its
+ * last type (Fetch standard, "extract a MIME type"), and must not pass `image/*`.
+ */
 export function isAllowedType(type: string, allowed: readonly string[]): boolean {
-  return allowed.some((a) => a === type || (a.endsWith('/*') && type.startsWith(a.slice(0, -1))));
+  return MIME.test(type) && allowed.some((a) => a === type || (a.endsWith('/*') && type.startsWith(a.slice(0, -1))));
 }
 
 /** The normalised type if the rules allow it; ApiError InvalidContentType or ContentTypeNotAllowed. */

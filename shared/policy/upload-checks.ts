@@ -4,7 +4,7 @@
 
 import { isAllowedType } from './content-type';
 import { ApiError, type ApiErrorCode } from '../api/errors';
-import { mediaType } from '../text';
+import { httpTrim, mediaType } from '../text';
 import { decodeFilename, FILENAME_META, filenameDigest } from './filename';
 import { type KeyRule, writeRulesOf } from './grants';
 import { nameOfKey, safeName, validateKey } from './keys';
@@ -194,8 +194,8 @@ export function checkStoredSettings(stored: StoredSettings, bucketStorageClass: 
   for (const name of SERVING_HEADERS) {
     const value = stored.headers[name];
     if (value === undefined) continue;
-    if (name === 'content-encoding' && value.trim().toLowerCase() === 'identity') continue;
-    if (name === 'content-disposition' && stored.forcedDownload === true && value.trim().toLowerCase() === 'attachment') continue;
+    if (name === 'content-encoding' && httpTrim(value).toLowerCase() === 'identity') continue;
+    if (name === 'content-disposition' && stored.forcedDownload === true && httpTrim(value).toLowerCase() === 'attachment') continue;
     return refused(`the object is stored with ${name}: ${JSON.stringify(value.slice(0, 64))}, which changes how it is served; uploads may not set it`);
   }
   if (stored.storageClass !== undefined && stored.storageClass !== bucketStorageClass) {

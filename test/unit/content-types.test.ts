@@ -48,6 +48,9 @@ describe('the allowed list', () => {
     ['image/png', [], false],
     ['image/pngx', ['image/png'], false],
     ['image/png', ['text/plain', 'image/png'], true],
+    ['image/png, text/html', ['image/*'], false],
+    ['image/png,text/html', ['image/*'], false],
+    ['\xa0image/png', ['image/png'], false],
   ])('%s under %j is allowed: %s', (type, allowed, ok) => {
     expect(isAllowedType(type, allowed)).toBe(ok);
   });

@@ -19,7 +19,7 @@ describe('an object stored as our uploads store it', () => {
     expect(checkStoredSettings({ headers: {} }, 'IA')).toEqual({ ok: true });
   });
 
-  test.each(['identity', 'Identity'])('with Content-Encoding: %s (OSS\'s value for an object that is not encoded) is kept', (value) => {
+  test.each(['identity', 'Identity', ' identity\t'])('with Content-Encoding: %s (OSS\'s value for an object that is not encoded) is kept', (value) => {
     expect(checkStoredSettings({ ...PLAIN, headers: { 'content-encoding': value } }, 'Standard')).toEqual({ ok: true });
   });
 
@@ -61,6 +61,14 @@ describe('an object whose upload set how it is served or stored is ObjectSetting
     ['a bare attachment where OSS does not force downloads', 'attachment', false],
   ])('stored with a Content-Disposition of %s', (_, value, forcedDownload) => {
     expect(checkStoredSettings({ ...PLAIN, headers: { 'content-disposition': value }, forcedDownload }, 'Standard')).toMatchObject({ ok: false, code: 'ObjectSettingNotAllowed' });
+  });
+
+  test.each([
+    ['a Content-Encoding of identity after a no-break space (U+00A0 is no HTTP whitespace: an unknown coding)', { 'content-encoding': '\xa0identity' }, false],
+    ['a Content-Encoding of identity before a no-break space', { 'content-encoding': 'identity\xa0' }, false],
+    ['a bare attachment after a no-break space, where OSS forces downloads', { 'content-disposition': '\xa0attachment' }, true],
+  ])('stored with %s', (_, headers, forcedDownload) => {
+    expect(checkStoredSettings({ ...PLAIN, headers, forcedDownload }, 'Standard')).toMatchObject({ ok: false, code: 'ObjectSettingNotAllowed' });
   });
 
   test('with tags (x-oss-tagging-count 2)', () => {

@@ -39,8 +39,13 @@ describe('an object that breaks its rule', () => {
     ['empty, under the minimum', { size: 0 }, { code: 'TooSmall', reason: 'size 0 is under 1 (rule "avatars/{uid}/*")', user: 'alice' }],
     ['of a type the rule does not allow', { mimeType: 'text/html' }, { code: 'ContentTypeNotAllowed', reason: 'text/html is not allowed (rule "avatars/{uid}/*")', user: 'alice' }],
     ['without a type', { mimeType: undefined }, { code: 'ContentTypeNotAllowed', reason: 'no type is not allowed (rule "avatars/{uid}/*")', user: 'alice' }],
+    ['stored with a no-break space before its type (no media type to a browser, which sniffs instead)', { mimeType: '\xa0image/png' }, { code: 'ContentTypeNotAllowed', reason: '\xa0image/png is not allowed (rule "avatars/{uid}/*")', user: 'alice' }],
   ])('%s', (_, change, verdict) => {
     expect(checkUpload(rules, { ...AVATAR, ...change })).toEqual({ ok: false, ...verdict });
+  });
+
+  test('stored as the list image/png, text/html under a rule allowing image/*: ContentTypeNotAllowed (browsers read a list as its last type)', () => {
+    expect(checkUpload(rules, { bucket: 'photos-prod', key: 'teams/red/page.png', size: 10, mimeType: 'image/png, text/html' })).toMatchObject({ ok: false, code: 'ContentTypeNotAllowed' });
   });
 
   test.each([
