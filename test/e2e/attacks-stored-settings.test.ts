@@ -10,25 +10,21 @@ import type { LocalRuntime } from '../../local/runtime';
 import type { SignedCallbackResponse, SignedFormResponse, SignedUrlResponse } from '../../shared/api/types';
 import { setLogSink } from '../../shared/log';
 import { postAs, startTestRuntime } from '../helpers/runtime';
+import { type AliOssResult, stsAliOss } from '../helpers/sts-ali-oss';
 import { formOf, ossCode } from './sign-helpers';
 
 const BUCKET = 'local-uploads';
 
-interface Result {
-  res: { status: number; headers: Record<string, string> };
-  data?: unknown;
-}
 interface AliOss {
-  put(name: string, body: Buffer, options?: Record<string, unknown>): Promise<Result>;
-  copy(name: string, source: string, options?: Record<string, unknown>): Promise<Result>;
-  head(name: string): Promise<Result>;
+  put(name: string, body: Buffer, options?: Record<string, unknown>): Promise<AliOssResult>;
+  copy(name: string, source: string, options?: Record<string, unknown>): Promise<AliOssResult>;
+  head(name: string): Promise<AliOssResult>;
   initMultipartUpload(name: string, options?: Record<string, unknown>): Promise<{ uploadId: string }>;
   uploadPart(name: string, uploadId: string, partNo: number, file: Buffer, start: number, end: number): Promise<{ name: string; etag: string }>;
   uploadPartCopy(name: string, uploadId: string, partNo: number, range: string, source: { sourceKey: string; sourceBucketName: string }): Promise<{ name: string; etag: string }>;
-  completeMultipartUpload(name: string, uploadId: string, parts: { number: number; etag: string }[], options?: Record<string, unknown>): Promise<Result>;
+  completeMultipartUpload(name: string, uploadId: string, parts: { number: number; etag: string }[], options?: Record<string, unknown>): Promise<AliOssResult>;
   signatureUrl(name: string, options?: Record<string, unknown>): string;
 }
-const OSS = require('ali-oss') as new (options: Record<string, unknown>) => AliOss;
 
 let rt: LocalRuntime;
 let logs: Record<string, unknown>[];
@@ -48,8 +44,7 @@ const api = <T>(path: string, body: unknown) => postAs<T>(rt, 'mallory', path, b
 
 /** An ali-oss client on mallory's own STS credentials, as /token hands them out. */
 async function stsClient(access = 'readwrite'): Promise<AliOss> {
-  const { body: c } = await api<{ AccessKeyId: string; AccessKeySecret: string; SecurityToken: string }>('token', { access });
-  return new OSS({ endpoint: rt.ossUrl, sldEnable: true, bucket: BUCKET, region: 'oss-cn-hangzhou', accessKeyId: c.AccessKeyId, accessKeySecret: c.AccessKeySecret, stsToken: c.SecurityToken, authorizationV4: true, retryMax: 0 });
+  return stsAliOss<AliOss>(rt, 'mallory', BUCKET, access);
 }
 
 /** The status and OSS code of an ali-oss call that may fail. */

@@ -9,22 +9,18 @@ import { UploadSession } from '../../client';
 import type { CallbackAnswer, SignedCallbackResponse, SignedUrlResponse } from '../../shared/api/types';
 import { setLogSink } from '../../shared/log';
 import { postAs, startTestRuntime } from '../helpers/runtime';
+import { type AliOssResult, stsAliOss } from '../helpers/sts-ali-oss';
 
 const BUCKET = 'local-uploads';
 
-interface Result {
-  res: { status: number; headers: Record<string, string> };
-  data?: unknown;
-}
 interface AliOss {
-  put(name: string, body: Buffer, options?: Record<string, unknown>): Promise<Result>;
-  putSymlink(name: string, target: string): Promise<Result>;
-  append(name: string, body: Buffer, options?: Record<string, unknown>): Promise<Result & { nextAppendPosition: string }>;
-  copy(name: string, source: string, options?: Record<string, unknown>): Promise<Result>;
-  head(name: string): Promise<Result>;
-  multipartUpload(name: string, body: Buffer, options?: Record<string, unknown>): Promise<Result>;
+  put(name: string, body: Buffer, options?: Record<string, unknown>): Promise<AliOssResult>;
+  putSymlink(name: string, target: string): Promise<AliOssResult>;
+  append(name: string, body: Buffer, options?: Record<string, unknown>): Promise<AliOssResult & { nextAppendPosition: string }>;
+  copy(name: string, source: string, options?: Record<string, unknown>): Promise<AliOssResult>;
+  head(name: string): Promise<AliOssResult>;
+  multipartUpload(name: string, body: Buffer, options?: Record<string, unknown>): Promise<AliOssResult>;
 }
-const OSS = require('ali-oss') as new (options: Record<string, unknown>) => AliOss;
 
 let rt: LocalRuntime;
 let logs: Record<string, unknown>[];
@@ -44,8 +40,7 @@ const api = <T>(user: string, path: string, body: unknown) => postAs<T>(rt, user
 
 /** An ali-oss client on `user`'s own STS credentials, as /token hands them out. */
 async function stsClient(user: string, access = 'readwrite'): Promise<AliOss> {
-  const { body: c } = await api<{ AccessKeyId: string; AccessKeySecret: string; SecurityToken: string }>(user, 'token', { access });
-  return new OSS({ endpoint: rt.ossUrl, sldEnable: true, bucket: BUCKET, region: 'oss-cn-hangzhou', accessKeyId: c.AccessKeyId, accessKeySecret: c.AccessKeySecret, stsToken: c.SecurityToken, authorizationV4: true, retryMax: 0 });
+  return stsAliOss<AliOss>(rt, user, BUCKET, access);
 }
 
 /** The status and OSS code of an ali-oss call that may fail. */
