@@ -118,13 +118,12 @@ export const MUTATIONS: Mutation[] = [
   {
     id: 'put-key-unchecked',
     what: "putPlan uses the client's key unchecked",
-    file: 'shared/policy/url-constraints.ts',
-    find: 'return req.key === undefined ? generateKey(grant, req.filename) : keyInGrant(grant, req.key);',
-    replace: 'return req.key === undefined ? generateKey(grant, req.filename) : (req.key as string);',
-    killers: [
-      { file: PROPERTY, name: 'no request yields a key outside the caller’s prefix, and every refusal is a PolicyError' },
-      { file: BAD_INPUT, name: "sign › put to a key with another user's prefix → 400 KeyOutsidePrefix" },
-    ],
+    file: 'shared/policy/keys.ts',
+    find: 'const key = keyInGrant(grant, req.key);',
+    replace: 'const key = req.key as string;',
+    // The plan's own check, behind the grant lookup (grantsAt), which refuses another user's key first:
+    // only a test of the plan itself can see it go.
+    killers: [{ file: PROPERTY, name: 'no request yields a key outside the caller’s prefix, and every refusal is a PolicyError' }],
   },
   {
     id: 'slash-in-user-id',
@@ -138,8 +137,8 @@ export const MUTATIONS: Mutation[] = [
     id: 'session-policy-slash',
     what: 'the session-policy resource without its trailing "/" (users/alice* reaches users/alice2/)',
     file: 'shared/policy/session-policy.ts',
-    find: 'return `acs:oss:*:*:${bucket}/${prefix}*`;',
-    replace: "return `acs:oss:*:*:${bucket}/${prefix.replace(/\\/$/, '')}*`;",
+    find: 'return `acs:oss:*:*:${bucket}/${pattern}`;',
+    replace: "return `acs:oss:*:*:${bucket}/${pattern.replace(/\\/\\*$/, '*')}`;",
     killers: [
       { file: FUZZ, name: "the policy compiler › the session policy allows an object action exactly on keys under the caller's prefix, as RAM evaluates it" },
       { file: 'test/e2e/local-oss.test.ts', name: "what OSS refuses, refused with OSS error codes › another user's prefix (users/alice2/): AccessDenied, and their object is unchanged" },
@@ -218,8 +217,8 @@ export const MUTATIONS: Mutation[] = [
     id: 'download-type-unpinned',
     what: '/sign GETs no longer pin response-content-type, so OSS serves whatever type it holds',
     file: 'shared/policy/url-constraints.ts',
-    find: "  const overrides: Record<string, string> = { 'response-content-type': passive ? type : OPAQUE_TYPE };",
-    replace: '  const overrides: Record<string, string> = {};',
+    find: "  return { 'response-content-type': passive ? type : OPAQUE_TYPE, 'response-content-disposition': attachmentDisposition(filename) };",
+    replace: "  return { 'response-content-disposition': attachmentDisposition(filename) };",
     killers: [
       { file: SIGN_E2E, name: 'an object a holder of STS credentials stored as text/html › under image.png, downloads through /sign as image/png, never as the HTML OSS holds' },
       { file: SIGN_UNIT, name: 'op "get" › pins the type the extension names whatever the rules allow (image/jpeg,image/png): OSS may hold text/html under image.png' },
@@ -229,7 +228,7 @@ export const MUTATIONS: Mutation[] = [
     id: 'session-policy-public-acl',
     what: "session policies lose Scenario 10's Deny of a non-private object ACL",
     file: 'shared/policy/session-policy.ts',
-    find: "  if (grant.access !== 'download') statements.push(PRIVATE_OBJECTS_ONLY);\n",
+    find: '  if (scope.write?.length) statements.push(PRIVATE_OBJECTS_ONLY);\n',
     replace: '',
     killers: [
       { file: POLICY, name: 'output 1: the session policy passed to AssumeRole › as RAM evaluates it, a write that asks for public-read-write is allowed: false' },
@@ -317,10 +316,9 @@ export const MUTATIONS: Mutation[] = [
     file: 'shared/policy/url-constraints.ts',
     find: "    key: existingKey(grant, req, 'delete'),\n",
     replace: '    key: String(req.key),\n',
-    killers: [
-      { file: NAMES_E2E, name: "delete › of another user's key is refused by /sign: 400 KeyOutsidePrefix, no URL" },
-      { file: BAD_INPUT, name: "sign › delete of another user's key → 400 KeyOutsidePrefix" },
-    ],
+    // As put-key-unchecked: grantsAt refuses another user's key before the plan, so the end-to-end
+    // refusals stay green; the plan's test sees its check go.
+    killers: [{ file: 'test/unit/policy.test.ts', name: 'output 3: the presigned URL constraints › refuse a DELETE of another user’s key' }],
   },
   {
     id: 'aliyun_v5',
@@ -468,7 +466,9 @@ function runTests(tests: CitedTest[]): Map<string, Outcome> {
   const pattern = tests.map((t) => escape(t.name.split(' › ').pop() as string)).join('|');
   try {
     try {
-      execFileSync(join(ROOT, 'node_modules', '.bin', 'jest'), [...files, '--json', `--outputFile=${join(out, 'r.json')}`, '-t', pattern], {
+      // --forceExit: a mutant can leave a server of the tests open (a failed test skips its clean-up),
+      // and jest would then wait for it after writing the report, for ever.
+      execFileSync(join(ROOT, 'node_modules', '.bin', 'jest'), [...files, '--json', `--outputFile=${join(out, 'r.json')}`, '--forceExit', '-t', pattern], {
         cwd: ROOT,
         stdio: ['ignore', 'ignore', 'ignore'],
       });
