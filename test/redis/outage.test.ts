@@ -87,8 +87,10 @@ describe('Redis killed while the functions run', () => {
     expect(after.filter((a) => a.status !== 200)).toEqual([]);
     // Every function instance that lost Redis found it again.
     expect(events(deployment, 'shared-cache-restored')).toEqual(events(deployment, 'shared-cache-unavailable'));
-    // Shared again: 30 users, two scopes, asked on both instances (a few probes' misses allowed).
-    expect(deployment.sts.issued.length - issued).toBeLessThanOrEqual(Math.ceil(1.05 * 60) + 2 * INSTANCES);
+    // Shared again: 30 users, two scopes, asked on both instances: 60 calls, and a few more for the
+    // requests each instance had in flight before its probe found Redis (2 per instance was once
+    // exceeded by one on a quiet machine). Per-instance caches would make 120.
+    expect(deployment.sts.issued.length - issued).toBeLessThanOrEqual(Math.ceil(1.05 * 60) + 4 * INSTANCES);
   }, 120_000);
 });
 
