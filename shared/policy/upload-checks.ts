@@ -201,7 +201,7 @@ export function checkStoredSettings(stored: StoredSettings, bucketStorageClass: 
   if (stored.storageClass !== undefined && stored.storageClass !== bucketStorageClass) {
     return refused(`the object is stored as ${stored.storageClass.slice(0, 32)}, not the bucket's ${bucketStorageClass}; uploads may not set x-oss-storage-class`);
   }
-  if (stored.taggingCount !== undefined && stored.taggingCount.trim() !== '0') {
+  if (stored.taggingCount !== undefined && httpTrim(stored.taggingCount) !== '0') {
     return refused(`the object has ${stored.taggingCount.slice(0, 8)} tag(s); uploads may not set x-oss-tagging`);
   }
   return { ok: true };
